@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Shell library for guest tests: sourced by tests/guest/*.sh, runs as root
+# inside the QEMU guest. Hosts are network namespaces wired with veth.
+#
+#   kt_fail MSG        fail the test now
+#   kt_skip REASON     skip the test (exit 77) with a reason the summary shows
+#   kt_assert CMD...   run CMD, fail with its output if it fails
+#   kt_refute CMD...   run CMD, fail if it succeeds
+#   kt_load_kipsec / kt_unload_kipsec
+#   kt_topo_h2h        h1 (10.1.1.1, fd00:1::1) --- h2 (20.1.1.1, fd00:2::1)
+#   kt_topo_gw         left (10.0.1.2) - gw1 (10.0.1.1|20.0.0.1) ===
+#                      gw2 (20.0.0.2|10.0.2.1) - right (10.0.2.2); IPv6 alike
+#   kt_ping_ok NS DST / kt_ping_fails NS DST
+#   kt_tcp_ok FROM_NS TO_NS DST [BYTES]   transfer, checksum compared
+#   kt_capture_start NS IFACE FILE [FILTER] / kt_capture_stop
+set -u
+KT_TOP=${KT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+KT_BUILD=${KT_BUILD:-$KT_TOP/build}
+KT_MODULE=${KT_MODULE:-$KT_TOP/kernel/kipsec.ko}
+KT_TMP=$(mktemp -d /tmp/kt.XXXXXX)
+KT_PIDS=()
+
+kt_log() { echo "# $*"; }
+kt_fail() { echo "FAIL: $*" >&2; exit 1; }
+kt_skip() { echo "$*" >"${KT_SKIP_FILE:-/dev/null}"; echo "SKIP: $*"; exit 77; }
+
+kt_assert() {
+	local out
+	out=$("$@" 2>&1) || kt_fail "'$*' failed: $out"
+	[ -z "$out" ] || printf '%s\n' "$out"
+}
+
+kt_refute() {
+	"$@" >/dev/null 2>&1 && kt_fail "'$*' succeeded but should have failed"
+	return 0
+}
+
+# Compare two strings, show a diff when they differ.
+kt_expect_eq() {
+	local what=$1 want=$2 got=$3
+	[ "$want" = "$got" ] && return 0
+	diff -u <(printf '%s\n' "$want") <(printf '%s\n' "$got") >&2
+	kt_fail "$what differs"
+}
+
+kt_cleanup() {
+	local p
+	for p in "${KT_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	ip -all netns delete 2>/dev/null
+	rm -rf "$KT_TMP"
+}
+trap kt_cleanup EXIT
+
+kt_module_loaded() { grep -q "^$1 " /proc/modules; }
+
+kt_load_kipsec() {
+	kt_module_loaded af_key && { rmmod af_key || kt_fail "cannot unload af_key"; }
+	kt_module_loaded kipsec && return 0
+	insmod "$KT_MODULE" "$@" || kt_fail "insmod kipsec.ko failed"
+	# insmod/modprobe can report success when init returned -EEXIST.
+	kt_module_loaded kipsec || kt_fail "kipsec is not in /proc/modules after insmod"
+}
+
+kt_unload_kipsec() {
+	kt_module_loaded kipsec || return 0
+	ip -all netns delete 2>/dev/null
+	rmmod kipsec || kt_fail "rmmod kipsec failed"
+}
+
+# kt_ns NAME: a namespace with loopback up and forwarding on.
+kt_ns() {
+	ip netns add "$1" || kt_fail "cannot create netns $1"
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+}
+
+# kt_link NS1 IF1 NS2 IF2: a veth pair between two namespaces.
+kt_link() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" ||
+		kt_fail "cannot create veth $1:$2 - $3:$4"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+# kt_addr NS IF ADDR/PLEN (nodad for IPv6 so it is usable at once)
+kt_addr() {
+	case $3 in
+	*:*) ip -n "$1" -6 addr add "$3" dev "$2" nodad ;;
+	*) ip -n "$1" addr add "$3" dev "$2" ;;
+	esac || kt_fail "cannot add $3 to $1:$2"
+}
+
+kt_topo_h2h() {
+	kt_ns h1; kt_ns h2
+	kt_link h1 eth0 h2 eth0
+	# The seeds put the two hosts in different /8s on one wire.
+	kt_addr h1 eth0 10.1.1.1/32; kt_addr h2 eth0 20.1.1.1/32
+	ip -n h1 route add 20.1.1.1/32 dev eth0
+	ip -n h2 route add 10.1.1.1/32 dev eth0
+	kt_addr h1 eth0 fd00:1::1/128; kt_addr h2 eth0 fd00:2::1/128
+	ip -n h1 -6 route add fd00:2::1/128 dev eth0
+	ip -n h2 -6 route add fd00:1::1/128 dev eth0
+}
+
+kt_topo_gw() {
+	local n
+	for n in left gw1 gw2 right; do kt_ns $n; done
+	kt_link left eth0 gw1 lan0
+	kt_link gw1 wan0 gw2 wan0
+	kt_link gw2 lan0 right eth0
+	kt_addr left eth0 10.0.1.2/24; kt_addr gw1 lan0 10.0.1.1/24
+	kt_addr gw1 wan0 20.0.0.1/24; kt_addr gw2 wan0 20.0.0.2/24
+	kt_addr gw2 lan0 10.0.2.1/24; kt_addr right eth0 10.0.2.2/24
+	ip -n left route add default via 10.0.1.1
+	ip -n right route add default via 10.0.2.1
+	ip -n gw1 route add 10.0.2.0/24 via 20.0.0.2
+	ip -n gw2 route add 10.0.1.0/24 via 20.0.0.1
+	kt_addr left eth0 fd00:a::2/64; kt_addr gw1 lan0 fd00:a::1/64
+	kt_addr gw1 wan0 fd00:f::1/64; kt_addr gw2 wan0 fd00:f::2/64
+	kt_addr gw2 lan0 fd00:b::1/64; kt_addr right eth0 fd00:b::2/64
+	ip -n left -6 route add default via fd00:a::1
+	ip -n right -6 route add default via fd00:b::1
+	ip -n gw1 -6 route add fd00:b::/64 via fd00:f::2
+	ip -n gw2 -6 route add fd00:a::/64 via fd00:f::1
+}
+
+kt_ping() {
+	local ns=$1 dst=$2; shift 2
+	ip netns exec "$ns" ping -n -q -c "${KT_PING_COUNT:-2}" -i 0.2 -W 2 "$@" "$dst"
+}
+
+kt_ping_ok() {
+	local out
+	out=$(kt_ping "$@" 2>&1) || kt_fail "ping from $1 to $2 failed: $out"
+}
+
+kt_ping_fails() {
+	kt_ping "$@" >/dev/null 2>&1 && kt_fail "ping from $1 to $2 succeeded but should fail"
+	return 0
+}
+
+# kt_tcp_ok FROM TO DST [BYTES]: send random bytes over TCP and compare
+# checksums at both ends.
+kt_tcp_ok() {
+	local from=$1 to=$2 dst=$3 bytes=${4:-1048576} port=5001 want got
+	head -c "$bytes" /dev/urandom >"$KT_TMP/tx"
+	want=$(sha256sum <"$KT_TMP/tx")
+	ip netns exec "$to" python3 "$KT_TOP/tests/vm/tcpsink.py" "$port" \
+		>"$KT_TMP/rx.sum" 2>"$KT_TMP/rx.err" &
+	local sink=$!
+	sleep 0.5
+	ip netns exec "$from" python3 "$KT_TOP/tests/vm/tcpsink.py" "$port" "$dst" \
+		<"$KT_TMP/tx" || { kill $sink 2>/dev/null; kt_fail "TCP send from $from to $dst failed"; }
+	wait $sink || kt_fail "TCP receiver in $to failed: $(cat "$KT_TMP/rx.err")"
+	got=$(cat "$KT_TMP/rx.sum")
+	[ "$want" = "$got" ] || kt_fail "TCP transfer $from -> $dst corrupted ($bytes bytes)"
+}
+
+# kt_capture_start NS IFACE FILE [FILTER...]: tcpdump in the background.
+kt_capture_start() {
+	local ns=$1 ifc=$2 file=$3; shift 3
+	ip netns exec "$ns" tcpdump -n -U -i "$ifc" -w "$file" "$@" 2>"$file.log" &
+	KT_PIDS+=($!)
+	KT_CAPTURE_PID=$!
+	# Wait until tcpdump has the interface open.
+	local i
+	for i in $(seq 50); do grep -q listening "$file.log" 2>/dev/null && return 0; sleep 0.1; done
+	kt_fail "tcpdump did not start on $ns:$ifc"
+}
+
+kt_capture_stop() {
+	sleep 0.3
+	kill -INT "$KT_CAPTURE_PID" 2>/dev/null
+	wait "$KT_CAPTURE_PID" 2>/dev/null
+	return 0
+}
+
+# kt_wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+kt_wait_for() {
+	local limit=$1 i; shift
+	for i in $(seq $((limit * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
