@@ -103,7 +103,7 @@ $(O)/fuzz/fuzz_%: $(O)/fuzz/tests/fuzz/fuzz_%.o $(O)/fuzz/libkipsec.a
 kernel:
 	@test -n "$(KDIR)" || { echo "no kernel headers found: run 'make deps' or pass KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 \
-		KCFLAGS="-I$(CURDIR)/include $(if $(CI),-Werror)" modules
+		KCFLAGS="$(if $(CI),-Werror)" modules
 
 # --- tests ------------------------------------------------------------------
 
