@@ -27,8 +27,8 @@ LIBPFKEY_SRCS := $(sort $(wildcard libpfkey/*.c))
 SETKEY_SRCS   := $(filter-out setkey/main.c setkey/ipsecstat_main.c, \
                    $(sort $(wildcard setkey/*.c)))
 LIB_SRCS      := $(LIBPFKEY_SRCS) $(SETKEY_SRCS)
-PROGS         := $(if $(wildcard setkey/main.c),$(O)/setkey) \
-                 $(if $(wildcard setkey/ipsecstat_main.c),$(O)/ipsecstat)
+PROGS         := $(if $(wildcard setkey/main.c),$(O)/bin/setkey) \
+                 $(if $(wildcard setkey/ipsecstat_main.c),$(O)/bin/ipsecstat)
 UNIT_TESTS    := $(patsubst tests/unit/%.c,$(O)/san/%, \
                    $(sort $(wildcard tests/unit/test_*.c)))
 FUZZ_TARGETS  := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%, \
@@ -81,10 +81,12 @@ $(O)/san/libkipsec.a: $(LIB_SRCS:%.c=$(O)/san/%.o)
 $(O)/fuzz/libkipsec.a: $(LIB_SRCS:%.c=$(O)/fuzz/%.o)
 	rm -f $@; ar rcs $@ $^
 
-$(O)/setkey: $(O)/setkey/main.o $(O)/libkipsec.a
+$(O)/bin/setkey: $(O)/setkey/main.o $(O)/libkipsec.a
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/ipsecstat: $(O)/setkey/ipsecstat_main.o $(O)/libkipsec.a
+$(O)/bin/ipsecstat: $(O)/setkey/ipsecstat_main.o $(O)/libkipsec.a
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Helper programs run inside the guest by tests/guest/*.sh.
