@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * One statement -> one PF_KEY message, through libpfkey's builder.  The
+ * messages follow what KAME setkey sends, so a kernel that works with
+ * ipsec-tools works with this setkey.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+
+#include "setkey.h"
+
+static const uint8_t msg_types[] = {
+	[SK_ADD] = SADB_ADD,		[SK_UPDATE] = SADB_UPDATE,
+	[SK_GET] = SADB_GET,		[SK_DELETE] = SADB_DELETE,
+	[SK_DELETEALL] = SADB_DELETE,	[SK_FLUSH] = SADB_FLUSH,
+	[SK_DUMP] = SADB_DUMP,		[SK_SPDADD] = SADB_X_SPDADD,
+	[SK_SPDUPDATE] = SADB_X_SPDUPDATE, [SK_SPDDELETE] = SADB_X_SPDDELETE,
+	[SK_SPDFLUSH] = SADB_X_SPDFLUSH, [SK_SPDDUMP] = SADB_X_SPDDUMP,
+	[SK_GETSPI] = SADB_GETSPI,
+};
+
+/* SA endpoints: whole hosts, any upper-layer protocol, no ports. */
+static int add_sa_addrs(struct pfkey_buf *b, const struct sk_stmt *st)
+{
+	int rc = pfkey_add_address(b, SADB_EXT_ADDRESS_SRC,
+				   (const struct sockaddr *)&st->src.ss, 0xff,
+				   IPSEC_ULPROTO_ANY);
+
+	if (rc == 0)
+		rc = pfkey_add_address(b, SADB_EXT_ADDRESS_DST,
+				       (const struct sockaddr *)&st->dst.ss, 0xff,
+				       IPSEC_ULPROTO_ANY);
+	return rc;
+}
+
+static int add_sa_body(struct pfkey_buf *b, const struct sk_stmt *st)
+{
+	uint8_t auth = st->aalg ? st->aalg->id : SADB_AALG_NONE;
+	uint8_t enc = st->ealg ? st->ealg->id :
+		      st->calg ? st->calg->id : SADB_EALG_NONE;
+	int rc;
+
+	rc = pfkey_add_sa(b, htonl(st->spi), st->replay, SADB_SASTATE_LARVAL,
+			  auth, enc, st->flags);
+	if (rc == 0)
+		rc = pfkey_add_sa2(b, st->mode, st->reqid, 0);
+	if (rc == 0)
+		rc = add_sa_addrs(b, st);
+	if (rc == 0 && (st->lt_hard_time || st->lt_hard_bytes))
+		rc = pfkey_add_lifetime(b, SADB_EXT_LIFETIME_HARD, 0,
+					st->lt_hard_bytes, st->lt_hard_time, 0);
+	if (rc == 0 && (st->lt_soft_time || st->lt_soft_bytes))
+		rc = pfkey_add_lifetime(b, SADB_EXT_LIFETIME_SOFT, 0,
+					st->lt_soft_bytes, st->lt_soft_time, 0);
+	if (rc == 0 && st->akey)
+		rc = pfkey_add_key(b, SADB_EXT_KEY_AUTH, st->akey, st->akey_len);
+	if (rc == 0 && st->ekey)
+		rc = pfkey_add_key(b, SADB_EXT_KEY_ENCRYPT, st->ekey,
+				   st->ekey_len);
+	return rc;
+}
+
+static int add_selector(struct pfkey_buf *b, const struct sk_stmt *st)
+{
+	int rc = pfkey_add_policy(b, st->policy, st->policy_len);
+
+	if (rc == 0)
+		rc = pfkey_add_address(b, SADB_EXT_ADDRESS_SRC,
+				       (const struct sockaddr *)&st->src.ss,
+				       st->src.prefixlen, st->upper);
+	if (rc == 0)
+		rc = pfkey_add_address(b, SADB_EXT_ADDRESS_DST,
+				       (const struct sockaddr *)&st->dst.ss,
+				       st->dst.prefixlen, st->upper);
+	return rc;
+}
+
+int sk_compile(const struct sk_stmt *st, struct pfkey_buf *b, uint32_t seq,
+	       uint32_t pid)
+{
+	bool spd = st->cmd >= SK_SPDADD && st->cmd <= SK_SPDDUMP;
+	int rc = 0;
+
+	if (!pfkey_msg_begin(b, msg_types[st->cmd],
+			     spd ? SADB_SATYPE_UNSPEC : st->satype, seq, pid))
+		return b->err ? -b->err : -EMSGSIZE;
+
+	switch (st->cmd) {
+	case SK_ADD:
+	case SK_UPDATE:
+		rc = add_sa_body(b, st);
+		break;
+	case SK_GET:
+	case SK_DELETE:
+		/* SA2 too, as KAME sends it (mode any, reqid 0) */
+		rc = pfkey_add_sa(b, htonl(st->spi), 0, 0, 0, 0, 0);
+		if (rc == 0)
+			rc = pfkey_add_sa2(b, IPSEC_MODE_ANY, 0, 0);
+		if (rc == 0)
+			rc = add_sa_addrs(b, st);
+		break;
+	case SK_DELETEALL:
+		/* RFC 2367's delete-by-addresses; run.c expands it for
+		 * kernels that insist on an SPI (Linux af_key). */
+		rc = add_sa_addrs(b, st);
+		break;
+	case SK_GETSPI:
+		rc = pfkey_add_sa2(b, st->mode, st->reqid, 0);
+		if (rc == 0)
+			rc = add_sa_addrs(b, st);
+		if (rc == 0 && st->has_range)
+			rc = pfkey_add_spirange(b, st->spi_min, st->spi_max);
+		break;
+	case SK_SPDADD:
+	case SK_SPDUPDATE:
+	case SK_SPDDELETE:
+		rc = add_selector(b, st);
+		break;
+	default:	/* flush, dump, spdflush, spddump: header only */
+		break;
+	}
+	if (rc < 0)
+		return rc;
+	return pfkey_msg_end(b);
+}
