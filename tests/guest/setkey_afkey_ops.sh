@@ -10,7 +10,7 @@ modprobe af_key || kt_fail "cannot load af_key"
 conf=$KT_TMP/ops.conf
 cat >"$conf" <<'CONF'
 add 10.1.1.1 20.1.1.1 esp 0x1001 -m tunnel -u 7 -r 32 -E aes-cbc 0x00112233445566778899aabbccddeeff -A hmac-sha1 0x0011223344556677889900112233445566778899;
-add 10.1.1.1 20.1.1.1 esp 0x1002 -E 3des-cbc "hogehogehogehogehogehoge";
+add 10.1.1.1 20.1.1.1 esp 0x1002 -lh 3600 -ls 2880 -bh 1000000 -bs 800000 -E 3des-cbc "hogehogehogehogehogehoge";
 add 20.1.1.1 10.1.1.1 ah 0x2001 -A hmac-md5 "mogamogamogamoga";
 add fd00:1::1 fd00:2::1 esp 0x3001 -E aes-ctr 0x00112233445566778899aabbccddeeff01020304 -A hmac-sha2-256 0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff;
 spdadd 10.1.1.0/24[any] 20.1.1.0/24[80] tcp -P out ipsec esp/transport//require;
@@ -31,6 +31,10 @@ $setkey -f "$conf" || kt_fail "setkey -f failed"
 [ "$(ip xfrm policy | grep -c '^src')" = 2 ] || kt_fail "want 2 policies: $(ip xfrm policy)"
 ip xfrm state | grep -q 'proto esp spi 0x00001001 reqid 7 mode tunnel' || kt_fail "reqid/mode lost: $(ip xfrm state)"
 ip xfrm state | grep -A1 'spi 0x00001001' | grep -q 'replay-window 32' || kt_fail "replay window lost"
+# Lifetimes: -lh/-ls are add times, -bh/-bs bytes.
+life=$(ip -s xfrm state get src 10.1.1.1 dst 20.1.1.1 proto esp spi 0x1002)
+grep -q 'expire add: soft 2880(sec), hard 3600(sec)' <<<"$life" || kt_fail "time lifetimes wrong: $life"
+grep -q 'limit: soft 800000(bytes), hard 1000000(bytes)' <<<"$life" || kt_fail "byte lifetimes wrong: $life"
 ip xfrm state | grep -q 'enc rfc3686(ctr(aes)) 0x00112233445566778899aabbccddeeff01020304' ||
 	kt_fail "AES-CTR SA wrong: $(ip xfrm state)"
 # af_key truncates HMAC-SHA2-256 to 96 bits (not RFC 4868's 128); kipsec won't.
