@@ -27,9 +27,7 @@ def main():
         print(h.hexdigest() + "  -")
         return
     addr = sys.argv[2]
-    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-    s = socket.create_connection((addr, port), timeout=60) if fam == socket.AF_INET \
-        else socket.create_connection((addr, port, 0, 0), timeout=60)
+    s = socket.create_connection((addr, port), timeout=60)
     while True:
         data = sys.stdin.buffer.read(65536)
         if not data:
