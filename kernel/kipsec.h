@@ -7,15 +7,68 @@
 #define KIPSEC_H
 
 #include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <linux/in6.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 #define KIPSEC_VERSION "0.1.0"
 
+/* An address of either family, zero-padded so that memcmp() compares. */
+struct kipsec_addr {
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	};
+	u16 family;
+};
+
+/* Security association database of one namespace (sad.c). */
+struct kipsec_sad {
+	spinlock_t lock;		/* everything below */
+	struct hlist_head *by_spi;	/* (spi, dst, proto): inbound lookup */
+	struct hlist_head *by_addr;	/* (src, dst, proto): selection */
+	struct hlist_head *by_seq;	/* larval SAs by GETSPI seq */
+	unsigned int bits;		/* log2 of each table's size */
+	struct list_head all;		/* creation order, for DUMP */
+	unsigned int count;
+	u64 gen;			/* bumped by each removal */
+	u64 next_id;
+	u32 acq_seq;			/* seq of the last ACQUIRE */
+	u32 seed;
+	struct delayed_work expire_work;
+	bool dead;			/* namespace going: no rescheduling */
+};
+
+/* Security policy database of one namespace (spd.c). */
+struct kipsec_spd {
+	spinlock_t lock;		/* everything below */
+	struct hlist_head *by_key;	/* (class, masked selector) */
+	struct hlist_head *by_id;	/* policy id */
+	unsigned int bits;
+	struct list_head classes[3];	/* selector classes per direction */
+	struct list_head all;		/* by (dir, priority, seq): DUMP order */
+	unsigned int count;
+	u64 gen;			/* bumped by each removal */
+	u32 next_index;
+	u64 next_seq;
+	u32 next_reqid;
+	u32 seed;
+};
+
 /* Everything kipsec keeps is per network namespace. */
 struct kipsec_net {
 	struct net *net;
 	atomic_t nr_sockets;
+	spinlock_t sock_lock;		/* sockets */
+	struct hlist_head sockets;	/* PF_KEY sockets, for broadcasts */
+	struct kipsec_sad sad;
+	struct kipsec_spd spd;
+	int larval_lifetime;		/* sysctl, seconds */
+	int preferred_oldsa;		/* sysctl, bool */
+	struct ctl_table_header *sysctl;
 };
 
 extern unsigned int kipsec_net_id;

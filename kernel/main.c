@@ -5,6 +5,24 @@
  */
 #include <linux/module.h>
 #include "kipsec.h"
+#include "sad.h"
+#include "spd.h"
+
+static bool kipsec_selftest;
+module_param_named(selftest, kipsec_selftest, bool, 0444);
+MODULE_PARM_DESC(selftest, "run the in-module self-tests at load");
+
+static int kipsec_run_selftests(void)
+{
+	int err;
+
+	err = kipsec_spd_selftest();
+	if (!err)
+		err = kipsec_sad_selftest();
+	if (!err)
+		err = kipsec_km_selftest();
+	return err;
+}
 
 static int __init kipsec_init(void)
 {
@@ -15,12 +33,21 @@ static int __init kipsec_init(void)
 		return err;
 
 	err = kipsec_pfkey_init();
-	if (err) {
-		kipsec_netns_exit();
-		return err;
+	if (err)
+		goto err_netns;
+	if (kipsec_selftest) {
+		err = kipsec_run_selftests();
+		if (err)
+			goto err_pfkey;
 	}
 	pr_info("kipsec " KIPSEC_VERSION " loaded\n");
 	return 0;
+
+err_pfkey:
+	kipsec_pfkey_exit();
+err_netns:
+	kipsec_netns_exit();
+	return err;
 }
 
 static void __exit kipsec_exit(void)

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Per network namespace state and /proc/net/kipsec.
+ * Per network namespace state: the SAD, the SPD, the PF_KEY sockets, the
+ * net.kipsec sysctls and /proc/net/kipsec.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
-#include "kipsec.h"
+#include <linux/slab.h>
+#include <linux/sysctl.h>
+#include "pfkey.h"
+#include "spd.h"
 
 unsigned int kipsec_net_id __read_mostly;
+
+#define KIPSEC_LARVAL_DEFAULT	30		/* seconds, as KAME */
+static int kipsec_larval_max = 86400;
 
 static int kipsec_proc_show(struct seq_file *seq, void *v)
 {
@@ -14,25 +21,103 @@ static int kipsec_proc_show(struct seq_file *seq, void *v)
 
 	seq_printf(seq, "version: %s\n", KIPSEC_VERSION);
 	seq_printf(seq, "sockets: %d\n", atomic_read(&kn->nr_sockets));
+	seq_printf(seq, "sad: %u\n", READ_ONCE(kn->sad.count));
+	seq_printf(seq, "spd: %u\n", READ_ONCE(kn->spd.count));
 	return 0;
+}
+
+static const struct ctl_table kipsec_sysctl_template[] = {
+	{
+		.procname = "larval_lifetime",
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec_minmax,
+		.extra1 = SYSCTL_ONE,
+		.extra2 = &kipsec_larval_max,
+	},
+	{
+		.procname = "preferred_oldsa",
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = SYSCTL_ONE,
+	},
+	{ }
+};
+
+static int kipsec_sysctl_init(struct kipsec_net *kn)
+{
+	struct ctl_table *t;
+
+	t = kmemdup(kipsec_sysctl_template, sizeof(kipsec_sysctl_template),
+		    GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t[0].data = &kn->larval_lifetime;
+	t[1].data = &kn->preferred_oldsa;
+	kn->sysctl = register_net_sysctl(kn->net, "net/kipsec", t);
+	if (!kn->sysctl) {
+		kfree(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void kipsec_sysctl_exit(struct kipsec_net *kn)
+{
+	struct ctl_table *t = kn->sysctl->ctl_table_arg;
+
+	unregister_net_sysctl_table(kn->sysctl);
+	kfree(t);
 }
 
 static int __net_init kipsec_net_init(struct net *net)
 {
 	struct kipsec_net *kn = kipsec_pernet(net);
+	int err;
 
 	kn->net = net;
 	atomic_set(&kn->nr_sockets, 0);
+	spin_lock_init(&kn->sock_lock);
+	INIT_HLIST_HEAD(&kn->sockets);
+	kn->larval_lifetime = KIPSEC_LARVAL_DEFAULT;
+	kn->preferred_oldsa = 0;
+
+	err = kipsec_sad_init(kn);
+	if (err)
+		return err;
+	err = kipsec_spd_init(&kn->spd);
+	if (err)
+		goto err_sad;
+	err = kipsec_sysctl_init(kn);
+	if (err)
+		goto err_spd;
 	if (!proc_create_net_single("kipsec", 0444, net->proc_net,
-				    kipsec_proc_show, NULL))
-		return -ENOMEM;
+				    kipsec_proc_show, NULL)) {
+		err = -ENOMEM;
+		goto err_sysctl;
+	}
 	return 0;
+
+err_sysctl:
+	kipsec_sysctl_exit(kn);
+err_spd:
+	kipsec_spd_exit(&kn->spd);
+err_sad:
+	kipsec_sad_exit(kn);
+	return err;
 }
 
 static void __net_exit kipsec_net_exit(struct net *net)
 {
+	struct kipsec_net *kn = kipsec_pernet(net);
+
 	remove_proc_entry("kipsec", net->proc_net);
-	WARN_ON(atomic_read(&kipsec_pernet(net)->nr_sockets));
+	kipsec_sysctl_exit(kn);
+	kipsec_spd_exit(&kn->spd);
+	kipsec_sad_exit(kn);
+	WARN_ON(atomic_read(&kn->nr_sockets));
 }
 
 static struct pernet_operations kipsec_net_ops = {
@@ -44,10 +129,19 @@ static struct pernet_operations kipsec_net_ops = {
 
 int kipsec_netns_init(void)
 {
-	return register_pernet_subsys(&kipsec_net_ops);
+	int err;
+
+	err = kipsec_sad_cache_init();
+	if (err)
+		return err;
+	err = register_pernet_subsys(&kipsec_net_ops);
+	if (err)
+		kipsec_sad_cache_exit();
+	return err;
 }
 
 void kipsec_netns_exit(void)
 {
 	unregister_pernet_subsys(&kipsec_net_ops);
+	kipsec_sad_cache_exit();
 }

@@ -1,0 +1,768 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The security association database of a network namespace.
+ *
+ * Every SA is on three hash tables: by (SPI, destination, protocol) for
+ * inbound packets and PF_KEY lookups, by (source, destination, protocol)
+ * for outbound selection, and while larval by the GETSPI sequence number.
+ * The tables double as the SAD grows (rehash in process context). A list
+ * in creation order gives DUMP a stable cursor. One delayed work per
+ * namespace runs at the next lifetime or larval deadline.
+ */
+#include <linux/jhash.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include "sad.h"
+
+#define KIPSEC_SAD_MIN_BITS	6
+#define KIPSEC_SAD_MAX_BITS	20
+
+static struct kmem_cache *kipsec_sa_cache __read_mostly;
+
+static u32 kipsec_addr_hash(const struct kipsec_addr *a, u32 seed)
+{
+	return jhash2((const u32 *)a, sizeof(*a) / 4, seed);
+}
+
+static struct hlist_head *kipsec_spi_bucket(struct kipsec_sad *sad,
+					    __be32 spi,
+					    const struct kipsec_addr *dst,
+					    u8 satype)
+{
+	u32 h = kipsec_addr_hash(dst, sad->seed ^ (__force u32)spi) + satype;
+
+	return &sad->by_spi[hash_32(h, sad->bits)];
+}
+
+static struct hlist_head *kipsec_addr_bucket(struct kipsec_sad *sad,
+					     const struct kipsec_addr *src,
+					     const struct kipsec_addr *dst,
+					     u8 satype)
+{
+	u32 h = kipsec_addr_hash(dst, kipsec_addr_hash(src, sad->seed));
+
+	return &sad->by_addr[hash_32(h + satype, sad->bits)];
+}
+
+static struct hlist_head *kipsec_seq_bucket(struct kipsec_sad *sad, u32 seq)
+{
+	return &sad->by_seq[hash_32(seq ^ sad->seed, sad->bits)];
+}
+
+static void kipsec_sa_hash(struct kipsec_sad *sad, struct kipsec_sa *sa)
+{
+	hlist_add_head(&sa->by_spi,
+		       kipsec_spi_bucket(sad, sa->spi, &sa->dst, sa->satype));
+	hlist_add_head(&sa->by_addr,
+		       kipsec_addr_bucket(sad, &sa->src, &sa->dst, sa->satype));
+	if (sa->state == SADB_SASTATE_LARVAL)
+		hlist_add_head(&sa->by_seq, kipsec_seq_bucket(sad, sa->seq));
+}
+
+struct kipsec_sa *kipsec_sad_lookup(struct kipsec_sad *sad, __be32 spi,
+				    const struct kipsec_addr *dst, u8 satype)
+{
+	struct kipsec_sa *sa;
+
+	hlist_for_each_entry(sa, kipsec_spi_bucket(sad, spi, dst, satype),
+			     by_spi)
+		if (sa->spi == spi && sa->satype == satype &&
+		    !memcmp(&sa->dst, dst, sizeof(*dst)))
+			return sa;
+	return NULL;
+}
+
+static bool kipsec_sa_newer(const struct kipsec_sa *a,
+			    const struct kipsec_sa *b)
+{
+	return a->id > b->id;
+}
+
+/*
+ * The SA to use for an outbound packet: mature before dying, then the
+ * newest (or, with net.kipsec.preferred_oldsa, the oldest). Caller holds
+ * the SAD lock.
+ */
+struct kipsec_sa *kipsec_sad_select(struct kipsec_net *kn, u8 satype,
+				    const struct kipsec_addr *src,
+				    const struct kipsec_addr *dst, u32 reqid)
+{
+	struct kipsec_sad *sad = &kn->sad;
+	bool old = READ_ONCE(kn->preferred_oldsa);
+	struct kipsec_sa *sa, *best = NULL;
+
+	hlist_for_each_entry(sa, kipsec_addr_bucket(sad, src, dst, satype),
+			     by_addr) {
+		if (sa->satype != satype || (reqid && sa->reqid != reqid) ||
+		    memcmp(&sa->src, src, sizeof(*src)) ||
+		    memcmp(&sa->dst, dst, sizeof(*dst)))
+			continue;
+		if (sa->state != SADB_SASTATE_MATURE &&
+		    sa->state != SADB_SASTATE_DYING)
+			continue;
+		if (!best || sa->state < best->state ||
+		    (sa->state == best->state &&
+		     kipsec_sa_newer(sa, best) != old))
+			best = sa;
+	}
+	return best;
+}
+
+/* A larval SA an ACQUIRE left (no SPI yet). Caller holds the SAD lock. */
+struct kipsec_sa *kipsec_sad_select_larval(struct kipsec_sad *sad, u8 satype,
+					   const struct kipsec_addr *src,
+					   const struct kipsec_addr *dst,
+					   u32 reqid)
+{
+	struct kipsec_sa *sa;
+
+	hlist_for_each_entry(sa, kipsec_addr_bucket(sad, src, dst, satype),
+			     by_addr)
+		if (sa->state == SADB_SASTATE_LARVAL && !sa->spi &&
+		    sa->satype == satype && sa->reqid == reqid &&
+		    !memcmp(&sa->src, src, sizeof(*src)) &&
+		    !memcmp(&sa->dst, dst, sizeof(*dst)))
+			return sa;
+	return NULL;
+}
+
+static void kipsec_sa_free_rcu(struct rcu_head *head)
+{
+	struct kipsec_sa *sa = container_of(head, struct kipsec_sa, rcu);
+
+	kipsec_sa_free_keys(sa);
+	kmem_cache_free(kipsec_sa_cache, sa);
+}
+
+void kipsec_sa_free(struct kipsec_sa *sa)
+{
+	kipsec_sa_free_keys(sa);
+	kmem_cache_free(kipsec_sa_cache, sa);
+}
+
+/* Unlink and free; caller holds the SAD lock. Keys are zeroed. */
+static void kipsec_sa_unlink(struct kipsec_sad *sad, struct kipsec_sa *sa)
+{
+	hlist_del(&sa->by_spi);
+	hlist_del(&sa->by_addr);
+	if (!hlist_unhashed(&sa->by_seq))
+		hlist_del_init(&sa->by_seq);
+	list_del(&sa->all);
+	sad->count--;
+	sad->gen++;
+	sa->state = SADB_SASTATE_DEAD;
+	call_rcu(&sa->rcu, kipsec_sa_free_rcu);
+}
+
+/* ---- growth --------------------------------------------------------- */
+
+static struct hlist_head *kipsec_sad_table(unsigned int bits)
+{
+	return kvcalloc(1u << bits, sizeof(struct hlist_head), GFP_KERNEL);
+}
+
+/* Keep the load factor at most 1; called before inserting. */
+static void kipsec_sad_grow(struct kipsec_sad *sad)
+{
+	struct hlist_head *spi, *addr, *seq, *ospi, *oaddr, *oseq;
+	unsigned int bits = READ_ONCE(sad->bits) + 2;
+	struct kipsec_sa *sa;
+
+	if (READ_ONCE(sad->count) < (1u << READ_ONCE(sad->bits)) ||
+	    bits > KIPSEC_SAD_MAX_BITS)
+		return;
+	spi = kipsec_sad_table(bits);
+	addr = kipsec_sad_table(bits);
+	seq = kipsec_sad_table(bits);
+	if (!spi || !addr || !seq)
+		goto out;
+
+	spin_lock_bh(&sad->lock);
+	if (bits != sad->bits + 2) {
+		spin_unlock_bh(&sad->lock);
+		goto out;
+	}
+	ospi = sad->by_spi;
+	oaddr = sad->by_addr;
+	oseq = sad->by_seq;
+	sad->by_spi = spi;
+	sad->by_addr = addr;
+	sad->by_seq = seq;
+	sad->bits = bits;
+	list_for_each_entry(sa, &sad->all, all) {
+		if (!hlist_unhashed(&sa->by_seq))
+			INIT_HLIST_NODE(&sa->by_seq);
+		kipsec_sa_hash(sad, sa);
+	}
+	spin_unlock_bh(&sad->lock);
+	spi = ospi;
+	addr = oaddr;
+	seq = oseq;
+out:
+	kvfree(spi);
+	kvfree(addr);
+	kvfree(seq);
+}
+
+/* ---- expiry --------------------------------------------------------- */
+
+static void kipsec_sad_schedule(struct kipsec_sad *sad, time64_t deadline)
+{
+	time64_t delay = deadline - ktime_get_seconds();
+
+	if (sad->dead)
+		return;
+	/* The work reschedules itself: a day ahead at most is enough. */
+	delay = clamp_t(time64_t, delay, 0, 86400);
+	/* Only ever brings the work forward; it reschedules itself. */
+	if (!delayed_work_pending(&sad->expire_work) ||
+	    time_before((unsigned long)(jiffies + delay * HZ),
+			sad->expire_work.timer.expires))
+		mod_delayed_work(system_wq, &sad->expire_work, delay * HZ);
+}
+
+/* The earlier of two deadlines, 0 meaning none. */
+static time64_t kipsec_first(time64_t a, time64_t b)
+{
+	return !a || (b && b < a) ? b : a;
+}
+
+/* Lifetimes are u64 seconds: clamp so that deadlines cannot overflow. */
+#define KIPSEC_LT_MAX	BIT_ULL(40)
+
+static time64_t kipsec_lt_secs(u64 secs)
+{
+	return min_t(u64, secs, KIPSEC_LT_MAX);
+}
+
+/* When lifetime @lt runs out by the clock (addtime, usetime), or 0. */
+static time64_t kipsec_lt_deadline(const struct kipsec_sa *sa,
+				   const struct sadb_lifetime *lt)
+{
+	time64_t d = 0;
+
+	if (lt->sadb_lifetime_addtime)
+		d = sa->created + kipsec_lt_secs(lt->sadb_lifetime_addtime);
+	if (lt->sadb_lifetime_usetime && sa->first_use)
+		d = kipsec_first(d, sa->first_use +
+				 kipsec_lt_secs(lt->sadb_lifetime_usetime));
+	return d;
+}
+
+/* Lifetime @lt is used up at @now, by the clock or by the counters. */
+static bool kipsec_lt_over(const struct kipsec_sa *sa,
+			   const struct sadb_lifetime *lt, time64_t now)
+{
+	time64_t d = kipsec_lt_deadline(sa, lt);
+
+	if (d && now >= d)
+		return true;
+	if (lt->sadb_lifetime_bytes &&
+	    sa->cur.sadb_lifetime_bytes >= lt->sadb_lifetime_bytes)
+		return true;
+	return lt->sadb_lifetime_allocations &&
+	       sa->cur.sadb_lifetime_allocations >=
+	       lt->sadb_lifetime_allocations;
+}
+
+static time64_t kipsec_sa_deadline(const struct kipsec_sa *sa)
+{
+	time64_t d;
+
+	if (sa->state == SADB_SASTATE_LARVAL)
+		return sa->larval_deadline;
+	d = kipsec_lt_deadline(sa, &sa->hard);
+	if (!sa->soft_expired)
+		d = kipsec_first(d, kipsec_lt_deadline(sa, &sa->soft));
+	return d;
+}
+
+/* Handle one SA's lifetimes; EXPIRE messages go on @out. */
+static void kipsec_sa_expire(struct kipsec_sad *sad, struct kipsec_sa *sa,
+			     time64_t now, struct sk_buff_head *out)
+{
+	struct sk_buff *skb;
+
+	if (sa->state == SADB_SASTATE_LARVAL) {
+		/* KAME drops unclaimed larval SAs without a message. */
+		if (now >= sa->larval_deadline)
+			kipsec_sa_unlink(sad, sa);
+		return;
+	}
+	if (kipsec_lt_over(sa, &sa->hard, now)) {
+		skb = kipsec_sa_msg(sa, NULL, SADB_EXPIRE, KIPSEC_SAMSG_HARD,
+				    GFP_ATOMIC);
+		if (skb)
+			__skb_queue_tail(out, skb);
+		kipsec_sa_unlink(sad, sa);
+		return;
+	}
+	if (sa->soft_expired || !kipsec_lt_over(sa, &sa->soft, now))
+		return;
+	sa->soft_expired = true;
+	sa->state = SADB_SASTATE_DYING;
+	skb = kipsec_sa_msg(sa, NULL, SADB_EXPIRE, KIPSEC_SAMSG_SOFT,
+			    GFP_ATOMIC);
+	if (skb)
+		__skb_queue_tail(out, skb);
+}
+
+/*
+ * For the data plane: account one use of @sa (a packet of @bytes). Byte
+ * and allocation limits, and usetime from the first use, are then checked
+ * by the expiry work, which this wakes when a limit is reached. Caller
+ * holds the SAD lock.
+ */
+void kipsec_sa_used(struct kipsec_sad *sad, struct kipsec_sa *sa, u64 bytes)
+{
+	bool was_over;
+
+	if (!sa->first_use) {
+		sa->first_use = ktime_get_seconds();
+		sa->cur.sadb_lifetime_usetime = ktime_get_real_seconds();
+		sa->cur.sadb_lifetime_allocations++;
+		if (kipsec_sa_deadline(sa))
+			kipsec_sad_schedule(sad, kipsec_sa_deadline(sa));
+	}
+	was_over = sa->soft_expired;
+	sa->cur.sadb_lifetime_bytes += bytes;
+	if (kipsec_lt_over(sa, &sa->hard, 0) ||
+	    (!was_over && kipsec_lt_over(sa, &sa->soft, 0)))
+		kipsec_sad_schedule(sad, 0);
+}
+
+static void kipsec_sad_expire_work(struct work_struct *work)
+{
+	struct kipsec_sad *sad = container_of(to_delayed_work(work),
+					      struct kipsec_sad, expire_work);
+	struct kipsec_net *kn = container_of(sad, struct kipsec_net, sad);
+	time64_t now = ktime_get_seconds(), next = 0, d;
+	struct kipsec_sa *sa, *tmp;
+	struct sk_buff_head out;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(&out);
+	spin_lock_bh(&sad->lock);
+	list_for_each_entry_safe(sa, tmp, &sad->all, all) {
+		kipsec_sa_expire(sad, sa, now, &out);
+		/* Freed after a grace period: its state is still readable. */
+		if (sa->state == SADB_SASTATE_DEAD)
+			continue;
+		d = kipsec_sa_deadline(sa);
+		if (d && (!next || d < next))
+			next = d;
+	}
+	if (next)
+		kipsec_sad_schedule(sad, next);
+	spin_unlock_bh(&sad->lock);
+
+	while ((skb = __skb_dequeue(&out))) {
+		u8 satype = ((struct sadb_msg *)skb->data)->sadb_msg_satype;
+
+		kipsec_broadcast(skb, GFP_KERNEL, KIPSEC_BC_REGISTERED, NULL,
+				 kn->net, satype);
+	}
+}
+
+/* ---- inserting ------------------------------------------------------ */
+
+struct kipsec_sa *kipsec_sa_alloc_gfp(gfp_t gfp)
+{
+	struct kipsec_sa *sa = kmem_cache_zalloc(kipsec_sa_cache, gfp);
+
+	if (sa) {
+		INIT_HLIST_NODE(&sa->by_seq);
+		sa->created = ktime_get_seconds();
+	}
+	return sa;
+}
+
+struct kipsec_sa *kipsec_sa_alloc(void)
+{
+	return kipsec_sa_alloc_gfp(GFP_KERNEL);
+}
+
+/* Caller holds the lock and has checked the SPI is free. */
+void kipsec_sad_insert(struct kipsec_sad *sad, struct kipsec_sa *sa)
+{
+	time64_t d;
+
+	sa->id = ++sad->next_id;
+	kipsec_sa_hash(sad, sa);
+	list_add_tail(&sa->all, &sad->all);
+	sad->count++;
+	d = kipsec_sa_deadline(sa);
+	if (d)
+		kipsec_sad_schedule(sad, d);
+}
+
+/* Add an SA built in the kernel (selftest); EEXIST if its SPI is taken. */
+int kipsec_sad_insert_new(struct kipsec_sad *sad, struct kipsec_sa *sa)
+{
+	int err = -EEXIST;
+
+	kipsec_sad_grow(sad);
+	spin_lock_bh(&sad->lock);
+	if (!kipsec_sad_lookup(sad, sa->spi, &sa->dst, sa->satype)) {
+		kipsec_sad_insert(sad, sa);
+		err = 0;
+	}
+	spin_unlock_bh(&sad->lock);
+	return err;
+}
+
+static int kipsec_sa_reply(struct sock *sk, const struct kipsec_sa *sa,
+			   const struct sadb_msg *req, unsigned int what,
+			   enum kipsec_bcast how)
+{
+	struct sk_buff *skb = kipsec_sa_msg(sa, req, req->sadb_msg_type, what,
+					    GFP_ATOMIC);
+
+	if (!skb)
+		return -ENOBUFS;
+	kipsec_broadcast(skb, GFP_ATOMIC, how, sk, sock_net(sk),
+			 sa->satype);
+	return 0;
+}
+
+/* ADD (EEXIST if the SPI is taken) and UPDATE (of a larval SA only). */
+int kipsec_sad_add(struct sock *sk, const struct kipsec_msg *m)
+{
+	struct kipsec_sad *sad = &kipsec_pernet(sock_net(sk))->sad;
+	bool update = m->hdr->sadb_msg_type == SADB_UPDATE;
+	struct kipsec_sa *sa, *old;
+	int err;
+
+	sa = kipsec_sa_alloc();
+	if (!sa)
+		return -ENOMEM;
+	err = kipsec_sa_from_msg(sa, m);
+	if (err)
+		goto fail;
+	sa->state = SADB_SASTATE_MATURE;
+	kipsec_sad_grow(sad);
+
+	spin_lock_bh(&sad->lock);
+	old = kipsec_sad_lookup(sad, sa->spi, &sa->dst, sa->satype);
+	if (update && !old)
+		err = -ENOENT;
+	else if (update && old->state != SADB_SASTATE_LARVAL)
+		err = -EINVAL;
+	else if (!update && old)
+		err = -EEXIST;
+	if (err) {
+		spin_unlock_bh(&sad->lock);
+		goto fail;
+	}
+	if (old) {
+		if (!sa->reqid)
+			sa->reqid = old->reqid;
+		if (!sa->mode)
+			sa->mode = old->mode;
+		kipsec_sa_unlink(sad, old);
+	}
+	kipsec_sad_insert(sad, sa);
+	kipsec_sa_reply(sk, sa, m->hdr, 0, KIPSEC_BC_ALL);
+	spin_unlock_bh(&sad->lock);
+	return 0;
+fail:
+	kipsec_sa_free(sa);
+	return err;
+}
+
+static void kipsec_sa_key_of(const struct kipsec_msg *m, __be32 *spi,
+			     struct kipsec_addr *dst)
+{
+	const struct sadb_sa *ssa = kipsec_msg_ext(m, SADB_EXT_SA);
+	const struct sadb_address *a = kipsec_msg_ext(m, SADB_EXT_ADDRESS_DST);
+
+	*spi = ssa->sadb_sa_spi;
+	kipsec_addr_from_sockaddr(dst, kipsec_msg_sockaddr(a));
+}
+
+/* DELETE and GET find the SA by (SPI, destination, protocol). */
+static int kipsec_sad_find_op(struct sock *sk, const struct kipsec_msg *m,
+			      bool del)
+{
+	struct kipsec_sad *sad = &kipsec_pernet(sock_net(sk))->sad;
+	struct kipsec_addr dst;
+	struct kipsec_sa *sa;
+	__be32 spi;
+	int err = 0;
+
+	kipsec_sa_key_of(m, &spi, &dst);
+	spin_lock_bh(&sad->lock);
+	sa = kipsec_sad_lookup(sad, spi, &dst, m->hdr->sadb_msg_satype);
+	if (!sa)
+		err = -ENOENT;
+	else if (del)
+		err = kipsec_sa_reply(sk, sa, m->hdr, 0, KIPSEC_BC_ALL);
+	else
+		err = kipsec_sa_reply(sk, sa, m->hdr, KIPSEC_SAMSG_KEYS,
+				      KIPSEC_BC_ONE);
+	if (sa && del)
+		kipsec_sa_unlink(sad, sa);
+	spin_unlock_bh(&sad->lock);
+	return err;
+}
+
+int kipsec_sad_delete(struct sock *sk, const struct kipsec_msg *m)
+{
+	return kipsec_sad_find_op(sk, m, true);
+}
+
+int kipsec_sad_get(struct sock *sk, const struct kipsec_msg *m)
+{
+	return kipsec_sad_find_op(sk, m, false);
+}
+
+int kipsec_sad_flush(struct sock *sk, const struct kipsec_msg *m)
+{
+	struct kipsec_sad *sad = &kipsec_pernet(sock_net(sk))->sad;
+	u8 satype = m->hdr->sadb_msg_satype;
+	struct kipsec_sa *sa, *tmp;
+	struct sk_buff *skb;
+
+	spin_lock_bh(&sad->lock);
+	list_for_each_entry_safe(sa, tmp, &sad->all, all)
+		if (satype == SADB_SATYPE_UNSPEC || sa->satype == satype)
+			kipsec_sa_unlink(sad, sa);
+	spin_unlock_bh(&sad->lock);
+
+	skb = kipsec_msg_new(sizeof(struct sadb_msg), GFP_KERNEL);
+	if (!skb)
+		return -ENOBUFS;
+	kipsec_put_hdr(skb, m->hdr, SADB_FLUSH, satype);
+	kipsec_msg_finish(skb);
+	kipsec_broadcast(skb, GFP_KERNEL, KIPSEC_BC_ALL, sk, sock_net(sk),
+			 satype);
+	return 0;
+}
+
+/*
+ * DUMP, resumable: pos[0] is the id of the last SA sent. Ids grow along the
+ * creation-ordered list, so the walk can always restart after it; while no
+ * SA was removed meanwhile, it continues from that SA directly instead.
+ */
+int kipsec_sad_dump_step(struct sock *sk, struct kipsec_dump *d)
+{
+	struct kipsec_sad *sad = &kipsec_pernet(sock_net(sk))->sad;
+	u8 satype = d->req.sadb_msg_satype;
+	struct kipsec_sa *sa = NULL;
+	struct sk_buff *skb;
+	int ret = 0;
+
+	spin_lock_bh(&sad->lock);
+	if (d->cursor && d->gen == sad->gen)
+		sa = d->cursor;
+	sa = list_prepare_entry(sa, &sad->all, all);
+	list_for_each_entry_continue(sa, &sad->all, all) {
+		if (sa->id <= d->pos[0])
+			continue;
+		if (satype != SADB_SATYPE_UNSPEC && sa->satype != satype)
+			continue;
+		if (!kipsec_dump_room(sk)) {
+			ret = 1;
+			break;
+		}
+		skb = kipsec_sa_msg(sa, &d->req, SADB_DUMP, KIPSEC_SAMSG_KEYS,
+				    GFP_ATOMIC);
+		if (!skb) {
+			ret = -ENOBUFS;
+			break;
+		}
+		kipsec_dump_emit(sk, d, skb);
+		d->pos[0] = sa->id;
+		d->cursor = sa;
+	}
+	d->gen = sad->gen;
+	spin_unlock_bh(&sad->lock);
+	return ret;
+}
+
+/* ---- GETSPI --------------------------------------------------------- */
+
+/* The SPI range asked for, checked as af_key does. */
+static int kipsec_spi_range(const struct kipsec_msg *m, u32 *min, u32 *max)
+{
+	const struct sadb_spirange *r = kipsec_msg_ext(m, SADB_EXT_SPIRANGE);
+	bool ipcomp = m->hdr->sadb_msg_satype == SADB_X_SATYPE_IPCOMP;
+
+	*min = 0x100;
+	*max = ipcomp ? 0xffff : 0x0fffffff;
+	if (!r)
+		return 0;
+	*min = r->sadb_spirange_min;
+	*max = r->sadb_spirange_max;
+	if (*min > *max)
+		return -EINVAL;
+	if (ipcomp ? (!*min || *max > 0xffff) : *min < 0x100)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A free SPI in [min, max]: a random start, then a bounded linear probe so
+ * that small ranges are searched completely. Caller holds the lock.
+ */
+static int kipsec_sad_alloc_spi(struct kipsec_sad *sad, struct kipsec_sa *sa,
+				u32 min, u32 max)
+{
+	u64 range = (u64)max - min + 1;
+	u64 tries = min_t(u64, range, 1u << 16);
+	u64 start = get_random_u32() % range;
+	u64 i;
+
+	if (min == max) {
+		sa->spi = htonl(min);
+		return kipsec_sad_lookup(sad, sa->spi, &sa->dst, sa->satype) ?
+		       -EEXIST : 0;
+	}
+	for (i = 0; i < tries; i++) {
+		sa->spi = htonl(min + (u32)((start + i) % range));
+		if (!kipsec_sad_lookup(sad, sa->spi, &sa->dst, sa->satype))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * The larval SA an ACQUIRE left (SPI 0) that a GETSPI answers: same seq,
+ * SA type and destination, as af_key's lookup by sequence number.
+ */
+static struct kipsec_sa *kipsec_sad_find_acquire(struct kipsec_sad *sad,
+						 const struct kipsec_sa *req)
+{
+	struct kipsec_sa *sa;
+
+	if (!req->seq)
+		return NULL;
+	hlist_for_each_entry(sa, kipsec_seq_bucket(sad, req->seq), by_seq)
+		if (sa->seq == req->seq && !sa->spi &&
+		    sa->satype == req->satype &&
+		    !memcmp(&sa->dst, &req->dst, sizeof(req->dst)))
+			return sa;
+	return NULL;
+}
+
+/* @acq takes the SPI (and any mode/reqid) GETSPI chose in @from. */
+static void kipsec_sa_take_spi(struct kipsec_sad *sad, struct kipsec_sa *acq,
+			       const struct kipsec_sa *from)
+{
+	hlist_del(&acq->by_spi);
+	acq->spi = from->spi;
+	hlist_add_head(&acq->by_spi,
+		       kipsec_spi_bucket(sad, acq->spi, &acq->dst, acq->satype));
+	if (from->mode)
+		acq->mode = from->mode;
+	if (from->reqid)
+		acq->reqid = from->reqid;
+	acq->pid = from->pid;
+	acq->larval_deadline = from->larval_deadline;
+}
+
+/* GETSPI: a larval SA with a fresh SPI, for UPDATE to complete. */
+int kipsec_sad_getspi(struct sock *sk, const struct kipsec_msg *m)
+{
+	struct kipsec_net *kn = kipsec_pernet(sock_net(sk));
+	const struct sadb_address *src = kipsec_msg_ext(m, SADB_EXT_ADDRESS_SRC);
+	const struct sadb_address *dst = kipsec_msg_ext(m, SADB_EXT_ADDRESS_DST);
+	const struct sadb_x_sa2 *sa2 = kipsec_msg_ext(m, SADB_X_EXT_SA2);
+	struct kipsec_sad *sad = &kn->sad;
+	struct kipsec_sa *sa, *acq;
+	u32 min, max;
+	int err;
+
+	err = kipsec_spi_range(m, &min, &max);
+	if (err)
+		return err;
+	if (sa2 && sa2->sadb_x_sa2_mode > IPSEC_MODE_TUNNEL)
+		return -EINVAL;
+	sa = kipsec_sa_alloc();
+	if (!sa)
+		return -ENOMEM;
+	sa->satype = m->hdr->sadb_msg_satype;
+	sa->state = SADB_SASTATE_LARVAL;
+	sa->seq = m->hdr->sadb_msg_seq;
+	sa->pid = m->hdr->sadb_msg_pid;
+	if (sa2) {
+		sa->mode = sa2->sadb_x_sa2_mode;
+		sa->reqid = sa2->sadb_x_sa2_reqid;
+	}
+	kipsec_addr_from_sockaddr(&sa->src, kipsec_msg_sockaddr(src));
+	kipsec_addr_from_sockaddr(&sa->dst, kipsec_msg_sockaddr(dst));
+	sa->cur.sadb_lifetime_addtime = ktime_get_real_seconds();
+	sa->larval_deadline = sa->created + READ_ONCE(kn->larval_lifetime);
+	kipsec_sad_grow(sad);
+
+	spin_lock_bh(&sad->lock);
+	acq = kipsec_sad_find_acquire(sad, sa);
+	err = kipsec_sad_alloc_spi(sad, sa, min, max);
+	if (!err && acq) {
+		/* The answer to an ACQUIRE: that larval SA gets the SPI. */
+		kipsec_sa_take_spi(sad, acq, sa);
+		kipsec_sa_reply(sk, acq, m->hdr, 0, KIPSEC_BC_ONE);
+	} else if (!err) {
+		kipsec_sad_insert(sad, sa);
+		kipsec_sa_reply(sk, sa, m->hdr, 0, KIPSEC_BC_ONE);
+	}
+	spin_unlock_bh(&sad->lock);
+	if (err || acq)
+		kipsec_sa_free(sa);
+	return err;
+}
+
+/* ---- setup ---------------------------------------------------------- */
+
+int kipsec_sad_init(struct kipsec_net *kn)
+{
+	struct kipsec_sad *sad = &kn->sad;
+
+	spin_lock_init(&sad->lock);
+	INIT_LIST_HEAD(&sad->all);
+	INIT_DELAYED_WORK(&sad->expire_work, kipsec_sad_expire_work);
+	sad->bits = KIPSEC_SAD_MIN_BITS;
+	sad->seed = get_random_u32();
+	sad->by_spi = kipsec_sad_table(sad->bits);
+	sad->by_addr = kipsec_sad_table(sad->bits);
+	sad->by_seq = kipsec_sad_table(sad->bits);
+	if (!sad->by_spi || !sad->by_addr || !sad->by_seq) {
+		kipsec_sad_exit(kn);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The namespace is going: no socket is left to add SAs. */
+void kipsec_sad_exit(struct kipsec_net *kn)
+{
+	struct kipsec_sad *sad = &kn->sad;
+	struct kipsec_sa *sa, *tmp;
+
+	spin_lock_bh(&sad->lock);
+	sad->dead = true;
+	spin_unlock_bh(&sad->lock);
+	cancel_delayed_work_sync(&sad->expire_work);
+
+	spin_lock_bh(&sad->lock);
+	list_for_each_entry_safe(sa, tmp, &sad->all, all)
+		kipsec_sa_unlink(sad, sa);
+	spin_unlock_bh(&sad->lock);
+	kvfree(sad->by_spi);
+	kvfree(sad->by_addr);
+	kvfree(sad->by_seq);
+}
+
+int kipsec_sad_cache_init(void)
+{
+	kipsec_sa_cache = KMEM_CACHE(kipsec_sa, 0);
+	return kipsec_sa_cache ? 0 : -ENOMEM;
+}
+
+void kipsec_sad_cache_exit(void)
+{
+	/* SAs are freed after a grace period: wait for the last of them. */
+	rcu_barrier();
+	kmem_cache_destroy(kipsec_sa_cache);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Security associations (sad.c) and how they become PF_KEY messages
+ * (sad_msg.c).
+ */
+#ifndef KIPSEC_SAD_H
+#define KIPSEC_SAD_H
+
+#include <linux/time64.h>
+#include "pfkey.h"
+
+struct kipsec_policy;
+
+struct kipsec_sa {
+	struct hlist_node by_spi;
+	struct hlist_node by_addr;
+	struct hlist_node by_seq;	/* hashed while larval */
+	struct list_head all;
+	struct rcu_head rcu;
+	u64 id;				/* creation order, DUMP cursor */
+	struct kipsec_addr src, dst;
+	__be32 spi;
+	u32 seq, pid, reqid, flags;
+	u8 satype, state, mode, replay, aalg, ealg;
+	u8 natt_type;			/* UDP encapsulation (RFC 3948), or 0 */
+	__be16 natt_sport, natt_dport;
+	bool soft_expired;
+	time64_t created;		/* monotonic seconds */
+	time64_t larval_deadline;	/* monotonic seconds */
+	time64_t first_use;		/* monotonic seconds, 0: never used */
+	struct sadb_lifetime hard, soft, cur;
+	struct sadb_key *akey, *ekey;	/* whole extensions, or NULL */
+	struct sadb_x_kipsec_sa kx;	/* kx.sadb_x_kipsec_sa_len 0: absent */
+};
+
+/* What to put in a message about an SA. */
+enum {
+	KIPSEC_SAMSG_KEYS = 1,		/* key extensions (GET, DUMP) */
+	KIPSEC_SAMSG_HARD = 2,		/* only the hard lifetime (EXPIRE) */
+	KIPSEC_SAMSG_SOFT = 4,		/* only the soft lifetime (EXPIRE) */
+};
+
+struct sk_buff *kipsec_sa_msg(const struct kipsec_sa *sa,
+			      const struct sadb_msg *req, u8 type,
+			      unsigned int what, gfp_t gfp);
+int kipsec_sa_from_msg(struct kipsec_sa *sa, const struct kipsec_msg *m);
+void kipsec_sa_free_keys(struct kipsec_sa *sa);
+
+struct kipsec_sa *kipsec_sad_lookup(struct kipsec_sad *sad, __be32 spi,
+				    const struct kipsec_addr *dst, u8 satype);
+struct kipsec_sa *kipsec_sad_select_larval(struct kipsec_sad *sad, u8 satype,
+					   const struct kipsec_addr *src,
+					   const struct kipsec_addr *dst,
+					   u32 reqid);
+struct kipsec_sa *kipsec_sa_alloc(void);
+struct kipsec_sa *kipsec_sa_alloc_gfp(gfp_t gfp);
+void kipsec_sad_insert(struct kipsec_sad *sad, struct kipsec_sa *sa);
+int kipsec_km_acquire(struct net *net, u8 satype,
+		      const struct kipsec_addr *src,
+		      const struct kipsec_addr *dst,
+		      const struct kipsec_policy *pol, u8 mode, u32 reqid);
+void kipsec_sa_free(struct kipsec_sa *sa);
+int kipsec_sad_insert_new(struct kipsec_sad *sad, struct kipsec_sa *sa);
+int kipsec_sad_selftest(void);
+int kipsec_km_selftest(void);
+void kipsec_sa_used(struct kipsec_sad *sad, struct kipsec_sa *sa, u64 bytes);
+struct kipsec_sa *kipsec_sad_select(struct kipsec_net *kn, u8 satype,
+				    const struct kipsec_addr *src,
+				    const struct kipsec_addr *dst, u32 reqid);
+
+#endif /* KIPSEC_SAD_H */

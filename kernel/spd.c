@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The security policy database of a network namespace, with KAME's
+ * semantics: lowest priority value first, then insertion order; the first
+ * match wins.
+ *
+ * Lookup never walks the policies. Policies are grouped in classes by the
+ * shape of their selector (direction, family, both prefix lengths, and
+ * whether protocol and ports are given); within a class a policy is found
+ * by hashing the packet's fields masked to that shape. A lookup probes each
+ * class of the direction once and keeps the best (priority, seq) match, so
+ * its cost grows with the number of shapes in use, not of policies.
+ * See docs/spd.md.
+ */
+#include <linux/jhash.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include "spd.h"
+
+#define KIPSEC_SPD_MIN_BITS	6
+#define KIPSEC_SPD_MAX_BITS	20
+
+static struct hlist_head *kipsec_spd_table(unsigned int bits)
+{
+	return kvcalloc(1u << bits, sizeof(struct hlist_head), GFP_KERNEL);
+}
+
+static struct hlist_head *kipsec_key_bucket(struct kipsec_spd *spd,
+					    const struct kipsec_spd_class *c,
+					    const struct kipsec_sel *sel)
+{
+	u32 h = jhash2((const u32 *)sel, sizeof(*sel) / 4, spd->seed ^ c->salt);
+
+	return &spd->by_key[hash_32(h, spd->bits)];
+}
+
+static struct hlist_head *kipsec_id_bucket(struct kipsec_spd *spd, u32 id)
+{
+	return &spd->by_id[hash_32(id ^ spd->seed, spd->bits)];
+}
+
+static bool kipsec_class_is(const struct kipsec_spd_class *c,
+			    const struct kipsec_sel *sel)
+{
+	return c->family == sel->src.family && c->splen == sel->splen &&
+	       c->dplen == sel->dplen && c->proto == !!sel->proto &&
+	       c->sport == !!sel->sport && c->dport == !!sel->dport;
+}
+
+static struct kipsec_spd_class *kipsec_class_find(struct kipsec_spd *spd,
+						  u8 dir,
+						  const struct kipsec_sel *sel)
+{
+	struct kipsec_spd_class *c;
+
+	list_for_each_entry(c, &spd->classes[dir], node)
+		if (kipsec_class_is(c, sel))
+			return c;
+	return NULL;
+}
+
+static struct kipsec_spd_class *kipsec_class_get(struct kipsec_spd *spd,
+						 u8 dir,
+						 const struct kipsec_sel *sel)
+{
+	struct kipsec_spd_class *c = kipsec_class_find(spd, dir, sel);
+
+	if (c)
+		return c;
+	c = kzalloc(sizeof(*c), GFP_ATOMIC);
+	if (!c)
+		return NULL;
+	c->family = sel->src.family;
+	c->splen = sel->splen;
+	c->dplen = sel->dplen;
+	c->proto = sel->proto;
+	c->sport = sel->sport;
+	c->dport = sel->dport;
+	c->salt = get_random_u32();
+	list_add_tail(&c->node, &spd->classes[dir]);
+	return c;
+}
+
+static void kipsec_class_put(struct kipsec_spd_class *c)
+{
+	if (--c->refs)
+		return;
+	list_del(&c->node);
+	kfree(c);
+}
+
+/* The policy of @dir with exactly this selector. Caller holds the lock. */
+static struct kipsec_policy *kipsec_spd_find(struct kipsec_spd *spd, u8 dir,
+					     const struct kipsec_sel *sel)
+{
+	struct kipsec_spd_class *c = kipsec_class_find(spd, dir, sel);
+	struct kipsec_policy *pol;
+
+	if (!c)
+		return NULL;
+	hlist_for_each_entry(pol, kipsec_key_bucket(spd, c, sel), by_key)
+		if (pol->cls == c && !memcmp(&pol->sel, sel, sizeof(*sel)))
+			return pol;
+	return NULL;
+}
+
+static struct kipsec_policy *kipsec_spd_by_id(struct kipsec_spd *spd, u32 id)
+{
+	struct kipsec_policy *pol;
+
+	hlist_for_each_entry(pol, kipsec_id_bucket(spd, id), by_id)
+		if (pol->id == id)
+			return pol;
+	return NULL;
+}
+
+/* The packet's fields as class @c sees them. */
+static void kipsec_flow_key(struct kipsec_sel *key,
+			    const struct kipsec_spd_class *c,
+			    const struct kipsec_flow *fl)
+{
+	memset(key, 0, sizeof(*key));
+	key->src = fl->src;
+	key->dst = fl->dst;
+	kipsec_sel_mask(&key->src, c->splen);
+	kipsec_sel_mask(&key->dst, c->dplen);
+	key->splen = c->splen;
+	key->dplen = c->dplen;
+	if (c->proto)
+		key->proto = fl->proto;
+	if (c->sport)
+		key->sport = fl->sport;
+	if (c->dport)
+		key->dport = fl->dport;
+}
+
+static bool kipsec_policy_before(const struct kipsec_policy *a,
+				 const struct kipsec_policy *b)
+{
+	if (a->dir != b->dir)
+		return a->dir < b->dir;
+	if (a->priority != b->priority)
+		return a->priority < b->priority;
+	return a->seq < b->seq;
+}
+
+/*
+ * The policy for a packet, or NULL. For the data plane: caller holds the
+ * SPD lock (RCU comes with the data plane).
+ */
+struct kipsec_policy *kipsec_spd_lookup(struct net *net, u8 dir,
+					const struct kipsec_flow *fl)
+{
+	return __kipsec_spd_lookup(&kipsec_pernet(net)->spd, dir, fl);
+}
+
+/* Lookup in a given SPD (the selftest has its own). */
+struct kipsec_policy *__kipsec_spd_lookup(struct kipsec_spd *spd, u8 dir,
+					  const struct kipsec_flow *fl)
+{
+	struct kipsec_policy *pol, *best = NULL;
+	struct kipsec_spd_class *c;
+	struct kipsec_sel key;
+
+	list_for_each_entry(c, &spd->classes[dir], node) {
+		if (c->family != fl->src.family)
+			continue;
+		kipsec_flow_key(&key, c, fl);
+		hlist_for_each_entry(pol, kipsec_key_bucket(spd, c, &key),
+				     by_key) {
+			if (pol->cls != c || memcmp(&pol->sel, &key, sizeof(key)))
+				continue;
+			if (!best || kipsec_policy_before(pol, best))
+				best = pol;
+		}
+	}
+	return best;
+}
+
+/* ---- changing the SPD ------------------------------------------------ */
+
+static void kipsec_spd_grow(struct kipsec_spd *spd)
+{
+	unsigned int bits = READ_ONCE(spd->bits) + 2;
+	struct hlist_head *key, *id, *okey, *oid;
+	struct kipsec_policy *pol;
+
+	if (READ_ONCE(spd->count) < (1u << READ_ONCE(spd->bits)) ||
+	    bits > KIPSEC_SPD_MAX_BITS)
+		return;
+	key = kipsec_spd_table(bits);
+	id = kipsec_spd_table(bits);
+	if (!key || !id)
+		goto out;
+	spin_lock_bh(&spd->lock);
+	if (bits != spd->bits + 2) {
+		spin_unlock_bh(&spd->lock);
+		goto out;
+	}
+	okey = spd->by_key;
+	oid = spd->by_id;
+	spd->by_key = key;
+	spd->by_id = id;
+	spd->bits = bits;
+	list_for_each_entry(pol, &spd->all, all) {
+		hlist_add_head(&pol->by_key,
+			       kipsec_key_bucket(spd, pol->cls, &pol->sel));
+		hlist_add_head(&pol->by_id, kipsec_id_bucket(spd, pol->id));
+	}
+	spin_unlock_bh(&spd->lock);
+	key = okey;
+	id = oid;
+out:
+	kvfree(key);
+	kvfree(id);
+}
+
+/* af_key's policy ids: a counter in steps of 8, the direction below. */
+static u32 kipsec_spd_new_id(struct kipsec_spd *spd, u8 dir)
+{
+	u32 id;
+
+	do {
+		spd->next_index += 8;
+		id = spd->next_index | dir;
+	} while (spd->next_index < 8 || kipsec_spd_by_id(spd, id));
+	return id;
+}
+
+/* Keep "all" sorted; new policies usually go last, so search backwards. */
+static void kipsec_spd_link(struct kipsec_spd *spd, struct kipsec_policy *pol)
+{
+	struct kipsec_policy *p;
+	struct list_head *at = &spd->all;
+
+	list_for_each_entry_reverse(p, &spd->all, all) {
+		if (kipsec_policy_before(p, pol))
+			break;
+		at = &p->all;
+	}
+	list_add_tail(&pol->all, at);
+	hlist_add_head(&pol->by_key, kipsec_key_bucket(spd, pol->cls, &pol->sel));
+	hlist_add_head(&pol->by_id, kipsec_id_bucket(spd, pol->id));
+	pol->cls->refs++;
+	spd->count++;
+}
+
+static void kipsec_spd_unlink(struct kipsec_spd *spd,
+			      struct kipsec_policy *pol)
+{
+	list_del(&pol->all);
+	hlist_del(&pol->by_key);
+	hlist_del(&pol->by_id);
+	kipsec_class_put(pol->cls);
+	spd->count--;
+	spd->gen++;
+	kfree(pol);
+}
+
+static void kipsec_policy_reply(struct sock *sk,
+				const struct kipsec_policy *pol,
+				const struct sadb_msg *req,
+				enum kipsec_bcast how)
+{
+	struct sk_buff *skb;
+
+	skb = kipsec_policy_msg(pol, req, req->sadb_msg_type, GFP_ATOMIC);
+	if (skb)
+		kipsec_broadcast(skb, GFP_ATOMIC, how, sk, sock_net(sk), 0);
+}
+
+/* Caller holds the lock; @pol is new, @old the policy it replaces. */
+static int kipsec_spd_insert(struct kipsec_spd *spd,
+			     struct kipsec_policy *pol,
+			     struct kipsec_policy *old)
+{
+	pol->cls = kipsec_class_get(spd, pol->dir, &pol->sel);
+	if (!pol->cls)
+		return -ENOMEM;
+	if (old) {
+		/* An update keeps the policy's place and id. */
+		pol->seq = old->seq;
+		pol->id = old->id;
+		pol->cls->refs++;	/* hold the class across the unlink */
+		kipsec_spd_unlink(spd, old);
+		pol->cls->refs--;
+	} else {
+		pol->seq = ++spd->next_seq;
+		pol->id = kipsec_spd_new_id(spd, pol->dir);
+	}
+	kipsec_spd_link(spd, pol);
+	return 0;
+}
+
+/* Add a policy built in the kernel (selftest); EEXIST on a duplicate. */
+int kipsec_spd_insert_new(struct kipsec_spd *spd, struct kipsec_policy *pol)
+{
+	int err = -EEXIST;
+
+	kipsec_spd_grow(spd);
+	spin_lock_bh(&spd->lock);
+	if (!kipsec_spd_find(spd, pol->dir, &pol->sel))
+		err = kipsec_spd_insert(spd, pol, NULL);
+	spin_unlock_bh(&spd->lock);
+	return err;
+}
+
+/* X_SPDADD and X_SPDSETIDX (EEXIST on a duplicate), X_SPDUPDATE. */
+int kipsec_spd_add(struct sock *sk, const struct kipsec_msg *m)
+{
+	struct kipsec_spd *spd = &kipsec_pernet(sock_net(sk))->spd;
+	bool update = m->hdr->sadb_msg_type == SADB_X_SPDUPDATE;
+	struct kipsec_policy *pol, *old;
+	int err;
+
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	if (!pol)
+		return -ENOMEM;
+	kipsec_spd_grow(spd);
+	spin_lock_bh(&spd->lock);
+	err = kipsec_policy_from_msg(pol, m, &spd->next_reqid);
+	if (err)
+		goto out;
+	old = kipsec_spd_find(spd, pol->dir, &pol->sel);
+	if (old && !update) {
+		err = -EEXIST;
+		goto out;
+	}
+	err = kipsec_spd_insert(spd, pol, old);
+	if (!err)
+		kipsec_policy_reply(sk, pol, m->hdr, KIPSEC_BC_ALL);
+out:
+	spin_unlock_bh(&spd->lock);
+	if (err)
+		kfree(pol);
+	return err;
+}
+
+/* X_SPDDELETE: by direction and selector. */
+int kipsec_spd_delete(struct sock *sk, const struct kipsec_msg *m)
+{
+	struct kipsec_spd *spd = &kipsec_pernet(sock_net(sk))->spd;
+	struct kipsec_policy *pol, *key;
+	int err;
+
+	key = kzalloc(sizeof(*key), GFP_KERNEL);
+	if (!key)
+		return -ENOMEM;
+	/* Only direction and selector matter, whatever the action says. */
+	err = kipsec_policy_sel_from_msg(key, m);
+	if (err)
+		goto out;
+	spin_lock_bh(&spd->lock);
+	pol = kipsec_spd_find(spd, key->dir, &key->sel);
+	err = pol ? 0 : -ENOENT;
+	if (pol) {
+		kipsec_policy_reply(sk, pol, m->hdr, KIPSEC_BC_ALL);
+		kipsec_spd_unlink(spd, pol);
+	}
+	spin_unlock_bh(&spd->lock);
+out:
+	kfree(key);
+	return err;
+}
+
+/* X_SPDGET and X_SPDDELETE2: by policy id. */
+int kipsec_spd_get(struct sock *sk, const struct kipsec_msg *m)
+{
+	struct kipsec_spd *spd = &kipsec_pernet(sock_net(sk))->spd;
+	const struct sadb_x_policy *xp = kipsec_msg_ext(m, SADB_X_EXT_POLICY);
+	bool del = m->hdr->sadb_msg_type == SADB_X_SPDDELETE2;
+	struct kipsec_policy *pol;
+	int err = 0;
+
+	if ((xp->sadb_x_policy_id & 7) >= KIPSEC_DIR_MAX)
+		return -EINVAL;
+	spin_lock_bh(&spd->lock);
+	pol = kipsec_spd_by_id(spd, xp->sadb_x_policy_id);
+	if (!pol) {
+		err = -ENOENT;
+	} else if (del) {
+		kipsec_policy_reply(sk, pol, m->hdr, KIPSEC_BC_ALL);
+		kipsec_spd_unlink(spd, pol);
+	} else {
+		kipsec_policy_reply(sk, pol, m->hdr, KIPSEC_BC_ONE);
+	}
+	spin_unlock_bh(&spd->lock);
+	return err;
+}
+
+static void kipsec_spd_clear(struct kipsec_spd *spd)
+{
+	struct kipsec_policy *pol, *tmp;
+
+	list_for_each_entry_safe(pol, tmp, &spd->all, all)
+		kipsec_spd_unlink(spd, pol);
+}
+
+int kipsec_spd_flush(struct sock *sk, const struct kipsec_msg *m)
+{
+	struct kipsec_spd *spd = &kipsec_pernet(sock_net(sk))->spd;
+	struct sk_buff *skb;
+
+	spin_lock_bh(&spd->lock);
+	kipsec_spd_clear(spd);
+	spin_unlock_bh(&spd->lock);
+
+	skb = kipsec_msg_new(sizeof(struct sadb_msg), GFP_KERNEL);
+	if (!skb)
+		return -ENOBUFS;
+	kipsec_put_hdr(skb, m->hdr, SADB_X_SPDFLUSH, SADB_SATYPE_UNSPEC);
+	kipsec_msg_finish(skb);
+	kipsec_broadcast(skb, GFP_KERNEL, KIPSEC_BC_ALL, sk, sock_net(sk), 0);
+	return 0;
+}
+
+static u64 kipsec_policy_rank(const struct kipsec_policy *pol)
+{
+	return (u64)pol->dir << 32 | pol->priority;
+}
+
+/* @pol comes after the dump cursor (rank, seq) in SPD order. */
+static bool kipsec_policy_after(const struct kipsec_policy *pol,
+				const u64 pos[2])
+{
+	u64 rank = kipsec_policy_rank(pol);
+
+	return rank > pos[0] || (rank == pos[0] && pol->seq > pos[1]);
+}
+
+/*
+ * X_SPDDUMP in SPD order. The cursor is the (dir, priority, seq) of the
+ * last policy sent; the list is sorted by it, so the walk can resume right
+ * after it whatever changed meanwhile, and continues from that policy
+ * directly while none was removed.
+ */
+int kipsec_spd_dump_step(struct sock *sk, struct kipsec_dump *d)
+{
+	struct kipsec_spd *spd = &kipsec_pernet(sock_net(sk))->spd;
+	struct kipsec_policy *pol = NULL;
+	struct sk_buff *skb;
+	int ret = 0;
+
+	spin_lock_bh(&spd->lock);
+	if (d->cursor && d->gen == spd->gen)
+		pol = d->cursor;
+	pol = list_prepare_entry(pol, &spd->all, all);
+	list_for_each_entry_continue(pol, &spd->all, all) {
+		if (d->pos[1] && !kipsec_policy_after(pol, d->pos))
+			continue;
+		if (!kipsec_dump_room(sk)) {
+			ret = 1;
+			break;
+		}
+		skb = kipsec_policy_msg(pol, &d->req, SADB_X_SPDDUMP,
+					GFP_ATOMIC);
+		if (!skb) {
+			ret = -ENOBUFS;
+			break;
+		}
+		kipsec_dump_emit(sk, d, skb);
+		d->pos[0] = kipsec_policy_rank(pol);
+		d->pos[1] = pol->seq;
+		d->cursor = pol;
+	}
+	d->gen = spd->gen;
+	spin_unlock_bh(&spd->lock);
+	return ret;
+}
+
+int kipsec_spd_init(struct kipsec_spd *spd)
+{
+	unsigned int dir;
+
+	spin_lock_init(&spd->lock);
+	INIT_LIST_HEAD(&spd->all);
+	for (dir = 0; dir < KIPSEC_DIR_MAX; dir++)
+		INIT_LIST_HEAD(&spd->classes[dir]);
+	spd->bits = KIPSEC_SPD_MIN_BITS;
+	spd->seed = get_random_u32();
+	spd->by_key = kipsec_spd_table(spd->bits);
+	spd->by_id = kipsec_spd_table(spd->bits);
+	if (!spd->by_key || !spd->by_id) {
+		kvfree(spd->by_key);
+		kvfree(spd->by_id);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void kipsec_spd_exit(struct kipsec_spd *spd)
+{
+	spin_lock_bh(&spd->lock);
+	kipsec_spd_clear(spd);
+	spin_unlock_bh(&spd->lock);
+	kvfree(spd->by_key);
+	kvfree(spd->by_id);
+}

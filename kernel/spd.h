@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Security policies (spd.c) and their PF_KEY form (spd_msg.c).
+ */
+#ifndef KIPSEC_SPD_H
+#define KIPSEC_SPD_H
+
+#include "pfkey.h"
+
+/* Directions, as indexes: PF_KEY's IPSEC_DIR_* minus one (af_key's). */
+enum { KIPSEC_DIR_IN, KIPSEC_DIR_OUT, KIPSEC_DIR_FWD, KIPSEC_DIR_MAX };
+
+/*
+ * A selector, masked to its prefixes; zero-padded so that it can be hashed
+ * and compared as bytes. proto 0 and ports 0 mean "any".
+ */
+struct kipsec_sel {
+	struct kipsec_addr src, dst;
+	__be16 sport, dport;
+	u8 proto, splen, dplen, pad;
+};
+
+/* The policies with one shape of selector: one hash probe per packet. */
+struct kipsec_spd_class {
+	struct list_head node;		/* in kipsec_spd.classes[dir] */
+	u16 family;
+	u8 splen, dplen;
+	bool proto, sport, dport;	/* which of these it selects on */
+	unsigned int refs;		/* policies in the class */
+	u32 salt;			/* hash salt of the class */
+};
+
+struct kipsec_req {
+	u8 proto, mode, level;
+	u32 reqid;
+	struct kipsec_addr tsrc, tdst;	/* tunnel endpoints */
+};
+
+struct kipsec_policy {
+	struct hlist_node by_key;
+	struct hlist_node by_id;
+	struct list_head all;		/* sorted (dir, priority, seq) */
+	struct kipsec_spd_class *cls;
+	u32 id, priority;
+	u64 seq;			/* insertion order among equals */
+	u8 dir, action;			/* KIPSEC_DIR_*, IPSEC_POLICY_* */
+	struct kipsec_sel sel;
+	unsigned int nreqs;
+	struct kipsec_req req[KIPSEC_MAX_REQS];
+	struct sadb_lifetime hard, soft, cur;
+};
+
+/* What a packet offers the SPD. */
+struct kipsec_flow {
+	struct kipsec_addr src, dst;
+	__be16 sport, dport;
+	u8 proto;
+};
+
+struct kipsec_policy *kipsec_spd_lookup(struct net *net, u8 dir,
+					const struct kipsec_flow *fl);
+struct kipsec_policy *__kipsec_spd_lookup(struct kipsec_spd *spd, u8 dir,
+					  const struct kipsec_flow *fl);
+int kipsec_spd_insert_new(struct kipsec_spd *spd, struct kipsec_policy *pol);
+int kipsec_spd_init(struct kipsec_spd *spd);
+void kipsec_spd_exit(struct kipsec_spd *spd);
+int kipsec_spd_selftest(void);
+
+void kipsec_sel_mask(struct kipsec_addr *a, unsigned int plen);
+int kipsec_policy_sel_from_msg(struct kipsec_policy *pol,
+			       const struct kipsec_msg *m);
+int kipsec_policy_from_msg(struct kipsec_policy *pol,
+			   const struct kipsec_msg *m, u32 *next_reqid);
+struct sk_buff *kipsec_policy_msg(const struct kipsec_policy *pol,
+				  const struct sadb_msg *req, u8 type,
+				  gfp_t gfp);
+
+#endif /* KIPSEC_SPD_H */
