@@ -36,5 +36,6 @@ typedef __u64 u64;
 #include <linux/pfkeyv2.h>
 #include <linux/ipsec.h>
 #include <kipsec/pfkey_ext.h>
+#include <kipsec/pfkey_extlen.h>
 
 #endif /* KIPSEC_COMPAT_H */

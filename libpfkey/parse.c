@@ -15,39 +15,12 @@
 #include <string.h>
 
 #include "internal.h"
+#include <kipsec/pfkey_extlen.h>
 
 /* Minimum bytes per extension type; 0 means the type is not accepted
  * (reserved, or in the gap between Linux's types and kipsec's). */
-static const uint16_t ext_min_len[PFKEY_EXT_KNOWN_MAX + 1] = {
-	[SADB_EXT_SA] = sizeof(struct sadb_sa),
-	[SADB_EXT_LIFETIME_CURRENT] = sizeof(struct sadb_lifetime),
-	[SADB_EXT_LIFETIME_HARD] = sizeof(struct sadb_lifetime),
-	[SADB_EXT_LIFETIME_SOFT] = sizeof(struct sadb_lifetime),
-	[SADB_EXT_ADDRESS_SRC] = sizeof(struct sadb_address),
-	[SADB_EXT_ADDRESS_DST] = sizeof(struct sadb_address),
-	[SADB_EXT_ADDRESS_PROXY] = sizeof(struct sadb_address),
-	[SADB_EXT_KEY_AUTH] = sizeof(struct sadb_key),
-	[SADB_EXT_KEY_ENCRYPT] = sizeof(struct sadb_key),
-	[SADB_EXT_IDENTITY_SRC] = sizeof(struct sadb_ident),
-	[SADB_EXT_IDENTITY_DST] = sizeof(struct sadb_ident),
-	[SADB_EXT_SENSITIVITY] = sizeof(struct sadb_sens),
-	[SADB_EXT_PROPOSAL] = sizeof(struct sadb_prop),
-	[SADB_EXT_SUPPORTED_AUTH] = sizeof(struct sadb_supported),
-	[SADB_EXT_SUPPORTED_ENCRYPT] = sizeof(struct sadb_supported),
-	[SADB_EXT_SPIRANGE] = sizeof(struct sadb_spirange),
-	[SADB_X_EXT_KMPRIVATE] = sizeof(struct sadb_x_kmprivate),
-	[SADB_X_EXT_POLICY] = sizeof(struct sadb_x_policy),
-	[SADB_X_EXT_SA2] = sizeof(struct sadb_x_sa2),
-	[SADB_X_EXT_NAT_T_TYPE] = sizeof(struct sadb_x_nat_t_type),
-	[SADB_X_EXT_NAT_T_SPORT] = sizeof(struct sadb_x_nat_t_port),
-	[SADB_X_EXT_NAT_T_DPORT] = sizeof(struct sadb_x_nat_t_port),
-	[SADB_X_EXT_NAT_T_OA] = sizeof(struct sadb_address),
-	[SADB_X_EXT_SEC_CTX] = sizeof(struct sadb_x_sec_ctx),
-	[SADB_X_EXT_KMADDRESS] = sizeof(struct sadb_x_kmaddress),
-	[SADB_X_EXT_FILTER] = sizeof(struct sadb_x_filter),
-	/* kipsec's extensions, <kipsec/pfkey_ext.h> */
-	[SADB_X_EXT_KIPSEC_SA] = sizeof(struct sadb_x_kipsec_sa),
-};
+static const uint16_t ext_min_len[PFKEY_EXT_KNOWN_MAX + 1] =
+	KIPSEC_EXT_MIN_LEN_INIT;
 
 _Static_assert(PFKEY_EXT_KNOWN_MAX < PFKEY_EXT_SLOTS,
 	       "struct pfkey_msg.ext[] must hold every accepted type");
