@@ -99,19 +99,23 @@ int kipsec_broadcast(struct sk_buff *skb, gfp_t gfp, enum kipsec_bcast how,
 	return err;
 }
 
-/* The request's header echoed with sadb_msg_errno set. */
-static void kipsec_reply_error(struct sock *sk, const struct sadb_msg *req,
-			       int err)
+/*
+ * The request's header echoed with sadb_msg_errno set. Returns 0 when the
+ * reply reached the sender's queue, else why not.
+ */
+static int kipsec_reply_error(struct sock *sk, const struct sadb_msg *req,
+			      int err)
 {
 	struct sk_buff *skb = kipsec_msg_new(sizeof(*req), GFP_KERNEL);
 	struct sadb_msg *hdr;
 
 	if (!skb)
-		return;
+		return -ENOBUFS;
 	hdr = skb_put_data(skb, req, sizeof(*req));
 	hdr->sadb_msg_errno = -err;
 	hdr->sadb_msg_len = sizeof(*hdr) / 8;
-	kipsec_broadcast(skb, GFP_KERNEL, KIPSEC_BC_ONE, sk, sock_net(sk), 0);
+	return kipsec_broadcast(skb, GFP_KERNEL, KIPSEC_BC_ONE, sk,
+				sock_net(sk), 0);
 }
 
 /* A reply made of the request's header only, to @how. */
@@ -293,8 +297,12 @@ static int kipsec_process(struct sock *sk, const void *buf, size_t len)
 
 		err = fn ? fn(sk, &m) : -EOPNOTSUPP;
 	}
-	if (err)
-		kipsec_reply_error(sk, buf, err);
+	/*
+	 * As af_key: an error the sender will read in the reply is not also
+	 * an error of write(); only an undeliverable reply makes it one.
+	 */
+	if (err && !kipsec_reply_error(sk, buf, err))
+		err = 0;
 	return err;
 }
 

@@ -74,7 +74,12 @@ struct sk_buff *kipsec_sa_msg(const struct kipsec_sa *sa,
 	sa2 = kipsec_put_ext(skb, SADB_X_EXT_SA2, sizeof(*sa2));
 	sa2->sadb_x_sa2_mode = sa->mode;
 	sa2->sadb_x_sa2_reqid = sa->reqid;
-	sa2->sadb_x_sa2_sequence = sa->seq;
+	/*
+	 * KAME reports the SA's sequence counter here, af_key 0; sa->seq is
+	 * the PF_KEY seq of the message that made the SA, for ACQUIRE/GETSPI
+	 * matching, not for the user. No packet has used an SA yet.
+	 */
+	sa2->sadb_x_sa2_sequence = 0;
 	if (sa->kx.sadb_x_kipsec_sa_len)
 		skb_put_data(skb, &sa->kx, sizeof(sa->kx));
 	if (sa->natt_type)

@@ -3,7 +3,8 @@
  * kipsec.ko's PF_KEY validation, error by error (run in the guest by
  * tests/guest/kpfkey_msgs.sh): untrustworthy headers get no reply and fail
  * the write; every other error is a reply with the header echoed and
- * sadb_msg_errno set, and the same errno from write().
+ * sadb_msg_errno set, and write() succeeds (as af_key: the error is the
+ * reply's to tell).
  */
 #include "kpfkey_lib.h"
 

@@ -230,7 +230,7 @@ static void test_sa(void)
 	kmsg_init(&req, SADB_FLUSH, SADB_SATYPE_UNSPEC);
 	KREQ(fd, &req, &rep, 0);
 	CHECK(dump_count(fd, SADB_DUMP, SADB_SATYPE_UNSPEC) == 0, "flushed");
-	/* As af_key: an empty dump is an ENOENT reply and write() error. */
+	/* As af_key: an empty dump is an ENOENT reply; write() succeeds. */
 	kmsg_init(&req, SADB_DUMP, SADB_SATYPE_UNSPEC);
 	KREQ(fd, &req, &rep, ENOENT);
 	kmsg_init(&req, SADB_X_SPDDUMP, 0);
