@@ -33,14 +33,30 @@ static int add_sa_addrs(struct pfkey_buf *b, const struct sk_stmt *st)
 	return rc;
 }
 
+/*
+ * kipsec's SADB_X_EXT_KIPSEC_SA goes out only when a value needs it, so a
+ * file that asks for nothing new loads into Linux's af_key exactly as
+ * before (run.c keeps the extension away from af_key altogether).
+ */
+bool sk_needs_kipsec_sa(const struct sk_stmt *st)
+{
+	if (st->cmd != SK_ADD && st->cmd != SK_UPDATE)
+		return false;
+	return st->replay > SK_SA_REPLAY_MAX || st->kflags || st->icvbits;
+}
+
 static int add_sa_body(struct pfkey_buf *b, const struct sk_stmt *st)
 {
 	uint8_t auth = st->aalg ? st->aalg->id : SADB_AALG_NONE;
 	uint8_t enc = st->ealg ? st->ealg->id :
 		      st->calg ? st->calg->id : SADB_EALG_NONE;
+	/* A window sadb_sa_replay cannot hold is sent there as its largest
+	 * value, so a reader of that field alone sees the nearest it can. */
+	uint8_t replay = st->replay > SK_SA_REPLAY_MAX ? SK_SA_REPLAY_MAX :
+			 (uint8_t)st->replay;
 	int rc;
 
-	rc = pfkey_add_sa(b, htonl(st->spi), st->replay, SADB_SASTATE_LARVAL,
+	rc = pfkey_add_sa(b, htonl(st->spi), replay, SADB_SASTATE_LARVAL,
 			  auth, enc, st->flags);
 	if (rc == 0)
 		rc = pfkey_add_sa2(b, st->mode, st->reqid, 0);
@@ -57,6 +73,10 @@ static int add_sa_body(struct pfkey_buf *b, const struct sk_stmt *st)
 	if (rc == 0 && st->ekey)
 		rc = pfkey_add_key(b, SADB_EXT_KEY_ENCRYPT, st->ekey,
 				   st->ekey_len);
+	/* The extension's window overrides sadb_sa_replay, so it always
+	 * carries the real one, also when only -esn or -icv asked for it. */
+	if (rc == 0 && sk_needs_kipsec_sa(st))
+		rc = pfkey_add_kipsec_sa(b, st->replay, st->kflags, st->icvbits);
 	return rc;
 }
 

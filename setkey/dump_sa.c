@@ -147,6 +147,31 @@ static void print_lifetimes(FILE *out, const struct pfkey_msg *m,
 		lt_field(c, 3), lt_field(h, 3), lt_field(s, 3));
 }
 
+/*
+ * KAME's "seq= replay= flags= state= " line.  With kipsec's extension the
+ * window is the extension's (sadb_sa_replay then only says 255), and its
+ * ESN flag and ICV length follow the state as more "word " items, so the
+ * line of an SA without the extension stays byte for byte KAME's.
+ */
+static void print_seq_line(FILE *out, const struct sadb_sa *sa,
+			   const struct sadb_x_sa2 *sa2,
+			   const struct sadb_x_kipsec_sa *kx)
+{
+	uint32_t replay = kx ? kx->sadb_x_kipsec_sa_replay : sa->sadb_sa_replay;
+
+	fprintf(out, "\tseq=0x%08" PRIx32 " replay=%" PRIu32 " flags=0x%08" PRIx32 " state=%s ",
+		sa2->sadb_x_sa2_sequence, replay, sa->sadb_sa_flags,
+		pfkey_state_name(sa->sadb_sa_state));
+	if (kx && (kx->sadb_x_kipsec_sa_flags & KIPSEC_SA_F_ESN))
+		fprintf(out, "esn ");
+	if (kx && (kx->sadb_x_kipsec_sa_flags & ~KIPSEC_SA_F_ESN))
+		fprintf(out, "xflags=0x%04x ",
+			(unsigned)(kx->sadb_x_kipsec_sa_flags & ~KIPSEC_SA_F_ESN));
+	if (kx && kx->sadb_x_kipsec_sa_icvbits)
+		fprintf(out, "icv=%u ", (unsigned)kx->sadb_x_kipsec_sa_icvbits);
+	fputc('\n', out);
+}
+
 void sk_dump_sa(FILE *out, const struct pfkey_msg *m,
 		const struct sk_print_opts *o)
 {
@@ -194,9 +219,7 @@ void sk_dump_sa(FILE *out, const struct pfkey_msg *m,
 	if (ka)
 		print_key(out, "A", PFKEY_ALG_AUTH, sa->sadb_sa_auth, ka);
 
-	fprintf(out, "\tseq=0x%08" PRIx32 " replay=%u flags=0x%08" PRIx32 " state=%s \n",
-		sa2->sadb_x_sa2_sequence, sa->sadb_sa_replay,
-		sa->sadb_sa_flags, pfkey_state_name(sa->sadb_sa_state));
+	print_seq_line(out, sa, sa2, pfkey_msg_kipsec_sa(m));
 	print_lifetimes(out, m, o);
 	fprintf(out, "\tsadb_seq=%" PRIu32 " pid=%" PRIu32 " refcnt=%u\n",
 		hdr->sadb_msg_seq, hdr->sadb_msg_pid, hdr->sadb_msg_reserved);

@@ -201,6 +201,15 @@ static void print_ext(FILE *out, const struct pfkey_msg *m, unsigned type)
 	case SADB_X_EXT_NAT_T_DPORT:
 		fprintf(out, "%u", ntohs(pfkey_msg_nat_t_port(m, (uint16_t)type)->sadb_x_nat_t_port_port));
 		break;
+	case SADB_X_EXT_KIPSEC_SA: {
+		const struct sadb_x_kipsec_sa *kx = pfkey_msg_kipsec_sa(m);
+
+		fprintf(out, "replay=%" PRIu32 " flags=0x%04x icvbits=%u",
+			kx->sadb_x_kipsec_sa_replay,
+			(unsigned)kx->sadb_x_kipsec_sa_flags,
+			(unsigned)kx->sadb_x_kipsec_sa_icvbits);
+		break;
+	}
 	case SADB_X_EXT_SEC_CTX: {
 		const struct sadb_x_sec_ctx *c = pfkey_msg_sec_ctx(m);
 

@@ -332,14 +332,17 @@ static int parse_pad(struct sk_parser *p, uint32_t *flags)
 /* Positions of the options, for checks that involve several of them. */
 struct seen {
 	const struct sk_token *opt[16];
+	const struct sk_token *icv_val;	/* the number after -icv */
 };
 
-enum { O_M, O_R, O_U, O_LH, O_LS, O_BH, O_BS, O_E, O_A, O_C, O_RAW };
+enum { O_M, O_R, O_U, O_LH, O_LS, O_BH, O_BS, O_E, O_A, O_C, O_RAW, O_ESN,
+       O_ICV };
 
 static const char *const opt_names[] = {
 	[O_M] = "-m", [O_R] = "-r", [O_U] = "-u", [O_LH] = "-lh",
 	[O_LS] = "-ls", [O_BH] = "-bh", [O_BS] = "-bs", [O_E] = "-E",
-	[O_A] = "-A", [O_C] = "-C", [O_RAW] = "-R",
+	[O_A] = "-A", [O_C] = "-C", [O_RAW] = "-R", [O_ESN] = "-esn",
+	[O_ICV] = "-icv",
 };
 
 static int one_option(struct sk_parser *p, struct sk_stmt *st,
@@ -357,7 +360,7 @@ static int one_option(struct sk_parser *p, struct sk_stmt *st,
 		char shown[64];
 
 		sk_diag(p->prog, t->pos,
-			"'%s' is not an SA option (expected -m, -r, -u, -f, -lh, -ls, -bh, -bs, -E, -A, -C or -R)",
+			"'%s' is not an SA option (expected -m, -r, -u, -f, -esn, -lh, -ls, -bh, -bs, -E, -A, -icv, -C or -R)",
 			sk_tok_show(t, shown, sizeof(shown)));
 		return -1;
 	}
@@ -373,9 +376,22 @@ static int one_option(struct sk_parser *p, struct sk_stmt *st,
 	case O_M:
 		return parse_mode(p, &st->mode);
 	case O_R:
-		if (option_number(p, "-r", "a replay window size", 255, &v) < 0)
+		/* Packets, as Linux counts sadb_sa_replay; above 255 the
+		 * window travels in kipsec's extension (compile.c). */
+		if (option_number(p, "-r", "a replay window size in packets",
+				  KIPSEC_REPLAY_MAX, &v) < 0)
 			return -1;
-		st->replay = (uint8_t)v;
+		st->replay = (uint32_t)v;
+		return 0;
+	case O_ESN:
+		st->kflags |= KIPSEC_SA_F_ESN;
+		return 0;
+	case O_ICV:
+		seen->icv_val = sk_peek(p);
+		if (option_number(p, "-icv", "an ICV length in bits", UINT16_MAX,
+				  &v) < 0)
+			return -1;
+		st->icvbits = (uint16_t)v;
 		return 0;
 	case O_U:
 		if (option_number(p, "-u", "a reqid", UINT32_MAX, &v) < 0)
@@ -407,6 +423,65 @@ static int one_option(struct sk_parser *p, struct sk_stmt *st,
 		st->flags |= SK_EXT_RAWCPI;
 		return 0;
 	}
+}
+
+/* RFC 4868's ICV length for an HMAC-SHA2 id: half the hash; 0 otherwise. */
+static unsigned sha2_icv_bits(unsigned aalg)
+{
+	switch (aalg) {
+	case SADB_X_AALG_SHA2_256HMAC:
+		return 128;
+	case SADB_X_AALG_SHA2_384HMAC:
+		return 192;
+	case SADB_X_AALG_SHA2_512HMAC:
+		return 256;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * -icv BITS: only HMAC-SHA2 has a choice.  Its RFC 4868 length is the
+ * default and becomes 0 (nothing to send, so the file still loads into
+ * af_key); the one other length kipsec takes is 96 with HMAC-SHA2-256.
+ */
+static int check_icv(struct sk_parser *p, struct sk_stmt *st,
+		     const struct seen *seen)
+{
+	const struct sk_token *opt = seen->opt[O_ICV];
+	unsigned def;
+
+	if (!opt)
+		return 0;
+	if (!st->aalg) {
+		sk_diag(p->prog, opt->pos,
+			"-icv needs an HMAC-SHA2 authentication algorithm (-A hmac-sha2-256 KEY)%s",
+			st->ealg && st->ealg->aead ?
+			": an AEAD algorithm's ICV length is part of its name" : "");
+		return -1;
+	}
+	def = sha2_icv_bits(st->aalg->id);
+	if (def == 0) {
+		sk_diag(p->prog, opt->pos,
+			"-icv is only for hmac-sha2-256, -384 and -512: %s's ICV length is fixed",
+			st->aalg->name);
+		return -1;
+	}
+	if (st->icvbits == def) {
+		st->icvbits = 0;
+		return 0;
+	}
+	if (st->icvbits == 96 && st->aalg->id == SADB_X_AALG_SHA2_256HMAC)
+		return 0;
+	if (st->aalg->id == SADB_X_AALG_SHA2_256HMAC)
+		sk_diag(p->prog, seen->icv_val->pos,
+			"hmac-sha2-256 takes -icv 128 (RFC 4868, the default) or 96 (legacy truncation), not %u",
+			st->icvbits);
+	else
+		sk_diag(p->prog, seen->icv_val->pos,
+			"%s takes only -icv %u (RFC 4868), not %u", st->aalg->name,
+			def, st->icvbits);
+	return -1;
 }
 
 /* Checks that need the whole option list; the statement ends at semi. */
@@ -468,6 +543,13 @@ static int check_combination(struct sk_parser *p, struct sk_stmt *st,
 		sk_diag(p->prog, o[O_RAW]->pos, "-R is only for ipcomp SAs");
 		return -1;
 	}
+	if (o[O_ESN] && st->satype == SADB_X_SATYPE_IPCOMP) {
+		sk_diag(p->prog, o[O_ESN]->pos,
+			"-esn is only for esp and ah SAs (IPComp has no sequence numbers)");
+		return -1;
+	}
+	if (check_icv(p, st, seen) < 0)
+		return -1;
 	if (st->lt_hard_time && st->lt_soft_time > st->lt_hard_time)
 		sk_warn(p->prog, o[O_LS]->pos,
 			"the soft lifetime (%llus) is longer than the hard one (%llus): it will never fire",
@@ -482,7 +564,7 @@ static int check_combination(struct sk_parser *p, struct sk_stmt *st,
 /* add/update: options and algorithms up to and including the ';'. */
 int sk_parse_sa_options(struct sk_parser *p, struct sk_stmt *st)
 {
-	struct seen seen = { { NULL } };
+	struct seen seen = { { NULL }, NULL };
 	const struct sk_token *t;
 
 	while (is_option(t = sk_peek(p))) {
@@ -536,7 +618,7 @@ int sk_parse_getspi_options(struct sk_parser *p, struct sk_stmt *st)
 		st->has_range = true;
 	}
 
-	struct seen seen = { { NULL } };
+	struct seen seen = { { NULL }, NULL };
 
 	while (is_option(t = sk_peek(p))) {
 		if (!sk_tok_is(t, "-m") && !sk_tok_is(t, "-u")) {

@@ -25,11 +25,19 @@ static int default_open(void)
 	return fd;
 }
 
+/* kipsec.ko creates /proc/net/kipsec in every namespace; it and af_key
+ * cannot be loaded together (both register PF_KEY). */
+static bool default_is_kipsec(void)
+{
+	return access("/proc/net/kipsec", F_OK) == 0;
+}
+
 const struct sk_ops sk_default_ops = {
 	.open = default_open,
 	.close = pfkey_close,
 	.send = pfkey_send,
 	.recv = pfkey_recv,
+	.is_kipsec = default_is_kipsec,
 };
 
 struct runner {
@@ -329,8 +337,20 @@ int sk_run(const struct sk_prog *prog, const struct sk_run_opts *o)
 	if (runner_open(&r, o) < 0)
 		return 1;
 	for (const struct sk_stmt *st = prog->head; st; st = st->next) {
-		int e = run_stmt(&r, st);
+		int e;
 
+		/* Linux's af_key skips extensions it does not know, so it
+		 * would install the SA without the window, ESN or ICV asked
+		 * for: refuse here instead, like a kernel refusal. */
+		if (sk_needs_kipsec_sa(st) && o->ops->is_kipsec &&
+		    !o->ops->is_kipsec()) {
+			fprintf(o->err, "%s:%u: %s: -r above %u, -esn and -icv need kipsec.ko (Linux af_key would ignore them); not sent\n",
+				prog->file, st->pos.line, sk_cmd_name(st->cmd),
+				SK_SA_REPLAY_MAX);
+			status = 1;
+			continue;
+		}
+		e = run_stmt(&r, st);
 		if (e) {
 			fprintf(o->err, "%s:%u: %s: %s\n", prog->file,
 				st->pos.line, sk_cmd_name(st->cmd),

@@ -31,6 +31,10 @@
 #define SK_EXT_PZERO	0x0200u	/* ESP padding: zero bytes */
 #define SK_EXT_PMASK	0x0300u
 
+/* sadb_sa_replay is a u8: a larger window (-r) is sent as this, with the
+ * real one in kipsec's SADB_X_EXT_KIPSEC_SA (see compile.c). */
+#define SK_SA_REPLAY_MAX 255u
+
 /* ------------------------------------------------------------------------
  * Positions and diagnostics
  */
@@ -105,8 +109,10 @@ struct sk_stmt {
 	/* add/update options */
 	uint8_t mode;			/* IPSEC_MODE_*, default ANY */
 	uint32_t reqid;
-	uint8_t replay;
+	uint32_t replay;		/* packets, 0..KIPSEC_REPLAY_MAX */
 	uint32_t flags;			/* sadb_sa_flags */
+	uint16_t kflags;		/* KIPSEC_SA_F_* (-esn) */
+	uint16_t icvbits;		/* -icv; 0 = the RFC default */
 	uint64_t lt_hard_time, lt_soft_time;
 	uint64_t lt_hard_bytes, lt_soft_bytes;
 	const struct pfkey_alg *ealg, *aalg, *calg;
@@ -193,6 +199,9 @@ int sk_parse_getspi_options(struct sk_parser *p, struct sk_stmt *st);
  */
 int sk_compile(const struct sk_stmt *st, struct pfkey_buf *b, uint32_t seq,
 	       uint32_t pid);
+/* Whether the statement's message carries kipsec's SADB_X_EXT_KIPSEC_SA
+ * (-r above 255, -esn or -icv 96). */
+bool sk_needs_kipsec_sa(const struct sk_stmt *st);
 
 /* ------------------------------------------------------------------------
  * Printers
@@ -232,6 +241,10 @@ struct sk_ops {
 	void (*close)(int fd);
 	int (*send)(int fd, const void *msg, size_t len);
 	ssize_t (*recv)(int fd, void *buf, size_t cap);
+	/* Whether the socket's kernel is kipsec, the only one that honours
+	 * SADB_X_EXT_KIPSEC_SA (Linux af_key skips unknown extensions without
+	 * a word).  NULL: assume it is. */
+	bool (*is_kipsec)(void);
 };
 
 extern const struct sk_ops sk_default_ops;

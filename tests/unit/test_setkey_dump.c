@@ -58,6 +58,21 @@ static const struct rt rts[] = {
 	  " 20212223 24252627 28292a2b 2c2d2e2f 30313233 34353637 38393a3b 3c3d3e3f\n"
 	  "\tseq=0x00000000 replay=0 flags=0x00000040 state=larval \n"
 	  "\tsadb_seq=1 pid=4242 refcnt=0\n" },
+	/* kipsec's extension: the real window, then esn and icv after state */
+	{ "add 10.0.0.1 10.0.0.2 esp 0x1000 -r 4096 -esn -icv 96 -E aes-cbc 0x00112233445566778899aabbccddeeff -A hmac-sha2-256 0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f;",
+	  "10.0.0.1 10.0.0.2 \n"
+	  "\tesp mode=any spi=4096(0x00001000) reqid=0(0x00000000)\n"
+	  "\tE: aes-cbc  00112233 44556677 8899aabb ccddeeff\n"
+	  "\tA: hmac-sha2-256  00010203 04050607 08090a0b 0c0d0e0f 10111213 14151617 18191a1b 1c1d1e1f\n"
+	  "\tseq=0x00000000 replay=4096 flags=0x00000040 state=larval esn icv=96 \n"
+	  "\tsadb_seq=1 pid=4242 refcnt=0\n" },
+	{ "add 10.0.0.1 10.0.0.2 esp 0x1001 -r 64 -esn -E chacha20-poly1305 0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f00112233;",
+	  "10.0.0.1 10.0.0.2 \n"
+	  "\tesp mode=any spi=4097(0x00001001) reqid=0(0x00000000)\n"
+	  "\tE: chacha20-poly1305  00010203 04050607 08090a0b 0c0d0e0f 10111213 14151617 18191a1b 1c1d1e1f\n"
+	  " 00112233\n"
+	  "\tseq=0x00000000 replay=64 flags=0x00000040 state=larval esn \n"
+	  "\tsadb_seq=1 pid=4242 refcnt=0\n" },
 	{ "get 10.0.0.1 10.0.0.2 esp 300;",
 	  "10.0.0.1 10.0.0.2 \n"
 	  "\tesp mode=any spi=300(0x0000012c) reqid=0(0x00000000)\n"
@@ -221,6 +236,104 @@ static void test_sa_options(void **state)
 	sk_prog_free(&prog);
 }
 
+/* What one add statement sends: sadb_sa_replay and, if any, kipsec's
+ * extension (ext false: it must be absent). */
+struct kx_case {
+	const char *opts;	/* between the SPI and the algorithms */
+	const char *algs;
+	uint8_t sa_replay;
+	bool ext;
+	uint32_t replay;
+	uint16_t flags, icvbits;
+};
+
+#define SHA256_KEY "0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+#define AES_SHA256 "-E aes-cbc 0x00112233445566778899aabbccddeeff -A hmac-sha2-256 " SHA256_KEY
+#define SHA384_KEY "0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" \
+		   "202122232425262728292a2b2c2d2e2f"
+
+static const struct kx_case kx_cases[] = {
+	/* defaults and what fits sadb_sa_replay: no extension (af_key safe) */
+	{ "", AES_SHA256, 0, false, 0, 0, 0 },
+	{ "-r 32", AES_SHA256, 32, false, 0, 0, 0 },
+	{ "-r 255", AES_SHA256, 255, false, 0, 0, 0 },
+	{ "-icv 128", AES_SHA256, 0, false, 0, 0, 0 },
+	{ "-icv 192", "-E null -A hmac-sha2-384 " SHA384_KEY, 0, false, 0, 0, 0 },
+	/* a larger window: 255 in sadb_sa, the real one in the extension */
+	{ "-r 256", AES_SHA256, 255, true, 256, 0, 0 },
+	{ "-r 4096", AES_SHA256, 255, true, 4096, 0, 0 },
+	{ "-r 65536", AES_SHA256, 255, true, 65536, 0, 0 },
+	/* esn or a legacy ICV: the extension repeats a small window */
+	{ "-esn", AES_SHA256, 0, true, 0, KIPSEC_SA_F_ESN, 0 },
+	{ "-r 64 -esn", AES_SHA256, 64, true, 64, KIPSEC_SA_F_ESN, 0 },
+	{ "-r 64 -icv 96", AES_SHA256, 64, true, 64, 0, 96 },
+	{ "-r 4096 -esn -icv 96", AES_SHA256, 255, true, 4096, KIPSEC_SA_F_ESN, 96 },
+	{ "-esn", "-E chacha20-poly1305 0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f00112233",
+	  0, true, 0, KIPSEC_SA_F_ESN, 0 },
+};
+
+static void test_kipsec_ext(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(kx_cases) / sizeof(kx_cases[0]); i++) {
+		const struct kx_case *c = &kx_cases[i];
+		char src[512];
+		struct sk_prog prog;
+		uint8_t mem[4096];
+		struct pfkey_buf b;
+		struct pfkey_msg m;
+		const struct sadb_x_kipsec_sa *kx;
+
+		snprintf(src, sizeof(src), "add 10.0.0.1 10.0.0.2 esp 0x1000 %s %s;",
+			 c->opts, c->algs);
+		if (sk_parse(&prog, "t", src, strlen(src)) != 0)
+			fail_msg("case %zu: %s", i, prog.diags[0].msg);
+		pfkey_buf_init(&b, mem, sizeof(mem));
+		assert_int_equal(sk_compile(prog.head, &b, 1, 1), 0);
+		assert_int_equal(pfkey_parse(pfkey_buf_msg(&b), pfkey_buf_msglen(&b), &m), 0);
+		assert_int_equal(pfkey_msg_sa(&m)->sadb_sa_replay, c->sa_replay);
+		kx = pfkey_msg_kipsec_sa(&m);
+		if (!c->ext) {
+			if (kx)
+				fail_msg("case %zu (%s): extension sent", i, c->opts);
+		} else {
+			if (!kx)
+				fail_msg("case %zu (%s): no extension", i, c->opts);
+			assert_int_equal(kx->sadb_x_kipsec_sa_replay, c->replay);
+			assert_int_equal(kx->sadb_x_kipsec_sa_flags, c->flags);
+			assert_int_equal(kx->sadb_x_kipsec_sa_icvbits, c->icvbits);
+			assert_int_equal(kx->sadb_x_kipsec_sa_reserved, 0);
+		}
+		sk_prog_free(&prog);
+	}
+}
+
+/* A file without the new options never sends the extension, whatever
+ * else it asks for: every seed-style option once. */
+static void test_no_ext_by_default(void **state)
+{
+	const char *src =
+		"add 10.0.0.1 10.0.0.2 esp 0x1000 -m tunnel -u 7 -r 32 -f random-pad "
+		"-lh 3600 -ls 2880 -bh 1000 -bs 800 " AES_SHA256 ";\n"
+		"update 10.0.0.1 10.0.0.2 ah 0x1001 -A hmac-sha2-256 " SHA256_KEY ";\n"
+		"add 10.0.0.1 10.0.0.2 ipcomp 0x1002 -r 4 -C deflate -R;\n";
+	struct sk_prog prog;
+
+	(void)state;
+	assert_int_equal(sk_parse(&prog, "t", src, strlen(src)), 0);
+	for (const struct sk_stmt *st = prog.head; st; st = st->next) {
+		uint8_t mem[4096];
+		struct pfkey_buf b;
+		struct pfkey_msg m;
+
+		pfkey_buf_init(&b, mem, sizeof(mem));
+		assert_int_equal(sk_compile(st, &b, 1, 1), 0);
+		assert_int_equal(pfkey_parse(pfkey_buf_msg(&b), pfkey_buf_msglen(&b), &m), 0);
+		assert_null(pfkey_msg_kipsec_sa(&m));
+	}
+	sk_prog_free(&prog);
+}
+
 static void addr4(struct sockaddr_in *sin, const char *a)
 {
 	memset(sin, 0, sizeof(*sin));
@@ -265,6 +378,51 @@ static size_t build_d1(uint8_t *mem, size_t cap, uint8_t state)
 	assert_int_equal(pfkey_add_key(&b, SADB_EXT_KEY_ENCRYPT, bf_key, sizeof(bf_key)), 0);
 	assert_int_equal(pfkey_msg_end(&b), 0);
 	return pfkey_buf_msglen(&b);
+}
+
+/* A kipsec DUMP reply for a mature SA with the extension: -D prints the
+ * extension's window (not sadb_sa_replay's 255) and its flags and ICV,
+ * and -v prints the extension itself. */
+static void test_dump_kipsec_ext(void **state)
+{
+	uint8_t mem[1024];
+	struct pfkey_buf b;
+	struct sockaddr_in a, c;
+	struct pfkey_msg m;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+
+	(void)state;
+	pfkey_buf_init(&b, mem, sizeof(mem));
+	assert_non_null(pfkey_msg_begin(&b, SADB_DUMP, SADB_SATYPE_AH, 0, 77));
+	addr4(&a, "10.0.0.1");
+	addr4(&c, "10.0.0.2");
+	assert_int_equal(pfkey_add_sa(&b, htonl(0x1000), 255, SADB_SASTATE_MATURE,
+				      SADB_X_AALG_SHA2_256HMAC, 0, 0), 0);
+	assert_int_equal(pfkey_add_address(&b, SADB_EXT_ADDRESS_SRC,
+					   (struct sockaddr *)&a, 32, IPSEC_ULPROTO_ANY), 0);
+	assert_int_equal(pfkey_add_address(&b, SADB_EXT_ADDRESS_DST,
+					   (struct sockaddr *)&c, 32, IPSEC_ULPROTO_ANY), 0);
+	assert_int_equal(pfkey_add_sa2(&b, IPSEC_MODE_TRANSPORT, 0, 0), 0);
+	assert_int_equal(pfkey_add_kipsec_sa(&b, 4096, KIPSEC_SA_F_ESN | 0x8000, 96), 0);
+	assert_int_equal(pfkey_msg_end(&b), 0);
+	assert_int_equal(pfkey_parse(mem, pfkey_buf_msglen(&b), &m), 0);
+	sk_dump_sa(f, &m, &popts);
+	sk_print_msg(f, mem, pfkey_buf_msglen(&b), false);
+	fclose(f);
+	assert_string_equal(out,
+		"10.0.0.1 10.0.0.2 \n"
+		"\tah mode=transport spi=4096(0x00001000) reqid=0(0x00000000)\n"
+		"\tseq=0x00000000 replay=4096 flags=0x00000000 state=mature esn xflags=0x8000 icv=96 \n"
+		"\tsadb_seq=0 pid=77 refcnt=0\n"
+		"DUMP ah seq=0 pid=77 len=112\n"
+		"\tsa: spi=4096(0x00001000) replay=255 state=mature auth=hmac-sha2-256 encrypt=none flags=0x00000000\n"
+		"\taddress_src: 10.0.0.1 proto=any\n"
+		"\taddress_dst: 10.0.0.2 proto=any\n"
+		"\tx_sa2: mode=transport reqid=0 seq=0\n"
+		"\tx_kipsec_sa: replay=4096 flags=0x8001 icvbits=96\n");
+	free(out);
 }
 
 static void test_golden_d1(void **state)
@@ -412,7 +570,7 @@ int main(void)
 {
 	enum { N = sizeof(rts) / sizeof(rts[0]) };
 	static char names[N][24];
-	struct CMUnitTest tests[N + 8];
+	struct CMUnitTest tests[N + 11];
 	size_t n = 0;
 
 	setenv("TZ", "UTC", 1);
@@ -424,6 +582,9 @@ int main(void)
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_all_kinds);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sa_options);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_kipsec_ext);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_no_ext_by_default);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_dump_kipsec_ext);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_golden_d1);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_golden_spd);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_time_format);

@@ -39,6 +39,7 @@ static struct fake {
 	struct blob sad[8], spd[8];	/* what dumps return */
 	int nsad, nspd;
 	struct blob get_reply;
+	bool afkey;			/* the kernel is af_key, not kipsec */
 } fk;
 
 static void queue(const void *msg, size_t len)
@@ -130,8 +131,13 @@ static ssize_t fake_recv(int fd, void *buf, size_t cap)
 	return (ssize_t)m->len;
 }
 
+static bool fake_is_kipsec(void)
+{
+	return !fk.afkey;
+}
+
 static const struct sk_ops fake_ops = {
-	fake_open, fake_close, fake_send, fake_recv,
+	fake_open, fake_close, fake_send, fake_recv, fake_is_kipsec,
 };
 
 /* An SA as a kernel dumps it. */
@@ -330,6 +336,59 @@ static void test_kernel_refusal(void **state)
 		 file, file);
 	assert_string_equal(r.err, want);
 	assert_int_equal(fk.nsent, 3);
+	result_free(&r);
+	unlink(file);
+}
+
+#define KX_FILE "add 10.1.1.1 20.1.1.1 esp 9876 -r 4096 -esn -E 3des-cbc \"hogehogehogehogehogehoge\";\n" \
+		"add 10.1.1.1 20.1.1.1 esp 9877 -r 32 -E 3des-cbc \"hogehogehogehogehogehoge\";\n"
+
+/* kipsec's extension goes to kipsec ... */
+static void test_kipsec_ext_sent(void **state)
+{
+	const char *file = write_tmp(KX_FILE);
+	struct result r;
+	struct pfkey_msg m;
+
+	(void)state;
+	r = run(NULL, 2, "-f", file);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_int_equal(fk.nsent, 2);
+	assert_int_equal(pfkey_parse(fk.sent[0].b, fk.sent[0].len, &m), 0);
+	assert_non_null(pfkey_msg_kipsec_sa(&m));
+	assert_int_equal(pfkey_msg_kipsec_sa(&m)->sadb_x_kipsec_sa_replay, 4096);
+	assert_int_equal(pfkey_parse(fk.sent[1].b, fk.sent[1].len, &m), 0);
+	assert_null(pfkey_msg_kipsec_sa(&m));
+	result_free(&r);
+	unlink(file);
+}
+
+/* ... but never to af_key, which would drop it silently and install the SA
+ * without it: that statement is reported and skipped, the others load. */
+static void test_kipsec_ext_not_to_afkey(void **state)
+{
+	const char *file = write_tmp(KX_FILE);
+	char want[256];
+	struct result r;
+	struct pfkey_msg m;
+
+	(void)state;
+	fk.afkey = true;
+	r = run(NULL, 2, "-f", file);
+	assert_int_equal(r.status, 1);
+	snprintf(want, sizeof(want),
+		 "%s:1: add: -r above 255, -esn and -icv need kipsec.ko (Linux af_key would ignore them); not sent\n",
+		 file);
+	assert_string_equal(r.err, want);
+	assert_int_equal(fk.nsent, 1);
+	assert_int_equal(pfkey_parse(fk.sent[0].b, fk.sent[0].len, &m), 0);
+	assert_int_equal(ntohl(pfkey_msg_sa(&m)->sadb_sa_spi), 9877);
+	result_free(&r);
+
+	/* -n checks only: the file is fine, whatever the kernel */
+	r = run(NULL, 3, "-n", "-f", file);
+	assert_int_equal(r.status, 0);
 	result_free(&r);
 	unlink(file);
 }
@@ -586,6 +645,8 @@ int main(void)
 		cmocka_unit_test_setup(test_error_sends_nothing, reset),
 		cmocka_unit_test_setup(test_run_ok, reset),
 		cmocka_unit_test_setup(test_kernel_refusal, reset),
+		cmocka_unit_test_setup(test_kipsec_ext_sent, reset),
+		cmocka_unit_test_setup(test_kipsec_ext_not_to_afkey, reset),
 		cmocka_unit_test_setup(test_no_reply, reset),
 		cmocka_unit_test_setup(test_open_fails, reset),
 		cmocka_unit_test_setup(test_dump, reset),
