@@ -351,6 +351,23 @@ static int st_request(struct socket *sock, u8 type, u32 seq,
 	return st_ksend(sock, skb);
 }
 
+/*
+ * The GETSPI answering an ACQUIRE must give its SPI to the larval
+ * placeholder the ACQUIRE left (same seq), not add a second SA.
+ */
+static bool st_getspi_took_placeholder(u32 seq, const struct kipsec_addr *dst)
+{
+	struct kipsec_sad *sad = &kipsec_pernet(&init_net)->sad;
+	struct kipsec_sa *sa;
+	bool ok;
+
+	spin_lock_bh(&sad->lock);
+	sa = kipsec_sad_lookup(sad, htonl(0x5000), dst, SADB_SATYPE_ESP);
+	ok = sa && sa->seq == seq && sad->count == 1;
+	spin_unlock_bh(&sad->lock);
+	return ok;
+}
+
 /* ACQUIRE, then the GETSPI of a key manager that answers it. */
 static int st_acquire_flow(struct socket *sock, void *buf, size_t len,
 			   struct kipsec_policy *pol)
@@ -386,8 +403,9 @@ static int st_acquire_flow(struct socket *sock, void *buf, size_t len,
 	sa = n > 0 ? st_find(buf, n, SADB_EXT_SA) : NULL;
 	sa2 = n > 0 ? st_find(buf, n, SADB_X_EXT_SA2) : NULL;
 	if (!sa || !sa2 || sa->sadb_sa_spi != htonl(0x5000) ||
-	    sa2->sadb_x_sa2_sequence != seq ||
 	    sa2->sadb_x_sa2_mode != IPSEC_MODE_TUNNEL)
+		return -EINVAL;
+	if (!st_getspi_took_placeholder(seq, &dst))
 		return -EINVAL;
 	if (st_request(sock, SADB_FLUSH, 2, NULL, NULL, 0))
 		return -EINVAL;
