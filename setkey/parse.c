@@ -385,7 +385,7 @@ static int parse_spd(struct sk_parser *p, struct sk_stmt *st)
 static int parse_sa_stmt(struct sk_parser *p, struct sk_stmt *st)
 {
 	st->mode = IPSEC_MODE_ANY;
-	st->flags = SK_EXT_CYCSEQ;
+	st->flags = SADB_X_EXT_CYCSEQ;
 	if (parse_src_dst(p, st, false) < 0)
 		return -1;
 

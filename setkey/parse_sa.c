@@ -313,13 +313,13 @@ static int parse_pad(struct sk_parser *p, uint32_t *flags)
 			"zero-pad, random-pad, seq-pad or nocyclic-seq after -f");
 	sk_next(p);
 	if (sk_tok_is(t, "zero-pad"))
-		*flags = (*flags & ~SK_EXT_PMASK) | SK_EXT_PZERO;
+		*flags = (*flags & ~SADB_X_EXT_PMASK) | SADB_X_EXT_PZERO;
 	else if (sk_tok_is(t, "random-pad"))
-		*flags = (*flags & ~SK_EXT_PMASK) | SK_EXT_PRAND;
+		*flags = (*flags & ~SADB_X_EXT_PMASK) | SADB_X_EXT_PRAND;
 	else if (sk_tok_is(t, "seq-pad"))
-		*flags = (*flags & ~SK_EXT_PMASK) | SK_EXT_PSEQ;
+		*flags = (*flags & ~SADB_X_EXT_PMASK) | SADB_X_EXT_PSEQ;
 	else if (sk_tok_is(t, "nocyclic-seq"))
-		*flags &= ~SK_EXT_CYCSEQ;
+		*flags &= ~SADB_X_EXT_CYCSEQ;
 	else {
 		sk_diag(p->prog, t->pos,
 			"'%s' is not a -f option (expected zero-pad, random-pad, seq-pad or nocyclic-seq)",
@@ -420,7 +420,7 @@ static int one_option(struct sk_parser *p, struct sk_stmt *st,
 		st->calg = parse_alg(p, PFKEY_ALG_COMP);
 		return st->calg ? 0 : -1;
 	default:	/* -R */
-		st->flags |= SK_EXT_RAWCPI;
+		st->flags |= SADB_X_EXT_RAWCPI;
 		return 0;
 	}
 }

@@ -19,18 +19,6 @@
 
 #include <kipsec/libpfkey.h>
 
-/*
- * KAME's sadb_sa_flags bits for ESP padding and sequence cycling.  Linux's
- * <linux/pfkeyv2.h> lacks them; ipsec-tools on Linux sends them anyway (the
- * kernel ignores bits it does not know).  TODO(libpfkey): move.
- */
-#define SK_EXT_CYCSEQ	0x0040u	/* sequence number may wrap (KAME default) */
-#define SK_EXT_RAWCPI	0x0080u	/* IPComp: the SPI is a well-known CPI */
-#define SK_EXT_PSEQ	0x0000u	/* ESP padding: sequential bytes */
-#define SK_EXT_PRAND	0x0100u	/* ESP padding: random bytes */
-#define SK_EXT_PZERO	0x0200u	/* ESP padding: zero bytes */
-#define SK_EXT_PMASK	0x0300u
-
 /* sadb_sa_replay is a u8: a larger window (-r) is sent as this, with the
  * real one in kipsec's SADB_X_EXT_KIPSEC_SA (see compile.c). */
 #define SK_SA_REPLAY_MAX 255u

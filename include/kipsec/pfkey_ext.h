@@ -31,6 +31,18 @@
 #define SADB_X_EALG_CHACHA20_POLY1305	28
 #endif
 
+/*
+ * KAME's sadb_sa_flags bits for ESP padding, sequence cycling and IPcomp
+ * CPIs. Linux's header lacks them; ipsec-tools on Linux sends them anyway
+ * and af_key ignores bits it does not know.
+ */
+#define SADB_X_EXT_CYCSEQ	0x0040	/* sequence number may wrap */
+#define SADB_X_EXT_RAWCPI	0x0080	/* IPcomp: the SPI is a well-known CPI */
+#define SADB_X_EXT_PSEQ		0x0000	/* ESP padding: sequential bytes */
+#define SADB_X_EXT_PRAND	0x0100	/* ESP padding: random bytes */
+#define SADB_X_EXT_PZERO	0x0200	/* ESP padding: zero bytes */
+#define SADB_X_EXT_PMASK	0x0300
+
 /* sadb_x_kipsec_sa_flags: the SA uses 64-bit extended sequence numbers. */
 #define KIPSEC_SA_F_ESN			0x0001
 

@@ -219,7 +219,7 @@ static void test_sa_options(void **state)
 	assert_int_equal(pfkey_parse(pfkey_buf_msg(&b), pfkey_buf_msglen(&b), &m), 0);
 	assert_int_equal(m.hdr->sadb_msg_type, SADB_UPDATE);
 	assert_int_equal(pfkey_msg_sa(&m)->sadb_sa_replay, 32);
-	assert_int_equal(pfkey_msg_sa(&m)->sadb_sa_flags, SK_EXT_PZERO);
+	assert_int_equal(pfkey_msg_sa(&m)->sadb_sa_flags, SADB_X_EXT_PZERO);
 	assert_int_equal(pfkey_msg_sa(&m)->sadb_sa_encrypt, SADB_EALG_NULL);
 	assert_int_equal(pfkey_msg_sa(&m)->sadb_sa_auth, SADB_AALG_SHA1HMAC);
 	assert_null(pfkey_msg_key(&m, SADB_EXT_KEY_ENCRYPT));

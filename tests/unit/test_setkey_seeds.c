@@ -484,7 +484,7 @@ static void check_msg(const void *buf, size_t len, const struct xmsg *x,
 	assert_int_equal(sa->sadb_sa_state, SADB_SASTATE_LARVAL);
 	assert_int_equal(sa->sadb_sa_encrypt, x->ealg);
 	assert_int_equal(sa->sadb_sa_auth, x->aalg);
-	assert_int_equal(sa->sadb_sa_flags, SK_EXT_CYCSEQ);
+	assert_int_equal(sa->sadb_sa_flags, SADB_X_EXT_CYCSEQ);
 	assert_non_null(sa2);
 	assert_int_equal(sa2->sadb_x_sa2_mode, x->mode);
 	assert_int_equal(sa2->sadb_x_sa2_reqid, 0);
