@@ -23,6 +23,10 @@
 #define AUTH(n, i, bits, al) \
 	{ .name = (n), .kind = PFKEY_ALG_AUTH, .id = (i), \
 	  .key_min_bits = (bits), .key_max_bits = (bits), .aliases = (al) }
+#define AUTH_SHA2(n, i, bits, al) \
+	{ .name = (n), .kind = PFKEY_ALG_AUTH, .id = (i), \
+	  .key_min_bits = (bits), .key_max_bits = (bits), \
+	  .sha2_icv_bits = (bits) / 2, .aliases = (al) }
 #define COMP(n, i) \
 	{ .name = (n), .kind = PFKEY_ALG_COMP, .id = (i) }
 
@@ -66,9 +70,12 @@ static const struct pfkey_alg algs[] = {
 	 * setkey enforces. ipsec-tools spells SHA-2 without the "2-". */
 	AUTH("hmac-md5", SADB_AALG_MD5HMAC, 128, NULL),
 	AUTH("hmac-sha1", SADB_AALG_SHA1HMAC, 160, NULL),
-	AUTH("hmac-sha2-256", SADB_X_AALG_SHA2_256HMAC, 256, "hmac-sha256"),
-	AUTH("hmac-sha2-384", SADB_X_AALG_SHA2_384HMAC, 384, "hmac-sha384"),
-	AUTH("hmac-sha2-512", SADB_X_AALG_SHA2_512HMAC, 512, "hmac-sha512"),
+	AUTH_SHA2("hmac-sha2-256", SADB_X_AALG_SHA2_256HMAC, 256,
+		  "hmac-sha256"),
+	AUTH_SHA2("hmac-sha2-384", SADB_X_AALG_SHA2_384HMAC, 384,
+		  "hmac-sha384"),
+	AUTH_SHA2("hmac-sha2-512", SADB_X_AALG_SHA2_512HMAC, 512,
+		  "hmac-sha512"),
 	AUTH("hmac-ripemd160", SADB_X_AALG_RIPEMD160HMAC, 160, NULL),
 	AUTH("aes-xcbc-mac", SADB_X_AALG_AES_XCBC_MAC, 128, NULL),
 	AUTH("hmac-sm3", SADB_X_AALG_SM3_256HMAC, 256, NULL),

@@ -425,21 +425,6 @@ static int one_option(struct sk_parser *p, struct sk_stmt *st,
 	}
 }
 
-/* RFC 4868's ICV length for an HMAC-SHA2 id: half the hash; 0 otherwise. */
-static unsigned sha2_icv_bits(unsigned aalg)
-{
-	switch (aalg) {
-	case SADB_X_AALG_SHA2_256HMAC:
-		return 128;
-	case SADB_X_AALG_SHA2_384HMAC:
-		return 192;
-	case SADB_X_AALG_SHA2_512HMAC:
-		return 256;
-	default:
-		return 0;
-	}
-}
-
 /*
  * -icv BITS: only HMAC-SHA2 has a choice.  Its RFC 4868 length is the
  * default and becomes 0 (nothing to send, so the file still loads into
@@ -460,7 +445,7 @@ static int check_icv(struct sk_parser *p, struct sk_stmt *st,
 			": an AEAD algorithm's ICV length is part of its name" : "");
 		return -1;
 	}
-	def = sha2_icv_bits(st->aalg->id);
+	def = st->aalg->sha2_icv_bits;
 	if (def == 0) {
 		sk_diag(p->prog, opt->pos,
 			"-icv is only for hmac-sha2-256, -384 and -512: %s's ICV length is fixed",

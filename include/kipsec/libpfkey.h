@@ -91,6 +91,9 @@ struct pfkey_alg {
 	uint8_t key_step_bits;	/* increments between min and max; 0 = only
 				 * min and max (aes-cbc uses 64: 128/192/256) */
 	uint8_t icv_bytes;	/* AEAD ICV length, 0 otherwise */
+	uint16_t sha2_icv_bits;	/* HMAC-SHA2: RFC 4868 ICV length, which
+				 * kipsec lets an SA change (-icv); 0 for
+				 * algorithms whose ICV is fixed */
 	bool aead;		/* combined mode: no -A allowed with it */
 	const char *aliases;	/* NULL or space-separated extra names */
 };
