@@ -146,24 +146,21 @@ static int parse_priority(struct parser *ps, uint32_t *prio)
 	uint32_t n, base;
 	size_t num_off;
 	int64_t v;
+	bool neg;
 
 	advance(ps);
-	if (ps->cur.kind == T_HYPHEN) {		/* "priority -N": later */
+	/* "priority N" is N before the default, "priority -N" N after it. */
+	neg = ps->cur.kind == T_HYPHEN;
+	if (neg)
 		advance(ps);
+	if (neg || (ps->cur.kind == T_WORD &&
+		    isdigit((unsigned char)ps->cur.s[0]))) {
 		if (number(&ps->cur, 0x7fffffff, &n))
 			return fail_here(ps, "priority offset out of range "
 					 "[-2147483647, 2147483647]",
 					 "missing priority value");
-		*prio = PFKEY_PRIORITY_DEFAULT + n;
-		advance(ps);
-		return 0;
-	}
-	if (ps->cur.kind == T_WORD && isdigit((unsigned char)ps->cur.s[0])) {
-		if (number(&ps->cur, 0x7fffffff, &n))
-			return fail_here(ps, "priority offset out of range "
-					 "[-2147483647, 2147483647]",
-					 "missing priority value");
-		*prio = PFKEY_PRIORITY_DEFAULT - n;
+		*prio = neg ? PFKEY_PRIORITY_DEFAULT + n
+			    : PFKEY_PRIORITY_DEFAULT - n;
 		advance(ps);
 		return 0;
 	}
