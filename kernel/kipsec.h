@@ -58,6 +58,8 @@ struct kipsec_spd {
 	u32 seed;
 };
 
+struct kipsec_mib;
+
 /* Everything kipsec keeps is per network namespace. */
 struct kipsec_net {
 	struct net *net;
@@ -69,9 +71,13 @@ struct kipsec_net {
 	int larval_lifetime;		/* sysctl, seconds */
 	int preferred_oldsa;		/* sysctl, bool */
 	struct ctl_table_header *sysctl;
+	struct kipsec_mib __percpu *mib;	/* packet counters (stats.c) */
+	atomic_t inflight;		/* packets inside the crypto API */
 };
 
 extern unsigned int kipsec_net_id;
+/* Process-context work that must be drained before unload (SA freeing). */
+extern struct workqueue_struct *kipsec_wq;
 
 static inline struct kipsec_net *kipsec_pernet(const struct net *net)
 {

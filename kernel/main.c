@@ -7,6 +7,9 @@
 #include "kipsec.h"
 #include "sad.h"
 #include "spd.h"
+#include "dp.h"
+
+struct workqueue_struct *kipsec_wq;
 
 static bool kipsec_selftest;
 module_param_named(selftest, kipsec_selftest, bool, 0444);
@@ -16,7 +19,9 @@ static int kipsec_run_selftests(void)
 {
 	int err;
 
-	err = kipsec_spd_selftest();
+	err = kipsec_replay_selftest();
+	if (!err)
+		err = kipsec_spd_selftest();
 	if (!err)
 		err = kipsec_sad_selftest();
 	if (!err)
@@ -28,10 +33,12 @@ static int __init kipsec_init(void)
 {
 	int err;
 
+	kipsec_wq = alloc_workqueue("kipsec", 0, 0);
+	if (!kipsec_wq)
+		return -ENOMEM;
 	err = kipsec_netns_init();
 	if (err)
-		return err;
-
+		goto err_wq;
 	err = kipsec_pfkey_init();
 	if (err)
 		goto err_netns;
@@ -40,6 +47,10 @@ static int __init kipsec_init(void)
 		if (err)
 			goto err_pfkey;
 	}
+	/* Last: packets may arrive as soon as the handlers are in. */
+	err = kipsec_input_init();
+	if (err)
+		goto err_pfkey;
 	pr_info("kipsec " KIPSEC_VERSION " loaded\n");
 	return 0;
 
@@ -47,13 +58,17 @@ err_pfkey:
 	kipsec_pfkey_exit();
 err_netns:
 	kipsec_netns_exit();
+err_wq:
+	destroy_workqueue(kipsec_wq);
 	return err;
 }
 
 static void __exit kipsec_exit(void)
 {
+	kipsec_input_exit();
 	kipsec_pfkey_exit();
 	kipsec_netns_exit();
+	destroy_workqueue(kipsec_wq);
 	pr_info("kipsec unloaded\n");
 }
 

@@ -7,8 +7,10 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sysctl.h>
+#include <linux/delay.h>
 #include "pfkey.h"
 #include "spd.h"
+#include "dp.h"
 
 unsigned int kipsec_net_id __read_mostly;
 
@@ -79,6 +81,7 @@ static int __net_init kipsec_net_init(struct net *net)
 
 	kn->net = net;
 	atomic_set(&kn->nr_sockets, 0);
+	atomic_set(&kn->inflight, 0);
 	spin_lock_init(&kn->sock_lock);
 	INIT_HLIST_HEAD(&kn->sockets);
 	kn->larval_lifetime = KIPSEC_LARVAL_DEFAULT;
@@ -98,8 +101,18 @@ static int __net_init kipsec_net_init(struct net *net)
 		err = -ENOMEM;
 		goto err_sysctl;
 	}
+	err = kipsec_stats_net_init(kn);
+	if (err)
+		goto err_proc;
+	err = kipsec_hooks_net_init(net);
+	if (err)
+		goto err_stats;
 	return 0;
 
+err_stats:
+	kipsec_stats_net_exit(kn);
+err_proc:
+	remove_proc_entry("kipsec", net->proc_net);
 err_sysctl:
 	kipsec_sysctl_exit(kn);
 err_spd:
@@ -113,6 +126,11 @@ static void __net_exit kipsec_net_exit(struct net *net)
 {
 	struct kipsec_net *kn = kipsec_pernet(net);
 
+	kipsec_hooks_net_exit(net);
+	/* Packets inside the crypto API still count into kn. */
+	while (atomic_read(&kn->inflight))
+		usleep_range(1000, 2000);
+	kipsec_stats_net_exit(kn);
 	remove_proc_entry("kipsec", net->proc_net);
 	kipsec_sysctl_exit(kn);
 	kipsec_spd_exit(&kn->spd);

@@ -110,6 +110,43 @@ struct kipsec_sa *kipsec_sad_select(struct kipsec_net *kn, u8 satype,
 }
 
 /* A larval SA an ACQUIRE left (no SPI yet). Caller holds the SAD lock. */
+/*
+ * The packet path's lookups: the SA with a reference held, or NULL.
+ * Only SAs with packet-path state (keyed, mature or dying) qualify.
+ */
+struct kipsec_sa *kipsec_sad_lookup_hold(struct kipsec_sad *sad, __be32 spi,
+					 const struct kipsec_addr *dst,
+					 u8 satype)
+{
+	struct kipsec_sa *sa;
+
+	spin_lock_bh(&sad->lock);
+	sa = kipsec_sad_lookup(sad, spi, dst, satype);
+	if (sa && (!sa->dp || sa->state == SADB_SASTATE_LARVAL))
+		sa = NULL;
+	if (sa)
+		refcount_inc(&sa->ref);
+	spin_unlock_bh(&sad->lock);
+	return sa;
+}
+
+struct kipsec_sa *kipsec_sad_select_hold(struct kipsec_net *kn, u8 satype,
+					 const struct kipsec_addr *src,
+					 const struct kipsec_addr *dst,
+					 u32 reqid)
+{
+	struct kipsec_sa *sa;
+
+	spin_lock_bh(&kn->sad.lock);
+	sa = kipsec_sad_select(kn, satype, src, dst, reqid);
+	if (sa && !sa->dp)
+		sa = NULL;
+	if (sa)
+		refcount_inc(&sa->ref);
+	spin_unlock_bh(&kn->sad.lock);
+	return sa;
+}
+
 struct kipsec_sa *kipsec_sad_select_larval(struct kipsec_sad *sad, u8 satype,
 					   const struct kipsec_addr *src,
 					   const struct kipsec_addr *dst,
@@ -127,18 +164,33 @@ struct kipsec_sa *kipsec_sad_select_larval(struct kipsec_sad *sad, u8 satype,
 	return NULL;
 }
 
-static void kipsec_sa_free_rcu(struct rcu_head *head)
+static void kipsec_sa_destroy(struct kipsec_sa *sa)
 {
-	struct kipsec_sa *sa = container_of(head, struct kipsec_sa, rcu);
-
+	kipsec_sa_dp_free(sa);
 	kipsec_sa_free_keys(sa);
 	kmem_cache_free(kipsec_sa_cache, sa);
 }
 
+/* Crypto transforms may sleep as they go: free in process context. */
+static void kipsec_sa_free_work(struct work_struct *work)
+{
+	kipsec_sa_destroy(container_of(to_rcu_work(work), struct kipsec_sa,
+				       free_work));
+}
+
+/* Free an SA that was never in the SAD. */
 void kipsec_sa_free(struct kipsec_sa *sa)
 {
-	kipsec_sa_free_keys(sa);
-	kmem_cache_free(kipsec_sa_cache, sa);
+	kipsec_sa_destroy(sa);
+}
+
+/* Drop a reference; the last one frees after an RCU grace period. */
+void kipsec_sa_put(struct kipsec_sa *sa)
+{
+	if (!refcount_dec_and_test(&sa->ref))
+		return;
+	INIT_RCU_WORK(&sa->free_work, kipsec_sa_free_work);
+	queue_rcu_work(kipsec_wq, &sa->free_work);
 }
 
 /* Unlink and free; caller holds the SAD lock. Keys are zeroed. */
@@ -152,7 +204,7 @@ static void kipsec_sa_unlink(struct kipsec_sad *sad, struct kipsec_sa *sa)
 	sad->count--;
 	sad->gen++;
 	sa->state = SADB_SASTATE_DEAD;
-	call_rcu(&sa->rcu, kipsec_sa_free_rcu);
+	kipsec_sa_put(sa);
 }
 
 /* ---- growth --------------------------------------------------------- */
@@ -259,11 +311,10 @@ static bool kipsec_lt_over(const struct kipsec_sa *sa,
 	if (d && now >= d)
 		return true;
 	if (lt->sadb_lifetime_bytes &&
-	    sa->cur.sadb_lifetime_bytes >= lt->sadb_lifetime_bytes)
+	    atomic64_read(&sa->bytes) >= lt->sadb_lifetime_bytes)
 		return true;
 	return lt->sadb_lifetime_allocations &&
-	       sa->cur.sadb_lifetime_allocations >=
-	       lt->sadb_lifetime_allocations;
+	       atomic64_read(&sa->packets) >= lt->sadb_lifetime_allocations;
 }
 
 static time64_t kipsec_sa_deadline(const struct kipsec_sa *sa)
@@ -276,6 +327,14 @@ static time64_t kipsec_sa_deadline(const struct kipsec_sa *sa)
 	if (!sa->soft_expired)
 		d = kipsec_first(d, kipsec_lt_deadline(sa, &sa->soft));
 	return d;
+}
+
+/* A byte or packet limit is reached that the expiry work must act on. */
+static bool kipsec_sa_limited(const struct kipsec_sa *sa)
+{
+	return kipsec_lt_over(sa, &sa->hard, 0) ||
+	       (!READ_ONCE(sa->soft_expired) &&
+		kipsec_lt_over(sa, &sa->soft, 0));
 }
 
 /* Handle one SA's lifetimes; EXPIRE messages go on @out. */
@@ -301,6 +360,7 @@ static void kipsec_sa_expire(struct kipsec_sad *sad, struct kipsec_sa *sa,
 	if (sa->soft_expired || !kipsec_lt_over(sa, &sa->soft, now))
 		return;
 	sa->soft_expired = true;
+	sa->limit_kicked = false;
 	sa->state = SADB_SASTATE_DYING;
 	skb = kipsec_sa_msg(sa, NULL, SADB_EXPIRE, KIPSEC_SAMSG_SOFT,
 			    GFP_ATOMIC);
@@ -309,27 +369,38 @@ static void kipsec_sa_expire(struct kipsec_sad *sad, struct kipsec_sa *sa,
 }
 
 /*
- * For the data plane: account one use of @sa (a packet of @bytes). Byte
- * and allocation limits, and usetime from the first use, are then checked
- * by the expiry work, which this wakes when a limit is reached. Caller
- * holds the SAD lock.
+ * For the data plane: account one packet of @bytes on @sa. Counting is
+ * lockless; the SAD lock is taken only on the first use (usetime starts)
+ * and when a byte or packet limit is reached, to wake the expiry work.
+ * Allocations count packets, as af_key's do.
  */
-void kipsec_sa_used(struct kipsec_sad *sad, struct kipsec_sa *sa, u64 bytes)
+void kipsec_sa_count(struct kipsec_sad *sad, struct kipsec_sa *sa,
+		     unsigned int bytes)
 {
-	bool was_over;
-
-	if (!sa->first_use) {
+	atomic64_inc(&sa->packets);
+	atomic64_add(bytes, &sa->bytes);
+	if (likely(READ_ONCE(sa->first_use) && !kipsec_sa_limited(sa)))
+		return;
+	spin_lock_bh(&sad->lock);
+	if (!sa->first_use && sa->state != SADB_SASTATE_DEAD) {
 		sa->first_use = ktime_get_seconds();
 		sa->cur.sadb_lifetime_usetime = ktime_get_real_seconds();
-		sa->cur.sadb_lifetime_allocations++;
 		if (kipsec_sa_deadline(sa))
 			kipsec_sad_schedule(sad, kipsec_sa_deadline(sa));
 	}
-	was_over = sa->soft_expired;
-	sa->cur.sadb_lifetime_bytes += bytes;
-	if (kipsec_lt_over(sa, &sa->hard, 0) ||
-	    (!was_over && kipsec_lt_over(sa, &sa->soft, 0)))
+	if (kipsec_sa_limited(sa) && !sa->limit_kicked) {
+		sa->limit_kicked = true;
 		kipsec_sad_schedule(sad, 0);
+	}
+	spin_unlock_bh(&sad->lock);
+}
+
+/* The current lifetime as PF_KEY reports it. */
+void kipsec_sa_cur(const struct kipsec_sa *sa, struct sadb_lifetime *cur)
+{
+	*cur = sa->cur;
+	cur->sadb_lifetime_allocations = atomic64_read(&sa->packets);
+	cur->sadb_lifetime_bytes = atomic64_read(&sa->bytes);
 }
 
 static void kipsec_sad_expire_work(struct work_struct *work)
@@ -372,6 +443,7 @@ struct kipsec_sa *kipsec_sa_alloc_gfp(gfp_t gfp)
 	struct kipsec_sa *sa = kmem_cache_zalloc(kipsec_sa_cache, gfp);
 
 	if (sa) {
+		refcount_set(&sa->ref, 1);
 		INIT_HLIST_NODE(&sa->by_seq);
 		sa->created = ktime_get_seconds();
 	}
@@ -438,6 +510,8 @@ int kipsec_sad_add(struct sock *sk, const struct kipsec_msg *m)
 	if (!sa)
 		return -ENOMEM;
 	err = kipsec_sa_from_msg(sa, m);
+	if (!err)
+		err = kipsec_sa_dp_init(sa);
 	if (err)
 		goto fail;
 	sa->state = SADB_SASTATE_MATURE;
@@ -764,5 +838,6 @@ void kipsec_sad_cache_exit(void)
 {
 	/* SAs are freed after a grace period: wait for the last of them. */
 	rcu_barrier();
+	flush_workqueue(kipsec_wq);
 	kmem_cache_destroy(kipsec_sa_cache);
 }

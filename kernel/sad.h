@@ -6,17 +6,23 @@
 #ifndef KIPSEC_SAD_H
 #define KIPSEC_SAD_H
 
+#include <linux/refcount.h>
 #include <linux/time64.h>
+#include <linux/workqueue.h>
 #include "pfkey.h"
 
 struct kipsec_policy;
+struct kipsec_sa_dp;
 
 struct kipsec_sa {
 	struct hlist_node by_spi;
 	struct hlist_node by_addr;
 	struct hlist_node by_seq;	/* hashed while larval */
 	struct list_head all;
-	struct rcu_head rcu;
+	refcount_t ref;			/* the table's, and each packet's */
+	struct rcu_work free_work;	/* frees after a grace period */
+	struct kipsec_sa_dp *dp;	/* packet path state (keyed ESP) */
+	atomic64_t packets, bytes;	/* current lifetime, lockless */
 	u64 id;				/* creation order, DUMP cursor */
 	struct kipsec_addr src, dst;
 	__be32 spi;
@@ -28,6 +34,7 @@ struct kipsec_sa {
 	time64_t created;		/* monotonic seconds */
 	time64_t larval_deadline;	/* monotonic seconds */
 	time64_t first_use;		/* monotonic seconds, 0: never used */
+	bool limit_kicked;		/* the expiry work was woken */
 	struct sadb_lifetime hard, soft, cur;
 	struct sadb_key *akey, *ekey;	/* whole extensions, or NULL */
 	struct sadb_x_kipsec_sa kx;	/* kx.sadb_x_kipsec_sa_len 0: absent */
@@ -45,6 +52,8 @@ struct sk_buff *kipsec_sa_msg(const struct kipsec_sa *sa,
 			      unsigned int what, gfp_t gfp);
 int kipsec_sa_from_msg(struct kipsec_sa *sa, const struct kipsec_msg *m);
 void kipsec_sa_free_keys(struct kipsec_sa *sa);
+int kipsec_sa_dp_init(struct kipsec_sa *sa);	/* sa_crypto.c */
+void kipsec_sa_dp_free(struct kipsec_sa *sa);
 
 struct kipsec_sa *kipsec_sad_lookup(struct kipsec_sad *sad, __be32 spi,
 				    const struct kipsec_addr *dst, u8 satype);
@@ -63,7 +72,17 @@ void kipsec_sa_free(struct kipsec_sa *sa);
 int kipsec_sad_insert_new(struct kipsec_sad *sad, struct kipsec_sa *sa);
 int kipsec_sad_selftest(void);
 int kipsec_km_selftest(void);
-void kipsec_sa_used(struct kipsec_sad *sad, struct kipsec_sa *sa, u64 bytes);
+void kipsec_sa_count(struct kipsec_sad *sad, struct kipsec_sa *sa,
+		     unsigned int bytes);
+void kipsec_sa_cur(const struct kipsec_sa *sa, struct sadb_lifetime *cur);
+void kipsec_sa_put(struct kipsec_sa *sa);
+struct kipsec_sa *kipsec_sad_lookup_hold(struct kipsec_sad *sad, __be32 spi,
+					 const struct kipsec_addr *dst,
+					 u8 satype);
+struct kipsec_sa *kipsec_sad_select_hold(struct kipsec_net *kn, u8 satype,
+					 const struct kipsec_addr *src,
+					 const struct kipsec_addr *dst,
+					 u32 reqid);
 struct kipsec_sa *kipsec_sad_select(struct kipsec_net *kn, u8 satype,
 				    const struct kipsec_addr *src,
 				    const struct kipsec_addr *dst, u32 reqid);

@@ -37,6 +37,7 @@ struct sk_buff *kipsec_sa_msg(const struct kipsec_sa *sa,
 			    sizeof(struct sadb_x_sa2) + sizeof(sa->kx) +
 			    sizeof(struct sadb_x_nat_t_type) +
 			    2 * sizeof(struct sadb_x_nat_t_port);
+	struct sadb_lifetime cur;
 	struct sadb_x_sa2 *sa2;
 	struct sadb_sa *ssa;
 	struct sk_buff *skb;
@@ -57,7 +58,8 @@ struct sk_buff *kipsec_sa_msg(const struct kipsec_sa *sa,
 	ssa->sadb_sa_encrypt = sa->ealg;
 	ssa->sadb_sa_flags = sa->flags;
 
-	kipsec_put_lifetime(skb, SADB_EXT_LIFETIME_CURRENT, &sa->cur);
+	kipsec_sa_cur(sa, &cur);
+	kipsec_put_lifetime(skb, SADB_EXT_LIFETIME_CURRENT, &cur);
 	if (!(what & KIPSEC_SAMSG_SOFT))
 		kipsec_put_lifetime(skb, SADB_EXT_LIFETIME_HARD, &sa->hard);
 	if (!(what & KIPSEC_SAMSG_HARD))

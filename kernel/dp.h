@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The packet path: output.c (SPD on the way out), input.c (ESP in, the
+ * inbound policy check), esp.c (the transform), sa_crypto.c (per-SA crypto
+ * and replay state) and stats.c (counters).
+ */
+#ifndef KIPSEC_DP_H
+#define KIPSEC_DP_H
+
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include <crypto/aead.h>
+#include <linux/netfilter.h>
+#include "sad.h"
+#include "spd.h"
+
+/*
+ * IPCB()/IP6CB() flag on a packet kipsec decapsulated and checked against
+ * the inbound SPD, so that the LOCAL_IN and FORWARD checks let it through.
+ * No 6.1 IPSKB_* or IP6SKB_* flag uses bit 15. Decapsulated packets
+ * re-enter at PRE_ROUTING, never through ip_rcv(), so the flag survives.
+ */
+#define KIPSEC_SKB_DECAPPED	BIT(15)
+
+/* Packet-path state of a keyed ESP SA. */
+struct kipsec_sa_dp {
+	struct crypto_aead *aead;
+	u8 ivlen, icvlen, blksize;	/* blksize: payload alignment */
+	bool esn;
+	atomic64_t oseq;		/* last sequence number sent */
+	/* counters for /proc/net/kipsec_sa */
+	atomic64_t replay_fail, auth_fail, invalid;
+	bool used_in, used_out;
+	/* anti-replay (RFC 4303 3.4.3, appendix A), window of @win packets */
+	spinlock_t replay_lock;
+	u64 top;			/* highest sequence number accepted */
+	u32 win;			/* 0: no replay check */
+	u32 nbits;			/* bitmap size, power of two >= win */
+	unsigned long bitmap[];
+};
+
+/* replay.c: @seq is the 64-bit number (ESN inferred) of a packet. */
+u64 kipsec_replay_seq(const struct kipsec_sa_dp *dp, __be32 seq_lo);
+bool kipsec_replay_check(struct kipsec_sa_dp *dp, u64 seq);
+bool kipsec_replay_advance(struct kipsec_sa_dp *dp, u64 seq);
+int kipsec_replay_selftest(void);
+
+/* Counters, KAME's ipsecstat set, per address family (stats.c). */
+enum kipsec_stat {
+	KIPSEC_IN_SUCCESS, KIPSEC_IN_POLVIO, KIPSEC_IN_NOSA, KIPSEC_IN_INVAL,
+	KIPSEC_IN_NOMEM, KIPSEC_IN_BADSPI, KIPSEC_IN_AHREPLAY,
+	KIPSEC_IN_ESPREPLAY, KIPSEC_IN_AUTHSUCC, KIPSEC_IN_AUTHFAIL,
+	KIPSEC_OUT_SUCCESS, KIPSEC_OUT_POLVIO, KIPSEC_OUT_NOSA,
+	KIPSEC_OUT_INVAL, KIPSEC_OUT_NOMEM, KIPSEC_OUT_NOROUTE,
+	KIPSEC_STAT_MAX
+};
+
+enum kipsec_hist {
+	KIPSEC_HIST_IN_ESP, KIPSEC_HIST_IN_AH, KIPSEC_HIST_IN_COMP,
+	KIPSEC_HIST_OUT_ESP, KIPSEC_HIST_OUT_AH, KIPSEC_HIST_OUT_COMP,
+	KIPSEC_HIST_MAX
+};
+
+#define KIPSEC_HIST_IDS	64	/* algorithm ids counted; others in 0 */
+
+struct kipsec_mib {
+	u64 stat[2][KIPSEC_STAT_MAX];
+	u64 hist[2][KIPSEC_HIST_MAX][KIPSEC_HIST_IDS];
+};
+
+static inline unsigned int kipsec_af(u16 family)
+{
+	return family == AF_INET6;
+}
+
+static inline void kipsec_stat(struct kipsec_net *kn, u16 family,
+			       enum kipsec_stat item)
+{
+	this_cpu_inc(kn->mib->stat[kipsec_af(family)][item]);
+}
+
+static inline void kipsec_hist(struct kipsec_net *kn, u16 family,
+			       enum kipsec_hist h, u8 alg)
+{
+	if (alg >= KIPSEC_HIST_IDS)
+		alg = 0;
+	this_cpu_inc(kn->mib->hist[kipsec_af(family)][h][alg]);
+}
+
+int kipsec_stats_net_init(struct kipsec_net *kn);
+void kipsec_stats_net_exit(struct kipsec_net *kn);
+
+/* esp.c: the transform; @done gets the packet back, and frees it on error. */
+struct kipsec_esp_out {
+	unsigned int hlen;	/* bytes of headers that stay before ESP */
+	unsigned int proto_off;	/* offset of the protocol byte to set */
+	u8 nexthdr;		/* what ESP protects */
+};
+
+typedef void (*kipsec_esp_done_t)(struct sk_buff *skb, struct kipsec_sa *sa,
+				  int err, u8 nexthdr);
+
+void kipsec_esp_output(struct sk_buff *skb, struct kipsec_sa *sa,
+		       const struct kipsec_esp_out *o, kipsec_esp_done_t done);
+void kipsec_esp_input(struct sk_buff *skb, struct kipsec_sa *sa,
+		      kipsec_esp_done_t done);
+unsigned int kipsec_esp_len(const struct kipsec_sa_dp *dp, unsigned int plen);
+unsigned int kipsec_esp_room(const struct kipsec_sa_dp *dp, unsigned int mtu);
+
+/* Flows from packets; the SPD as the packet path sees it (flow.c). */
+int kipsec_flow_of(const struct sk_buff *skb, u16 family,
+		   struct kipsec_flow *fl);
+
+/* A policy as one packet needs it, copied out from under the SPD lock. */
+struct kipsec_pol_snap {
+	u32 id, priority;
+	u8 dir, action;
+	unsigned int nreqs;
+	struct kipsec_req req[KIPSEC_MAX_REQS];
+};
+
+bool kipsec_spd_snap(struct kipsec_net *kn, u8 dir,
+		     const struct kipsec_flow *fl, struct kipsec_pol_snap *ps);
+bool kipsec_req_wants(const struct kipsec_req *r);
+
+/* Hooks (output.c, input.c). */
+unsigned int kipsec_out_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state);
+unsigned int kipsec_in_hook(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state);
+unsigned int kipsec_fwd_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state);
+int kipsec_hooks_net_init(struct net *net);
+void kipsec_hooks_net_exit(struct net *net);
+int kipsec_input_init(void);
+void kipsec_input_exit(void);
+
+#endif /* KIPSEC_DP_H */

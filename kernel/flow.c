@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * What the packet path asks the SPD: the flow of a packet (addresses,
+ * upper-layer protocol, ports; ICMP type and code in the ports, as Linux
+ * selectors have them), and the policy for it, copied out so that no lock
+ * is held while the packet is transformed.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include "dp.h"
+
+static void kipsec_flow_ports(const struct sk_buff *skb, int off,
+			      struct kipsec_flow *fl)
+{
+	__be16 ports[2];
+	u8 icmp[2];
+
+	switch (fl->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		if (skb_copy_bits(skb, off, ports, sizeof(ports)))
+			return;
+		fl->sport = ports[0];
+		fl->dport = ports[1];
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		if (skb_copy_bits(skb, off, icmp, sizeof(icmp)))
+			return;
+		fl->sport = htons(icmp[0]);
+		fl->dport = htons(icmp[1]);
+		break;
+	}
+}
+
+/* The flow of @skb, whose network header is an IP header of @family. */
+int kipsec_flow_of(const struct sk_buff *skb, u16 family,
+		   struct kipsec_flow *fl)
+{
+	__be16 frag_off = 0;
+	int off;
+
+	memset(fl, 0, sizeof(*fl));
+	fl->src.family = family;
+	fl->dst.family = family;
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		fl->src.v4 = iph->saddr;
+		fl->dst.v4 = iph->daddr;
+		fl->proto = iph->protocol;
+		off = skb_network_offset(skb) + iph->ihl * 4;
+		frag_off = iph->frag_off & htons(IP_OFFSET);
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		u8 nh = ip6h->nexthdr;
+
+		fl->src.v6 = ip6h->saddr;
+		fl->dst.v6 = ip6h->daddr;
+		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				       sizeof(*ip6h), &nh, &frag_off);
+		if (off < 0)
+			return -EINVAL;
+		fl->proto = nh;
+		frag_off &= htons(IP6_OFFSET);
+	}
+	/* Only the first fragment has ports. */
+	if (!frag_off)
+		kipsec_flow_ports(skb, off, fl);
+	return 0;
+}
+
+/* The policy for @fl in @dir, copied into @ps; false if there is none. */
+bool kipsec_spd_snap(struct kipsec_net *kn, u8 dir,
+		     const struct kipsec_flow *fl, struct kipsec_pol_snap *ps)
+{
+	struct kipsec_policy *pol;
+
+	spin_lock_bh(&kn->spd.lock);
+	pol = __kipsec_spd_lookup(&kn->spd, dir, fl);
+	if (pol) {
+		ps->id = pol->id;
+		ps->priority = pol->priority;
+		ps->dir = pol->dir;
+		ps->action = pol->action;
+		ps->nreqs = pol->nreqs;
+		memcpy(ps->req, pol->req, pol->nreqs * sizeof(ps->req[0]));
+	}
+	spin_unlock_bh(&kn->spd.lock);
+	return pol;
+}
+
+/* A request that must be met: without its SA the packet is dropped. */
+bool kipsec_req_wants(const struct kipsec_req *r)
+{
+	return r->level == IPSEC_LEVEL_REQUIRE || r->level == IPSEC_LEVEL_UNIQUE;
+}

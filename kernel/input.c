@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Inbound packets.
+ *
+ * ESP arrives through xfrm4/xfrm6 protocol handlers registered above the
+ * native esp4/esp6 ones: a packet whose SPI is not in kipsec's SAD goes on
+ * to the native stack untouched. kipsec's packets are decrypted (esp.c),
+ * decapsulated, checked against the inbound SPD for the SA that carried
+ * them, marked, and re-enter the stack at PRE_ROUTING as native XFRM's do.
+ *
+ * The LOCAL_IN and FORWARD hooks drop clear packets that an inbound policy
+ * says must be protected (KAME's ipsec4_in_reject). Forwarded packets are
+ * checked against a "fwd" policy if one matches, else the "in" one, so
+ * KAME configurations with in/out policies only protect gateways too.
+ */
+#include <linux/icmp.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/xfrm.h>
+#include "dp.h"
+
+static u16 kipsec_skb_family(const struct sk_buff *skb)
+{
+	return skb->protocol == htons(ETH_P_IPV6) ? AF_INET6 : AF_INET;
+}
+
+static u16 *kipsec_cb_flags(struct sk_buff *skb, u16 family)
+{
+	return family == AF_INET ? &IPCB(skb)->flags : &IP6CB(skb)->flags;
+}
+
+static bool kipsec_ipsec_proto(u8 proto)
+{
+	return proto == IPPROTO_ESP || proto == IPPROTO_AH ||
+	       proto == IPPROTO_COMP;
+}
+
+/* ---- the inbound SPD ------------------------------------------------ */
+
+static bool kipsec_in_snap(struct kipsec_net *kn, const struct kipsec_flow *fl,
+			   bool fwd, struct kipsec_pol_snap *ps)
+{
+	if (fwd && kipsec_spd_snap(kn, KIPSEC_DIR_FWD, fl, ps))
+		return true;
+	return kipsec_spd_snap(kn, KIPSEC_DIR_IN, fl, ps);
+}
+
+/* Does request @r accept a packet that @sa carried? */
+static bool kipsec_req_accepts(const struct kipsec_req *r,
+			       const struct kipsec_sa *sa)
+{
+	if (r->proto != IPPROTO_ESP)
+		return false;
+	if (r->mode != IPSEC_MODE_ANY && sa->mode != IPSEC_MODE_ANY &&
+	    r->mode != sa->mode)
+		return false;
+	if (r->mode == IPSEC_MODE_TUNNEL && r->tdst.family &&
+	    (memcmp(&r->tsrc, &sa->src, sizeof(sa->src)) ||
+	     memcmp(&r->tdst, &sa->dst, sizeof(sa->dst))))
+		return false;
+	return r->level != IPSEC_LEVEL_UNIQUE || r->reqid == sa->reqid;
+}
+
+/*
+ * May a packet decapsulated from @sa, now at the network header, go on?
+ * Its policy must accept @sa. With no policy, transport mode is accepted
+ * (KAME), but tunnel mode is not: inner addresses outside every policy
+ * would let the peer inject any packet.
+ */
+static bool kipsec_in_sa_ok(struct kipsec_net *kn, struct sk_buff *skb,
+			    const struct kipsec_sa *sa, bool tunnel)
+{
+	struct kipsec_pol_snap ps;
+	struct kipsec_flow fl;
+	bool wanted = false;
+	unsigned int i;
+
+	if (kipsec_flow_of(skb, kipsec_skb_family(skb), &fl))
+		return false;
+	if (!kipsec_in_snap(kn, &fl, true, &ps))
+		return !tunnel;
+	if (ps.action != IPSEC_POLICY_IPSEC)
+		return ps.action == IPSEC_POLICY_NONE;
+	for (i = 0; i < ps.nreqs; i++) {
+		if (kipsec_req_accepts(&ps.req[i], sa))
+			return true;
+		wanted |= kipsec_req_wants(&ps.req[i]);
+	}
+	return !wanted;
+}
+
+/* A clear packet where policy wants IPsec: drop it. */
+static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
+				    u16 family, bool fwd)
+{
+	struct kipsec_net *kn = kipsec_pernet(net);
+	struct kipsec_pol_snap ps;
+	struct kipsec_flow fl;
+	unsigned int i;
+
+	if ((*kipsec_cb_flags(skb, family) & KIPSEC_SKB_DECAPPED) ||
+	    !READ_ONCE(kn->spd.count) || secpath_exists(skb))
+		return NF_ACCEPT;
+	/* Protected packets are checked once decapsulated. */
+	if (kipsec_flow_of(skb, family, &fl) || kipsec_ipsec_proto(fl.proto))
+		return NF_ACCEPT;
+	if (!kipsec_in_snap(kn, &fl, fwd, &ps) ||
+	    ps.action == IPSEC_POLICY_NONE)
+		return NF_ACCEPT;
+	if (ps.action == IPSEC_POLICY_IPSEC) {
+		for (i = 0; i < ps.nreqs; i++)
+			if (kipsec_req_wants(&ps.req[i]))
+				break;
+		if (i == ps.nreqs)
+			return NF_ACCEPT;
+	}
+	kipsec_stat(kn, family, KIPSEC_IN_POLVIO);
+	return NF_DROP;
+}
+
+unsigned int kipsec_in_hook(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *st)
+{
+	return kipsec_in_check(st->net, skb,
+			       st->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
+			       false);
+}
+
+unsigned int kipsec_fwd_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *st)
+{
+	u16 family = st->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+
+	if (kipsec_in_check(st->net, skb, family, true) == NF_DROP)
+		return NF_DROP;
+	return kipsec_out_hook(priv, skb, st);
+}
+
+/* ---- decapsulation -------------------------------------------------- */
+
+/* Transport mode: the IP header (and IPv6 extensions) back on the payload. */
+static int kipsec_decap_transport(struct sk_buff *skb, u16 family, u8 nh)
+{
+	unsigned int esplen = skb->data - skb_transport_header(skb);
+	unsigned int hlen = skb_transport_header(skb) -
+			    skb_network_header(skb);
+
+	memmove(skb->data - hlen, skb_network_header(skb), hlen);
+	skb->network_header += esplen;
+	skb_reset_transport_header(skb);
+	__skb_push(skb, hlen);
+	if (family == AF_INET) {
+		ip_hdr(skb)->protocol = nh;
+		ip_hdr(skb)->tot_len = htons(skb->len);
+		ip_send_check(ip_hdr(skb));
+	} else {
+		skb_network_header(skb)[IP6CB(skb)->nhoff] = nh;
+		ipv6_hdr(skb)->payload_len =
+			htons(skb->len - sizeof(struct ipv6hdr));
+	}
+	return 0;
+}
+
+/* The inner packet must be what ip_rcv() would have accepted. */
+static int kipsec_inner4(struct sk_buff *skb)
+{
+	const struct iphdr *iph;
+	unsigned int len;
+
+	if (!pskb_may_pull(skb, sizeof(*iph)))
+		return -EINVAL;
+	iph = ip_hdr(skb);
+	if (iph->version != 4 || iph->ihl < 5 ||
+	    !pskb_may_pull(skb, iph->ihl * 4))
+		return -EINVAL;
+	iph = ip_hdr(skb);
+	len = ntohs(iph->tot_len);
+	if (ip_fast_csum((u8 *)iph, iph->ihl) || len > skb->len ||
+	    len < iph->ihl * 4)
+		return -EINVAL;
+	if (pskb_trim(skb, len))
+		return -ENOMEM;
+	skb->protocol = htons(ETH_P_IP);
+	skb_set_transport_header(skb, iph->ihl * 4);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	IPCB(skb)->iif = skb->skb_iif;
+	return 0;
+}
+
+/* Hop-by-hop options are parsed only by ipv6_rcv(): such packets go. */
+static int kipsec_inner6(struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6h;
+	unsigned int len;
+
+	if (!pskb_may_pull(skb, sizeof(*ip6h)))
+		return -EINVAL;
+	ip6h = ipv6_hdr(skb);
+	len = ntohs(ip6h->payload_len) + sizeof(*ip6h);
+	if (ip6h->version != 6 || ip6h->nexthdr == NEXTHDR_HOP ||
+	    len > skb->len || (!ip6h->payload_len && skb->len != len))
+		return -EINVAL;
+	if (pskb_trim(skb, len))
+		return -ENOMEM;
+	skb->protocol = htons(ETH_P_IPV6);
+	skb_set_transport_header(skb, sizeof(*ip6h));
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+	IP6CB(skb)->iif = skb->dev->ifindex;
+	return 0;
+}
+
+static int kipsec_decap_tunnel(struct sk_buff *skb, u16 ofamily, u8 nh)
+{
+	u8 ds = ofamily == AF_INET ? ip_hdr(skb)->tos :
+				     ipv6_get_dsfield(ipv6_hdr(skb));
+	int err = -EINVAL;
+
+	skb_reset_network_header(skb);
+	if (nh == IPPROTO_IPIP)
+		err = kipsec_inner4(skb);
+	else if (nh == IPPROTO_IPV6)
+		err = kipsec_inner6(skb);
+	if (err)
+		return err;
+	/* RFC 6040: congestion seen outside stays seen inside. */
+	if (INET_ECN_is_ce(ds)) {
+		if (nh == IPPROTO_IPIP)
+			IP_ECN_set_ce(ip_hdr(skb));
+		else
+			IP6_ECN_set_ce(skb, ipv6_hdr(skb));
+	}
+	skb_dst_drop(skb);
+	return 0;
+}
+
+/* ---- delivery ------------------------------------------------------- */
+
+static int kipsec_rcv_finish4(struct net *net, struct sock *sk,
+			      struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (!skb_dst(skb) && ip_route_input_noref(skb, iph->daddr, iph->saddr,
+						  iph->tos, skb->dev)) {
+		kfree_skb(skb);
+		return NET_RX_DROP;
+	}
+	return dst_input(skb);
+}
+
+static int kipsec_rcv_finish6(struct net *net, struct sock *sk,
+			      struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct flowi6 fl6 = {
+		.flowi6_iif = skb->dev->ifindex,
+		.daddr = ip6h->daddr,
+		.saddr = ip6h->saddr,
+		.flowlabel = ip6_flowinfo(ip6h),
+		.flowi6_mark = skb->mark,
+		.flowi6_proto = ip6h->nexthdr,
+	};
+
+	if (!skb_dst(skb))
+		skb_dst_set(skb, ip6_route_input_lookup(net, skb->dev, &fl6,
+							skb,
+							RT6_LOOKUP_F_HAS_SADDR));
+	return dst_input(skb);
+}
+
+static void kipsec_in_deliver(struct net *net, struct sk_buff *skb)
+{
+	u16 family = kipsec_skb_family(skb);
+
+	*kipsec_cb_flags(skb, family) |= KIPSEC_SKB_DECAPPED;
+	nf_reset_ct(skb);
+	if (family == AF_INET)
+		NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, net, NULL, skb,
+			skb->dev, NULL, kipsec_rcv_finish4);
+	else
+		NF_HOOK(NFPROTO_IPV6, NF_INET_PRE_ROUTING, net, NULL, skb,
+			skb->dev, NULL, kipsec_rcv_finish6);
+}
+
+static bool kipsec_sa_tunnel(const struct kipsec_sa *sa, u8 nh)
+{
+	if (sa->mode == IPSEC_MODE_ANY)
+		return nh == IPPROTO_IPIP || nh == IPPROTO_IPV6;
+	return sa->mode == IPSEC_MODE_TUNNEL;
+}
+
+static void kipsec_in_fail(struct kipsec_net *kn, struct kipsec_sa *sa,
+			   u16 family, int err)
+{
+	struct kipsec_sa_dp *dp = sa->dp;
+
+	switch (err) {
+	case -EBADMSG:
+		kipsec_stat(kn, family, KIPSEC_IN_AUTHFAIL);
+		atomic64_inc(&dp->auth_fail);
+		break;
+	case -EALREADY:
+		kipsec_stat(kn, family, KIPSEC_IN_ESPREPLAY);
+		atomic64_inc(&dp->replay_fail);
+		break;
+	case -EPERM:
+		kipsec_stat(kn, family, KIPSEC_IN_POLVIO);
+		break;
+	case -ENOMEM:
+		kipsec_stat(kn, family, KIPSEC_IN_NOMEM);
+		break;
+	default:
+		kipsec_stat(kn, family, KIPSEC_IN_INVAL);
+		atomic64_inc(&dp->invalid);
+	}
+}
+
+/* A decrypted packet: decapsulate, check, count, deliver. */
+static int kipsec_in_accept(struct kipsec_net *kn, struct sk_buff *skb,
+			    struct kipsec_sa *sa, u8 nh)
+{
+	u16 family = sa->dst.family;
+	bool tunnel = kipsec_sa_tunnel(sa, nh);
+	int err;
+
+	if (sa->dp->icvlen)
+		kipsec_stat(kn, family, KIPSEC_IN_AUTHSUCC);
+	kipsec_sa_count(&kn->sad, sa, skb->len);
+	if (tunnel)
+		err = kipsec_decap_tunnel(skb, family, nh);
+	else
+		err = kipsec_decap_transport(skb, family, nh);
+	if (err)
+		return err;
+	if (!kipsec_in_sa_ok(kn, skb, sa, tunnel))
+		return -EPERM;
+	kipsec_stat(kn, family, KIPSEC_IN_SUCCESS);
+	kipsec_hist(kn, family, KIPSEC_HIST_IN_ESP, sa->ealg);
+	kipsec_in_deliver(kn->net, skb);
+	return 0;
+}
+
+static void kipsec_in_done(struct sk_buff *skb, struct kipsec_sa *sa,
+			   int err, u8 nh)
+{
+	struct net_device *dev = skb->dev;
+	struct kipsec_net *kn = kipsec_pernet(dev_net(dev));
+
+	/* Crypto completions may come from process context. */
+	rcu_read_lock();
+	local_bh_disable();
+	if (!err)
+		err = kipsec_in_accept(kn, skb, sa, nh);
+	if (err) {
+		kipsec_in_fail(kn, sa, sa->dst.family, err);
+		kfree_skb(skb);
+	}
+	local_bh_enable();
+	rcu_read_unlock();
+	kipsec_sa_put(sa);
+	dev_put(dev);
+	atomic_dec(&kn->inflight);
+}
+
+/* ---- protocol handlers ---------------------------------------------- */
+
+static int kipsec_esp_rcv(struct sk_buff *skb, u16 family)
+{
+	struct net *net = dev_net(skb->dev);
+	struct kipsec_net *kn = kipsec_pernet(net);
+	struct kipsec_addr dst;
+	struct kipsec_sa *sa;
+	__be32 spi;
+
+	if (!pskb_may_pull(skb, sizeof(struct ip_esp_hdr)))
+		return -EINVAL;		/* the native handler drops it */
+	spi = ((struct ip_esp_hdr *)skb->data)->spi;
+	memset(&dst, 0, sizeof(dst));
+	dst.family = family;
+	if (family == AF_INET)
+		dst.v4 = ip_hdr(skb)->daddr;
+	else
+		dst.v6 = ipv6_hdr(skb)->daddr;
+	sa = kipsec_sad_lookup_hold(&kn->sad, spi, &dst, SADB_SATYPE_ESP);
+	if (!sa) {
+		/* Not ours: native XFRM may know it. */
+		if (!READ_ONCE(net->xfrm.state_num))
+			kipsec_stat(kn, family, KIPSEC_IN_NOSA);
+		return -EINVAL;
+	}
+	WRITE_ONCE(sa->dp->used_in, true);
+	dev_hold(skb->dev);
+	atomic_inc(&kn->inflight);
+	kipsec_esp_input(skb, sa, kipsec_in_done);
+	return 0;
+}
+
+static int kipsec_esp4_rcv(struct sk_buff *skb)
+{
+	return kipsec_esp_rcv(skb, AF_INET);
+}
+
+static int kipsec_esp6_rcv(struct sk_buff *skb)
+{
+	return kipsec_esp_rcv(skb, AF_INET6);
+}
+
+/* Is the ESP packet an ICMP error quotes one of ours? */
+static bool kipsec_esp_ours(struct net *net, __be32 spi,
+			    const struct kipsec_addr *dst)
+{
+	struct kipsec_sa *sa;
+
+	sa = kipsec_sad_lookup_hold(&kipsec_pernet(net)->sad, spi, dst,
+				    SADB_SATYPE_ESP);
+	if (sa)
+		kipsec_sa_put(sa);
+	return sa;
+}
+
+static int kipsec_esp4_err(struct sk_buff *skb, u32 info)
+{
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	const struct ip_esp_hdr *esph = (void *)(skb->data + (iph->ihl << 2));
+	struct net *net = dev_net(skb->dev);
+	struct kipsec_addr dst = { .family = AF_INET };
+
+	dst.v4 = iph->daddr;
+	if (!kipsec_esp_ours(net, esph->spi, &dst))
+		return 1;
+	if (icmp_hdr(skb)->type == ICMP_DEST_UNREACH &&
+	    icmp_hdr(skb)->code == ICMP_FRAG_NEEDED)
+		ipv4_update_pmtu(skb, net, info, 0, IPPROTO_ESP);
+	else if (icmp_hdr(skb)->type == ICMP_REDIRECT)
+		ipv4_redirect(skb, net, 0, IPPROTO_ESP);
+	return 0;
+}
+
+static int kipsec_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
+			   u8 type, u8 code, int offset, __be32 info)
+{
+	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
+	const struct ip_esp_hdr *esph = (void *)(skb->data + offset);
+	struct net *net = dev_net(skb->dev);
+	struct kipsec_addr dst;
+
+	memset(&dst, 0, sizeof(dst));
+	dst.family = AF_INET6;
+	dst.v6 = ip6h->daddr;
+	if (!kipsec_esp_ours(net, esph->spi, &dst))
+		return 1;
+	if (type == ICMPV6_PKT_TOOBIG)
+		ip6_update_pmtu(skb, net, info, 0, 0, sock_net_uid(net, NULL));
+	else if (type == NDISC_REDIRECT)
+		ip6_redirect(skb, net, skb->dev->ifindex, 0,
+			     sock_net_uid(net, NULL));
+	return 0;
+}
+
+/* UDP-encapsulated ESP (NAT-T) is not handled yet: pass it on. */
+static int kipsec_esp_input_handler(struct sk_buff *skb, int nexthdr,
+				    __be32 spi, int encap_type)
+{
+	return -EINVAL;
+}
+
+/* Native XFRM's post-input callbacks walk every handler: not ours. */
+static int kipsec_esp_cb_handler(struct sk_buff *skb, int err)
+{
+	return 1;
+}
+
+/* Above esp4/esp6 (0), xfrm interfaces (10) and vti (100). */
+#define KIPSEC_XFRM_PRIORITY	300
+
+static struct xfrm4_protocol kipsec_esp4_protocol = {
+	.handler = kipsec_esp4_rcv,
+	.input_handler = kipsec_esp_input_handler,
+	.cb_handler = kipsec_esp_cb_handler,
+	.err_handler = kipsec_esp4_err,
+	.priority = KIPSEC_XFRM_PRIORITY,
+};
+
+static struct xfrm6_protocol kipsec_esp6_protocol = {
+	.handler = kipsec_esp6_rcv,
+	.input_handler = kipsec_esp_input_handler,
+	.cb_handler = kipsec_esp_cb_handler,
+	.err_handler = kipsec_esp6_err,
+	.priority = KIPSEC_XFRM_PRIORITY,
+};
+
+int kipsec_input_init(void)
+{
+	int err;
+
+	err = xfrm4_protocol_register(&kipsec_esp4_protocol, IPPROTO_ESP);
+	if (err)
+		return err;
+	err = xfrm6_protocol_register(&kipsec_esp6_protocol, IPPROTO_ESP);
+	if (err)
+		xfrm4_protocol_deregister(&kipsec_esp4_protocol, IPPROTO_ESP);
+	return err;
+}
+
+void kipsec_input_exit(void)
+{
+	xfrm6_protocol_deregister(&kipsec_esp6_protocol, IPPROTO_ESP);
+	xfrm4_protocol_deregister(&kipsec_esp4_protocol, IPPROTO_ESP);
+}

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Outbound packets. Netfilter hooks at LOCAL_OUT (locally generated) and
+ * FORWARD (after the inbound check, input.c) look each packet up in the
+ * SPD, pick the SA its policy asks for, and hand it to ESP. The result
+ * leaves through ip_local_out()/ip6_local_out() marked as transformed, the
+ * mark native XFRM uses too, and these hooks let marked packets pass: what
+ * kipsec produced is never processed again.
+ *
+ * GSO packets are segmented first. A packet that ESP would make too big
+ * for the path, and that must not be fragmented (IPv4 with DF, IPv6), is
+ * dropped and its sender told the MTU left after ESP, by ICMP, as a router
+ * would; others are encapsulated and the outer packet is fragmented.
+ */
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/icmp.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/route.h>
+#include "dp.h"
+
+static bool kipsec_transformed(const struct sk_buff *skb, u16 family)
+{
+	if (family == AF_INET)
+		return IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED;
+	return IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED;
+}
+
+static u16 kipsec_hook_family(const struct nf_hook_state *st)
+{
+	return st->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+}
+
+/* ---- after ESP ------------------------------------------------------ */
+
+static void kipsec_out_send(struct net *net, struct sk_buff *skb, u16 family)
+{
+	nf_reset_ct(skb);
+	if (family == AF_INET) {
+		IPCB(skb)->flags |= IPSKB_XFRM_TRANSFORMED;
+		ip_local_out(net, skb->sk, skb);
+	} else {
+		IP6CB(skb)->flags |= IP6SKB_XFRM_TRANSFORMED;
+		ip6_local_out(net, skb->sk, skb);
+	}
+}
+
+static void kipsec_out_done(struct sk_buff *skb, struct kipsec_sa *sa,
+			    int err, u8 nh)
+{
+	struct net *net = dev_net(skb_dst(skb)->dev);
+	struct kipsec_net *kn = kipsec_pernet(net);
+	u16 family = sa->dst.family;
+
+	if (err) {
+		kipsec_stat(kn, family, err == -ENOMEM ? KIPSEC_OUT_NOMEM :
+			    KIPSEC_OUT_INVAL);
+		kfree_skb(skb);
+	} else {
+		kipsec_stat(kn, family, KIPSEC_OUT_SUCCESS);
+		kipsec_hist(kn, family, KIPSEC_HIST_OUT_ESP, sa->ealg);
+		kipsec_out_send(net, skb, family);
+	}
+	kipsec_sa_put(sa);
+	atomic_dec(&kn->inflight);
+}
+
+/* ---- size ----------------------------------------------------------- */
+
+static void kipsec_send_toobig(struct sk_buff *skb, u16 family,
+			       unsigned int mtu)
+{
+	if (family == AF_INET) {
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+		return;
+	}
+	/* Locally generated packets have no device yet. */
+	if (!skb->dev)
+		skb->dev = skb_dst(skb)->dev;
+	icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max_t(u32, mtu, IPV6_MIN_MTU));
+}
+
+static bool kipsec_may_fragment(const struct sk_buff *skb, u16 family)
+{
+	if (skb->ignore_df)
+		return true;
+	if (family == AF_INET)
+		return !(ip_hdr(skb)->frag_off & htons(IP_DF));
+	return skb->len <= IPV6_MIN_MTU;
+}
+
+/*
+ * Will @skb fit in @mtu once @add bytes of new headers and ESP wrap all
+ * but its first @keep bytes? If not, and it must not be fragmented, its
+ * sender learns the MTU it can use and the packet is dropped (-EMSGSIZE).
+ * *frag says the result may be fragmented.
+ */
+static int kipsec_out_size(struct sk_buff *skb, const struct kipsec_sa_dp *dp,
+			   u16 family, unsigned int keep, unsigned int add,
+			   unsigned int mtu, bool *frag)
+{
+	unsigned int room = mtu > add + keep ? mtu - add - keep : 0;
+
+	*frag = false;
+	if (add + keep + kipsec_esp_len(dp, skb->len - keep) <= mtu)
+		return 0;
+	if (kipsec_may_fragment(skb, family)) {
+		*frag = true;
+		return 0;
+	}
+	kipsec_send_toobig(skb, family, keep + kipsec_esp_room(dp, room));
+	return -EMSGSIZE;
+}
+
+/* ---- transport and tunnel mode -------------------------------------- */
+
+static int kipsec_transport(struct sk_buff *skb, struct kipsec_sa *sa,
+			    u16 family, struct kipsec_esp_out *o)
+{
+	u8 *prevhdr;
+	bool frag;
+	int off;
+
+	if (family == AF_INET) {
+		o->hlen = ip_hdrlen(skb);
+		o->proto_off = offsetof(struct iphdr, protocol);
+		o->nexthdr = ip_hdr(skb)->protocol;
+	} else {
+		/* ESP goes where a fragment header would. */
+		off = ip6_find_1stfragopt(skb, &prevhdr);
+		if (off < 0)
+			return off;
+		o->hlen = off;
+		o->proto_off = prevhdr - skb_network_header(skb);
+		o->nexthdr = *prevhdr;
+	}
+	return kipsec_out_size(skb, sa->dp, family, o->hlen, 0,
+			       dst_mtu(skb_dst(skb)), &frag);
+}
+
+static struct dst_entry *kipsec_route(struct net *net, struct sk_buff *skb,
+				      const struct kipsec_sa *sa)
+{
+	struct flowi6 fl6 = { .flowi6_mark = skb->mark };
+	struct flowi4 fl4 = { .flowi4_mark = skb->mark };
+	struct dst_entry *dst;
+	struct rtable *rt;
+	int err;
+
+	if (sa->dst.family == AF_INET) {
+		fl4.daddr = sa->dst.v4;
+		fl4.saddr = sa->src.v4;
+		rt = ip_route_output_key(net, &fl4);
+		return IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst;
+	}
+	fl6.daddr = sa->dst.v6;
+	fl6.saddr = sa->src.v6;
+	dst = ip6_route_output(net, NULL, &fl6);
+	err = dst->error;
+	if (err) {
+		dst_release(dst);
+		return ERR_PTR(err);
+	}
+	return dst;
+}
+
+static u8 kipsec_dsfield(const struct sk_buff *skb, u16 family)
+{
+	if (family == AF_INET)
+		return ip_hdr(skb)->tos;
+	return ipv6_get_dsfield(ipv6_hdr(skb));
+}
+
+static void kipsec_push_outer4(struct net *net, struct sk_buff *skb,
+			       const struct kipsec_sa *sa, u8 ds, bool frag)
+{
+	struct iphdr *top;
+
+	skb_push(skb, sizeof(*top));
+	skb_reset_network_header(skb);
+	top = ip_hdr(skb);
+	top->version = 4;
+	top->ihl = sizeof(*top) / 4;
+	top->tos = INET_ECN_encapsulate(ds, ds);
+	top->tot_len = htons(skb->len);
+	top->frag_off = frag ? 0 : htons(IP_DF);
+	top->ttl = ip4_dst_hoplimit(skb_dst(skb));
+	top->protocol = IPPROTO_ESP;
+	top->saddr = sa->src.v4;
+	top->daddr = sa->dst.v4;
+	ip_select_ident(net, skb, NULL);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	skb->protocol = htons(ETH_P_IP);
+}
+
+static void kipsec_push_outer6(struct sk_buff *skb, const struct kipsec_sa *sa,
+			       u8 ds, bool frag)
+{
+	struct ipv6hdr *top;
+
+	skb_push(skb, sizeof(*top));
+	skb_reset_network_header(skb);
+	top = ipv6_hdr(skb);
+	ip6_flow_hdr(top, INET_ECN_encapsulate(ds, ds), 0);
+	top->payload_len = htons(skb->len - sizeof(*top));
+	top->nexthdr = IPPROTO_ESP;
+	top->hop_limit = ip6_dst_hoplimit(skb_dst(skb));
+	top->saddr = sa->src.v6;
+	top->daddr = sa->dst.v6;
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	skb->protocol = htons(ETH_P_IPV6);
+	skb->ignore_df = frag;
+}
+
+/* Route the outer packet, check the size, and put the outer header on. */
+static int kipsec_tunnel(struct net *net, struct sk_buff *skb,
+			 struct kipsec_sa *sa, u16 family,
+			 struct kipsec_esp_out *o)
+{
+	u16 ofamily = sa->dst.family;
+	unsigned int ohl = ofamily == AF_INET ? sizeof(struct iphdr) :
+						 sizeof(struct ipv6hdr);
+	u8 ds = kipsec_dsfield(skb, family);
+	struct dst_entry *dst;
+	bool frag;
+	int err;
+
+	dst = kipsec_route(net, skb, sa);
+	if (IS_ERR(dst))
+		return -EHOSTUNREACH;
+	err = kipsec_out_size(skb, sa->dp, family, 0, ohl, dst_mtu(dst), &frag);
+	if (!err)
+		err = skb_cow_head(skb, ohl + LL_RESERVED_SPACE(dst->dev));
+	if (err) {
+		dst_release(dst);
+		return err;
+	}
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	if (ofamily == AF_INET)
+		kipsec_push_outer4(net, skb, sa, ds, frag);
+	else
+		kipsec_push_outer6(skb, sa, ds, frag);
+	o->hlen = ohl;
+	o->proto_off = ofamily == AF_INET ? offsetof(struct iphdr, protocol) :
+					    offsetof(struct ipv6hdr, nexthdr);
+	o->nexthdr = family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+	return 0;
+}
+
+/* One packet (not GSO) through one SA; consumes the SA reference. */
+static void kipsec_out_one(struct net *net, struct sk_buff *skb,
+			   struct kipsec_sa *sa, u8 mode, u16 family)
+{
+	struct kipsec_net *kn = kipsec_pernet(net);
+	struct kipsec_esp_out o;
+	int err = -ENOMEM;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		goto drop;
+	if (mode == IPSEC_MODE_TUNNEL)
+		err = kipsec_tunnel(net, skb, sa, family, &o);
+	else
+		err = kipsec_transport(skb, sa, family, &o);
+	if (err)
+		goto drop;
+	kipsec_sa_count(&kn->sad, sa, skb->len);
+	WRITE_ONCE(sa->dp->used_out, true);
+	atomic_inc(&kn->inflight);
+	kipsec_esp_output(skb, sa, &o, kipsec_out_done);
+	return;
+drop:
+	kipsec_stat(kn, family, err == -EHOSTUNREACH ? KIPSEC_OUT_NOROUTE :
+		    err == -ENOMEM ? KIPSEC_OUT_NOMEM : KIPSEC_OUT_INVAL);
+	kfree_skb(skb);
+	kipsec_sa_put(sa);
+}
+
+static void kipsec_out_segments(struct net *net, struct sk_buff *skb,
+				struct kipsec_sa *sa, u8 mode, u16 family)
+{
+	struct sk_buff *segs, *next;
+
+	if (!skb_is_gso(skb)) {
+		kipsec_out_one(net, skb, sa, mode, family);
+		return;
+	}
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		kipsec_stat(kipsec_pernet(net), family, KIPSEC_OUT_NOMEM);
+		kfree_skb(skb);
+		kipsec_sa_put(sa);
+		return;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		refcount_inc(&sa->ref);
+		kipsec_out_one(net, skb, sa, mode, family);
+	}
+	kipsec_sa_put(sa);
+}
+
+/* ---- the SPD's answer ----------------------------------------------- */
+
+static noinline void kipsec_out_acquire(struct net *net,
+					const struct kipsec_pol_snap *ps,
+					const struct kipsec_req *r,
+					const struct kipsec_addr *src,
+					const struct kipsec_addr *dst)
+{
+	struct kipsec_policy pol = { .id = ps->id, .priority = ps->priority,
+				     .dir = ps->dir };
+
+	kipsec_km_acquire(net, SADB_SATYPE_ESP, src, dst, &pol, r->mode,
+			  r->reqid);
+}
+
+/*
+ * NF_ACCEPT (in clear), NF_DROP, or NF_STOLEN with a held SA in *sap and
+ * its mode in *mode.
+ */
+static unsigned int kipsec_out_decide(struct net *net, struct sk_buff *skb,
+				      u16 family, struct kipsec_sa **sap,
+				      u8 *mode)
+{
+	struct kipsec_net *kn = kipsec_pernet(net);
+	const struct kipsec_addr *src, *dst;
+	const struct kipsec_req *r;
+	struct kipsec_pol_snap ps;
+	struct kipsec_flow fl;
+
+	if (kipsec_flow_of(skb, family, &fl)) {
+		kipsec_stat(kn, family, KIPSEC_OUT_INVAL);
+		return NF_DROP;
+	}
+	if (!kipsec_spd_snap(kn, KIPSEC_DIR_OUT, &fl, &ps) ||
+	    ps.action == IPSEC_POLICY_NONE)
+		return NF_ACCEPT;
+	if (ps.action != IPSEC_POLICY_IPSEC) {
+		kipsec_stat(kn, family, KIPSEC_OUT_POLVIO);
+		return NF_DROP;
+	}
+	r = &ps.req[0];
+	/* AH, IPcomp and bundles have no packet path yet. */
+	if (ps.nreqs != 1 || r->proto != IPPROTO_ESP ||
+	    (r->mode == IPSEC_MODE_TUNNEL && !r->tdst.family)) {
+		net_warn_ratelimited("kipsec: policy %u: only single ESP requests are implemented\n",
+				     ps.id);
+		kipsec_stat(kn, family, KIPSEC_OUT_INVAL);
+		return NF_DROP;
+	}
+	src = r->mode == IPSEC_MODE_TUNNEL ? &r->tsrc : &fl.src;
+	dst = r->mode == IPSEC_MODE_TUNNEL ? &r->tdst : &fl.dst;
+	*sap = kipsec_sad_select_hold(kn, SADB_SATYPE_ESP, src, dst,
+				      r->level == IPSEC_LEVEL_UNIQUE ?
+				      r->reqid : 0);
+	*mode = r->mode;
+	if (*sap)
+		return NF_STOLEN;
+	/* KAME asks for an SA at every level; only "use" goes on in clear. */
+	kipsec_out_acquire(net, &ps, r, src, dst);
+	if (!kipsec_req_wants(r))
+		return NF_ACCEPT;
+	kipsec_stat(kn, family, KIPSEC_OUT_NOSA);
+	return NF_DROP;
+}
+
+unsigned int kipsec_out_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *st)
+{
+	u16 family = kipsec_hook_family(st);
+	struct kipsec_sa *sa;
+	unsigned int verdict;
+	u8 mode;
+
+	if (kipsec_transformed(skb, family) ||
+	    !READ_ONCE(kipsec_pernet(st->net)->spd.count))
+		return NF_ACCEPT;
+	verdict = kipsec_out_decide(st->net, skb, family, &sa, &mode);
+	if (verdict != NF_STOLEN)
+		return verdict;
+	kipsec_out_segments(st->net, skb, sa, mode, family);
+	return NF_STOLEN;
+}
+
+/* ---- registration --------------------------------------------------- */
+
+/* After filtering and NAT, so that the final addresses are looked up. */
+#define KIPSEC_NF_PRI	(NF_IP_PRI_SELINUX_LAST + 1)
+
+static const struct nf_hook_ops kipsec_nf_ops[] = {
+	{ .hook = kipsec_out_hook, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = KIPSEC_NF_PRI },
+	{ .hook = kipsec_fwd_hook, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_FORWARD, .priority = KIPSEC_NF_PRI },
+	{ .hook = kipsec_in_hook, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_LOCAL_IN, .priority = KIPSEC_NF_PRI },
+	{ .hook = kipsec_out_hook, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = KIPSEC_NF_PRI },
+	{ .hook = kipsec_fwd_hook, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_FORWARD, .priority = KIPSEC_NF_PRI },
+	{ .hook = kipsec_in_hook, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_LOCAL_IN, .priority = KIPSEC_NF_PRI },
+};
+
+int kipsec_hooks_net_init(struct net *net)
+{
+	return nf_register_net_hooks(net, kipsec_nf_ops,
+				     ARRAY_SIZE(kipsec_nf_ops));
+}
+
+void kipsec_hooks_net_exit(struct net *net)
+{
+	nf_unregister_net_hooks(net, kipsec_nf_ops, ARRAY_SIZE(kipsec_nf_ops));
+}
