@@ -79,19 +79,26 @@ int kipsec_flow_of(const struct sk_buff *skb, u16 family,
 bool kipsec_spd_snap(struct kipsec_net *kn, u8 dir,
 		     const struct kipsec_flow *fl, struct kipsec_pol_snap *ps)
 {
+	struct kipsec_spd *spd = &kn->spd;
 	struct kipsec_policy *pol;
+	unsigned int seq;
 
-	spin_lock_bh(&kn->spd.lock);
-	pol = __kipsec_spd_lookup(&kn->spd, dir, fl);
-	if (pol) {
-		ps->id = pol->id;
-		ps->priority = pol->priority;
-		ps->dir = pol->dir;
-		ps->action = pol->action;
-		ps->nreqs = pol->nreqs;
-		memcpy(ps->req, pol->req, pol->nreqs * sizeof(ps->req[0]));
-	}
-	spin_unlock_bh(&kn->spd.lock);
+	rcu_read_lock();
+	do {
+		seq = read_seqcount_begin(&spd->seq);
+		pol = __kipsec_spd_lookup(spd, dir, fl);
+		if (pol) {
+			ps->id = pol->id;
+			ps->priority = pol->priority;
+			ps->dir = pol->dir;
+			ps->action = pol->action;
+			ps->nreqs = min_t(unsigned int, pol->nreqs,
+					  KIPSEC_MAX_REQS);
+			memcpy(ps->req, pol->req,
+			       ps->nreqs * sizeof(ps->req[0]));
+		}
+	} while (read_seqcount_retry(&spd->seq, seq));
+	rcu_read_unlock();
 	return pol;
 }
 

@@ -27,7 +27,8 @@ struct kipsec_addr {
 
 /* Security association database of one namespace (sad.c). */
 struct kipsec_sad {
-	spinlock_t lock;		/* everything below */
+	spinlock_t lock;		/* writers, and everything below */
+	seqcount_spinlock_t seq;	/* lockless lookups retry on change */
 	struct hlist_head *by_spi;	/* (spi, dst, proto): inbound lookup */
 	struct hlist_head *by_addr;	/* (src, dst, proto): selection */
 	struct hlist_head *by_seq;	/* larval SAs by GETSPI seq */
@@ -44,7 +45,8 @@ struct kipsec_sad {
 
 /* Security policy database of one namespace (spd.c). */
 struct kipsec_spd {
-	spinlock_t lock;		/* everything below */
+	spinlock_t lock;		/* writers, and everything below */
+	seqcount_spinlock_t seq;	/* lockless lookups retry on change */
 	struct hlist_head *by_key;	/* (class, masked selector) */
 	struct hlist_head *by_id;	/* policy id */
 	unsigned int bits;

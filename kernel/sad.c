@@ -8,6 +8,10 @@
  * The tables double as the SAD grows (rehash in process context). A list
  * in creation order gives DUMP a stable cursor. One delayed work per
  * namespace runs at the next lifetime or larval deadline.
+ *
+ * Writers hold the lock. The packet path looks SAs up without it, under
+ * RCU (SAs are freed after a grace period) with a seqcount that makes a
+ * lookup racing with a change or a rehash start again.
  */
 #include <linux/jhash.h>
 #include <linux/random.h>
@@ -31,8 +35,10 @@ static struct hlist_head *kipsec_spi_bucket(struct kipsec_sad *sad,
 					    u8 satype)
 {
 	u32 h = kipsec_addr_hash(dst, sad->seed ^ (__force u32)spi) + satype;
+	/* Pairs with the release in grow: new bits, then a table that big. */
+	unsigned int bits = smp_load_acquire(&sad->bits);
 
-	return &sad->by_spi[hash_32(h, sad->bits)];
+	return &READ_ONCE(sad->by_spi)[hash_32(h, bits)];
 }
 
 static struct hlist_head *kipsec_addr_bucket(struct kipsec_sad *sad,
@@ -41,8 +47,10 @@ static struct hlist_head *kipsec_addr_bucket(struct kipsec_sad *sad,
 					     u8 satype)
 {
 	u32 h = kipsec_addr_hash(dst, kipsec_addr_hash(src, sad->seed));
+	/* As in kipsec_spi_bucket(). */
+	unsigned int bits = smp_load_acquire(&sad->bits);
 
-	return &sad->by_addr[hash_32(h + satype, sad->bits)];
+	return &READ_ONCE(sad->by_addr)[hash_32(h + satype, bits)];
 }
 
 static struct hlist_head *kipsec_seq_bucket(struct kipsec_sad *sad, u32 seq)
@@ -52,10 +60,11 @@ static struct hlist_head *kipsec_seq_bucket(struct kipsec_sad *sad, u32 seq)
 
 static void kipsec_sa_hash(struct kipsec_sad *sad, struct kipsec_sa *sa)
 {
-	hlist_add_head(&sa->by_spi,
-		       kipsec_spi_bucket(sad, sa->spi, &sa->dst, sa->satype));
-	hlist_add_head(&sa->by_addr,
-		       kipsec_addr_bucket(sad, &sa->src, &sa->dst, sa->satype));
+	hlist_add_head_rcu(&sa->by_spi, kipsec_spi_bucket(sad, sa->spi, &sa->dst,
+							  sa->satype));
+	hlist_add_head_rcu(&sa->by_addr, kipsec_addr_bucket(sad, &sa->src,
+							    &sa->dst,
+							    sa->satype));
 	if (sa->state == SADB_SASTATE_LARVAL)
 		hlist_add_head(&sa->by_seq, kipsec_seq_bucket(sad, sa->seq));
 }
@@ -65,8 +74,8 @@ struct kipsec_sa *kipsec_sad_lookup(struct kipsec_sad *sad, __be32 spi,
 {
 	struct kipsec_sa *sa;
 
-	hlist_for_each_entry(sa, kipsec_spi_bucket(sad, spi, dst, satype),
-			     by_spi)
+	hlist_for_each_entry_rcu(sa, kipsec_spi_bucket(sad, spi, dst, satype),
+				 by_spi, lockdep_is_held(&sad->lock))
 		if (sa->spi == spi && sa->satype == satype &&
 		    !memcmp(&sa->dst, dst, sizeof(*dst)))
 			return sa;
@@ -82,7 +91,7 @@ static bool kipsec_sa_newer(const struct kipsec_sa *a,
 /*
  * The SA to use for an outbound packet: mature before dying, then the
  * newest (or, with net.kipsec.preferred_oldsa, the oldest). Caller holds
- * the SAD lock.
+ * the SAD lock, or reads under RCU and checks sad->seq.
  */
 struct kipsec_sa *kipsec_sad_select(struct kipsec_net *kn, u8 satype,
 				    const struct kipsec_addr *src,
@@ -92,14 +101,14 @@ struct kipsec_sa *kipsec_sad_select(struct kipsec_net *kn, u8 satype,
 	bool old = READ_ONCE(kn->preferred_oldsa);
 	struct kipsec_sa *sa, *best = NULL;
 
-	hlist_for_each_entry(sa, kipsec_addr_bucket(sad, src, dst, satype),
-			     by_addr) {
+	hlist_for_each_entry_rcu(sa, kipsec_addr_bucket(sad, src, dst, satype),
+				 by_addr, lockdep_is_held(&sad->lock)) {
 		if (sa->satype != satype || (reqid && sa->reqid != reqid) ||
 		    memcmp(&sa->src, src, sizeof(*src)) ||
 		    memcmp(&sa->dst, dst, sizeof(*dst)))
 			continue;
-		if (sa->state != SADB_SASTATE_MATURE &&
-		    sa->state != SADB_SASTATE_DYING)
+		if (READ_ONCE(sa->state) != SADB_SASTATE_MATURE &&
+		    READ_ONCE(sa->state) != SADB_SASTATE_DYING)
 			continue;
 		if (!best || sa->state < best->state ||
 		    (sa->state == best->state &&
@@ -109,7 +118,6 @@ struct kipsec_sa *kipsec_sad_select(struct kipsec_net *kn, u8 satype,
 	return best;
 }
 
-/* A larval SA an ACQUIRE left (no SPI yet). Caller holds the SAD lock. */
 /*
  * The packet path's lookups: the SA with a reference held, or NULL.
  * Only SAs with packet-path state (keyed, mature or dying) qualify.
@@ -119,14 +127,17 @@ struct kipsec_sa *kipsec_sad_lookup_hold(struct kipsec_sad *sad, __be32 spi,
 					 u8 satype)
 {
 	struct kipsec_sa *sa;
+	unsigned int seq;
 
-	spin_lock_bh(&sad->lock);
-	sa = kipsec_sad_lookup(sad, spi, dst, satype);
-	if (sa && (!sa->dp || sa->state == SADB_SASTATE_LARVAL))
+	rcu_read_lock();
+	do {
+		seq = read_seqcount_begin(&sad->seq);
+		sa = kipsec_sad_lookup(sad, spi, dst, satype);
+	} while (read_seqcount_retry(&sad->seq, seq));
+	if (sa && (!sa->dp || READ_ONCE(sa->state) == SADB_SASTATE_LARVAL ||
+		   !refcount_inc_not_zero(&sa->ref)))
 		sa = NULL;
-	if (sa)
-		refcount_inc(&sa->ref);
-	spin_unlock_bh(&sad->lock);
+	rcu_read_unlock();
 	return sa;
 }
 
@@ -136,17 +147,20 @@ struct kipsec_sa *kipsec_sad_select_hold(struct kipsec_net *kn, u8 satype,
 					 u32 reqid)
 {
 	struct kipsec_sa *sa;
+	unsigned int seq;
 
-	spin_lock_bh(&kn->sad.lock);
-	sa = kipsec_sad_select(kn, satype, src, dst, reqid);
-	if (sa && !sa->dp)
+	rcu_read_lock();
+	do {
+		seq = read_seqcount_begin(&kn->sad.seq);
+		sa = kipsec_sad_select(kn, satype, src, dst, reqid);
+	} while (read_seqcount_retry(&kn->sad.seq, seq));
+	if (sa && (!sa->dp || !refcount_inc_not_zero(&sa->ref)))
 		sa = NULL;
-	if (sa)
-		refcount_inc(&sa->ref);
-	spin_unlock_bh(&kn->sad.lock);
+	rcu_read_unlock();
 	return sa;
 }
 
+/* A larval SA an ACQUIRE left (no SPI yet). Caller holds the SAD lock. */
 struct kipsec_sa *kipsec_sad_select_larval(struct kipsec_sad *sad, u8 satype,
 					   const struct kipsec_addr *src,
 					   const struct kipsec_addr *dst,
@@ -196,14 +210,16 @@ void kipsec_sa_put(struct kipsec_sa *sa)
 /* Unlink and free; caller holds the SAD lock. Keys are zeroed. */
 static void kipsec_sa_unlink(struct kipsec_sad *sad, struct kipsec_sa *sa)
 {
-	hlist_del(&sa->by_spi);
-	hlist_del(&sa->by_addr);
+	write_seqcount_begin(&sad->seq);
+	hlist_del_rcu(&sa->by_spi);
+	hlist_del_rcu(&sa->by_addr);
 	if (!hlist_unhashed(&sa->by_seq))
 		hlist_del_init(&sa->by_seq);
 	list_del(&sa->all);
 	sad->count--;
 	sad->gen++;
-	sa->state = SADB_SASTATE_DEAD;
+	WRITE_ONCE(sa->state, SADB_SASTATE_DEAD);
+	write_seqcount_end(&sad->seq);
 	kipsec_sa_put(sa);
 }
 
@@ -238,16 +254,21 @@ static void kipsec_sad_grow(struct kipsec_sad *sad)
 	ospi = sad->by_spi;
 	oaddr = sad->by_addr;
 	oseq = sad->by_seq;
-	sad->by_spi = spi;
-	sad->by_addr = addr;
+	write_seqcount_begin(&sad->seq);
+	WRITE_ONCE(sad->by_spi, spi);
+	WRITE_ONCE(sad->by_addr, addr);
 	sad->by_seq = seq;
-	sad->bits = bits;
+	/* Readers that see the new bits see the new, bigger tables. */
+	smp_store_release(&sad->bits, bits);
 	list_for_each_entry(sa, &sad->all, all) {
 		if (!hlist_unhashed(&sa->by_seq))
 			INIT_HLIST_NODE(&sa->by_seq);
 		kipsec_sa_hash(sad, sa);
 	}
+	write_seqcount_end(&sad->seq);
 	spin_unlock_bh(&sad->lock);
+	/* Lockless readers may still walk the old tables. */
+	synchronize_rcu();
 	spi = ospi;
 	addr = oaddr;
 	seq = oseq;
@@ -461,7 +482,9 @@ void kipsec_sad_insert(struct kipsec_sad *sad, struct kipsec_sa *sa)
 	time64_t d;
 
 	sa->id = ++sad->next_id;
+	write_seqcount_begin(&sad->seq);
 	kipsec_sa_hash(sad, sa);
+	write_seqcount_end(&sad->seq);
 	list_add_tail(&sa->all, &sad->all);
 	sad->count++;
 	d = kipsec_sa_deadline(sa);
@@ -724,10 +747,13 @@ static struct kipsec_sa *kipsec_sad_find_acquire(struct kipsec_sad *sad,
 static void kipsec_sa_take_spi(struct kipsec_sad *sad, struct kipsec_sa *acq,
 			       const struct kipsec_sa *from)
 {
-	hlist_del(&acq->by_spi);
+	write_seqcount_begin(&sad->seq);
+	hlist_del_rcu(&acq->by_spi);
 	acq->spi = from->spi;
-	hlist_add_head(&acq->by_spi,
-		       kipsec_spi_bucket(sad, acq->spi, &acq->dst, acq->satype));
+	hlist_add_head_rcu(&acq->by_spi, kipsec_spi_bucket(sad, acq->spi,
+							   &acq->dst,
+							   acq->satype));
+	write_seqcount_end(&sad->seq);
 	if (from->mode)
 		acq->mode = from->mode;
 	if (from->reqid)
@@ -794,6 +820,7 @@ int kipsec_sad_init(struct kipsec_net *kn)
 	struct kipsec_sad *sad = &kn->sad;
 
 	spin_lock_init(&sad->lock);
+	seqcount_spinlock_init(&sad->seq, &sad->lock);
 	INIT_LIST_HEAD(&sad->all);
 	INIT_DELAYED_WORK(&sad->expire_work, kipsec_sad_expire_work);
 	sad->bits = KIPSEC_SAD_MIN_BITS;

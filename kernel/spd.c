@@ -11,6 +11,10 @@
  * class of the direction once and keeps the best (priority, seq) match, so
  * its cost grows with the number of shapes in use, not of policies.
  * See docs/spd.md.
+ *
+ * Writers hold the lock. The packet path reads without it, under RCU:
+ * policies and classes are freed after a grace period, and a seqcount
+ * makes a lookup that raced with a change (or a rehash) start again.
  */
 #include <linux/jhash.h>
 #include <linux/random.h>
@@ -32,6 +36,18 @@ static struct hlist_head *kipsec_key_bucket(struct kipsec_spd *spd,
 	u32 h = jhash2((const u32 *)sel, sizeof(*sel) / 4, spd->seed ^ c->salt);
 
 	return &spd->by_key[hash_32(h, spd->bits)];
+}
+
+/* The same, for lockless readers: the table can grow under them. */
+static struct hlist_head *kipsec_key_bucket_rcu(struct kipsec_spd *spd,
+						const struct kipsec_spd_class *c,
+						const struct kipsec_sel *sel)
+{
+	u32 h = jhash2((const u32 *)sel, sizeof(*sel) / 4, spd->seed ^ c->salt);
+	/* Pairs with the release in grow: new bits, then a table that big. */
+	unsigned int bits = smp_load_acquire(&spd->bits);
+
+	return &READ_ONCE(spd->by_key)[hash_32(h, bits)];
 }
 
 static struct hlist_head *kipsec_id_bucket(struct kipsec_spd *spd, u32 id)
@@ -77,7 +93,7 @@ static struct kipsec_spd_class *kipsec_class_get(struct kipsec_spd *spd,
 	c->sport = sel->sport;
 	c->dport = sel->dport;
 	c->salt = get_random_u32();
-	list_add_tail(&c->node, &spd->classes[dir]);
+	list_add_tail_rcu(&c->node, &spd->classes[dir]);
 	return c;
 }
 
@@ -85,8 +101,8 @@ static void kipsec_class_put(struct kipsec_spd_class *c)
 {
 	if (--c->refs)
 		return;
-	list_del(&c->node);
-	kfree(c);
+	list_del_rcu(&c->node);
+	kfree_rcu(c, rcu);
 }
 
 /* The policy of @dir with exactly this selector. Caller holds the lock. */
@@ -145,8 +161,8 @@ static bool kipsec_policy_before(const struct kipsec_policy *a,
 }
 
 /*
- * The policy for a packet, or NULL. For the data plane: caller holds the
- * SPD lock (RCU comes with the data plane).
+ * The policy for a packet, or NULL. Caller holds the SPD lock, or is in an
+ * RCU read section and checks spd->seq (kipsec_spd_snap()).
  */
 struct kipsec_policy *kipsec_spd_lookup(struct net *net, u8 dir,
 					const struct kipsec_flow *fl)
@@ -162,12 +178,13 @@ struct kipsec_policy *__kipsec_spd_lookup(struct kipsec_spd *spd, u8 dir,
 	struct kipsec_spd_class *c;
 	struct kipsec_sel key;
 
-	list_for_each_entry(c, &spd->classes[dir], node) {
+	list_for_each_entry_rcu(c, &spd->classes[dir], node,
+				lockdep_is_held(&spd->lock)) {
 		if (c->family != fl->src.family)
 			continue;
 		kipsec_flow_key(&key, c, fl);
-		hlist_for_each_entry(pol, kipsec_key_bucket(spd, c, &key),
-				     by_key) {
+		hlist_for_each_entry_rcu(pol, kipsec_key_bucket_rcu(spd, c, &key),
+					 by_key, lockdep_is_held(&spd->lock)) {
 			if (pol->cls != c || memcmp(&pol->sel, &key, sizeof(key)))
 				continue;
 			if (!best || kipsec_policy_before(pol, best))
@@ -199,15 +216,20 @@ static void kipsec_spd_grow(struct kipsec_spd *spd)
 	}
 	okey = spd->by_key;
 	oid = spd->by_id;
-	spd->by_key = key;
+	write_seqcount_begin(&spd->seq);
+	WRITE_ONCE(spd->by_key, key);
 	spd->by_id = id;
-	spd->bits = bits;
+	/* Readers that see the new bits see the new, bigger table. */
+	smp_store_release(&spd->bits, bits);
 	list_for_each_entry(pol, &spd->all, all) {
-		hlist_add_head(&pol->by_key,
-			       kipsec_key_bucket(spd, pol->cls, &pol->sel));
+		hlist_add_head_rcu(&pol->by_key,
+				   kipsec_key_bucket(spd, pol->cls, &pol->sel));
 		hlist_add_head(&pol->by_id, kipsec_id_bucket(spd, pol->id));
 	}
+	write_seqcount_end(&spd->seq);
 	spin_unlock_bh(&spd->lock);
+	/* Lockless readers may still walk the old table. */
+	synchronize_rcu();
 	key = okey;
 	id = oid;
 out:
@@ -238,23 +260,28 @@ static void kipsec_spd_link(struct kipsec_spd *spd, struct kipsec_policy *pol)
 			break;
 		at = &p->all;
 	}
+	write_seqcount_begin(&spd->seq);
 	list_add_tail(&pol->all, at);
-	hlist_add_head(&pol->by_key, kipsec_key_bucket(spd, pol->cls, &pol->sel));
+	hlist_add_head_rcu(&pol->by_key,
+			   kipsec_key_bucket(spd, pol->cls, &pol->sel));
 	hlist_add_head(&pol->by_id, kipsec_id_bucket(spd, pol->id));
 	pol->cls->refs++;
-	spd->count++;
+	WRITE_ONCE(spd->count, spd->count + 1);
+	write_seqcount_end(&spd->seq);
 }
 
 static void kipsec_spd_unlink(struct kipsec_spd *spd,
 			      struct kipsec_policy *pol)
 {
+	write_seqcount_begin(&spd->seq);
 	list_del(&pol->all);
-	hlist_del(&pol->by_key);
+	hlist_del_rcu(&pol->by_key);
 	hlist_del(&pol->by_id);
 	kipsec_class_put(pol->cls);
-	spd->count--;
+	WRITE_ONCE(spd->count, spd->count - 1);
 	spd->gen++;
-	kfree(pol);
+	write_seqcount_end(&spd->seq);
+	kfree_rcu(pol, rcu);
 }
 
 static void kipsec_policy_reply(struct sock *sk,
@@ -473,6 +500,7 @@ int kipsec_spd_init(struct kipsec_spd *spd)
 	unsigned int dir;
 
 	spin_lock_init(&spd->lock);
+	seqcount_spinlock_init(&spd->seq, &spd->lock);
 	INIT_LIST_HEAD(&spd->all);
 	for (dir = 0; dir < KIPSEC_DIR_MAX; dir++)
 		INIT_LIST_HEAD(&spd->classes[dir]);

@@ -23,6 +23,7 @@ struct kipsec_sel {
 /* The policies with one shape of selector: one hash probe per packet. */
 struct kipsec_spd_class {
 	struct list_head node;		/* in kipsec_spd.classes[dir] */
+	struct rcu_head rcu;
 	u16 family;
 	u8 splen, dplen;
 	bool proto, sport, dport;	/* which of these it selects on */
@@ -37,6 +38,7 @@ struct kipsec_req {
 };
 
 struct kipsec_policy {
+	struct rcu_head rcu;
 	struct hlist_node by_key;
 	struct hlist_node by_id;
 	struct list_head all;		/* sorted (dir, priority, seq) */
