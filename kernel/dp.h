@@ -31,6 +31,7 @@ struct kipsec_sa_dp {
 	/* counters for /proc/net/kipsec_sa */
 	atomic64_t replay_fail, auth_fail, invalid;
 	bool used_in, used_out;
+	u32 pmtu;			/* from ICMP errors about our ESP */
 	/* anti-replay (RFC 4303 3.4.3, appendix A), window of @win packets */
 	spinlock_t replay_lock;
 	u64 top;			/* highest sequence number accepted */

@@ -412,17 +412,23 @@ static int kipsec_esp6_rcv(struct sk_buff *skb)
 	return kipsec_esp_rcv(skb, AF_INET6);
 }
 
-/* Is the ESP packet an ICMP error quotes one of ours? */
-static bool kipsec_esp_ours(struct net *net, __be32 spi,
-			    const struct kipsec_addr *dst)
+/*
+ * An ICMP error quotes an ESP packet: if it is one of ours, remember a
+ * smaller path MTU for its SA (output.c uses it) and say so.
+ */
+static bool kipsec_esp_err(struct net *net, __be32 spi,
+			   const struct kipsec_addr *dst, u32 mtu)
 {
 	struct kipsec_sa *sa;
 
 	sa = kipsec_sad_lookup_hold(&kipsec_pernet(net)->sad, spi, dst,
 				    SADB_SATYPE_ESP);
-	if (sa)
-		kipsec_sa_put(sa);
-	return sa;
+	if (!sa)
+		return false;
+	if (mtu && (!READ_ONCE(sa->dp->pmtu) || mtu < READ_ONCE(sa->dp->pmtu)))
+		WRITE_ONCE(sa->dp->pmtu, mtu);
+	kipsec_sa_put(sa);
+	return true;
 }
 
 static int kipsec_esp4_err(struct sk_buff *skb, u32 info)
@@ -432,13 +438,13 @@ static int kipsec_esp4_err(struct sk_buff *skb, u32 info)
 	struct net *net = dev_net(skb->dev);
 	struct kipsec_addr dst = { .family = AF_INET };
 
+	bool toobig = icmp_hdr(skb)->type == ICMP_DEST_UNREACH &&
+		      icmp_hdr(skb)->code == ICMP_FRAG_NEEDED;
+
 	dst.v4 = iph->daddr;
-	if (!kipsec_esp_ours(net, esph->spi, &dst))
+	if (!kipsec_esp_err(net, esph->spi, &dst, toobig ? info : 0))
 		return 1;
-	if (icmp_hdr(skb)->type == ICMP_DEST_UNREACH &&
-	    icmp_hdr(skb)->code == ICMP_FRAG_NEEDED)
-		ipv4_update_pmtu(skb, net, info, 0, IPPROTO_ESP);
-	else if (icmp_hdr(skb)->type == ICMP_REDIRECT)
+	if (icmp_hdr(skb)->type == ICMP_REDIRECT)
 		ipv4_redirect(skb, net, 0, IPPROTO_ESP);
 	return 0;
 }
@@ -454,11 +460,10 @@ static int kipsec_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	memset(&dst, 0, sizeof(dst));
 	dst.family = AF_INET6;
 	dst.v6 = ip6h->daddr;
-	if (!kipsec_esp_ours(net, esph->spi, &dst))
+	if (!kipsec_esp_err(net, esph->spi, &dst,
+			    type == ICMPV6_PKT_TOOBIG ? ntohl(info) : 0))
 		return 1;
-	if (type == ICMPV6_PKT_TOOBIG)
-		ip6_update_pmtu(skb, net, info, 0, 0, sock_net_uid(net, NULL));
-	else if (type == NDISC_REDIRECT)
+	if (type == NDISC_REDIRECT)
 		ip6_redirect(skb, net, skb->dev->ifindex, 0,
 			     sock_net_uid(net, NULL));
 	return 0;

@@ -7,11 +7,17 @@
  * mark native XFRM uses too, and these hooks let marked packets pass: what
  * kipsec produced is never processed again.
  *
- * GSO packets are segmented first. A packet that ESP would make too big
- * for the path, and that must not be fragmented (IPv4 with DF, IPv6), is
- * dropped and its sender told the MTU left after ESP, by ICMP, as a router
- * would; others are encapsulated and the outer packet is fragmented.
+ * GSO packets are segmented first. A forwarded packet that ESP would make
+ * too big for the path, and that must not be fragmented (IPv4 with DF,
+ * IPv6), is dropped and its sender told the MTU left after ESP, by ICMP, as
+ * a router would. Local TCP connections never get there: their SYNs carry
+ * an MSS that leaves room for ESP (as native XFRM's smaller route MTU
+ * does). Other local packets, and forwarded ones that may be, are
+ * encapsulated and the outer packet is fragmented. An ICMP error to a
+ * local sender would lower the route's path MTU, which the ESP packet to
+ * the same peer then could not pass.
  */
+#include <linux/tcp.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/netfilter.h>
@@ -24,6 +30,7 @@
 #include <net/ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
+#include <net/tcp.h>
 #include "dp.h"
 
 static bool kipsec_transformed(const struct sk_buff *skb, u16 family)
@@ -87,9 +94,10 @@ static void kipsec_send_toobig(struct sk_buff *skb, u16 family,
 	icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max_t(u32, mtu, IPV6_MIN_MTU));
 }
 
-static bool kipsec_may_fragment(const struct sk_buff *skb, u16 family)
+static bool kipsec_may_fragment(const struct sk_buff *skb, u16 family,
+				bool fwd)
 {
-	if (skb->ignore_df)
+	if (skb->ignore_df || !fwd)
 		return true;
 	if (family == AF_INET)
 		return !(ip_hdr(skb)->frag_off & htons(IP_DF));
@@ -102,27 +110,121 @@ static bool kipsec_may_fragment(const struct sk_buff *skb, u16 family)
  * sender learns the MTU it can use and the packet is dropped (-EMSGSIZE).
  * *frag says the result may be fragmented.
  */
+static unsigned int kipsec_inner_mtu(const struct kipsec_sa_dp *dp,
+				     unsigned int keep, unsigned int add,
+				     unsigned int mtu)
+{
+	return keep + kipsec_esp_room(dp, mtu > add + keep ?
+					  mtu - add - keep : 0);
+}
+
+/* RFC 879: the MSS leaves out the IP and TCP headers, not the options. */
+static void kipsec_clamp_mss(struct sk_buff *skb, u16 family,
+			     unsigned int inner_mtu)
+{
+	unsigned int off = skb_network_offset(skb), optlen, i, hlen;
+	struct tcphdr *th;
+	u8 *opt;
+	u16 max;
+
+	hlen = family == AF_INET ? ip_hdrlen(skb) : sizeof(struct ipv6hdr);
+	if (inner_mtu < hlen + sizeof(*th) + 64)
+		return;
+	max = inner_mtu - hlen - sizeof(*th);
+	if (skb_ensure_writable(skb, off + hlen + sizeof(*th)))
+		return;
+	th = (struct tcphdr *)(skb->data + off + hlen);
+	optlen = th->doff * 4 - sizeof(*th);
+	if (!th->syn || th->doff < 5 ||
+	    skb_ensure_writable(skb, off + hlen + sizeof(*th) + optlen))
+		return;
+	th = (struct tcphdr *)(skb->data + off + hlen);
+	opt = (u8 *)(th + 1);
+	for (i = 0; i + 4 <= optlen; i += opt[i] < 2 ? 1 : opt[i + 1]) {
+		if (opt[i] == TCPOPT_EOL || (opt[i] >= 2 && opt[i + 1] < 2))
+			return;
+		if (opt[i] == TCPOPT_MSS && opt[i + 1] == TCPOLEN_MSS &&
+		    get_unaligned_be16(opt + i + 2) > max) {
+			csum_replace2(&th->check,
+				      get_unaligned((__be16 *)(opt + i + 2)),
+				      htons(max));
+			put_unaligned_be16(max, opt + i + 2);
+			return;
+		}
+	}
+}
+
+static bool kipsec_tcp_syn(const struct sk_buff *skb, u16 family)
+{
+	unsigned int off = skb_network_offset(skb);
+	const struct tcphdr *th;
+	struct tcphdr _th;
+
+	if (family == AF_INET) {
+		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
+		    ip_is_fragment(ip_hdr(skb)))
+			return false;
+		off += ip_hdrlen(skb);
+	} else {
+		if (ipv6_hdr(skb)->nexthdr != IPPROTO_TCP)
+			return false;
+		off += sizeof(struct ipv6hdr);
+	}
+	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
+	return th && th->syn;
+}
+
+/*
+ * Will @skb fit in @mtu once @add bytes of new headers and ESP wrap all
+ * but its first @keep bytes? TCP SYNs are made to offer an MSS that fits.
+ * A forwarded packet too big that must not be fragmented is dropped
+ * (-EMSGSIZE) and its sender learns the MTU it can use. *frag says the
+ * result may be fragmented.
+ */
 static int kipsec_out_size(struct sk_buff *skb, const struct kipsec_sa_dp *dp,
 			   u16 family, unsigned int keep, unsigned int add,
-			   unsigned int mtu, bool *frag)
+			   unsigned int mtu, bool fwd, bool *frag)
 {
-	unsigned int room = mtu > add + keep ? mtu - add - keep : 0;
+	unsigned int inner = kipsec_inner_mtu(dp, keep, add, mtu);
 
 	*frag = false;
+	if (kipsec_tcp_syn(skb, family))
+		kipsec_clamp_mss(skb, family, inner);
 	if (add + keep + kipsec_esp_len(dp, skb->len - keep) <= mtu)
 		return 0;
-	if (kipsec_may_fragment(skb, family)) {
+	if (kipsec_may_fragment(skb, family, fwd)) {
 		*frag = true;
 		return 0;
 	}
-	kipsec_send_toobig(skb, family, keep + kipsec_esp_room(dp, room));
+	kipsec_send_toobig(skb, family, inner);
 	return -EMSGSIZE;
+}
+
+/*
+ * The MTU for the ESP packets of @sa through @dst: the device's, the
+ * route's configured one, and what ICMP errors about this SA's packets
+ * said. Not dst_mtu(): the path MTU kipsec itself teaches local senders
+ * (a smaller one, for the packet before ESP) lands on the same route when
+ * the peer is the final destination, and would shrink on every packet.
+ */
+static unsigned int kipsec_path_mtu(const struct dst_entry *dst,
+				    const struct kipsec_sa *sa)
+{
+	unsigned int mtu = READ_ONCE(dst->dev->mtu), m;
+
+	m = dst_metric_raw(dst, RTAX_MTU);
+	if (m && m < mtu)
+		mtu = m;
+	m = READ_ONCE(sa->dp->pmtu);
+	if (m && m < mtu)
+		mtu = m;
+	return mtu;
 }
 
 /* ---- transport and tunnel mode -------------------------------------- */
 
 static int kipsec_transport(struct sk_buff *skb, struct kipsec_sa *sa,
-			    u16 family, struct kipsec_esp_out *o)
+			    u16 family, bool fwd, struct kipsec_esp_out *o)
 {
 	u8 *prevhdr;
 	bool frag;
@@ -141,8 +243,11 @@ static int kipsec_transport(struct sk_buff *skb, struct kipsec_sa *sa,
 		o->proto_off = prevhdr - skb_network_header(skb);
 		o->nexthdr = *prevhdr;
 	}
-	return kipsec_out_size(skb, sa->dp, family, o->hlen, 0,
-			       dst_mtu(skb_dst(skb)), &frag);
+	if (kipsec_out_size(skb, sa->dp, family, o->hlen, 0,
+			    kipsec_path_mtu(skb_dst(skb), sa), fwd, &frag))
+		return -EMSGSIZE;
+	skb->ignore_df |= frag;
+	return 0;
 }
 
 static struct dst_entry *kipsec_route(struct net *net, struct sk_buff *skb,
@@ -221,7 +326,7 @@ static void kipsec_push_outer6(struct sk_buff *skb, const struct kipsec_sa *sa,
 
 /* Route the outer packet, check the size, and put the outer header on. */
 static int kipsec_tunnel(struct net *net, struct sk_buff *skb,
-			 struct kipsec_sa *sa, u16 family,
+			 struct kipsec_sa *sa, u16 family, bool fwd,
 			 struct kipsec_esp_out *o)
 {
 	u16 ofamily = sa->dst.family;
@@ -235,7 +340,8 @@ static int kipsec_tunnel(struct net *net, struct sk_buff *skb,
 	dst = kipsec_route(net, skb, sa);
 	if (IS_ERR(dst))
 		return -EHOSTUNREACH;
-	err = kipsec_out_size(skb, sa->dp, family, 0, ohl, dst_mtu(dst), &frag);
+	err = kipsec_out_size(skb, sa->dp, family, 0, ohl,
+			      kipsec_path_mtu(dst, sa), fwd, &frag);
 	if (!err)
 		err = skb_cow_head(skb, ohl + LL_RESERVED_SPACE(dst->dev));
 	if (err) {
@@ -257,7 +363,7 @@ static int kipsec_tunnel(struct net *net, struct sk_buff *skb,
 
 /* One packet (not GSO) through one SA; consumes the SA reference. */
 static void kipsec_out_one(struct net *net, struct sk_buff *skb,
-			   struct kipsec_sa *sa, u8 mode, u16 family)
+			   struct kipsec_sa *sa, u8 mode, u16 family, bool fwd)
 {
 	struct kipsec_net *kn = kipsec_pernet(net);
 	struct kipsec_esp_out o;
@@ -266,9 +372,9 @@ static void kipsec_out_one(struct net *net, struct sk_buff *skb,
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		goto drop;
 	if (mode == IPSEC_MODE_TUNNEL)
-		err = kipsec_tunnel(net, skb, sa, family, &o);
+		err = kipsec_tunnel(net, skb, sa, family, fwd, &o);
 	else
-		err = kipsec_transport(skb, sa, family, &o);
+		err = kipsec_transport(skb, sa, family, fwd, &o);
 	if (err)
 		goto drop;
 	kipsec_sa_count(&kn->sad, sa, skb->len);
@@ -284,12 +390,13 @@ drop:
 }
 
 static void kipsec_out_segments(struct net *net, struct sk_buff *skb,
-				struct kipsec_sa *sa, u8 mode, u16 family)
+				struct kipsec_sa *sa, u8 mode, u16 family,
+				bool fwd)
 {
 	struct sk_buff *segs, *next;
 
 	if (!skb_is_gso(skb)) {
-		kipsec_out_one(net, skb, sa, mode, family);
+		kipsec_out_one(net, skb, sa, mode, family, fwd);
 		return;
 	}
 	segs = skb_gso_segment(skb, 0);
@@ -303,7 +410,7 @@ static void kipsec_out_segments(struct net *net, struct sk_buff *skb,
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
 		refcount_inc(&sa->ref);
-		kipsec_out_one(net, skb, sa, mode, family);
+		kipsec_out_one(net, skb, sa, mode, family, fwd);
 	}
 	kipsec_sa_put(sa);
 }
@@ -387,7 +494,8 @@ unsigned int kipsec_out_hook(void *priv, struct sk_buff *skb,
 	verdict = kipsec_out_decide(st->net, skb, family, &sa, &mode);
 	if (verdict != NF_STOLEN)
 		return verdict;
-	kipsec_out_segments(st->net, skb, sa, mode, family);
+	kipsec_out_segments(st->net, skb, sa, mode, family,
+			    st->hook == NF_INET_FORWARD);
 	return NF_STOLEN;
 }
 
