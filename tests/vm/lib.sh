@@ -13,6 +13,19 @@
 #   kt_ping_ok NS DST / kt_ping_fails NS DST
 #   kt_tcp_ok FROM_NS TO_NS DST [BYTES]   transfer, checksum compared
 #   kt_capture_start NS IFACE FILE [FILTER] / kt_capture_stop
+#   KT_STACK           the PF_KEY stack of a test's "kipsec side": kipsec
+#                      (default) or afkey (Linux af_key + native XFRM, to run
+#                      the data-plane tests before kipsec has one)
+#   kt_load_stack      load KT_STACK's module (kt_load_kipsec, or af_key)
+#   kt_stat NS FAMILY NAME   a counter of NS's /proc/net/kipsec_stat
+#                      (FAMILY ipv4|ipv6); fails when it is missing, so use
+#                      v=$(kt_stat ...) || exit 1
+#   kt_sa_stat NS SPI NAME   token NAME=N of the SA with that SPI in NS's
+#                      /proc/net/kipsec_sa (packets, bytes, replay, auth...)
+#   kt_link_wire NS1 IF1 NS2 IF2 WIRE   kt_link through a bridge in namespace
+#                      WIRE; capture there on port NS1-IF1 to see the frames
+#                      really on the wire (a host's own tcpdump also shows
+#                      what its IPsec stack decrypted and re-injected)
 set -u
 KT_TOP=${KT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 KT_BUILD=${KT_BUILD:-$KT_TOP/build}
@@ -149,8 +162,12 @@ kt_tcp_ok() {
 	want=$(sha256sum <"$KT_TMP/tx")
 	ip netns exec "$to" python3 "$KT_TOP/tests/vm/tcpsink.py" "$port" \
 		>"$KT_TMP/rx.sum" 2>"$KT_TMP/rx.err" &
-	local sink=$!
-	sleep 0.5
+	local sink=$! i
+	# A loaded TCG guest can take seconds to start python: wait for it.
+	for i in $(seq 100); do
+		ip netns exec "$to" ss -Hltn "sport = :$port" | grep -q . && break
+		sleep 0.1
+	done
 	ip netns exec "$from" python3 "$KT_TOP/tests/vm/tcpsink.py" "$port" "$dst" \
 		<"$KT_TMP/tx" || { kill $sink 2>/dev/null; kt_fail "TCP send from $from to $dst failed"; }
 	wait $sink || kt_fail "TCP receiver in $to failed: $(cat "$KT_TMP/rx.err")"
@@ -161,7 +178,7 @@ kt_tcp_ok() {
 # kt_capture_start NS IFACE FILE [FILTER...]: tcpdump in the background.
 kt_capture_start() {
 	local ns=$1 ifc=$2 file=$3; shift 3
-	ip netns exec "$ns" tcpdump -n -U -i "$ifc" -w "$file" "$@" 2>"$file.log" &
+	ip netns exec "$ns" tcpdump -n -U --immediate-mode -i "$ifc" -w "$file" "$@" 2>"$file.log" &
 	KT_PIDS+=($!)
 	KT_CAPTURE_PID=$!
 	# Wait until tcpdump has the interface open.
@@ -171,7 +188,8 @@ kt_capture_start() {
 }
 
 kt_capture_stop() {
-	sleep 0.3
+	# Let the last packets reach the file: a loaded TCG guest is slow.
+	sleep 1
 	kill -INT "$KT_CAPTURE_PID" 2>/dev/null
 	wait "$KT_CAPTURE_PID" 2>/dev/null
 	return 0
@@ -182,4 +200,51 @@ kt_wait_for() {
 	local limit=$1 i; shift
 	for i in $(seq $((limit * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
 	return 1
+}
+
+KT_STACK=${KT_STACK:-kipsec}
+
+kt_load_stack() {
+	case $KT_STACK in
+	kipsec) kt_load_kipsec ;;
+	afkey)
+		kt_module_loaded kipsec && { rmmod kipsec || kt_fail "cannot unload kipsec"; }
+		kt_module_loaded af_key || modprobe af_key || kt_fail "cannot load af_key"
+		kt_module_loaded af_key || kt_fail "af_key is not in /proc/modules after modprobe" ;;
+	*) kt_fail "KT_STACK=$KT_STACK: want kipsec or afkey" ;;
+	esac
+}
+
+kt_stat() {
+	local v
+	v=$(ip netns exec "$1" awk -v f="$2" -v n="$3" '$1 == f && $2 == n { print $3; exit }' \
+		/proc/net/kipsec_stat 2>/dev/null)
+	[ -n "$v" ] || kt_fail "no counter '$2 $3' in /proc/net/kipsec_stat of $1"
+	echo "$v"
+}
+
+kt_sa_stat() {
+	local v spi
+	spi=$(printf 'spi=0x%08x' "$2")
+	v=$(ip netns exec "$1" awk -v s="$spi" -v n="$3=" '
+		{ hit = 0; for (i = 1; i <= NF; i++) if ($i == s) hit = 1 }
+		hit { for (i = 1; i <= NF; i++) if (index($i, n) == 1) { print substr($i, length(n) + 1); exit } }' \
+		/proc/net/kipsec_sa 2>/dev/null)
+	[ -n "$v" ] || kt_fail "no '$3' for $spi in /proc/net/kipsec_sa of $1"
+	echo "$v"
+}
+
+kt_link_wire() {
+	local w=$5
+	if [ ! -e "/run/netns/$w" ]; then
+		kt_ns "$w"
+		ip netns exec "$w" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+		ip -n "$w" link add br0 type bridge && ip -n "$w" link set br0 up ||
+			kt_fail "cannot create the bridge in $w"
+	fi
+	kt_link "$1" "$2" "$w" "$1-$2"
+	kt_link "$3" "$4" "$w" "$3-$4"
+	ip -n "$w" link set "$1-$2" master br0 && ip -n "$w" link set "$3-$4" master br0 ||
+		kt_fail "cannot bridge $1:$2 and $3:$4 in $w"
 }
