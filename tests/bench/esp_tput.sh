@@ -1,0 +1,368 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Guest side of `tests/bench/run esp_tput`: ESP tunnel throughput, kipsec
+# against Linux's native XFRM, interleaved in this one boot.
+#
+# Topology: kt_topo_gw's, twice: k-left, k-gw1, k-gw2, k-right for the
+# kipsec stack and n-left ... n-right for native XFRM, with the same
+# addresses, SPIs, keys and policies. Traffic runs from left (10.0.1.2) to
+# right (10.0.2.2); the gateways protect 10.0.1.0/24 <-> 10.0.2.0/24 with
+# one ESP tunnel-mode SA pair between 20.0.0.1 and 20.0.0.2 (replay window
+# 32), so packets are encrypted on gw1's forward path and decrypted on
+# gw2's. Policies: out, in and fwd on each gateway.
+#
+#   kipsec  column: our setkey (build/bin/setkey -f) over the PF_KEY
+#           implementation named by KT_STACK: kipsec (kipsec.ko, default)
+#           or afkey (also af_key: Linux's PF_KEY over XFRM, a stand-in
+#           that validates the method, since both columns then share one
+#           data plane).
+#   native  column: Linux XFRM configured with `ip xfrm`.
+# Both are configured at once, each in its own namespaces (kipsec's SAD and
+# SPD are per namespace), so the measurements can alternate every few
+# seconds at no cost and both stacks see the same load from the rest of the
+# machine. The price: with KT_STACK=kipsec, kipsec.ko's hooks are loaded
+# while native XFRM is measured (and find nothing to do in its namespaces).
+# af_key cannot carry two of the rows: it has no AEAD (AES-GCM), and it
+# wants a KEY_ENCRYPT extension even for null encryption, which our setkey
+# does not send. With KT_STACK=afkey those rows are configured with
+# `ip xfrm` on both sides (an A/A run: the ratio shows the noise) and are
+# recorded with via=ip-xfrm.
+#
+# UDP: build/bench/udp_window (tests/bench/udp_window.c) counts packets at
+# the receiver and keeps at most ESP_WINDOW packets in flight: per size one
+# process drives both topologies in turn, ESP_RUNS turns of ESP_SECS s each
+# (after 0.3 s unmeasured), the order reversed every other run. Short turns
+# and many of them: how much a second of vCPU time achieves on this machine
+# shifts by up to 30 % from one moment to the next (other tenants of the
+# host), and the table's paired ratios compare turns that were neighbours.
+# TCP: iperf3, one stream for ESP_TCP_SECS s, 256 KB socket buffers,
+# ESP_TCP_RUNS runs per stack, alternating.
+# Two vCPUs, two jobs: the senders and receivers run on vCPU 0, and RPS on
+# every veth hands each received packet to vCPU 1, which therefore does all
+# of the forwarding, encryption and decryption in softirq, and nothing else.
+# The window keeps vCPU 1 busy without overrunning its backlog queue: an
+# open-loop flood (iperf3 -u -b 0) overruns it, and since every veth hop
+# shares that queue, fresh packets crowd out ones already encrypted; most
+# of the work is then thrown away and the rate follows the scheduler (we
+# measured A/A ratios of 0.6 to 1.8 that way). So the UDP rate is
+# 1 / (vCPU 1's cost per packet): the engine's own cost, plus forwarding.
+#
+# Writes $KT_OUT/raw.txt (one line per measurement), the iperf3 JSON under
+# $KT_OUT/esp/ and marks under $KT_OUT/marks/ (for tests/bench/vcpu_clock.py
+# on the host); tests/bench/esp_tput_table.py makes the table.
+# Environment (defaults): KT_STACK (kipsec), BENCH_STACKS (kipsec native),
+# ESP_ALGS (null cbc-sha256 gcm), ESP_SIZES (64 512 1400), ESP_RUNS (8),
+# ESP_SECS (1), ESP_WINDOW (128), ESP_TCP_RUNS (3; 0: no TCP),
+# ESP_TCP_SECS (3), ESP_BUDGET (540 s).
+. "$KT_TOP/tests/vm/lib.sh"
+
+kstack=${KT_STACK:-kipsec}
+stacks=${BENCH_STACKS:-kipsec native}
+algs=${ESP_ALGS:-null cbc-sha256 gcm}
+sizes=${ESP_SIZES:-64 512 1400}
+runs=${ESP_RUNS:-8}
+secs=${ESP_SECS:-1}
+window=${ESP_WINDOW:-128}
+tcp_runs=${ESP_TCP_RUNS:-3}
+tcp_secs=${ESP_TCP_SECS:-3}
+budget=${ESP_BUDGET:-540}
+setkey=$KT_BUILD/bin/setkey
+udp_window=$KT_BUILD/bench/udp_window
+raw=$KT_OUT/raw.txt
+jdir=$KT_OUT/esp
+start=$SECONDS
+
+case $kstack in
+kipsec) ;;
+afkey|af_key) kstack=af_key ;;	# tests/vm/lib.sh spells it afkey
+*) kt_fail "KT_STACK must be kipsec or afkey (af_key), not $kstack" ;;
+esac
+for s in $stacks; do
+	case $s in kipsec|native) ;; *) kt_fail "BENCH_STACKS: unknown stack $s" ;; esac
+done
+[ -x "$setkey" ] || kt_fail "$setkey missing: run make"
+[ -x "$udp_window" ] || kt_fail "$udp_window missing: tests/bench/run builds it"
+mkdir -p "$jdir" "$KT_OUT/marks"
+# Room for iperf3 -w 256K (net.core.rmem_max is not per namespace).
+sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304
+
+# Test keys (AES-128; HMAC-SHA2-256 takes a 256-bit key; GCM a 128-bit
+# key followed by the 32-bit salt).
+EKEY=0x00112233445566778899aabbccddeeff
+AKEY=0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+GKEY=0x00112233445566778899aabbccddeeffcafebabe
+
+# setkey's and ip xfrm's spelling of each algorithm row. HMAC-SHA2-256 is
+# truncated to 128 bits (RFC 4868) natively and by kipsec; af_key can only
+# ask for 96, 4 bytes less per packet.
+setkey_alg() {
+	case $1 in
+	null) echo "-E null" ;;
+	cbc-sha256) echo "-E aes-cbc $EKEY -A hmac-sha2-256 $AKEY" ;;
+	gcm) echo "-E aes-gcm-16 $GKEY" ;;
+	*) kt_fail "unknown algorithm row $1" ;;
+	esac
+}
+xfrm_alg() {
+	case $1 in
+	null) echo "enc ecb(cipher_null) \"\"" ;;
+	cbc-sha256) echo "enc cbc(aes) $EKEY auth-trunc hmac(sha256) $AKEY 128" ;;
+	gcm) echo "aead rfc4106(gcm(aes)) $GKEY 128" ;;
+	*) kt_fail "unknown algorithm row $1" ;;
+	esac
+}
+
+# The namespace prefix of a stack.
+pfx() { case $1 in kipsec) echo k ;; native) echo n ;; esac; }
+
+# How a stack's SAs get into the kernel for an algorithm: setkey or ip-xfrm.
+via() {
+	if [ "$1" = native ]; then echo ip-xfrm; return; fi
+	case $kstack/$2 in
+	af_key/gcm|af_key/null) echo ip-xfrm ;;
+	*) echo setkey ;;
+	esac
+}
+
+# topo P: kt_topo_gw's IPv4 half in namespaces P-left, P-gw1, P-gw2, P-right,
+# and every veth's received packets steered to vCPU 1 (RPS).
+topo() {
+	local p=$1 n
+	for n in left gw1 gw2 right; do kt_ns "$p-$n"; done
+	kt_link "$p-left" eth0 "$p-gw1" lan0
+	kt_link "$p-gw1" wan0 "$p-gw2" wan0
+	kt_link "$p-gw2" lan0 "$p-right" eth0
+	kt_addr "$p-left" eth0 10.0.1.2/24; kt_addr "$p-gw1" lan0 10.0.1.1/24
+	kt_addr "$p-gw1" wan0 20.0.0.1/24; kt_addr "$p-gw2" wan0 20.0.0.2/24
+	kt_addr "$p-gw2" lan0 10.0.2.1/24; kt_addr "$p-right" eth0 10.0.2.2/24
+	ip -n "$p-left" route add default via 10.0.1.1
+	ip -n "$p-right" route add default via 10.0.2.1
+	ip -n "$p-gw1" route add 10.0.2.0/24 via 20.0.0.2
+	ip -n "$p-gw2" route add 10.0.1.0/24 via 20.0.0.1
+	for n in left gw1 gw2 right; do
+		ip netns exec "$p-$n" sh -c 'for q in /sys/class/net/*/queues/rx-*/rps_cpus; do
+			case $q in */lo/*) ;; *) echo 2 >"$q" ;; esac; done' ||
+			kt_fail "cannot steer $p-$n's packets to vCPU 1 (RPS)"
+	done
+}
+
+# Each gateway: its own address, the peer's, its LAN and the remote LAN.
+# Both hold both SAs: SPI 0x1001 from gw1 to gw2, 0x1002 back.
+gw_vars() {
+	case $1 in
+	gw1) me=20.0.0.1 peer=20.0.0.2 lan=10.0.1.0/24 rlan=10.0.2.0/24 ;;
+	gw2) me=20.0.0.2 peer=20.0.0.1 lan=10.0.2.0/24 rlan=10.0.1.0/24 ;;
+	esac
+}
+
+setkey_conf() {
+	local me peer lan rlan alg
+	gw_vars "$1"; alg=$(setkey_alg "$2")
+	cat <<-EOF
+	add 20.0.0.1 20.0.0.2 esp 0x1001 -m tunnel -r 32 $alg;
+	add 20.0.0.2 20.0.0.1 esp 0x1002 -m tunnel -r 32 $alg;
+	spdadd $lan $rlan any -P out ipsec esp/tunnel/$me-$peer/require;
+	spdadd $rlan $lan any -P in ipsec esp/tunnel/$peer-$me/require;
+	spdadd $rlan $lan any -P fwd ipsec esp/tunnel/$peer-$me/require;
+	EOF
+}
+
+xfrm_batch() {
+	local me peer lan rlan alg d
+	gw_vars "$1"; alg=$(xfrm_alg "$2")
+	echo "xfrm state add src 20.0.0.1 dst 20.0.0.2 proto esp spi 0x1001 mode tunnel replay-window 32 $alg"
+	echo "xfrm state add src 20.0.0.2 dst 20.0.0.1 proto esp spi 0x1002 mode tunnel replay-window 32 $alg"
+	echo "xfrm policy add src $lan dst $rlan dir out tmpl src $me dst $peer proto esp mode tunnel level required"
+	for d in in fwd; do
+		echo "xfrm policy add src $rlan dst $lan dir $d tmpl src $peer dst $me proto esp mode tunnel level required"
+	done
+}
+
+# configure STACK ALG: SAs and policies on both of the stack's gateways.
+# Returns 1 with the reason in $why if the kernel refuses.
+configure() {
+	local gw ns p
+	p=$(pfx "$1")
+	for gw in gw1 gw2; do
+		ns=$p-$gw
+		if [ "$(via "$1" "$2")" = setkey ]; then
+			setkey_conf $gw "$2" >"$KT_TMP/$ns.conf"
+			why=$(ip netns exec "$ns" "$setkey" -f "$KT_TMP/$ns.conf" 2>&1) || return 1
+		else
+			why=$(xfrm_batch $gw "$2" | ip -n "$ns" -batch - 2>&1) || return 1
+		fi
+	done
+}
+
+unconfigure() {
+	local gw ns p
+	p=$(pfx "$1")
+	for gw in gw1 gw2; do
+		ns=$p-$gw
+		if [ "$(via "$1" "$2")" = setkey ]; then
+			ip netns exec "$ns" "$setkey" -F && ip netns exec "$ns" "$setkey" -FP ||
+				kt_fail "setkey flush on $ns failed"
+		fi
+		ip -n "$ns" xfrm state flush; ip -n "$ns" xfrm policy flush
+	done
+}
+
+# check_wire STACK...: ping left -> right in each stack's topology,
+# watching what gw1 sends on its WAN link: only ESP with our SPI may leave.
+# (-Q out: decapsulated packets are re-injected on the receiving device, so
+# a capture of both directions would show them as if they had been on the
+# wire.) The first AES-GCM SA takes seconds before packets pass, hence the
+# retries. Records a failure for each stack that does not pass.
+check_wire() {
+	local s p f esp clear i ok pids=()
+	for s in "$@"; do
+		p=$(pfx "$s")
+		kt_capture_start "$p-gw1" wan0 "$KT_TMP/$p-wire.pcap" -Q out
+		pids+=("$KT_CAPTURE_PID")
+	done
+	for s in "$@"; do
+		p=$(pfx "$s") ok=0
+		for i in 1 2 3 4 5; do kt_ping "$p-left" 10.0.2.2 >/dev/null 2>&1 && { ok=1; break; }; done
+		[ $ok = 1 ] && KT_PING_COUNT=3 kt_ping "$p-left" 10.0.2.2 >/dev/null 2>&1
+		eval "ping_ok_$p=$ok"
+	done
+	sleep 1		# the last packets reach the files
+	for i in "${pids[@]}"; do kill -INT "$i" 2>/dev/null; wait "$i" 2>/dev/null; done
+	for s in "$@"; do
+		p=$(pfx "$s") f=$KT_TMP/$(pfx "$s")-wire.pcap why=
+		read -r esp clear < <(tcpdump -n -r "$f" 2>/dev/null | awk '
+			/ ESP\(spi=0x00001001,/ { e++ }
+			/ IP6? / && !/ ESP\(/ { c++ }
+			END { print e + 0, c + 0 }')
+		eval "ok=\$ping_ok_$p"
+		if [ "$ok" = 0 ]; then why="ping left -> right fails"
+		elif [ "$clear" != 0 ]; then why="$clear cleartext IP packets left gw1"
+		elif [ "$esp" = 0 ]; then why="no ESP packet with SPI 0x1001 left gw1"
+		fi
+		if [ -n "$why" ]; then
+			echo "# FAIL stack=$s alg=$a: $why" | tee -a "$raw"
+			failed="$failed $s/$a"
+		fi
+	done
+}
+
+# mark NAME: tell tests/bench/vcpu_clock.py on the host to note how much
+# host CPU time each vCPU has had so far: the table divides each rate by
+# vCPU 1's share of a host CPU, which other guests on this machine reduce.
+mark() { : >"$KT_OUT/marks/$1"; }
+
+# udp ALG SIZE: every stack still standing, ESP_RUNS turns each, taking
+# turns inside one udp_window process (labels STACK-ALG-udpSIZE).
+udp() {
+	local s specs=() line label rc
+	for s in $stacks; do
+		ok "$s" "$1" && specs+=("$s-$1-udp$2:$(pfx "$s")-left:$(pfx "$s")-right")
+	done
+	[ ${#specs[@]} -gt 0 ] || return 0
+	timeout $((runs * ${#specs[@]} * (secs + 2) + 60)) "$udp_window" -a 10.0.2.2 -l "$2" \
+		-t "$secs" -r "$runs" -W 300 -w "$window" -c 0 -m "$KT_OUT/marks" "${specs[@]}" \
+		2>"$KT_TMP/udp.err" |
+	while read -r line; do
+		label=${line#label=}; label=${label%% *}; s=${label%%-*}
+		run=${line#* run=}; run=${run%% *}
+		echo "stack=$s via=$(via "$s" "$1") alg=$1 proto=udp id=$label-r$run $line" \
+			"t=$((SECONDS - start))" | tee -a "$raw"
+	done
+	rc=${PIPESTATUS[0]}
+	[ "$rc" = 0 ] && return 0
+	echo "# FAIL alg=$1 size=$2: udp_window exited $rc (a path delivered nothing?):" \
+		"$(head -c 300 "$KT_TMP/udp.err")" | tee -a "$raw"
+	for s in $stacks; do failed="$failed $s/$1"; done
+}
+
+# tcp STACK ALG RUN: one iperf3 run against the stack's iperf3 server;
+# the client's JSON (with the receiver's byte count) in $jdir/ID.cli.json.
+tcp() {
+	local p id crc
+	p=$(pfx "$1"); id=$1-$2-tcp-r$3
+	mark "$id.begin"
+	# -w: at most ~180 segments in flight, well below the backlog queue,
+	# for the same reason as udp_window's window.
+	timeout 60 ip netns exec "$p-left" iperf3 -c 10.0.2.2 -A 0 -J -t "$tcp_secs" -w 256K \
+		>"$jdir/$id.cli.json" 2>&1
+	crc=$?
+	mark "$id.end"
+	if [ $crc != 0 ]; then
+		echo "# FAIL stack=$1 alg=$2 tcp run=$3: iperf3 exited $crc:" \
+			"$(grep -h '"error"' "$jdir/$id.cli.json" | head -2)" | tee -a "$raw"
+		failed="$failed $1/$2"
+		return
+	fi
+	echo "stack=$1 via=$(via "$1" "$2") alg=$2 proto=tcp size=tcp run=$3 id=$id json=esp/$id" \
+		"t=$((SECONDS - start))" | tee -a "$raw"
+}
+listening() { ip netns exec "$1" ss -Hltn 'sport = :5201' | grep -q .; }
+
+ok() { case " $failed " in *" $1/$2 "*) return 1 ;; esac; }
+over_budget() {
+	[ $((SECONDS - start)) -gt "$budget" ] || return 1
+	[ -n "$over" ] && return 0
+	over=1
+	echo "# budget of ${budget}s spent: skipped $* and everything after it" | tee -a "$raw"
+}
+# in_turn RUN: the stacks, in reverse order every other run, so drift and
+# warm-up hit both alike.
+in_turn() {
+	if [ $(($1 % 2)) = 1 ]; then echo $stacks; else echo $stacks | tr ' ' '\n' | tac | tr '\n' ' '; fi
+}
+
+failed= over=
+: >"$raw"
+echo "# kernel $(uname -r), $(nproc) vCPUs; KT_STACK=$kstack" >>"$raw"
+echo "# udp_window ${runs}x${secs}s per stack and size, window $window;" \
+	"iperf3 tcp ${tcp_runs}x${tcp_secs}s; senders and receivers on vCPU 0," \
+	"packets (RPS) on vCPU 1; stacks alternate" >>"$raw"
+if echo " $stacks " | grep -q ' kipsec '; then
+	case $kstack in
+	kipsec) kt_load_kipsec ;;
+	af_key) modprobe af_key && kt_module_loaded af_key || kt_fail "cannot load af_key" ;;
+	esac
+fi
+for s in $stacks; do
+	p=$(pfx $s)
+	topo $p
+	ip netns exec $p-right iperf3 -s -D -A 0 || kt_fail "cannot start iperf3 -s in $p-right"
+done
+for s in $stacks; do
+	kt_wait_for 20 listening "$(pfx $s)-right" || kt_fail "iperf3 -s in $(pfx $s)-right is not listening"
+done
+echo "# topology up at $((SECONDS - start)) s" >>"$raw"
+
+for a in $algs; do
+	configured=()
+	for s in $stacks; do
+		if configure "$s" "$a"; then
+			configured+=("$s")
+		else
+			echo "# FAIL stack=$s alg=$a: configuration refused: $why" | tee -a "$raw"
+			failed="$failed $s/$a"
+		fi
+	done
+	[ ${#configured[@]} = 0 ] || check_wire "${configured[@]}"
+	# Warm-up, not recorded: ARP, routes, the pages of the programs.
+	specs=()
+	for s in $stacks; do ok "$s" "$a" && specs+=("w$s:$(pfx "$s")-left:$(pfx "$s")-right"); done
+	[ ${#specs[@]} = 0 ] || "$udp_window" -a 10.0.2.2 -t 1 -W 200 "${specs[@]}" >/dev/null 2>&1
+	echo "# $a: configured and checked at $((SECONDS - start)) s" >>"$raw"
+	for sz in $sizes; do
+		over_budget "$a $sz" && continue
+		udp "$a" "$sz"
+	done
+	for r in $(seq "$tcp_runs"); do
+		for s in $(in_turn "$r"); do
+			ok "$s" "$a" || continue
+			over_budget "$s $a tcp run $r" && continue
+			tcp "$s" "$a" "$r"
+		done
+	done
+	for s in $stacks; do unconfigure "$s" "$a"; done
+done
+echo "# crypto drivers: $(awk '$1 == "driver" {print $3}' /proc/crypto |
+	grep -E 'gcm|cbc|sha256|null' | sort -u | tr '\n' ' ')" >>"$raw"
+echo "# done in $((SECONDS - start)) s" | tee -a "$raw"
+[ -z "$failed" ] || { echo "FAIL:$(echo $failed | tr ' ' '\n' | sort -u | tr '\n' ' ')"; exit 1; }
