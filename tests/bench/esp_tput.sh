@@ -270,8 +270,8 @@ udp() {
 	done
 	rc=${PIPESTATUS[0]}
 	[ "$rc" = 0 ] && return 0
-	echo "# FAIL alg=$1 size=$2: udp_window exited $rc (a path delivered nothing?):" \
-		"$(head -c 300 "$KT_TMP/udp.err")" | tee -a "$raw"
+	echo "# FAIL alg=$1 size=$2: udp_window exited $rc:" \
+		"$(head -c 300 "$KT_TMP/udp.err" | tr '\n' ' ')" | tee -a "$raw"
 	for s in $stacks; do failed="$failed $s/$1"; done
 }
 
@@ -299,11 +299,14 @@ tcp() {
 listening() { ip netns exec "$1" ss -Hltn 'sport = :5201' | grep -q .; }
 
 ok() { case " $failed " in *" $1/$2 "*) return 1 ;; esac; }
+# over_budget WHAT: true once the algorithm row's share of ESP_BUDGET (what
+# is left, split evenly between the rows still to come) is spent; says so
+# once per row.
 over_budget() {
-	[ $((SECONDS - start)) -gt "$budget" ] || return 1
-	[ -n "$over" ] && return 0
-	over=1
-	echo "# budget of ${budget}s spent: skipped $* and everything after it" | tee -a "$raw"
+	[ "$SECONDS" -gt "$deadline" ] || return 1
+	[ "$over" = "$a" ] && return 0
+	over=$a
+	echo "# time for $a spent (budget ${budget}s): skipped $* and the rest of $a" | tee -a "$raw"
 }
 # in_turn RUN: the stacks, in reverse order every other run, so drift and
 # warm-up hit both alike.
@@ -311,7 +314,7 @@ in_turn() {
 	if [ $(($1 % 2)) = 1 ]; then echo $stacks; else echo $stacks | tr ' ' '\n' | tac | tr '\n' ' '; fi
 }
 
-failed= over=
+failed='' over=''
 : >"$raw"
 echo "# kernel $(uname -r), $(nproc) vCPUs; KT_STACK=$kstack" >>"$raw"
 echo "# udp_window ${runs}x${secs}s per stack and size, window $window;" \
@@ -333,7 +336,10 @@ for s in $stacks; do
 done
 echo "# topology up at $((SECONDS - start)) s" >>"$raw"
 
+nalgs=$(echo $algs | wc -w)
 for a in $algs; do
+	deadline=$((SECONDS + (start + budget - SECONDS) / nalgs))
+	nalgs=$((nalgs - 1))
 	configured=()
 	for s in $stacks; do
 		if configure "$s" "$a"; then

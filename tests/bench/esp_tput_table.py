@@ -30,6 +30,7 @@ import sys
 ALG_NAMES = {"null": "null", "cbc-sha256": "aes-cbc/sha256", "gcm": "aes-gcm-16"}
 ALG_ORDER = {"null": 0, "cbc-sha256": 1, "gcm": 2}
 ENGINE = 1  # the vCPU doing the packet work (tests/bench/esp_tput.sh)
+STARVED = 0.05  # below this share of a host CPU a run is left out
 
 
 def load(path):
@@ -108,7 +109,7 @@ def main():
         if v is None or not norm:
             return v
         sh = m["share"][ENGINE] if m["share"] else 0
-        return v / sh if sh > 0 else None
+        return v / sh if sh >= STARVED else None
 
     if norm:
         print("# rates per second of vCPU %d time (wall-clock rate / that vCPU's share of"
@@ -176,6 +177,11 @@ def main():
                          ratio, prange, spr,
                          "%.2f" % min(low_share) if low_share else "-",
                          "%d/%d" % (nruns.get("kipsec", 0), nruns.get("native", 0))))
+    starved = sum(1 for v in rows.values() for _, _, m in v
+                  if norm and m and m["share"] and m["share"][ENGINE] < STARVED)
+    if starved:
+        print("%d run(s) left out: the host gave vCPU %d less than %.0f%% of a CPU"
+              % (starved, ENGINE, STARVED * 100))
     if footnote:
         print("* KT_STACK=afkey: af_key takes neither AEAD nor (from our setkey) null"
               " encryption, so the kipsec column of this row is native XFRM configured"
