@@ -177,6 +177,12 @@ def main():
                          ratio, prange, spr,
                          "%.2f" % min(low_share) if low_share else "-",
                          "%d/%d" % (nruns.get("kipsec", 0), nruns.get("native", 0))))
+    shares = [m["share"][ENGINE] for v in rows.values() for _, _, m in v
+              if m and m["share"]]
+    if shares and statistics.median(shares) < 0.25:
+        print("WARNING: the host gave vCPU %d a median of %.0f%% of a CPU: other guests are"
+              " starving this one, and these numbers mean little; rerun on a quieter"
+              " machine (uptime load below 2)" % (ENGINE, statistics.median(shares) * 100))
     starved = sum(1 for v in rows.values() for _, _, m in v
                   if norm and m and m["share"] and m["share"][ENGINE] < STARVED)
     if starved:
