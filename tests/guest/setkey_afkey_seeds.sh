@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
+# kt-timeout: 900
 # Every repaired seed file of the inventory's Appendix A, applied with our
 # setkey to Linux's own af_key, then read back with `ip xfrm` (a reader that
 # is not ours) and compared field by field by tests/guest/xfrm_oracle.py;
