@@ -70,9 +70,11 @@ static int add_sa_body(struct pfkey_buf *b, const struct sk_stmt *st)
 					st->lt_soft_bytes, st->lt_soft_time, 0);
 	if (rc == 0 && st->akey)
 		rc = pfkey_add_key(b, SADB_EXT_KEY_AUTH, st->akey, st->akey_len);
-	if (rc == 0 && st->ekey)
+	/* Null encryption gets an empty key, as ipsec-tools sends it:
+	 * af_key refuses an ESP SA without the extension. */
+	if (rc == 0 && (st->ekey || (st->ealg && enc == SADB_EALG_NULL)))
 		rc = pfkey_add_key(b, SADB_EXT_KEY_ENCRYPT, st->ekey,
-				   st->ekey_len);
+				   st->ekey ? st->ekey_len : 0);
 	/* The extension's window overrides sadb_sa_replay, so it always
 	 * carries the real one, also when only -esn or -icv asked for it. */
 	if (rc == 0 && sk_needs_kipsec_sa(st))

@@ -88,9 +88,16 @@ ip xfrm policy | grep -q 'dport 80' && kt_fail "spddelete left the policy"
 $setkey -c <<<'spdflush;' || kt_fail "spdflush failed"
 [ -z "$(ip xfrm policy)" ] || kt_fail "spdflush left policies"
 
+# Null encryption carries an empty key extension, without which af_key
+# refuses the SA (as ipsec-tools' setkey does).
+$setkey -c <<<'add 10.1.1.1 20.1.1.1 esp 0x1003 -E null -A hmac-sha1 "12345678901234567890";' ||
+	kt_fail "af_key refused a null-encryption SA"
+ip xfrm state | grep -A3 'spi 0x00001003' | grep -q 'enc ecb(cipher_null)' ||
+	kt_fail "null-encryption SA wrong: $(ip xfrm state)"
+$setkey -F || kt_fail "flush failed"
+
 kill $mon; wait $mon 2>/dev/null
 for m in ADD X_SPDADD DELETE FLUSH X_SPDFLUSH; do
 	grep -q "$m" "$KT_TMP/monitor" || kt_fail "setkey -x did not show $m: $(head -40 "$KT_TMP/monitor")"
 done
-grep -q 'sadb_msg_errno\|errno' "$KT_TMP/monitor" || true
 exit 0

@@ -222,7 +222,9 @@ static void test_sa_options(void **state)
 	assert_int_equal(pfkey_msg_sa(&m)->sadb_sa_flags, SADB_X_EXT_PZERO);
 	assert_int_equal(pfkey_msg_sa(&m)->sadb_sa_encrypt, SADB_EALG_NULL);
 	assert_int_equal(pfkey_msg_sa(&m)->sadb_sa_auth, SADB_AALG_SHA1HMAC);
-	assert_null(pfkey_msg_key(&m, SADB_EXT_KEY_ENCRYPT));
+	/* Null encryption: an empty key, which af_key requires. */
+	assert_non_null(pfkey_msg_key(&m, SADB_EXT_KEY_ENCRYPT));
+	assert_int_equal(pfkey_msg_key(&m, SADB_EXT_KEY_ENCRYPT)->sadb_key_bits, 0);
 	assert_int_equal(pfkey_msg_sa2(&m)->sadb_x_sa2_mode, IPSEC_MODE_TUNNEL);
 	assert_int_equal(pfkey_msg_sa2(&m)->sadb_x_sa2_reqid, 7);
 	h = pfkey_msg_lifetime(&m, SADB_EXT_LIFETIME_HARD);
