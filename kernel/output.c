@@ -104,12 +104,7 @@ static bool kipsec_may_fragment(const struct sk_buff *skb, u16 family,
 	return skb->len <= IPV6_MIN_MTU;
 }
 
-/*
- * Will @skb fit in @mtu once @add bytes of new headers and ESP wrap all
- * but its first @keep bytes? If not, and it must not be fragmented, its
- * sender learns the MTU it can use and the packet is dropped (-EMSGSIZE).
- * *frag says the result may be fragmented.
- */
+/* The largest packet that still fits in @mtu once ESP wraps it. */
 static unsigned int kipsec_inner_mtu(const struct kipsec_sa_dp *dp,
 				     unsigned int keep, unsigned int add,
 				     unsigned int mtu)
@@ -118,27 +113,48 @@ static unsigned int kipsec_inner_mtu(const struct kipsec_sa_dp *dp,
 					  mtu - add - keep : 0);
 }
 
-/* RFC 879: the MSS leaves out the IP and TCP headers, not the options. */
-static void kipsec_clamp_mss(struct sk_buff *skb, u16 family,
+/* Where a TCP SYN's header starts, or 0 for any other packet. */
+static unsigned int kipsec_tcp_syn(const struct sk_buff *skb, u16 family)
+{
+	unsigned int off = skb_network_offset(skb);
+	const struct tcphdr *th;
+	struct tcphdr _th;
+
+	if (family == AF_INET) {
+		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
+		    ip_is_fragment(ip_hdr(skb)))
+			return 0;
+		off += ip_hdrlen(skb);
+	} else {
+		if (ipv6_hdr(skb)->nexthdr != IPPROTO_TCP)
+			return 0;
+		off += sizeof(struct ipv6hdr);
+	}
+	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
+	return th && th->syn && th->doff >= 5 ? off : 0;
+}
+
+/*
+ * RFC 879: the MSS leaves out the IP and TCP headers, not the options.
+ * @thoff is where the SYN's TCP header starts (kipsec_tcp_syn).
+ */
+static void kipsec_clamp_mss(struct sk_buff *skb, unsigned int thoff,
 			     unsigned int inner_mtu)
 {
-	unsigned int off = skb_network_offset(skb), optlen, i, hlen;
+	unsigned int hlen = thoff - skb_network_offset(skb), optlen, i;
 	struct tcphdr *th;
 	u8 *opt;
 	u16 max;
 
-	hlen = family == AF_INET ? ip_hdrlen(skb) : sizeof(struct ipv6hdr);
 	if (inner_mtu < hlen + sizeof(*th) + 64)
 		return;
 	max = inner_mtu - hlen - sizeof(*th);
-	if (skb_ensure_writable(skb, off + hlen + sizeof(*th)))
+	if (skb_ensure_writable(skb, thoff + sizeof(*th)))
 		return;
-	th = (struct tcphdr *)(skb->data + off + hlen);
-	optlen = th->doff * 4 - sizeof(*th);
-	if (!th->syn || th->doff < 5 ||
-	    skb_ensure_writable(skb, off + hlen + sizeof(*th) + optlen))
+	optlen = ((struct tcphdr *)(skb->data + thoff))->doff * 4 - sizeof(*th);
+	if (skb_ensure_writable(skb, thoff + sizeof(*th) + optlen))
 		return;
-	th = (struct tcphdr *)(skb->data + off + hlen);
+	th = (struct tcphdr *)(skb->data + thoff);
 	opt = (u8 *)(th + 1);
 	for (i = 0; i + 4 <= optlen; i += opt[i] < 2 ? 1 : opt[i + 1]) {
 		if (opt[i] == TCPOPT_EOL || (opt[i] >= 2 && opt[i + 1] < 2))
@@ -154,26 +170,6 @@ static void kipsec_clamp_mss(struct sk_buff *skb, u16 family,
 	}
 }
 
-static bool kipsec_tcp_syn(const struct sk_buff *skb, u16 family)
-{
-	unsigned int off = skb_network_offset(skb);
-	const struct tcphdr *th;
-	struct tcphdr _th;
-
-	if (family == AF_INET) {
-		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
-		    ip_is_fragment(ip_hdr(skb)))
-			return false;
-		off += ip_hdrlen(skb);
-	} else {
-		if (ipv6_hdr(skb)->nexthdr != IPPROTO_TCP)
-			return false;
-		off += sizeof(struct ipv6hdr);
-	}
-	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
-	return th && th->syn;
-}
-
 /*
  * Will @skb fit in @mtu once @add bytes of new headers and ESP wrap all
  * but its first @keep bytes? TCP SYNs are made to offer an MSS that fits.
@@ -185,18 +181,19 @@ static int kipsec_out_size(struct sk_buff *skb, const struct kipsec_sa_dp *dp,
 			   u16 family, unsigned int keep, unsigned int add,
 			   unsigned int mtu, bool fwd, bool *frag)
 {
-	unsigned int inner = kipsec_inner_mtu(dp, keep, add, mtu);
+	unsigned int thoff = kipsec_tcp_syn(skb, family);
 
 	*frag = false;
-	if (kipsec_tcp_syn(skb, family))
-		kipsec_clamp_mss(skb, family, inner);
+	if (thoff)
+		kipsec_clamp_mss(skb, thoff,
+				 kipsec_inner_mtu(dp, keep, add, mtu));
 	if (add + keep + kipsec_esp_len(dp, skb->len - keep) <= mtu)
 		return 0;
 	if (kipsec_may_fragment(skb, family, fwd)) {
 		*frag = true;
 		return 0;
 	}
-	kipsec_send_toobig(skb, family, inner);
+	kipsec_send_toobig(skb, family, kipsec_inner_mtu(dp, keep, add, mtu));
 	return -EMSGSIZE;
 }
 
