@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # The ESP interop matrix, shared by tests/guest/esp_interop_*.sh (sourced
 # after tests/vm/lib.sh; not a test itself, hence not *.sh), and helpers the
-# other esp_*.sh tests use (esp_xfrm, esp_tcp, esp_capture_*, esp_hex).
+# other esp_*.sh tests use (esp_xfrm, esp_capture_*, esp_hex).
 #
 # A case puts ESP between the "kipsec side", configured by our setkey over
 # PF_KEY (KT_STACK: kipsec.ko, or Linux's af_key), and the "native side",
@@ -115,38 +115,11 @@ esp_neigh() {
 esp_topo() { esp_topo_h2h; esp_topo_gw; }
 
 esp_topo_h2h() {
-	kt_ns h1; kt_ns h2
-	kt_link_wire h1 eth0 h2 eth0 wh
-	kt_addr h1 eth0 10.1.1.1/32; kt_addr h2 eth0 20.1.1.1/32
-	ip -n h1 route add 20.1.1.1/32 dev eth0
-	ip -n h2 route add 10.1.1.1/32 dev eth0
-	kt_addr h1 eth0 fd00:1::1/128; kt_addr h2 eth0 fd00:2::1/128
-	ip -n h1 -6 route add fd00:2::1/128 dev eth0
-	ip -n h2 -6 route add fd00:1::1/128 dev eth0
+	kt_topo_h2h wh
 	esp_neigh h1 eth0 fd00:1::1 h2 eth0 fd00:2::1
 }
 
-esp_topo_gw() {
-	local n
-	for n in left gw1 gw2 right; do kt_ns $n; done
-	kt_link left eth0 gw1 lan0
-	kt_link_wire gw1 wan0 gw2 wan0 wg
-	kt_link gw2 lan0 right eth0
-	kt_addr left eth0 10.0.1.2/24; kt_addr gw1 lan0 10.0.1.1/24
-	kt_addr gw1 wan0 20.0.0.1/24; kt_addr gw2 wan0 20.0.0.2/24
-	kt_addr gw2 lan0 10.0.2.1/24; kt_addr right eth0 10.0.2.2/24
-	ip -n left route add default via 10.0.1.1
-	ip -n right route add default via 10.0.2.1
-	ip -n gw1 route add 10.0.2.0/24 via 20.0.0.2
-	ip -n gw2 route add 10.0.1.0/24 via 20.0.0.1
-	kt_addr left eth0 fd00:a::2/64; kt_addr gw1 lan0 fd00:a::1/64
-	kt_addr gw1 wan0 fd00:f::1/64; kt_addr gw2 wan0 fd00:f::2/64
-	kt_addr gw2 lan0 fd00:b::1/64; kt_addr right eth0 fd00:b::2/64
-	ip -n left -6 route add default via fd00:a::1
-	ip -n right -6 route add default via fd00:b::1
-	ip -n gw1 -6 route add fd00:b::/64 via fd00:f::2
-	ip -n gw2 -6 route add fd00:a::/64 via fd00:f::1
-}
+esp_topo_gw() { kt_topo_gw wg; }
 
 esp_setup() {
 	case $KT_STACK in
@@ -186,30 +159,6 @@ esp_xfrm() {
 		echo "xfrm policy add src $rsel dst $lsel dir in $tin level required"
 		[ "$mode" = tunnel ] && echo "xfrm policy add src $rsel dst $lsel dir fwd $tin level required"
 	} | ip -n "$ns" -batch -
-}
-
-# esp_tcp FROM TO DST BYTES [PORT]: BYTES random bytes over TCP from FROM to
-# DST (in TO), the two files compared (no hashing in Python: it is slow under
-# TCG); prints the rate in MB/s (transfer only).
-esp_tcp() {
-	local from=$1 to=$2 dst=$3 bytes=$4 port=${5:-5002} sink t0 t1
-	local tx=$ESP_DIR/tx.$bytes rx=$ESP_DIR/rx ready=$ESP_DIR/ready
-	[ -s "$tx" ] || head -c "$bytes" /dev/urandom >"$tx"
-	rm -f "$rx" "$ready"
-	ip netns exec "$to" python3 "$KT_TOP/tests/guest/tcpxfer.py" recv "$port" "$rx" "$ready" \
-		2>"$ESP_DIR/rx.err" &
-	sink=$!
-	kt_wait_for 30 test -e "$ready" ||
-		{ kill $sink 2>/dev/null; kt_fail "TCP receiver in $to did not start: $(cat "$ESP_DIR/rx.err")"; }
-	t0=$(date +%s.%N)
-	ip netns exec "$from" python3 "$KT_TOP/tests/guest/tcpxfer.py" send "$dst" "$port" "$tx" \
-		2>"$ESP_DIR/tx.err" ||
-		{ kill $sink 2>/dev/null; kt_fail "TCP from $from to $dst failed: $(tail -1 "$ESP_DIR/tx.err")"; }
-	wait $sink || kt_fail "TCP receiver in $to failed: $(tail -1 "$ESP_DIR/rx.err")"
-	t1=$(date +%s.%N)
-	cmp -s "$tx" "$rx" ||
-		kt_fail "TCP $from -> $dst: the data received differs ($(stat -c %s "$rx") of $bytes bytes)"
-	awk -v b="$bytes" -v a="$t0" -v z="$t1" 'BEGIN { printf "%.2f\n", b / 1e6 / (z - a) }'
 }
 
 # esp_capture_start NS IFACE PREFIX [HEAD]: two captures in parallel, PREFIX.wire
@@ -365,9 +314,9 @@ esp_case() {
 		kt_ping_ok $nh "$kaddr"
 		ph+=("ping $(esp_since "$t0")")
 		if [ "$dir" = k2n ]; then
-			t=$(esp_tcp $kh $nh "$naddr" "$ESP_TCP_BYTES") || exit 1
+			t=$(kt_tcp_ok $kh $nh "$naddr" "$ESP_TCP_BYTES") || exit 1
 		else
-			t=$(esp_tcp $nh $kh "$kaddr" "$ESP_TCP_BYTES") || exit 1
+			t=$(kt_tcp_ok $nh $kh "$kaddr" "$ESP_TCP_BYTES") || exit 1
 		fi
 		ph+=("tcp $(esp_since "$t0")")
 		esp_capture_stop

@@ -23,7 +23,7 @@ for pair in "a01-host-esp-3des a02-host-esp-3des-peer" "a01-in-require a02-host-
 	esp_capture_start wh h1-eth0 "$cap"
 	kt_ping_ok h1 20.1.1.1
 	kt_ping_ok h2 10.1.1.1
-	esp_tcp h1 h2 20.1.1.1 262144 >/dev/null || exit 1
+	kt_tcp_ok h1 h2 20.1.1.1 262144 >/dev/null || exit 1
 	esp_capture_stop
 	wire ESP "$echo_clear" 9876 10000
 done

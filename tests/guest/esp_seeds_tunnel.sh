@@ -16,7 +16,7 @@ load gw2 "$seeds/a07-vpn-gw2.conf" tunnel fwd
 esp_capture_start wg gw1-wan0 "$cap"
 kt_ping_ok left 10.0.2.2
 kt_ping_ok right 10.0.1.2
-esp_tcp left right 10.0.2.2 262144 >/dev/null || exit 1
+kt_tcp_ok left right 10.0.2.2 262144 >/dev/null || exit 1
 esp_capture_stop
 wire ESP "$echo_clear" 13245 13246
 flush gw1 gw2
@@ -31,7 +31,7 @@ esp_capture_start wl leaf-eth0 "$cap"
 kt_ping_ok leaf 10.0.1.1
 kt_ping_ok leaf 10.0.2.2
 kt_ping_ok far 10.0.1.5
-esp_tcp leaf far 10.0.2.2 262144 >/dev/null || exit 1
+kt_tcp_ok leaf far 10.0.2.2 262144 >/dev/null || exit 1
 esp_capture_stop
 wire ESP "$echo_clear" 1011 1012
 flush leaf router
@@ -47,8 +47,8 @@ load relent "$seeds/a12-relent.conf"
 esp_capture_start wu relent-net0 "$cap"
 # ICMP is outside the TCP-only policies: it stays clear and must flow.
 kt_ping_ok relent 10.0.0.110
-esp_tcp relent elmer 10.0.0.110 262144 >/dev/null || exit 1
-esp_tcp elmer relent 10.0.0.100 65536 >/dev/null || exit 1
+kt_tcp_ok relent elmer 10.0.0.110 262144 >/dev/null || exit 1
+kt_tcp_ok elmer relent 10.0.0.100 65536 >/dev/null || exit 1
 esp_capture_stop
 wire ESP tcp 0x10001 0x10002
 flush elmer relent
