@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The packet path: output.c (SPD on the way out), input.c (ESP in, the
- * inbound policy check), esp.c (the transform), sa_crypto.c (per-SA crypto
- * and replay state) and stats.c (counters).
+ * The packet path: output.c (SPD on the way out), input.c (ESP and AH in,
+ * the inbound policy check), esp.c and ah.c (the transforms), sa_crypto.c
+ * (per-SA crypto and replay state) and stats.c (counters).
  */
 #ifndef KIPSEC_DP_H
 #define KIPSEC_DP_H
@@ -10,6 +10,7 @@
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <crypto/aead.h>
+#include <crypto/hash.h>
 #include <linux/netfilter.h>
 #include "sad.h"
 #include "spd.h"
@@ -22,10 +23,15 @@
  */
 #define KIPSEC_SKB_DECAPPED	BIT(15)
 
-/* Packet-path state of a keyed ESP SA. */
+/* Packet-path state of a keyed ESP or AH SA. */
 struct kipsec_sa_dp {
-	struct crypto_aead *aead;
-	u8 ivlen, icvlen, blksize;	/* blksize: payload alignment */
+	union {
+		struct crypto_aead *aead;	/* ESP */
+		struct crypto_ahash *ahash;	/* AH */
+	};
+	u8 proto;			/* IPPROTO_ESP or IPPROTO_AH */
+	u8 ivlen, icvlen, blksize;	/* blksize: ESP payload alignment */
+	u8 ahlen;			/* AH header, ICV and padding */
 	bool esn;
 	atomic64_t oseq;		/* last sequence number sent */
 	/* counters for /proc/net/kipsec_sa */
@@ -44,6 +50,7 @@ struct kipsec_sa_dp {
 u64 kipsec_replay_seq(const struct kipsec_sa_dp *dp, __be32 seq_lo);
 bool kipsec_replay_check(struct kipsec_sa_dp *dp, u64 seq);
 bool kipsec_replay_advance(struct kipsec_sa_dp *dp, u64 seq);
+int kipsec_seq_next(struct kipsec_sa *sa, u64 *seq);
 int kipsec_replay_selftest(void);
 
 /* Counters, KAME's ipsecstat set, per address family (stats.c). */
@@ -91,22 +98,36 @@ static inline void kipsec_hist(struct kipsec_net *kn, u16 family,
 int kipsec_stats_net_init(struct kipsec_net *kn);
 void kipsec_stats_net_exit(struct kipsec_net *kn);
 
-/* esp.c: the transform; @done gets the packet back, and frees it on error. */
-struct kipsec_esp_out {
-	unsigned int hlen;	/* bytes of headers that stay before ESP */
+/*
+ * The transforms, esp.c and ah.c: @done gets the packet back, and frees it
+ * on error. Both take the same description of where the new header goes.
+ */
+struct kipsec_xf_out {
+	unsigned int hlen;	/* bytes of headers that stay before ESP/AH */
 	unsigned int proto_off;	/* offset of the protocol byte to set */
-	u8 nexthdr;		/* what ESP protects */
+	u8 nexthdr;		/* what ESP/AH protects */
 };
 
-typedef void (*kipsec_esp_done_t)(struct sk_buff *skb, struct kipsec_sa *sa,
-				  int err, u8 nexthdr);
+typedef void (*kipsec_xf_done_t)(struct sk_buff *skb, struct kipsec_sa *sa,
+				 int err, u8 nexthdr);
 
 void kipsec_esp_output(struct sk_buff *skb, struct kipsec_sa *sa,
-		       const struct kipsec_esp_out *o, kipsec_esp_done_t done);
+		       const struct kipsec_xf_out *o, kipsec_xf_done_t done);
 void kipsec_esp_input(struct sk_buff *skb, struct kipsec_sa *sa,
-		      kipsec_esp_done_t done);
+		      kipsec_xf_done_t done);
 unsigned int kipsec_esp_len(const struct kipsec_sa_dp *dp, unsigned int plen);
 unsigned int kipsec_esp_room(const struct kipsec_sa_dp *dp, unsigned int mtu);
+
+void kipsec_ah_output(struct sk_buff *skb, struct kipsec_sa *sa,
+		      const struct kipsec_xf_out *o, kipsec_xf_done_t done);
+void kipsec_ah_input(struct sk_buff *skb, struct kipsec_sa *sa,
+		     kipsec_xf_done_t done);
+
+/* The SA type (SADB_SATYPE_*) that carries IP protocol @proto. */
+static inline u8 kipsec_proto_satype(u8 proto)
+{
+	return proto == IPPROTO_AH ? SADB_SATYPE_AH : SADB_SATYPE_ESP;
+}
 
 /* Flows from packets; the SPD as the packet path sees it (flow.c). */
 int kipsec_flow_of(const struct sk_buff *skb, u16 family,

@@ -24,7 +24,7 @@
 struct kipsec_esp_ctx {
 	struct sk_buff *skb;
 	struct kipsec_sa *sa;
-	kipsec_esp_done_t done;
+	kipsec_xf_done_t done;
 	u64 seq;
 	__be32 aad[3];			/* SPI, [seq hi,] seq lo */
 	u8 *iv;
@@ -86,7 +86,7 @@ static void kipsec_esp_finish(struct kipsec_esp_ctx *ctx, int err, u8 nh)
 {
 	struct sk_buff *skb = ctx->skb;
 	struct kipsec_sa *sa = ctx->sa;
-	kipsec_esp_done_t done = ctx->done;
+	kipsec_xf_done_t done = ctx->done;
 
 	kfree(ctx);
 	done(skb, sa, err, nh);
@@ -137,8 +137,8 @@ static int kipsec_esp_trailer(struct sk_buff *skb, unsigned int clen,
 }
 
 static int kipsec_esp_encrypt(struct sk_buff *skb, struct kipsec_sa *sa,
-			      const struct kipsec_esp_out *o,
-			      kipsec_esp_done_t done, u64 seq)
+			      const struct kipsec_xf_out *o,
+			      kipsec_xf_done_t done, u64 seq)
 {
 	struct kipsec_sa_dp *dp = sa->dp;
 	unsigned int plen = skb->len - o->hlen;
@@ -201,19 +201,16 @@ static int kipsec_esp_encrypt(struct sk_buff *skb, struct kipsec_sa *sa,
  * of headers becomes ESP payload, and the byte at o->proto_off says ESP.
  */
 void kipsec_esp_output(struct sk_buff *skb, struct kipsec_sa *sa,
-		       const struct kipsec_esp_out *o, kipsec_esp_done_t done)
+		       const struct kipsec_xf_out *o, kipsec_xf_done_t done)
 {
-	u64 seq = atomic64_inc_return(&sa->dp->oseq);
-	int err = -EOVERFLOW;
+	u64 seq;
+	int err;
 
-	/* RFC 4303 3.3.3: never cycle a 32-bit counter; KAME's CYCSEQ may. */
-	if (!sa->dp->esn && seq > U32_MAX && !(sa->flags & SADB_X_EXT_CYCSEQ))
-		goto fail;
-	err = kipsec_esp_encrypt(skb, sa, o, done, seq);
+	err = kipsec_seq_next(sa, &seq);
 	if (!err)
-		return;
-fail:
-	done(skb, sa, err, 0);
+		err = kipsec_esp_encrypt(skb, sa, o, done, seq);
+	if (err)
+		done(skb, sa, err, 0);
 }
 
 /* ---- input ---------------------------------------------------------- */
@@ -275,7 +272,7 @@ static void kipsec_esp_in_cb(struct crypto_async_request *base, int err)
 }
 
 static int kipsec_esp_decrypt(struct sk_buff *skb, struct kipsec_sa *sa,
-			      kipsec_esp_done_t done)
+			      kipsec_xf_done_t done)
 {
 	struct kipsec_sa_dp *dp = sa->dp;
 	unsigned int esplen = sizeof(struct ip_esp_hdr) + dp->ivlen;
@@ -332,7 +329,7 @@ static int kipsec_esp_decrypt(struct sk_buff *skb, struct kipsec_sa *sa,
  * header value.
  */
 void kipsec_esp_input(struct sk_buff *skb, struct kipsec_sa *sa,
-		      kipsec_esp_done_t done)
+		      kipsec_xf_done_t done)
 {
 	int err = kipsec_esp_decrypt(skb, sa, done);
 

@@ -38,6 +38,32 @@ static void kipsec_flow_ports(const struct sk_buff *skb, int off,
 	}
 }
 
+/*
+ * ipv6_skip_exthdr(), except that AH ends the walk, as it does in IPv4 and
+ * in XFRM's flow decoding: the flow of an AH packet is AH's, so that it is
+ * checked once verified and decapsulated, as an ESP packet is.
+ */
+static int kipsec_skip6(const struct sk_buff *skb, int off, u8 *nh,
+			__be16 *frag_off)
+{
+	u8 buf[8];	/* an extension header has at least 8 bytes */
+
+	while (ipv6_ext_hdr(*nh) && *nh != NEXTHDR_AUTH) {
+		if (*nh == NEXTHDR_NONE || skb_copy_bits(skb, off, buf, 8))
+			return -EINVAL;
+		if (*nh == NEXTHDR_FRAGMENT) {
+			memcpy(frag_off, buf + 2, sizeof(*frag_off));
+			if (*frag_off & htons(IP6_OFFSET))
+				break;	/* as ipv6_skip_exthdr() */
+			off += 8;
+		} else {
+			off += (buf[1] + 1) * 8;
+		}
+		*nh = buf[0];
+	}
+	return off;
+}
+
 /* The flow of @skb, whose network header is an IP header of @family. */
 int kipsec_flow_of(const struct sk_buff *skb, u16 family,
 		   struct kipsec_flow *fl)
@@ -62,8 +88,8 @@ int kipsec_flow_of(const struct sk_buff *skb, u16 family,
 
 		fl->src.v6 = ip6h->saddr;
 		fl->dst.v6 = ip6h->daddr;
-		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
-				       sizeof(*ip6h), &nh, &frag_off);
+		off = kipsec_skip6(skb, skb_network_offset(skb) +
+				   sizeof(*ip6h), &nh, &frag_off);
 		if (off < 0)
 			return -EINVAL;
 		fl->proto = nh;

@@ -2,11 +2,12 @@
 /*
  * Inbound packets.
  *
- * ESP arrives through xfrm4/xfrm6 protocol handlers registered above the
- * native esp4/esp6 ones: a packet whose SPI is not in kipsec's SAD goes on
- * to the native stack untouched. kipsec's packets are decrypted (esp.c),
- * decapsulated, checked against the inbound SPD for the SA that carried
- * them, marked, and re-enter the stack at PRE_ROUTING as native XFRM's do.
+ * ESP and AH arrive through xfrm4/xfrm6 protocol handlers registered above
+ * the native esp4/esp6 and ah4/ah6 ones: a packet whose SPI is not in
+ * kipsec's SAD goes on to the native stack untouched. kipsec's packets are
+ * decrypted (esp.c) or verified (ah.c), then take one path: decapsulated,
+ * checked against the inbound SPD for the SA that carried them, marked,
+ * and they re-enter the stack at PRE_ROUTING as native XFRM's do.
  *
  * The LOCAL_IN and FORWARD hooks drop clear packets that an inbound policy
  * says must be protected (KAME's ipsec4_in_reject). Forwarded packets are
@@ -55,7 +56,7 @@ static bool kipsec_in_snap(struct kipsec_net *kn, const struct kipsec_flow *fl,
 static bool kipsec_req_accepts(const struct kipsec_req *r,
 			       const struct kipsec_sa *sa)
 {
-	if (r->proto != IPPROTO_ESP)
+	if (r->proto != sa->dp->proto)
 		return false;
 	if (r->mode != IPSEC_MODE_ANY && sa->mode != IPSEC_MODE_ANY &&
 	    r->mode != sa->mode)
@@ -307,7 +308,8 @@ static void kipsec_in_fail(struct kipsec_net *kn, struct kipsec_sa *sa,
 		atomic64_inc(&dp->auth_fail);
 		break;
 	case -EALREADY:
-		kipsec_stat(kn, family, KIPSEC_IN_ESPREPLAY);
+		kipsec_stat(kn, family, dp->proto == IPPROTO_AH ?
+			    KIPSEC_IN_AHREPLAY : KIPSEC_IN_ESPREPLAY);
 		atomic64_inc(&dp->replay_fail);
 		break;
 	case -EPERM:
@@ -322,7 +324,7 @@ static void kipsec_in_fail(struct kipsec_net *kn, struct kipsec_sa *sa,
 	}
 }
 
-/* A decrypted packet: decapsulate, check, count, deliver. */
+/* A decrypted or verified packet: decapsulate, check, count, deliver. */
 static int kipsec_in_accept(struct kipsec_net *kn, struct sk_buff *skb,
 			    struct kipsec_sa *sa, u8 nh)
 {
@@ -342,7 +344,10 @@ static int kipsec_in_accept(struct kipsec_net *kn, struct sk_buff *skb,
 	if (!kipsec_in_sa_ok(kn, skb, sa, tunnel))
 		return -EPERM;
 	kipsec_stat(kn, family, KIPSEC_IN_SUCCESS);
-	kipsec_hist(kn, family, KIPSEC_HIST_IN_ESP, sa->ealg);
+	if (sa->dp->proto == IPPROTO_AH)
+		kipsec_hist(kn, family, KIPSEC_HIST_IN_AH, sa->aalg);
+	else
+		kipsec_hist(kn, family, KIPSEC_HIST_IN_ESP, sa->ealg);
 	kipsec_in_deliver(kn->net, skb);
 	return 0;
 }
@@ -371,24 +376,33 @@ static void kipsec_in_done(struct sk_buff *skb, struct kipsec_sa *sa,
 
 /* ---- protocol handlers ---------------------------------------------- */
 
-static int kipsec_esp_rcv(struct sk_buff *skb, u16 family)
+/* The SPI of an ESP or AH header at @h. */
+static __be32 kipsec_hdr_spi(const void *h, u8 proto)
+{
+	if (proto == IPPROTO_AH)
+		return ((const struct ip_auth_hdr *)h)->spi;
+	return ((const struct ip_esp_hdr *)h)->spi;
+}
+
+/* ESP or AH (@proto) for this host, the data at its header. */
+static int kipsec_xf_rcv(struct sk_buff *skb, u16 family, u8 proto)
 {
 	struct net *net = dev_net(skb->dev);
 	struct kipsec_net *kn = kipsec_pernet(net);
 	struct kipsec_addr dst;
 	struct kipsec_sa *sa;
-	__be32 spi;
 
-	if (!pskb_may_pull(skb, sizeof(struct ip_esp_hdr)))
+	/* Both headers have the SPI in their first 8 bytes. */
+	if (!pskb_may_pull(skb, 8))
 		return -EINVAL;		/* the native handler drops it */
-	spi = ((struct ip_esp_hdr *)skb->data)->spi;
 	memset(&dst, 0, sizeof(dst));
 	dst.family = family;
 	if (family == AF_INET)
 		dst.v4 = ip_hdr(skb)->daddr;
 	else
 		dst.v6 = ipv6_hdr(skb)->daddr;
-	sa = kipsec_sad_lookup_hold(&kn->sad, spi, &dst, SADB_SATYPE_ESP);
+	sa = kipsec_sad_lookup_hold(&kn->sad, kipsec_hdr_spi(skb->data, proto),
+				    &dst, kipsec_proto_satype(proto));
 	if (!sa) {
 		/* Not ours: native XFRM may know it. */
 		if (!READ_ONCE(net->xfrm.state_num))
@@ -398,31 +412,46 @@ static int kipsec_esp_rcv(struct sk_buff *skb, u16 family)
 	WRITE_ONCE(sa->dp->used_in, true);
 	dev_hold(skb->dev);
 	atomic_inc(&kn->inflight);
-	kipsec_esp_input(skb, sa, kipsec_in_done);
+	if (proto == IPPROTO_AH)
+		kipsec_ah_input(skb, sa, kipsec_in_done);
+	else
+		kipsec_esp_input(skb, sa, kipsec_in_done);
 	return 0;
 }
 
 static int kipsec_esp4_rcv(struct sk_buff *skb)
 {
-	return kipsec_esp_rcv(skb, AF_INET);
+	return kipsec_xf_rcv(skb, AF_INET, IPPROTO_ESP);
 }
 
 static int kipsec_esp6_rcv(struct sk_buff *skb)
 {
-	return kipsec_esp_rcv(skb, AF_INET6);
+	return kipsec_xf_rcv(skb, AF_INET6, IPPROTO_ESP);
+}
+
+static int kipsec_ah4_rcv(struct sk_buff *skb)
+{
+	return kipsec_xf_rcv(skb, AF_INET, IPPROTO_AH);
+}
+
+static int kipsec_ah6_rcv(struct sk_buff *skb)
+{
+	return kipsec_xf_rcv(skb, AF_INET6, IPPROTO_AH);
 }
 
 /*
- * An ICMP error quotes an ESP packet: if it is one of ours, remember a
- * smaller path MTU for its SA (output.c uses it) and say so.
+ * An ICMP error quotes an ESP or AH packet: if it is one of ours, remember
+ * a smaller path MTU for its SA (output.c uses it) and say so. The ICMP
+ * code made sure that 8 bytes of the quoted header are there.
  */
-static bool kipsec_esp_err(struct net *net, __be32 spi,
-			   const struct kipsec_addr *dst, u32 mtu)
+static bool kipsec_xf_err(struct net *net, const void *h, u8 proto,
+			  const struct kipsec_addr *dst, u32 mtu)
 {
 	struct kipsec_sa *sa;
 
-	sa = kipsec_sad_lookup_hold(&kipsec_pernet(net)->sad, spi, dst,
-				    SADB_SATYPE_ESP);
+	sa = kipsec_sad_lookup_hold(&kipsec_pernet(net)->sad,
+				    kipsec_hdr_spi(h, proto), dst,
+				    kipsec_proto_satype(proto));
 	if (!sa)
 		return false;
 	if (mtu && (!READ_ONCE(sa->dp->pmtu) || mtu < READ_ONCE(sa->dp->pmtu)))
@@ -431,10 +460,10 @@ static bool kipsec_esp_err(struct net *net, __be32 spi,
 	return true;
 }
 
-static int kipsec_esp4_err(struct sk_buff *skb, u32 info)
+static int kipsec_xf4_err(struct sk_buff *skb, u32 info, u8 proto)
 {
 	const struct iphdr *iph = (const struct iphdr *)skb->data;
-	const struct ip_esp_hdr *esph = (void *)(skb->data + (iph->ihl << 2));
+	const void *h = skb->data + (iph->ihl << 2);
 	struct net *net = dev_net(skb->dev);
 	struct kipsec_addr dst = { .family = AF_INET };
 
@@ -442,26 +471,25 @@ static int kipsec_esp4_err(struct sk_buff *skb, u32 info)
 		      icmp_hdr(skb)->code == ICMP_FRAG_NEEDED;
 
 	dst.v4 = iph->daddr;
-	if (!kipsec_esp_err(net, esph->spi, &dst, toobig ? info : 0))
+	if (!kipsec_xf_err(net, h, proto, &dst, toobig ? info : 0))
 		return 1;
 	if (icmp_hdr(skb)->type == ICMP_REDIRECT)
-		ipv4_redirect(skb, net, 0, IPPROTO_ESP);
+		ipv4_redirect(skb, net, 0, proto);
 	return 0;
 }
 
-static int kipsec_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
-			   u8 type, u8 code, int offset, __be32 info)
+static int kipsec_xf6_err(struct sk_buff *skb, u8 type, int offset,
+			  __be32 info, u8 proto)
 {
 	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
-	const struct ip_esp_hdr *esph = (void *)(skb->data + offset);
 	struct net *net = dev_net(skb->dev);
 	struct kipsec_addr dst;
 
 	memset(&dst, 0, sizeof(dst));
 	dst.family = AF_INET6;
 	dst.v6 = ip6h->daddr;
-	if (!kipsec_esp_err(net, esph->spi, &dst,
-			    type == ICMPV6_PKT_TOOBIG ? ntohl(info) : 0))
+	if (!kipsec_xf_err(net, skb->data + offset, proto, &dst,
+			   type == ICMPV6_PKT_TOOBIG ? ntohl(info) : 0))
 		return 1;
 	if (type == NDISC_REDIRECT)
 		ip6_redirect(skb, net, skb->dev->ifindex, 0,
@@ -469,35 +497,73 @@ static int kipsec_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	return 0;
 }
 
+static int kipsec_esp4_err(struct sk_buff *skb, u32 info)
+{
+	return kipsec_xf4_err(skb, info, IPPROTO_ESP);
+}
+
+static int kipsec_ah4_err(struct sk_buff *skb, u32 info)
+{
+	return kipsec_xf4_err(skb, info, IPPROTO_AH);
+}
+
+static int kipsec_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
+			   u8 type, u8 code, int offset, __be32 info)
+{
+	return kipsec_xf6_err(skb, type, offset, info, IPPROTO_ESP);
+}
+
+static int kipsec_ah6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
+			  u8 type, u8 code, int offset, __be32 info)
+{
+	return kipsec_xf6_err(skb, type, offset, info, IPPROTO_AH);
+}
+
 /* UDP-encapsulated ESP (NAT-T) is not handled yet: pass it on. */
-static int kipsec_esp_input_handler(struct sk_buff *skb, int nexthdr,
-				    __be32 spi, int encap_type)
+static int kipsec_xf_input_handler(struct sk_buff *skb, int nexthdr,
+				   __be32 spi, int encap_type)
 {
 	return -EINVAL;
 }
 
 /* Native XFRM's post-input callbacks walk every handler: not ours. */
-static int kipsec_esp_cb_handler(struct sk_buff *skb, int err)
+static int kipsec_xf_cb_handler(struct sk_buff *skb, int err)
 {
 	return 1;
 }
 
-/* Above esp4/esp6 (0), xfrm interfaces (10) and vti (100). */
+/* Above esp4/esp6 and ah4/ah6 (0), xfrm interfaces (10) and vti (100). */
 #define KIPSEC_XFRM_PRIORITY	300
 
 static struct xfrm4_protocol kipsec_esp4_protocol = {
 	.handler = kipsec_esp4_rcv,
-	.input_handler = kipsec_esp_input_handler,
-	.cb_handler = kipsec_esp_cb_handler,
+	.input_handler = kipsec_xf_input_handler,
+	.cb_handler = kipsec_xf_cb_handler,
 	.err_handler = kipsec_esp4_err,
 	.priority = KIPSEC_XFRM_PRIORITY,
 };
 
 static struct xfrm6_protocol kipsec_esp6_protocol = {
 	.handler = kipsec_esp6_rcv,
-	.input_handler = kipsec_esp_input_handler,
-	.cb_handler = kipsec_esp_cb_handler,
+	.input_handler = kipsec_xf_input_handler,
+	.cb_handler = kipsec_xf_cb_handler,
 	.err_handler = kipsec_esp6_err,
+	.priority = KIPSEC_XFRM_PRIORITY,
+};
+
+static struct xfrm4_protocol kipsec_ah4_protocol = {
+	.handler = kipsec_ah4_rcv,
+	.input_handler = kipsec_xf_input_handler,
+	.cb_handler = kipsec_xf_cb_handler,
+	.err_handler = kipsec_ah4_err,
+	.priority = KIPSEC_XFRM_PRIORITY,
+};
+
+static struct xfrm6_protocol kipsec_ah6_protocol = {
+	.handler = kipsec_ah6_rcv,
+	.input_handler = kipsec_xf_input_handler,
+	.cb_handler = kipsec_xf_cb_handler,
+	.err_handler = kipsec_ah6_err,
 	.priority = KIPSEC_XFRM_PRIORITY,
 };
 
@@ -510,12 +576,28 @@ int kipsec_input_init(void)
 		return err;
 	err = xfrm6_protocol_register(&kipsec_esp6_protocol, IPPROTO_ESP);
 	if (err)
-		xfrm4_protocol_deregister(&kipsec_esp4_protocol, IPPROTO_ESP);
+		goto err_esp4;
+	err = xfrm4_protocol_register(&kipsec_ah4_protocol, IPPROTO_AH);
+	if (err)
+		goto err_esp6;
+	err = xfrm6_protocol_register(&kipsec_ah6_protocol, IPPROTO_AH);
+	if (err)
+		goto err_ah4;
+	return 0;
+
+err_ah4:
+	xfrm4_protocol_deregister(&kipsec_ah4_protocol, IPPROTO_AH);
+err_esp6:
+	xfrm6_protocol_deregister(&kipsec_esp6_protocol, IPPROTO_ESP);
+err_esp4:
+	xfrm4_protocol_deregister(&kipsec_esp4_protocol, IPPROTO_ESP);
 	return err;
 }
 
 void kipsec_input_exit(void)
 {
+	xfrm6_protocol_deregister(&kipsec_ah6_protocol, IPPROTO_AH);
+	xfrm4_protocol_deregister(&kipsec_ah4_protocol, IPPROTO_AH);
 	xfrm6_protocol_deregister(&kipsec_esp6_protocol, IPPROTO_ESP);
 	xfrm4_protocol_deregister(&kipsec_esp4_protocol, IPPROTO_ESP);
 }

@@ -2,7 +2,7 @@
 /*
  * Outbound packets. Netfilter hooks at LOCAL_OUT (locally generated) and
  * FORWARD (after the inbound check, input.c) look each packet up in the
- * SPD, pick the SA its policy asks for, and hand it to ESP. The result
+ * SPD, pick the SA its policy asks for, and hand it to ESP or AH. The result
  * leaves through ip_local_out()/ip6_local_out() marked as transformed, the
  * mark native XFRM uses too, and these hooks let marked packets pass: what
  * kipsec produced is never processed again.
@@ -15,7 +15,7 @@
  * does). Other local packets, and forwarded ones that may be, are
  * encapsulated and the outer packet is fragmented. An ICMP error to a
  * local sender would lower the route's path MTU, which the ESP packet to
- * the same peer then could not pass.
+ * the same peer then could not pass. All this holds for AH as for ESP.
  */
 #include <linux/tcp.h>
 #include <linux/icmp.h>
@@ -45,7 +45,7 @@ static u16 kipsec_hook_family(const struct nf_hook_state *st)
 	return st->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
 }
 
-/* ---- after ESP ------------------------------------------------------ */
+/* ---- after ESP or AH ------------------------------------------------ */
 
 static void kipsec_out_send(struct net *net, struct sk_buff *skb, u16 family)
 {
@@ -72,7 +72,10 @@ static void kipsec_out_done(struct sk_buff *skb, struct kipsec_sa *sa,
 		kfree_skb(skb);
 	} else {
 		kipsec_stat(kn, family, KIPSEC_OUT_SUCCESS);
-		kipsec_hist(kn, family, KIPSEC_HIST_OUT_ESP, sa->ealg);
+		if (sa->dp->proto == IPPROTO_AH)
+			kipsec_hist(kn, family, KIPSEC_HIST_OUT_AH, sa->aalg);
+		else
+			kipsec_hist(kn, family, KIPSEC_HIST_OUT_ESP, sa->ealg);
 		kipsec_out_send(net, skb, family);
 	}
 	kipsec_sa_put(sa);
@@ -80,6 +83,24 @@ static void kipsec_out_done(struct sk_buff *skb, struct kipsec_sa *sa,
 }
 
 /* ---- size ----------------------------------------------------------- */
+
+/* Bytes ESP or AH makes of @plen bytes of payload. */
+static unsigned int kipsec_xf_len(const struct kipsec_sa_dp *dp,
+				  unsigned int plen)
+{
+	if (dp->proto == IPPROTO_AH)
+		return dp->ahlen + plen;
+	return kipsec_esp_len(dp, plen);
+}
+
+/* The largest payload whose ESP or AH form fits in @room bytes (0: none). */
+static unsigned int kipsec_xf_room(const struct kipsec_sa_dp *dp,
+				   unsigned int room)
+{
+	if (dp->proto == IPPROTO_AH)
+		return room > dp->ahlen ? room - dp->ahlen : 0;
+	return kipsec_esp_room(dp, room);
+}
 
 static void kipsec_send_toobig(struct sk_buff *skb, u16 family,
 			       unsigned int mtu)
@@ -109,8 +130,8 @@ static unsigned int kipsec_inner_mtu(const struct kipsec_sa_dp *dp,
 				     unsigned int keep, unsigned int add,
 				     unsigned int mtu)
 {
-	return keep + kipsec_esp_room(dp, mtu > add + keep ?
-					  mtu - add - keep : 0);
+	return keep + kipsec_xf_room(dp, mtu > add + keep ?
+					 mtu - add - keep : 0);
 }
 
 /* Where a TCP SYN's header starts, or 0 for any other packet. */
@@ -187,7 +208,7 @@ static int kipsec_out_size(struct sk_buff *skb, const struct kipsec_sa_dp *dp,
 	if (thoff)
 		kipsec_clamp_mss(skb, thoff,
 				 kipsec_inner_mtu(dp, keep, add, mtu));
-	if (add + keep + kipsec_esp_len(dp, skb->len - keep) <= mtu)
+	if (add + keep + kipsec_xf_len(dp, skb->len - keep) <= mtu)
 		return 0;
 	if (kipsec_may_fragment(skb, family, fwd)) {
 		*frag = true;
@@ -221,7 +242,7 @@ static unsigned int kipsec_path_mtu(const struct dst_entry *dst,
 /* ---- transport and tunnel mode -------------------------------------- */
 
 static int kipsec_transport(struct sk_buff *skb, struct kipsec_sa *sa,
-			    u16 family, bool fwd, struct kipsec_esp_out *o)
+			    u16 family, bool fwd, struct kipsec_xf_out *o)
 {
 	u8 *prevhdr;
 	bool frag;
@@ -232,7 +253,7 @@ static int kipsec_transport(struct sk_buff *skb, struct kipsec_sa *sa,
 		o->proto_off = offsetof(struct iphdr, protocol);
 		o->nexthdr = ip_hdr(skb)->protocol;
 	} else {
-		/* ESP goes where a fragment header would. */
+		/* ESP or AH goes where a fragment header would. */
 		off = ip6_find_1stfragopt(skb, &prevhdr);
 		if (off < 0)
 			return off;
@@ -294,7 +315,7 @@ static void kipsec_push_outer4(struct net *net, struct sk_buff *skb,
 	top->tot_len = htons(skb->len);
 	top->frag_off = frag ? 0 : htons(IP_DF);
 	top->ttl = ip4_dst_hoplimit(skb_dst(skb));
-	top->protocol = IPPROTO_ESP;
+	top->protocol = sa->dp->proto;
 	top->saddr = sa->src.v4;
 	top->daddr = sa->dst.v4;
 	ip_select_ident(net, skb, NULL);
@@ -312,7 +333,7 @@ static void kipsec_push_outer6(struct sk_buff *skb, const struct kipsec_sa *sa,
 	top = ipv6_hdr(skb);
 	ip6_flow_hdr(top, INET_ECN_encapsulate(ds, ds), 0);
 	top->payload_len = htons(skb->len - sizeof(*top));
-	top->nexthdr = IPPROTO_ESP;
+	top->nexthdr = sa->dp->proto;
 	top->hop_limit = ip6_dst_hoplimit(skb_dst(skb));
 	top->saddr = sa->src.v6;
 	top->daddr = sa->dst.v6;
@@ -324,7 +345,7 @@ static void kipsec_push_outer6(struct sk_buff *skb, const struct kipsec_sa *sa,
 /* Route the outer packet, check the size, and put the outer header on. */
 static int kipsec_tunnel(struct net *net, struct sk_buff *skb,
 			 struct kipsec_sa *sa, u16 family, bool fwd,
-			 struct kipsec_esp_out *o)
+			 struct kipsec_xf_out *o)
 {
 	u16 ofamily = sa->dst.family;
 	unsigned int ohl = ofamily == AF_INET ? sizeof(struct iphdr) :
@@ -363,7 +384,7 @@ static void kipsec_out_one(struct net *net, struct sk_buff *skb,
 			   struct kipsec_sa *sa, u8 mode, u16 family, bool fwd)
 {
 	struct kipsec_net *kn = kipsec_pernet(net);
-	struct kipsec_esp_out o;
+	struct kipsec_xf_out o;
 	int err = -ENOMEM;
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
@@ -377,7 +398,10 @@ static void kipsec_out_one(struct net *net, struct sk_buff *skb,
 	kipsec_sa_count(&kn->sad, sa, skb->len);
 	WRITE_ONCE(sa->dp->used_out, true);
 	atomic_inc(&kn->inflight);
-	kipsec_esp_output(skb, sa, &o, kipsec_out_done);
+	if (sa->dp->proto == IPPROTO_AH)
+		kipsec_ah_output(skb, sa, &o, kipsec_out_done);
+	else
+		kipsec_esp_output(skb, sa, &o, kipsec_out_done);
 	return;
 drop:
 	kipsec_stat(kn, family, err == -EHOSTUNREACH ? KIPSEC_OUT_NOROUTE :
@@ -423,8 +447,8 @@ static noinline void kipsec_out_acquire(struct net *net,
 	struct kipsec_policy pol = { .id = ps->id, .priority = ps->priority,
 				     .dir = ps->dir };
 
-	kipsec_km_acquire(net, SADB_SATYPE_ESP, src, dst, &pol, r->mode,
-			  r->reqid);
+	kipsec_km_acquire(net, kipsec_proto_satype(r->proto), src, dst, &pol,
+			  r->mode, r->reqid);
 }
 
 /*
@@ -453,18 +477,19 @@ static unsigned int kipsec_out_decide(struct net *net, struct sk_buff *skb,
 		return NF_DROP;
 	}
 	r = &ps.req[0];
-	/* AH, IPcomp and bundles have no packet path yet. */
-	if (ps.nreqs != 1 || r->proto != IPPROTO_ESP ||
+	/* IPcomp and bundles have no packet path yet. */
+	if (ps.nreqs != 1 ||
+	    (r->proto != IPPROTO_ESP && r->proto != IPPROTO_AH) ||
 	    (r->mode == IPSEC_MODE_TUNNEL && !r->tdst.family)) {
-		net_warn_ratelimited("kipsec: policy %u: only single ESP requests are implemented\n",
+		net_warn_ratelimited("kipsec: policy %u: only single ESP or AH requests are implemented\n",
 				     ps.id);
 		kipsec_stat(kn, family, KIPSEC_OUT_INVAL);
 		return NF_DROP;
 	}
 	src = r->mode == IPSEC_MODE_TUNNEL ? &r->tsrc : &fl.src;
 	dst = r->mode == IPSEC_MODE_TUNNEL ? &r->tdst : &fl.dst;
-	*sap = kipsec_sad_select_hold(kn, SADB_SATYPE_ESP, src, dst,
-				      r->level == IPSEC_LEVEL_UNIQUE ?
+	*sap = kipsec_sad_select_hold(kn, kipsec_proto_satype(r->proto), src,
+				      dst, r->level == IPSEC_LEVEL_UNIQUE ?
 				      r->reqid : 0);
 	*mode = r->mode;
 	if (*sap)

@@ -9,7 +9,21 @@
  * after the ICV has been verified, under the lock, to update the window.
  */
 #include <linux/bitmap.h>
+#include <kipsec/pfkey_ext.h>
 #include "dp.h"
+
+/*
+ * The next outbound sequence number of @sa. RFC 4303 3.3.3 and RFC 4302
+ * 3.3.2: a 32-bit counter never cycles (-EOVERFLOW once it is used up),
+ * unless the SA has KAME's CYCSEQ flag.
+ */
+int kipsec_seq_next(struct kipsec_sa *sa, u64 *seq)
+{
+	*seq = atomic64_inc_return(&sa->dp->oseq);
+	if (!sa->dp->esn && *seq > U32_MAX && !(sa->flags & SADB_X_EXT_CYCSEQ))
+		return -EOVERFLOW;
+	return 0;
+}
 
 /* The 64-bit sequence number of a packet carrying @seq_lo. */
 u64 kipsec_replay_seq(const struct kipsec_sa_dp *dp, __be32 seq_lo)

@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The packet-path state of an SA, built when the SA is added (process
- * context: the crypto API may load modules): one AEAD transform, as esp4
- * builds it, and the replay window.
+ * context: the crypto API may load modules): one transform, an AEAD for
+ * ESP as esp4 builds it or an ahash for AH, and the replay window.
  *
  * Every ESP SA becomes one AEAD: combined-mode algorithms as they are,
  * others as authenc(auth, cipher) (authencesn with ESN). An IV generator
  * template wraps ciphers that need an IV, so the IV comes from the
  * sequence number (seqiv: counter modes) or a chain (echainiv: CBC).
- * Asynchronous implementations are welcome: esp.c handles completions.
+ * Asynchronous implementations are welcome: esp.c and ah.c handle
+ * completions. The crypto API zeroes a transform, key included, when it
+ * is freed.
  */
+#include <linux/ip.h>
 #include <linux/rtnetlink.h>
 #include <crypto/authenc.h>
+#include <crypto/hash.h>
 #include <kipsec/pfkey_ext.h>
 #include "alg.h"
 #include "dp.h"
@@ -77,17 +81,24 @@ static int kipsec_authenc_setkey(struct crypto_aead *aead,
 	return err;
 }
 
+/* The truncated ICV of @a (RFC 2403, 2404, 3566, 4868), or as the SA says. */
+static unsigned int kipsec_auth_icv_bytes(const struct kipsec_sa *sa,
+					  const struct kipsec_alg *a)
+{
+	if (!a)
+		return 0;
+	if (sa->kx.sadb_x_kipsec_sa_icvbits)
+		return sa->kx.sadb_x_kipsec_sa_icvbits / 8;
+	return a->icvbits / 8;
+}
+
 static unsigned int kipsec_icv_bytes(const struct kipsec_sa *sa,
 				     const struct kipsec_alg *e,
 				     const struct kipsec_alg *a)
 {
 	if (e->aead)
 		return e->icvbits / 8;
-	if (!a)
-		return 0;
-	if (sa->kx.sadb_x_kipsec_sa_icvbits)
-		return sa->kx.sadb_x_kipsec_sa_icvbits / 8;
-	return a->icvbits / 8;
+	return kipsec_auth_icv_bytes(sa, a);
 }
 
 static struct kipsec_sa_dp *kipsec_dp_alloc(const struct kipsec_sa *sa)
@@ -145,25 +156,69 @@ static int kipsec_dp_crypto(struct kipsec_sa *sa, struct kipsec_sa_dp *dp)
 	return 0;
 }
 
+/* AH: the keyed hash, and the header length its ICV makes. */
+static int kipsec_dp_ahash(struct kipsec_sa *sa, struct kipsec_sa_dp *dp)
+{
+	const struct kipsec_alg *a = kipsec_alg_find(KIPSEC_ALG_AUTH, sa->aalg);
+	struct crypto_ahash *ahash;
+	int err = 0;
+
+	if (!a)
+		return -EINVAL;
+	ahash = crypto_alloc_ahash(a->name, 0, 0);
+	if (IS_ERR(ahash)) {
+		err = PTR_ERR(ahash);
+		return err == -ENOENT ? -EOPNOTSUPP : err;
+	}
+	dp->ahash = ahash;
+	if (sa->akey)
+		err = crypto_ahash_setkey(ahash, kipsec_key_data(sa->akey),
+					  kipsec_key_bytes(sa->akey));
+	if (err)
+		return err;
+	dp->icvlen = kipsec_auth_icv_bytes(sa, a);
+	if (dp->icvlen > crypto_ahash_digestsize(ahash))
+		return -EINVAL;
+	/* RFC 4302 3.3.3.2.1: a multiple of 32 bits in IPv4, 64 in IPv6. */
+	dp->ahlen = ALIGN(sizeof(struct ip_auth_hdr) + dp->icvlen,
+			  sa->dst.family == AF_INET ? 4 : 8);
+	return 0;
+}
+
+/* Either member of the union; both free functions take NULL. */
+static void kipsec_dp_free_tfm(struct kipsec_sa_dp *dp)
+{
+	if (dp->proto == IPPROTO_AH)
+		crypto_free_ahash(dp->ahash);
+	else
+		crypto_free_aead(dp->aead);
+}
+
 int kipsec_sa_dp_init(struct kipsec_sa *sa)
 {
 	struct kipsec_sa_dp *dp;
 	int err;
 
-	/* AH and IPcomp have no packet path yet: their SAs are kept only. */
-	if (sa->satype != SADB_SATYPE_ESP)
+	/* IPcomp has no packet path yet: its SAs are kept only. */
+	if (sa->satype != SADB_SATYPE_ESP && sa->satype != SADB_SATYPE_AH)
 		return 0;
-	if (sa->ealg != SADB_EALG_NULL && !sa->ekey)
+	if (sa->satype == SADB_SATYPE_ESP && sa->ealg != SADB_EALG_NULL &&
+	    !sa->ekey)
 		return -EINVAL;
 	dp = kipsec_dp_alloc(sa);
 	if (!dp)
 		return -ENOMEM;
 	dp->esn = sa->kx.sadb_x_kipsec_sa_len &&
 		  (sa->kx.sadb_x_kipsec_sa_flags & KIPSEC_SA_F_ESN);
-	err = kipsec_dp_crypto(sa, dp);
+	if (sa->satype == SADB_SATYPE_AH) {
+		dp->proto = IPPROTO_AH;
+		err = kipsec_dp_ahash(sa, dp);
+	} else {
+		dp->proto = IPPROTO_ESP;
+		err = kipsec_dp_crypto(sa, dp);
+	}
 	if (err) {
-		if (dp->aead)
-			crypto_free_aead(dp->aead);
+		kipsec_dp_free_tfm(dp);
 		kfree(dp);
 		return err;
 	}
@@ -175,7 +230,7 @@ void kipsec_sa_dp_free(struct kipsec_sa *sa)
 {
 	if (!sa->dp)
 		return;
-	crypto_free_aead(sa->dp->aead);
+	kipsec_dp_free_tfm(sa->dp);
 	kfree(sa->dp);
 	sa->dp = NULL;
 }
