@@ -23,6 +23,16 @@
  */
 #define KIPSEC_SKB_DECAPPED	BIT(15)
 
+/*
+ * With it, which transforms the packet came through, for the policy check
+ * of bundles (KAME's M_DECRYPTED and M_AUTHIPHDR). Bits 12-14 are free too.
+ */
+#define KIPSEC_SKB_VIA_COMP	BIT(12)
+#define KIPSEC_SKB_VIA_AH	BIT(13)
+#define KIPSEC_SKB_VIA_ESP	BIT(14)
+#define KIPSEC_SKB_VIA_ALL	(KIPSEC_SKB_VIA_COMP | KIPSEC_SKB_VIA_AH | \
+				 KIPSEC_SKB_VIA_ESP)
+
 /* Packet-path state of a keyed ESP or AH SA. */
 struct kipsec_sa_dp {
 	union {

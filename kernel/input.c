@@ -68,32 +68,54 @@ static bool kipsec_req_accepts(const struct kipsec_req *r,
 	return r->level != IPSEC_LEVEL_UNIQUE || r->reqid == sa->reqid;
 }
 
+static u16 kipsec_via(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_ESP:
+		return KIPSEC_SKB_VIA_ESP;
+	case IPPROTO_AH:
+		return KIPSEC_SKB_VIA_AH;
+	default:
+		return KIPSEC_SKB_VIA_COMP;
+	}
+}
+
 /*
  * May a packet decapsulated from @sa, now at the network header, go on?
- * Its policy must accept @sa. With no policy, transport mode is accepted
- * (KAME), but tunnel mode is not: inner addresses outside every policy
- * would let the peer inject any packet.
+ * Its policy must accept @sa, and the packet must have come through every
+ * other transform the policy requires (@via). With no policy, transport
+ * mode is accepted (KAME), but tunnel mode is not: inner addresses outside
+ * every policy would let the peer inject any packet. A bundle's outer
+ * layers, whose payload is the next transform for this same address, are
+ * checked with the innermost one.
  */
 static bool kipsec_in_sa_ok(struct kipsec_net *kn, struct sk_buff *skb,
-			    const struct kipsec_sa *sa, bool tunnel)
+			    const struct kipsec_sa *sa, bool tunnel, u16 via)
 {
+	bool wanted = false, ok = false;
+	const struct kipsec_req *r;
 	struct kipsec_pol_snap ps;
 	struct kipsec_flow fl;
-	bool wanted = false;
 	unsigned int i;
 
 	if (kipsec_flow_of(skb, kipsec_skb_family(skb), &fl))
 		return false;
+	if (kipsec_ipsec_proto(fl.proto) &&
+	    !memcmp(&fl.dst, &sa->dst, sizeof(fl.dst)))
+		return true;
 	if (!kipsec_in_snap(kn, &fl, true, &ps))
 		return !tunnel;
 	if (ps.action != IPSEC_POLICY_IPSEC)
 		return ps.action == IPSEC_POLICY_NONE;
 	for (i = 0; i < ps.nreqs; i++) {
-		if (kipsec_req_accepts(&ps.req[i], sa))
-			return true;
-		wanted |= kipsec_req_wants(&ps.req[i]);
+		r = &ps.req[i];
+		if (kipsec_req_accepts(r, sa))
+			ok = true;
+		else if (kipsec_req_wants(r) && !(via & kipsec_via(r->proto)))
+			return false;
+		wanted |= kipsec_req_wants(r);
 	}
-	return !wanted;
+	return ok || !wanted;
 }
 
 /* A clear packet where policy wants IPsec: drop it. */
@@ -330,18 +352,23 @@ static int kipsec_in_accept(struct kipsec_net *kn, struct sk_buff *skb,
 {
 	u16 family = sa->dst.family;
 	bool tunnel = kipsec_sa_tunnel(sa, nh);
+	u16 via, *flags;
 	int err;
 
 	if (sa->dp->icvlen)
 		kipsec_stat(kn, family, KIPSEC_IN_AUTHSUCC);
 	kipsec_sa_count(&kn->sad, sa, skb->len);
+	via = *kipsec_cb_flags(skb, family) & KIPSEC_SKB_VIA_ALL;
+	via |= kipsec_via(sa->dp->proto);
 	if (tunnel)
 		err = kipsec_decap_tunnel(skb, family, nh);
 	else
 		err = kipsec_decap_transport(skb, family, nh);
 	if (err)
 		return err;
-	if (!kipsec_in_sa_ok(kn, skb, sa, tunnel))
+	flags = kipsec_cb_flags(skb, kipsec_skb_family(skb));
+	*flags |= via;
+	if (!kipsec_in_sa_ok(kn, skb, sa, tunnel, via))
 		return -EPERM;
 	kipsec_stat(kn, family, KIPSEC_IN_SUCCESS);
 	if (sa->dp->proto == IPPROTO_AH)

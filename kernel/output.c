@@ -45,6 +45,90 @@ static u16 kipsec_hook_family(const struct nf_hook_state *st)
 	return st->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
 }
 
+/* ---- bundles -------------------------------------------------------- */
+
+/*
+ * The SAs a packet goes through, innermost first, in the order its policy
+ * lists the requests (IPcomp, ESP, AH on a sound policy). Every SA holds a
+ * reference. A packet with more than one SA carries its plan in skb->cb,
+ * past the IPCB/IP6CB the stack keeps there, because the transforms may
+ * complete asynchronously; one with a single SA carries NULL.
+ */
+struct kipsec_plan {
+	struct kipsec_sa *sa[KIPSEC_MAX_REQS];
+	u8 mode[KIPSEC_MAX_REQS];
+	u8 n, next;
+};
+
+#define KIPSEC_CB_PLAN	ALIGN(max(sizeof(struct inet_skb_parm), \
+				  sizeof(struct inet6_skb_parm)), \
+			      sizeof(void *))
+
+static struct kipsec_plan **kipsec_plan_slot(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(KIPSEC_CB_PLAN + sizeof(void *) >
+		     sizeof_field(struct sk_buff, cb));
+	return (struct kipsec_plan **)(skb->cb + KIPSEC_CB_PLAN);
+}
+
+/* Drop the references of the SAs not applied yet. */
+static void kipsec_plan_release(struct kipsec_plan *p)
+{
+	while (p->next < p->n)
+		kipsec_sa_put(p->sa[p->next++]);
+}
+
+static void kipsec_plan_free(struct sk_buff *skb)
+{
+	struct kipsec_plan *p = *kipsec_plan_slot(skb);
+
+	if (p) {
+		kipsec_plan_release(p);
+		kfree(p);
+	}
+}
+
+static void kipsec_out_one(struct net *net, struct sk_buff *skb,
+			   struct kipsec_sa *sa, u8 mode, u16 family, bool fwd);
+
+/*
+ * ip_local_out() completes the IP header of what leaves. A header that a
+ * tunnel wraps again must be complete before: the receiver checks it.
+ */
+static void kipsec_complete_hdr(struct sk_buff *skb, u16 family)
+{
+	if (family == AF_INET) {
+		ip_hdr(skb)->tot_len = htons(skb->len);
+		ip_send_check(ip_hdr(skb));
+	} else {
+		ipv6_hdr(skb)->payload_len =
+			htons(skb->len - sizeof(struct ipv6hdr));
+	}
+}
+
+/*
+ * The next SA of @skb's plan, if any. Later transforms wrap a packet that
+ * kipsec made: it may be fragmented, like a local one.
+ */
+static bool kipsec_plan_next(struct net *net, struct sk_buff *skb, u16 family)
+{
+	struct kipsec_plan *p = *kipsec_plan_slot(skb);
+	struct kipsec_sa *sa;
+	u8 mode;
+
+	if (!p)
+		return false;
+	sa = p->sa[p->next];
+	mode = p->mode[p->next++];
+	if (p->next == p->n) {
+		kfree(p);
+		*kipsec_plan_slot(skb) = NULL;
+	}
+	kipsec_complete_hdr(skb, family);
+	kipsec_out_one(net, skb, sa, mode, family, false);
+	return true;
+}
+
 /* ---- after ESP or AH ------------------------------------------------ */
 
 static void kipsec_out_send(struct net *net, struct sk_buff *skb, u16 family)
@@ -69,14 +153,17 @@ static void kipsec_out_done(struct sk_buff *skb, struct kipsec_sa *sa,
 	if (err) {
 		kipsec_stat(kn, family, err == -ENOMEM ? KIPSEC_OUT_NOMEM :
 			    KIPSEC_OUT_INVAL);
+		kipsec_plan_free(skb);
 		kfree_skb(skb);
 	} else {
-		kipsec_stat(kn, family, KIPSEC_OUT_SUCCESS);
 		if (sa->dp->proto == IPPROTO_AH)
 			kipsec_hist(kn, family, KIPSEC_HIST_OUT_AH, sa->aalg);
 		else
 			kipsec_hist(kn, family, KIPSEC_HIST_OUT_ESP, sa->ealg);
-		kipsec_out_send(net, skb, family);
+		if (!kipsec_plan_next(net, skb, family)) {
+			kipsec_stat(kn, family, KIPSEC_OUT_SUCCESS);
+			kipsec_out_send(net, skb, family);
+		}
 	}
 	kipsec_sa_put(sa);
 	atomic_dec(&kn->inflight);
@@ -406,34 +493,57 @@ static void kipsec_out_one(struct net *net, struct sk_buff *skb,
 drop:
 	kipsec_stat(kn, family, err == -EHOSTUNREACH ? KIPSEC_OUT_NOROUTE :
 		    err == -ENOMEM ? KIPSEC_OUT_NOMEM : KIPSEC_OUT_INVAL);
+	kipsec_plan_free(skb);
 	kfree_skb(skb);
 	kipsec_sa_put(sa);
 }
 
+/* Start @skb on the SAs of @p, whose references it takes over. */
+static void kipsec_out_start(struct net *net, struct sk_buff *skb,
+			     struct kipsec_plan *p, u16 family, bool fwd)
+{
+	struct kipsec_plan *rest = NULL;
+
+	if (p->n > 1) {
+		rest = kmemdup(p, sizeof(*p), GFP_ATOMIC);
+		if (!rest) {
+			kipsec_stat(kipsec_pernet(net), family,
+				    KIPSEC_OUT_NOMEM);
+			kipsec_plan_release(p);
+			kfree_skb(skb);
+			return;
+		}
+		rest->next = 1;
+	}
+	*kipsec_plan_slot(skb) = rest;
+	kipsec_out_one(net, skb, p->sa[0], p->mode[0], family, fwd);
+}
+
 static void kipsec_out_segments(struct net *net, struct sk_buff *skb,
-				struct kipsec_sa *sa, u8 mode, u16 family,
-				bool fwd)
+				struct kipsec_plan *p, u16 family, bool fwd)
 {
 	struct sk_buff *segs, *next;
+	unsigned int i;
 
 	if (!skb_is_gso(skb)) {
-		kipsec_out_one(net, skb, sa, mode, family, fwd);
+		kipsec_out_start(net, skb, p, family, fwd);
 		return;
 	}
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
 		kipsec_stat(kipsec_pernet(net), family, KIPSEC_OUT_NOMEM);
 		kfree_skb(skb);
-		kipsec_sa_put(sa);
+		kipsec_plan_release(p);
 		return;
 	}
 	consume_skb(skb);
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
-		refcount_inc(&sa->ref);
-		kipsec_out_one(net, skb, sa, mode, family, fwd);
+		for (i = 0; i < p->n; i++)
+			refcount_inc(&p->sa[i]->ref);
+		kipsec_out_start(net, skb, p, family, fwd);
 	}
-	kipsec_sa_put(sa);
+	kipsec_plan_release(p);
 }
 
 /* ---- the SPD's answer ----------------------------------------------- */
@@ -451,19 +561,34 @@ static noinline void kipsec_out_acquire(struct net *net,
 			  r->mode, r->reqid);
 }
 
+/* The SA @r asks for between @src and @dst, held, or NULL. */
+static struct kipsec_sa *kipsec_out_sa(struct kipsec_net *kn,
+				       const struct kipsec_req *r,
+				       const struct kipsec_addr *src,
+				       const struct kipsec_addr *dst)
+{
+	return kipsec_sad_select_hold(kn, kipsec_proto_satype(r->proto), src,
+				      dst, r->level == IPSEC_LEVEL_UNIQUE ?
+				      r->reqid : 0);
+}
+
 /*
- * NF_ACCEPT (in clear), NF_DROP, or NF_STOLEN with a held SA in *sap and
- * its mode in *mode.
+ * NF_ACCEPT (in clear), NF_DROP, or NF_STOLEN with the SAs to apply in
+ * @p. A request without an SA asks for one (KAME does at every level);
+ * at level "use" the packet goes on without that transform, otherwise it
+ * is dropped. After a tunnel, the requests that follow are between the
+ * tunnel's endpoints.
  */
 static unsigned int kipsec_out_decide(struct net *net, struct sk_buff *skb,
-				      u16 family, struct kipsec_sa **sap,
-				      u8 *mode)
+				      u16 family, struct kipsec_plan *p)
 {
 	struct kipsec_net *kn = kipsec_pernet(net);
 	const struct kipsec_addr *src, *dst;
 	const struct kipsec_req *r;
 	struct kipsec_pol_snap ps;
 	struct kipsec_flow fl;
+	struct kipsec_sa *sa;
+	unsigned int i;
 
 	if (kipsec_flow_of(skb, family, &fl)) {
 		kipsec_stat(kn, family, KIPSEC_OUT_INVAL);
@@ -476,29 +601,39 @@ static unsigned int kipsec_out_decide(struct net *net, struct sk_buff *skb,
 		kipsec_stat(kn, family, KIPSEC_OUT_POLVIO);
 		return NF_DROP;
 	}
-	r = &ps.req[0];
-	/* IPcomp and bundles have no packet path yet. */
-	if (ps.nreqs != 1 ||
-	    (r->proto != IPPROTO_ESP && r->proto != IPPROTO_AH) ||
-	    (r->mode == IPSEC_MODE_TUNNEL && !r->tdst.family)) {
-		net_warn_ratelimited("kipsec: policy %u: only single ESP or AH requests are implemented\n",
-				     ps.id);
-		kipsec_stat(kn, family, KIPSEC_OUT_INVAL);
-		return NF_DROP;
+	src = &fl.src;
+	dst = &fl.dst;
+	p->n = 0;
+	p->next = 0;
+	for (i = 0; i < ps.nreqs; i++) {
+		r = &ps.req[i];
+		if (r->mode == IPSEC_MODE_TUNNEL) {
+			src = &r->tsrc;
+			dst = &r->tdst;
+		}
+		/* IPcomp has no packet path yet. */
+		if ((r->proto != IPPROTO_ESP && r->proto != IPPROTO_AH) ||
+		    !dst->family) {
+			net_warn_ratelimited("kipsec: policy %u: request %u (protocol %u) is not implemented\n",
+					     ps.id, i + 1, r->proto);
+			kipsec_stat(kn, family, KIPSEC_OUT_INVAL);
+			goto drop;
+		}
+		sa = kipsec_out_sa(kn, r, src, dst);
+		if (sa) {
+			p->sa[p->n] = sa;
+			p->mode[p->n++] = r->mode;
+			continue;
+		}
+		kipsec_out_acquire(net, &ps, r, src, dst);
+		if (kipsec_req_wants(r)) {
+			kipsec_stat(kn, family, KIPSEC_OUT_NOSA);
+			goto drop;
+		}
 	}
-	src = r->mode == IPSEC_MODE_TUNNEL ? &r->tsrc : &fl.src;
-	dst = r->mode == IPSEC_MODE_TUNNEL ? &r->tdst : &fl.dst;
-	*sap = kipsec_sad_select_hold(kn, kipsec_proto_satype(r->proto), src,
-				      dst, r->level == IPSEC_LEVEL_UNIQUE ?
-				      r->reqid : 0);
-	*mode = r->mode;
-	if (*sap)
-		return NF_STOLEN;
-	/* KAME asks for an SA at every level; only "use" goes on in clear. */
-	kipsec_out_acquire(net, &ps, r, src, dst);
-	if (!kipsec_req_wants(r))
-		return NF_ACCEPT;
-	kipsec_stat(kn, family, KIPSEC_OUT_NOSA);
+	return p->n ? NF_STOLEN : NF_ACCEPT;
+drop:
+	kipsec_plan_release(p);
 	return NF_DROP;
 }
 
@@ -506,17 +641,16 @@ unsigned int kipsec_out_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *st)
 {
 	u16 family = kipsec_hook_family(st);
-	struct kipsec_sa *sa;
+	struct kipsec_plan plan;
 	unsigned int verdict;
-	u8 mode;
 
 	if (kipsec_transformed(skb, family) ||
 	    !READ_ONCE(kipsec_pernet(st->net)->spd.count))
 		return NF_ACCEPT;
-	verdict = kipsec_out_decide(st->net, skb, family, &sa, &mode);
+	verdict = kipsec_out_decide(st->net, skb, family, &plan);
 	if (verdict != NF_STOLEN)
 		return verdict;
-	kipsec_out_segments(st->net, skb, sa, mode, family,
+	kipsec_out_segments(st->net, skb, &plan, family,
 			    st->hook == NF_INET_FORWARD);
 	return NF_STOLEN;
 }
