@@ -42,6 +42,7 @@ struct kipsec_sa_dp {
 	u8 proto;			/* IPPROTO_ESP or IPPROTO_AH */
 	u8 ivlen, icvlen, blksize;	/* blksize: ESP payload alignment */
 	u8 ahlen;			/* AH header, ICV and padding */
+	u8 encap;			/* UDP header before ESP (NAT-T), or 0 */
 	bool esn;
 	atomic64_t oseq;		/* last sequence number sent */
 	/* counters for /proc/net/kipsec_sa */

@@ -3,8 +3,10 @@
  * ESP (RFC 4303) through the crypto API's AEAD interface.
  *
  * Output inserts the ESP header and IV after the headers that stay in
- * front, pads, and encrypts in place. Input decrypts in place, checks the
- * padding and trims the trailer. The additional authenticated data (SPI,
+ * front, pads, and encrypts in place. A NAT-T SA (RFC 3948) puts a UDP
+ * header in front of ESP: its ports, checksum 0, and IP protocol UDP.
+ * Input decrypts in place, checks the padding and trims the trailer; it
+ * starts at the ESP header, UDP or not. The additional authenticated data (SPI,
  * sequence number and, with ESN, its high half) lives in the per-packet
  * context rather than in front of the ESP header, so no byte of the packet
  * is borrowed.
@@ -18,6 +20,7 @@
  */
 #include <linux/ip.h>
 #include <linux/scatterlist.h>
+#include <linux/udp.h>
 #include <kipsec/pfkey_ext.h>
 #include "dp.h"
 
@@ -94,17 +97,18 @@ static void kipsec_esp_finish(struct kipsec_esp_ctx *ctx, int err, u8 nh)
 
 /* ---- output --------------------------------------------------------- */
 
-/* Bytes ESP makes of @plen bytes of payload. */
+/* Bytes ESP (and its UDP header) makes of @plen bytes of payload. */
 unsigned int kipsec_esp_len(const struct kipsec_sa_dp *dp, unsigned int plen)
 {
-	return sizeof(struct ip_esp_hdr) + dp->ivlen +
+	return dp->encap + sizeof(struct ip_esp_hdr) + dp->ivlen +
 	       ALIGN(plen + 2, dp->blksize) + dp->icvlen;
 }
 
 /* The largest payload whose ESP form fits in @room bytes (0: none). */
 unsigned int kipsec_esp_room(const struct kipsec_sa_dp *dp, unsigned int room)
 {
-	unsigned int fixed = sizeof(struct ip_esp_hdr) + dp->ivlen + dp->icvlen;
+	unsigned int fixed = dp->encap + sizeof(struct ip_esp_hdr) + dp->ivlen +
+			     dp->icvlen;
 
 	if (room < fixed + dp->blksize)
 		return 0;
@@ -136,6 +140,18 @@ static int kipsec_esp_trailer(struct sk_buff *skb, unsigned int clen,
 	return nfrags;
 }
 
+/* RFC 3948 2.1: the SA's ports, the length, no checksum (IPv4). */
+static void kipsec_esp_udp(struct sk_buff *skb, const struct kipsec_sa *sa,
+			   unsigned int off)
+{
+	struct udphdr *uh = (struct udphdr *)(skb->data + off);
+
+	uh->source = sa->natt_sport;
+	uh->dest = sa->natt_dport;
+	uh->len = htons(skb->len - off);
+	uh->check = 0;
+}
+
 static int kipsec_esp_encrypt(struct sk_buff *skb, struct kipsec_sa *sa,
 			      const struct kipsec_xf_out *o,
 			      kipsec_xf_done_t done, u64 seq)
@@ -143,7 +159,8 @@ static int kipsec_esp_encrypt(struct sk_buff *skb, struct kipsec_sa *sa,
 	struct kipsec_sa_dp *dp = sa->dp;
 	unsigned int plen = skb->len - o->hlen;
 	unsigned int clen = ALIGN(plen + 2, dp->blksize);
-	unsigned int esplen = sizeof(struct ip_esp_hdr) + dp->ivlen;
+	unsigned int esp_off = o->hlen + dp->encap;
+	unsigned int esplen = dp->encap + sizeof(struct ip_esp_hdr) + dp->ivlen;
 	struct kipsec_esp_ctx *ctx;
 	struct ip_esp_hdr *esph;
 	__be64 seqno = cpu_to_be64(seq);
@@ -160,8 +177,13 @@ static int kipsec_esp_encrypt(struct sk_buff *skb, struct kipsec_sa *sa,
 	memmove(skb->data, skb->data + esplen, o->hlen);
 	skb_reset_network_header(skb);
 	skb_set_transport_header(skb, o->hlen);
-	skb->data[o->proto_off] = IPPROTO_ESP;
-	esph = (struct ip_esp_hdr *)skb_transport_header(skb);
+	if (dp->encap) {
+		kipsec_esp_udp(skb, sa, o->hlen);
+		skb->data[o->proto_off] = IPPROTO_UDP;
+	} else {
+		skb->data[o->proto_off] = IPPROTO_ESP;
+	}
+	esph = (struct ip_esp_hdr *)(skb->data + esp_off);
 	esph->spi = sa->spi;
 	esph->seq_no = htonl(lower_32_bits(seq));
 
@@ -170,7 +192,7 @@ static int kipsec_esp_encrypt(struct sk_buff *skb, struct kipsec_sa *sa,
 		return -ENOMEM;
 	*ctx = (struct kipsec_esp_ctx){ .skb = skb, .sa = sa, .done = done,
 		.seq = seq, .iv = ctx->iv, .req = ctx->req, .sg = ctx->sg };
-	assoclen = kipsec_esp_sg(ctx, nfrags, o->hlen);
+	assoclen = kipsec_esp_sg(ctx, nfrags, esp_off);
 	if (assoclen < 0) {
 		kfree(ctx);
 		return assoclen;

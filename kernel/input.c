@@ -18,6 +18,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/udp.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
@@ -118,6 +119,37 @@ static bool kipsec_in_sa_ok(struct kipsec_net *kn, struct sk_buff *skb,
 	return ok || !wanted;
 }
 
+/*
+ * Is @skb, UDP in IPv4, ESP for one of kipsec's NAT-T SAs, to the SA's
+ * port? It goes on to the UDP_ENCAP socket and is checked once
+ * decapsulated, as bare ESP is.
+ */
+static bool kipsec_natt_esp(struct kipsec_net *kn, const struct sk_buff *skb,
+			    const struct kipsec_flow *fl)
+{
+	struct kipsec_sa *sa;
+	struct {
+		struct udphdr uh;
+		__be32 spi;
+	} _h;
+	const typeof(_h) *h;
+	bool ok;
+
+	if (fl->proto != IPPROTO_UDP || fl->dst.family != AF_INET)
+		return false;
+	h = skb_header_pointer(skb, skb_network_offset(skb) + ip_hdrlen(skb),
+			       sizeof(_h), &_h);
+	if (!h || !h->spi || ntohs(h->uh.len) <= sizeof(_h))
+		return false;
+	sa = kipsec_sad_lookup_hold(&kn->sad, h->spi, &fl->dst,
+				    SADB_SATYPE_ESP);
+	if (!sa)
+		return false;
+	ok = sa->natt_type && h->uh.dest == sa->natt_dport;
+	kipsec_sa_put(sa);
+	return ok;
+}
+
 /* A clear packet where policy wants IPsec: drop it. */
 static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
 				    u16 family, bool fwd)
@@ -131,7 +163,8 @@ static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
 	    !READ_ONCE(kn->spd.count) || secpath_exists(skb))
 		return NF_ACCEPT;
 	/* Protected packets are checked once decapsulated. */
-	if (kipsec_flow_of(skb, family, &fl) || kipsec_ipsec_proto(fl.proto))
+	if (kipsec_flow_of(skb, family, &fl) || kipsec_ipsec_proto(fl.proto) ||
+	    kipsec_natt_esp(kn, skb, &fl))
 		return NF_ACCEPT;
 	if (!kipsec_in_snap(kn, &fl, fwd, &ps) ||
 	    ps.action == IPSEC_POLICY_NONE)
@@ -167,15 +200,17 @@ unsigned int kipsec_fwd_hook(void *priv, struct sk_buff *skb,
 
 /* ---- decapsulation -------------------------------------------------- */
 
-/* Transport mode: the IP header (and IPv6 extensions) back on the payload. */
+/*
+ * Transport mode: the IP header (and IPv6 extensions) back on the payload.
+ * In IPv4 a NAT-T UDP header may lie between the IP header and ESP.
+ */
 static int kipsec_decap_transport(struct sk_buff *skb, u16 family, u8 nh)
 {
-	unsigned int esplen = skb->data - skb_transport_header(skb);
-	unsigned int hlen = skb_transport_header(skb) -
-			    skb_network_header(skb);
+	unsigned int hlen = family == AF_INET ? ip_hdrlen(skb) :
+			    skb_transport_header(skb) - skb_network_header(skb);
 
 	memmove(skb->data - hlen, skb_network_header(skb), hlen);
-	skb->network_header += esplen;
+	skb_set_network_header(skb, -(int)hlen);
 	skb_reset_transport_header(skb);
 	__skb_push(skb, hlen);
 	if (family == AF_INET) {
@@ -368,6 +403,13 @@ static int kipsec_in_accept(struct kipsec_net *kn, struct sk_buff *skb,
 		return err;
 	flags = kipsec_cb_flags(skb, kipsec_skb_family(skb));
 	*flags |= via;
+	/*
+	 * NAT-T transport mode: the TCP/UDP checksum covers addresses a NAT
+	 * changed. ESP's ICV protected the payload, so, as Linux does, it
+	 * is not checked (rather than fixed with NAT-OA, RFC 3948 3.1.2).
+	 */
+	if (!tunnel && sa->natt_type)
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
 	if (!kipsec_in_sa_ok(kn, skb, sa, tunnel, via))
 		return -EPERM;
 	kipsec_stat(kn, family, KIPSEC_IN_SUCCESS);
@@ -411,8 +453,31 @@ static __be32 kipsec_hdr_spi(const void *h, u8 proto)
 	return ((const struct ip_esp_hdr *)h)->spi;
 }
 
-/* ESP or AH (@proto) for this host, the data at its header. */
-static int kipsec_xf_rcv(struct sk_buff *skb, u16 family, u8 proto)
+/* The UDP header in front of ESP that xfrm4_udp_encap_rcv() left. */
+static const struct udphdr *kipsec_encap_udp(const struct sk_buff *skb)
+{
+	return (const struct udphdr *)(skb_network_header(skb) +
+				       ip_hdrlen(skb));
+}
+
+/*
+ * An SA takes ESP in UDP only, or bare ESP only (as XFRM's encap_type
+ * check). The peer's UDP port must be the SA's: a NAT that changed it
+ * needs the key manager to update the SA (no NAT_T_NEW_MAPPING yet).
+ */
+static bool kipsec_encap_ok(const struct sk_buff *skb,
+			    const struct kipsec_sa *sa, bool udp)
+{
+	if (!udp)
+		return !sa->natt_type;
+	return sa->natt_type && kipsec_encap_udp(skb)->source == sa->natt_sport;
+}
+
+/*
+ * ESP or AH (@proto) for this host, the data at its header; @udp: ESP that
+ * came in UDP (NAT-T), its UDP header still in front of the data.
+ */
+static int kipsec_xf_rcv(struct sk_buff *skb, u16 family, u8 proto, bool udp)
 {
 	struct net *net = dev_net(skb->dev);
 	struct kipsec_net *kn = kipsec_pernet(net);
@@ -436,6 +501,12 @@ static int kipsec_xf_rcv(struct sk_buff *skb, u16 family, u8 proto)
 			kipsec_stat(kn, family, KIPSEC_IN_NOSA);
 		return -EINVAL;
 	}
+	if (!kipsec_encap_ok(skb, sa, udp)) {
+		kipsec_in_fail(kn, sa, family, -EINVAL);
+		kipsec_sa_put(sa);
+		kfree_skb(skb);
+		return 0;
+	}
 	WRITE_ONCE(sa->dp->used_in, true);
 	dev_hold(skb->dev);
 	atomic_inc(&kn->inflight);
@@ -448,22 +519,22 @@ static int kipsec_xf_rcv(struct sk_buff *skb, u16 family, u8 proto)
 
 static int kipsec_esp4_rcv(struct sk_buff *skb)
 {
-	return kipsec_xf_rcv(skb, AF_INET, IPPROTO_ESP);
+	return kipsec_xf_rcv(skb, AF_INET, IPPROTO_ESP, false);
 }
 
 static int kipsec_esp6_rcv(struct sk_buff *skb)
 {
-	return kipsec_xf_rcv(skb, AF_INET6, IPPROTO_ESP);
+	return kipsec_xf_rcv(skb, AF_INET6, IPPROTO_ESP, false);
 }
 
 static int kipsec_ah4_rcv(struct sk_buff *skb)
 {
-	return kipsec_xf_rcv(skb, AF_INET, IPPROTO_AH);
+	return kipsec_xf_rcv(skb, AF_INET, IPPROTO_AH, false);
 }
 
 static int kipsec_ah6_rcv(struct sk_buff *skb)
 {
-	return kipsec_xf_rcv(skb, AF_INET6, IPPROTO_AH);
+	return kipsec_xf_rcv(skb, AF_INET6, IPPROTO_AH, false);
 }
 
 /*
@@ -546,7 +617,22 @@ static int kipsec_ah6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	return kipsec_xf6_err(skb, type, offset, info, IPPROTO_AH);
 }
 
-/* UDP-encapsulated ESP (NAT-T) is not handled yet: pass it on. */
+/*
+ * ESP in UDP (RFC 3948) from a UDP_ENCAP_ESPINUDP socket: xfrm4's
+ * xfrm4_udp_encap_rcv() has eaten keepalives, passed IKE to the socket,
+ * and left the data and the transport header at ESP, the UDP header in
+ * place before it, the IP protocol UDP. -EINVAL, the skb untouched, hands
+ * it to the next handler (native XFRM); anything else means it was taken.
+ */
+static int kipsec_esp4_input_handler(struct sk_buff *skb, int nexthdr,
+				     __be32 spi, int encap_type)
+{
+	if (encap_type != UDP_ENCAP_ESPINUDP)
+		return -EINVAL;
+	return kipsec_xf_rcv(skb, AF_INET, IPPROTO_ESP, true);
+}
+
+/* Other encapsulations (ESP in UDP over IPv6, ...) are native XFRM's. */
 static int kipsec_xf_input_handler(struct sk_buff *skb, int nexthdr,
 				   __be32 spi, int encap_type)
 {
@@ -564,7 +650,7 @@ static int kipsec_xf_cb_handler(struct sk_buff *skb, int err)
 
 static struct xfrm4_protocol kipsec_esp4_protocol = {
 	.handler = kipsec_esp4_rcv,
-	.input_handler = kipsec_xf_input_handler,
+	.input_handler = kipsec_esp4_input_handler,
 	.cb_handler = kipsec_xf_cb_handler,
 	.err_handler = kipsec_esp4_err,
 	.priority = KIPSEC_XFRM_PRIORITY,

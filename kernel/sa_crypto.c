@@ -13,6 +13,7 @@
  * is freed.
  */
 #include <linux/ip.h>
+#include <linux/udp.h>
 #include <linux/rtnetlink.h>
 #include <crypto/authenc.h>
 #include <crypto/hash.h>
@@ -215,6 +216,7 @@ int kipsec_sa_dp_init(struct kipsec_sa *sa)
 		err = kipsec_dp_ahash(sa, dp);
 	} else {
 		dp->proto = IPPROTO_ESP;
+		dp->encap = sa->natt_type ? sizeof(struct udphdr) : 0;
 		err = kipsec_dp_crypto(sa, dp);
 	}
 	if (err) {

@@ -28,8 +28,9 @@ struct kipsec_sa {
 	__be32 spi;
 	u32 seq, pid, reqid, flags;
 	u8 satype, state, mode, replay, aalg, ealg;
-	u8 natt_type;			/* UDP encapsulation (RFC 3948), or 0 */
-	__be16 natt_sport, natt_dport;
+	u8 natt_type;			/* UDP_ENCAP_ESPINUDP (RFC 3948), or 0 */
+	__be16 natt_sport, natt_dport;	/* UDP ports, with natt_type */
+	struct kipsec_addr natt_oa;	/* NAT-OA, family 0 when not given */
 	bool soft_expired;
 	time64_t created;		/* monotonic seconds */
 	time64_t larval_deadline;	/* monotonic seconds */

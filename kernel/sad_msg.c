@@ -6,6 +6,7 @@
  */
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/udp.h>
 #include "alg.h"
 #include "sad.h"
 
@@ -14,6 +15,10 @@ static unsigned int kipsec_key_ext_len(const struct sadb_key *k)
 	return k ? k->sadb_key_len * 8 : 0;
 }
 
+/*
+ * As af_key: type, source and destination port, after SA2. The NAT-OA is
+ * kept but not echoed, as af_key does not keep it.
+ */
 static void kipsec_put_natt(struct sk_buff *skb, const struct kipsec_sa *sa)
 {
 	struct sadb_x_nat_t_type *t;
@@ -187,24 +192,34 @@ static void kipsec_copy_lifetime(struct sadb_lifetime *dst,
 		*dst = *src;
 }
 
-/* ESP in UDP (RFC 3948): ESP only, both ports given (as af_key wants). */
+/*
+ * ESP in UDP (RFC 3948), IPv4 ESP SAs only: type UDP_ENCAP_ESPINUDP and
+ * both ports, not 0; the original address (NAT-OA) optional, of the SA's
+ * family. Ports or NAT-OA without a type are refused. af_key is laxer
+ * (any type, ports optional); UDP_ENCAP_ESPINUDP_NON_IKE, the draft's
+ * non-IKE marker, has no packet path here and is refused.
+ */
 static int kipsec_natt_from_msg(struct kipsec_sa *sa,
 				const struct kipsec_msg *m)
 {
 	const struct sadb_x_nat_t_type *t = kipsec_msg_ext(m, SADB_X_EXT_NAT_T_TYPE);
 	const struct sadb_x_nat_t_port *sp = kipsec_msg_ext(m, SADB_X_EXT_NAT_T_SPORT);
 	const struct sadb_x_nat_t_port *dp = kipsec_msg_ext(m, SADB_X_EXT_NAT_T_DPORT);
+	const struct sadb_address *oa = kipsec_msg_ext(m, SADB_X_EXT_NAT_T_OA);
 
 	if (!t)
-		return sp || dp ? -EINVAL : 0;
-	if (sa->satype != SADB_SATYPE_ESP || !sp || !dp)
+		return sp || dp || oa ? -EINVAL : 0;
+	if (sa->satype != SADB_SATYPE_ESP || sa->dst.family != AF_INET ||
+	    t->sadb_x_nat_t_type_type != UDP_ENCAP_ESPINUDP || !sp || !dp ||
+	    !sp->sadb_x_nat_t_port_port || !dp->sadb_x_nat_t_port_port)
 		return -EINVAL;
-	/* UDP_ENCAP_ESPINUDP_NON_IKE (1) or UDP_ENCAP_ESPINUDP (2). */
-	if (t->sadb_x_nat_t_type_type != 1 && t->sadb_x_nat_t_type_type != 2)
+	if (oa && kipsec_msg_sockaddr(oa)->sa_family != AF_INET)
 		return -EINVAL;
 	sa->natt_type = t->sadb_x_nat_t_type_type;
 	sa->natt_sport = sp->sadb_x_nat_t_port_port;
 	sa->natt_dport = dp->sadb_x_nat_t_port_port;
+	if (oa)
+		kipsec_addr_from_sockaddr(&sa->natt_oa, kipsec_msg_sockaddr(oa));
 	return 0;
 }
 

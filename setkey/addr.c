@@ -206,7 +206,7 @@ static int parse_port(struct sk_parser *p, struct sk_addr *a)
 }
 
 /*
- * ADDRESS, and for selectors ADDRESS[/PREFIX][[PORT|any]].  role is
+ * ADDRESS[[PORT|any]], and for selectors ADDRESS[/PREFIX][[PORT|any]].  role is
  * "source" or "destination", for messages.
  */
 int sk_parse_addr(struct sk_parser *p, struct sk_addr *a, const char *role,
@@ -235,12 +235,9 @@ int sk_parse_addr(struct sk_parser *p, struct sk_addr *a, const char *role,
 			return -1;
 		t = sk_peek(p);
 	}
+	/* SA statements check their ports against the SA type (parse.c). */
 	if (t->kind == TK_LBRACK) {
-		if (!selector) {
-			sk_diag(p->prog, t->pos,
-				"a port is only allowed in policy selectors (spdadd, spdupdate, spddelete)");
-			return -1;
-		}
+		a->port_pos = t->pos;
 		sk_next(p);
 		if (parse_port(p, a) < 0)
 			return -1;

@@ -19,17 +19,52 @@ static const uint8_t msg_types[] = {
 	[SK_GETSPI] = SADB_GETSPI,
 };
 
-/* SA endpoints: whole hosts, any upper-layer protocol, no ports. */
+static uint16_t take_port(struct sockaddr_storage *ss)
+{
+	uint16_t port;
+
+	if (ss->ss_family == AF_INET) {
+		port = ((struct sockaddr_in *)ss)->sin_port;
+		((struct sockaddr_in *)ss)->sin_port = 0;
+	} else {
+		port = ((struct sockaddr_in6 *)ss)->sin6_port;
+		((struct sockaddr_in6 *)ss)->sin6_port = 0;
+	}
+	return port;
+}
+
+/* SA endpoints: whole hosts, any upper-layer protocol, no ports (esp-udp's
+ * ports travel in the NAT-T extensions). */
 static int add_sa_addrs(struct pfkey_buf *b, const struct sk_stmt *st)
 {
-	int rc = pfkey_add_address(b, SADB_EXT_ADDRESS_SRC,
-				   (const struct sockaddr *)&st->src.ss, 0xff,
-				   IPSEC_ULPROTO_ANY);
+	struct sockaddr_storage src = st->src.ss, dst = st->dst.ss;
+	int rc;
 
+	take_port(&src);
+	take_port(&dst);
+	rc = pfkey_add_address(b, SADB_EXT_ADDRESS_SRC,
+			       (const struct sockaddr *)&src, 0xff,
+			       IPSEC_ULPROTO_ANY);
 	if (rc == 0)
 		rc = pfkey_add_address(b, SADB_EXT_ADDRESS_DST,
-				       (const struct sockaddr *)&st->dst.ss, 0xff,
+				       (const struct sockaddr *)&dst, 0xff,
 				       IPSEC_ULPROTO_ANY);
+	return rc;
+}
+
+/* esp-udp: Linux's NAT-T extensions, type then source and destination
+ * port, as ipsec-tools sends them. */
+static int add_natt(struct pfkey_buf *b, const struct sk_stmt *st)
+{
+	struct sockaddr_storage src = st->src.ss, dst = st->dst.ss;
+	int rc = pfkey_add_nat_t_type(b, st->natt_type);
+
+	if (rc == 0)
+		rc = pfkey_add_nat_t_port(b, SADB_X_EXT_NAT_T_SPORT,
+					  take_port(&src));
+	if (rc == 0)
+		rc = pfkey_add_nat_t_port(b, SADB_X_EXT_NAT_T_DPORT,
+					  take_port(&dst));
 	return rc;
 }
 
@@ -79,6 +114,8 @@ static int add_sa_body(struct pfkey_buf *b, const struct sk_stmt *st)
 	 * carries the real one, also when only -esn or -icv asked for it. */
 	if (rc == 0 && sk_needs_kipsec_sa(st))
 		rc = pfkey_add_kipsec_sa(b, st->replay, st->kflags, st->icvbits);
+	if (rc == 0 && st->natt_type)
+		rc = add_natt(b, st);
 	return rc;
 }
 

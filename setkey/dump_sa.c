@@ -172,6 +172,28 @@ static void print_seq_line(FILE *out, const struct sadb_sa *sa,
 	fputc('\n', out);
 }
 
+/* ipsec-tools: "SRC[SPORT] DST[DPORT]" for a NAT-T SA. */
+static void print_natt_port(FILE *out, const struct pfkey_msg *m,
+			    uint16_t exttype)
+{
+	const struct sadb_x_nat_t_port *p = pfkey_msg_nat_t_port(m, exttype);
+
+	if (pfkey_msg_nat_t_type(m) && p)
+		fprintf(out, "[%u]", (unsigned)ntohs(p->sadb_x_nat_t_port_port));
+}
+
+/* ipsec-tools' "NAT: OAI=" line; Linux af_key and kipsec never send it. */
+static void print_natt_oa(FILE *out, const struct pfkey_msg *m)
+{
+	const struct sadb_address *oa =
+		pfkey_msg_address(m, SADB_X_EXT_NAT_T_OA);
+	char buf[INET6_ADDRSTRLEN + 16];
+
+	if (pfkey_msg_nat_t_type(m) && oa)
+		fprintf(out, "\tNAT: OAI=%s\n",
+			sk_addr_str(pfkey_address_sockaddr(oa), buf, sizeof(buf)));
+}
+
 void sk_dump_sa(FILE *out, const struct pfkey_msg *m,
 		const struct sk_print_opts *o)
 {
@@ -188,12 +210,15 @@ void sk_dump_sa(FILE *out, const struct pfkey_msg *m,
 		fprintf(out, "no ADDRESS_SRC extension.\n");
 		return;
 	}
-	fprintf(out, "%s ", sk_addr_str(pfkey_address_sockaddr(src), buf, sizeof(buf)));
+	fprintf(out, "%s", sk_addr_str(pfkey_address_sockaddr(src), buf, sizeof(buf)));
+	print_natt_port(out, m, SADB_X_EXT_NAT_T_SPORT);
 	if (!dst) {
-		fprintf(out, " no ADDRESS_DST extension.\n");
+		fprintf(out, "  no ADDRESS_DST extension.\n");
 		return;
 	}
-	fprintf(out, "%s ", sk_addr_str(pfkey_address_sockaddr(dst), buf, sizeof(buf)));
+	fprintf(out, " %s", sk_addr_str(pfkey_address_sockaddr(dst), buf, sizeof(buf)));
+	print_natt_port(out, m, SADB_X_EXT_NAT_T_DPORT);
+	fputc(' ', out);
 	if (!sa) {
 		fprintf(out, "no SA extension.\n");
 		return;
@@ -202,11 +227,14 @@ void sk_dump_sa(FILE *out, const struct pfkey_msg *m,
 		fprintf(out, "no SA2 extension.\n");
 		return;
 	}
-	fprintf(out, "\n\t%s mode=%s ", pfkey_satype_name(hdr->sadb_msg_satype),
+	fprintf(out, "\n\t%s mode=%s ",
+		hdr->sadb_msg_satype == SADB_SATYPE_ESP && pfkey_msg_nat_t_type(m) ?
+		"esp-udp" : pfkey_satype_name(hdr->sadb_msg_satype),
 		pfkey_mode_name(sa2->sadb_x_sa2_mode));
 	fprintf(out, "spi=%" PRIu32 "(0x%08" PRIx32 ") reqid=%" PRIu32 "(0x%08" PRIx32 ")\n",
 		ntohl(sa->sadb_sa_spi), ntohl(sa->sadb_sa_spi),
 		sa2->sadb_x_sa2_reqid, sa2->sadb_x_sa2_reqid);
+	print_natt_oa(out, m);
 
 	ke = pfkey_msg_key(m, SADB_EXT_KEY_ENCRYPT);
 	ka = pfkey_msg_key(m, SADB_EXT_KEY_AUTH);

@@ -382,6 +382,44 @@ static int parse_spd(struct sk_parser *p, struct sk_stmt *st)
 	return parse_policy(p, st);
 }
 
+static uint16_t addr_port(const struct sk_addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_port;
+	return ((const struct sockaddr_in6 *)&a->ss)->sin6_port;
+}
+
+/*
+ * Ports on SA addresses are esp-udp's UDP ports (ipsec-tools): add and
+ * update need both, other statements may give them (they are ignored).
+ */
+static int check_sa_ports(struct sk_parser *p, const struct sk_stmt *st)
+{
+	const struct sk_addr *a = st->src.has_port ? &st->src : &st->dst;
+	bool need = st->cmd == SK_ADD || st->cmd == SK_UPDATE;
+
+	if (!st->natt_type) {
+		if (!a->has_port)
+			return 0;
+		sk_diag(p->prog, a->port_pos,
+			"a port on an SA address is only for esp-udp (NAT-T); policy selectors take ports in spdadd");
+		return -1;
+	}
+	if (!need)
+		return 0;
+	if (st->src.ss.ss_family != AF_INET) {
+		sk_diag(p->prog, st->pos,
+			"esp-udp (NAT-T) is for IPv4 SAs only");
+		return -1;
+	}
+	a = !st->src.has_port || !addr_port(&st->src) ? &st->src : &st->dst;
+	if (a->has_port && addr_port(a))
+		return 0;
+	sk_diag(p->prog, a->has_port ? a->port_pos : st->pos,
+		"esp-udp needs the UDP ports on both addresses, not 0 or any: SRC[PORT] DST[PORT], e.g. [4500]");
+	return -1;
+}
+
 static int parse_sa_stmt(struct sk_parser *p, struct sk_stmt *st)
 {
 	st->mode = IPSEC_MODE_ANY;
@@ -391,15 +429,19 @@ static int parse_sa_stmt(struct sk_parser *p, struct sk_stmt *st)
 
 	switch (st->cmd) {
 	case SK_DELETEALL:
-		return sk_parse_satype(p, st, true);
+		if (sk_parse_satype(p, st, true) < 0)
+			return -1;
+		return check_sa_ports(p, st);
 	case SK_GETSPI:
-		if (sk_parse_satype(p, st, false) < 0)
+		if (sk_parse_satype(p, st, false) < 0 ||
+		    check_sa_ports(p, st) < 0)
 			return -1;
 		return sk_parse_getspi_options(p, st);
 	default:
 		break;
 	}
-	if (sk_parse_satype(p, st, false) < 0 || sk_parse_spi(p, st) < 0)
+	if (sk_parse_satype(p, st, false) < 0 || check_sa_ports(p, st) < 0 ||
+	    sk_parse_spi(p, st) < 0)
 		return -1;
 	if (st->cmd == SK_ADD || st->cmd == SK_UPDATE)
 		return sk_parse_sa_options(p, st);

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/udp.h>
 
 #include "setkey.h"
 
@@ -50,9 +51,9 @@ int sk_parse_satype(struct sk_parser *p, struct sk_stmt *st, bool optional)
 			"tcp: TCP-MD5 signature SAs (RFC 2385) are not supported by Linux PF_KEY");
 		return -1;
 	} else if (strcmp(name, "esp-udp") == 0) {
-		sk_diag(p->prog, t->pos,
-			"esp-udp: manual NAT-T SAs are not supported by this setkey");
-		return -1;
+		/* ipsec-tools: ESP in UDP (RFC 3948), ports from SRC[P] DST[P] */
+		st->satype = SADB_SATYPE_ESP;
+		st->natt_type = UDP_ENCAP_ESPINUDP;
 	} else {
 		sk_diag(p->prog, t->pos,
 			"'%s' is not an SA type (expected esp, ah or ipcomp)", name);

@@ -81,6 +81,7 @@ struct sk_addr {
 	struct sockaddr_storage ss;	/* port (network order) inside */
 	uint8_t prefixlen;		/* 0xff: whole host */
 	bool has_port;
+	struct sk_pos port_pos;		/* of the '[', when has_port */
 };
 
 struct sk_stmt {
@@ -89,6 +90,7 @@ struct sk_stmt {
 	struct sk_pos pos;		/* of the statement keyword */
 
 	uint8_t satype;			/* SADB_SATYPE_*, 0 = unspec */
+	uint8_t natt_type;		/* esp-udp: UDP_ENCAP_ESPINUDP, else 0 */
 	struct sk_addr src, dst;
 	uint32_t spi;			/* host order */
 	uint32_t spi_min, spi_max;	/* getspi range (host order) */

@@ -73,6 +73,74 @@ static void test_getspi(int fd)
 	KREQ(fd, &req, &rep, EEXIST);
 }
 
+/* NAT-T message @i of test_natt(): see the cases there. */
+static void natt_msg(unsigned int i, uint32_t spi)
+{
+	struct sadb_x_nat_t_type *t;
+	struct sadb_x_nat_t_port *p;
+
+	if (i == 7)
+		esp_add_msg(&req, SADB_ADD, spi, "fd00::1", "fd00::2");
+	else
+		esp_add_msg(&req, SADB_ADD, spi, SRC, DST);
+	if (i == 8) {	/* a valid AH SA, but NAT-T is ESP's */
+		kmsg_init(&req, SADB_ADD, SADB_SATYPE_AH);
+		kmsg_sa(&req, spi, SADB_AALG_SHA1HMAC, 0);
+		kmsg_addr(&req, SADB_EXT_ADDRESS_SRC, SRC, 32, 0, 0);
+		kmsg_addr(&req, SADB_EXT_ADDRESS_DST, DST, 32, 0, 0);
+		kmsg_key(&req, SADB_EXT_KEY_AUTH, 160);
+	}
+	if (i != 3 && i != 6) {
+		t = kmsg_ext(&req, SADB_X_EXT_NAT_T_TYPE, sizeof(*t));
+		t->sadb_x_nat_t_type_type = i == 4 ? 7 : i == 5 ? 1 : 2;
+	}
+	if (i != 6) {
+		p = kmsg_ext(&req, SADB_X_EXT_NAT_T_SPORT, sizeof(*p));
+		p->sadb_x_nat_t_port_port = htons(i == 9 ? 0 : 4500);
+	}
+	if (i != 2 && i != 6) {
+		p = kmsg_ext(&req, SADB_X_EXT_NAT_T_DPORT, sizeof(*p));
+		p->sadb_x_nat_t_port_port = htons(4501);
+	}
+	if (i == 1 || i == 6)
+		kmsg_addr(&req, SADB_X_EXT_NAT_T_OA, "192.0.2.9", 32, 0, 0);
+}
+
+/*
+ * ESP in UDP: stored and returned as af_key returns it (type, source and
+ * destination port; no NAT-OA); refused with EINVAL: 2 a port missing,
+ * 3 ports without a type, 4 an unknown type, 5 UDP_ENCAP_ESPINUDP_NON_IKE,
+ * 6 NAT-OA without a type, 7 IPv6, 8 AH, 9 port 0.
+ */
+static void test_natt(int fd)
+{
+	for (unsigned int i = 0; i < 10; i++) {
+		natt_msg(i, 0x1006 + i);
+		KREQ(fd, &req, &rep, i < 2 ? 0 : EINVAL);
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		struct sadb_x_nat_t_port *sp, *dp;
+		struct sadb_x_nat_t_type *t;
+
+		sa_key_msg(&req, SADB_GET, SADB_SATYPE_ESP, 0x1006 + i);
+		KREQ(fd, &req, &rep, 0);
+		t = kmsg_find(&rep, SADB_X_EXT_NAT_T_TYPE);
+		sp = kmsg_find(&rep, SADB_X_EXT_NAT_T_SPORT);
+		dp = kmsg_find(&rep, SADB_X_EXT_NAT_T_DPORT);
+		CHECK(t && t->sadb_x_nat_t_type_type == 2 && sp && dp &&
+		      ntohs(sp->sadb_x_nat_t_port_port) == 4500 &&
+		      ntohs(dp->sadb_x_nat_t_port_port) == 4501 &&
+		      !kmsg_find(&rep, SADB_X_EXT_NAT_T_OA), "GET: NAT-T %u", i);
+		sa_key_msg(&req, SADB_DELETE, SADB_SATYPE_ESP, 0x1006 + i);
+		KREQ(fd, &req, &rep, 0);
+	}
+	/* A plain ESP SA has none of them. */
+	sa_key_msg(&req, SADB_GET, SADB_SATYPE_ESP, 0x1000);
+	KREQ(fd, &req, &rep, 0);
+	CHECK(!kmsg_find(&rep, SADB_X_EXT_NAT_T_TYPE) &&
+	      !kmsg_find(&rep, SADB_X_EXT_NAT_T_SPORT), "GET: NAT-T on plain ESP");
+}
+
 static void test_add_get_delete(int fd)
 {
 	struct sadb_x_kipsec_sa *kx;
@@ -122,33 +190,7 @@ static void test_add_get_delete(int fd)
 	kmsg_addr(&req, SADB_EXT_ADDRESS_DST, DST, 32, 0, 0);
 	KREQ(fd, &req, &rep, 0);
 
-	/* ESP in UDP: stored and returned; wrong type or missing port refused. */
-	for (unsigned int i = 0; i < 3; i++) {
-		struct sadb_x_nat_t_type *t;
-		struct sadb_x_nat_t_port *p;
-
-		esp_add_msg(&req, SADB_ADD, 0x1006, SRC, DST);
-		t = kmsg_ext(&req, SADB_X_EXT_NAT_T_TYPE, sizeof(*t));
-		t->sadb_x_nat_t_type_type = i == 1 ? 7 : 2;
-		p = kmsg_ext(&req, SADB_X_EXT_NAT_T_SPORT, sizeof(*p));
-		p->sadb_x_nat_t_port_port = htons(4500);
-		if (i != 2) {
-			p = kmsg_ext(&req, SADB_X_EXT_NAT_T_DPORT, sizeof(*p));
-			p->sadb_x_nat_t_port_port = htons(4501);
-		}
-		KREQ(fd, &req, &rep, i ? EINVAL : 0);
-	}
-	sa_key_msg(&req, SADB_GET, SADB_SATYPE_ESP, 0x1006);
-	KREQ(fd, &req, &rep, 0);
-	{
-		struct sadb_x_nat_t_port *p = kmsg_find(&rep, SADB_X_EXT_NAT_T_DPORT);
-		struct sadb_x_nat_t_type *t = kmsg_find(&rep, SADB_X_EXT_NAT_T_TYPE);
-
-		CHECK(t && t->sadb_x_nat_t_type_type == 2 && p &&
-		      ntohs(p->sadb_x_nat_t_port_port) == 4501, "GET: NAT-T");
-	}
-	sa_key_msg(&req, SADB_DELETE, SADB_SATYPE_ESP, 0x1006);
-	KREQ(fd, &req, &rep, 0);
+	test_natt(fd);
 
 	/* GET returns the keys and the kipsec extension as stored. */
 	sa_key_msg(&req, SADB_GET, SADB_SATYPE_ESP, 0x1000);

@@ -73,6 +73,20 @@ static const struct rt rts[] = {
 	  " 00112233\n"
 	  "\tseq=0x00000000 replay=64 flags=0x00000040 state=larval esn \n"
 	  "\tsadb_seq=1 pid=4242 refcnt=0\n" },
+	/* esp-udp (NAT-T): ports after the addresses, as ipsec-tools prints */
+	{ "add 10.0.0.1[4500] 10.0.0.2[4501] esp-udp 0x1000 -m transport -E aes-cbc 0x00112233445566778899aabbccddeeff -A hmac-sha1 0x000102030405060708090a0b0c0d0e0f10111213;",
+	  "10.0.0.1[4500] 10.0.0.2[4501] \n"
+	  "\tesp-udp mode=transport spi=4096(0x00001000) reqid=0(0x00000000)\n"
+	  "\tE: aes-cbc  00112233 44556677 8899aabb ccddeeff\n"
+	  "\tA: hmac-sha1  00010203 04050607 08090a0b 0c0d0e0f 10111213\n"
+	  "\tseq=0x00000000 replay=0 flags=0x00000040 state=larval \n"
+	  "\tsadb_seq=1 pid=4242 refcnt=0\n" },
+	/* other statements take esp-udp and its ports, and send plain esp */
+	{ "get 10.0.0.1[4500] 10.0.0.2[4500] esp-udp 0x1000;",
+	  "10.0.0.1 10.0.0.2 \n"
+	  "\tesp mode=any spi=4096(0x00001000) reqid=0(0x00000000)\n"
+	  "\tseq=0x00000000 replay=0 flags=0x00000000 state=larval \n"
+	  "\tsadb_seq=1 pid=4242 refcnt=0\n" },
 	{ "get 10.0.0.1 10.0.0.2 esp 300;",
 	  "10.0.0.1 10.0.0.2 \n"
 	  "\tesp mode=any spi=300(0x0000012c) reqid=0(0x00000000)\n"
@@ -336,6 +350,53 @@ static void test_no_ext_by_default(void **state)
 	sk_prog_free(&prog);
 }
 
+/* esp-udp: Linux's NAT-T extensions carry the ports (network order), the
+ * SA addresses none; -v shows them. */
+static void test_natt_msg(void **state)
+{
+	const char *src = "update 10.0.0.1[4500] 10.0.0.2[41000] esp-udp 0x1000 "
+			  "-m tunnel " AES_SHA256 ";";
+	struct sk_prog prog;
+	uint8_t mem[4096];
+	struct pfkey_buf b;
+	struct pfkey_msg m;
+	const struct sadb_x_nat_t_type *t;
+	const struct sadb_x_nat_t_port *sp, *dp;
+	const struct sockaddr_in *sin;
+
+	(void)state;
+	assert_int_equal(sk_parse(&prog, "t", src, strlen(src)), 0);
+	pfkey_buf_init(&b, mem, sizeof(mem));
+	assert_int_equal(sk_compile(prog.head, &b, 1, 1), 0);
+	assert_int_equal(pfkey_parse(pfkey_buf_msg(&b), pfkey_buf_msglen(&b), &m), 0);
+	assert_int_equal(m.hdr->sadb_msg_satype, SADB_SATYPE_ESP);
+	t = pfkey_msg_nat_t_type(&m);
+	sp = pfkey_msg_nat_t_port(&m, SADB_X_EXT_NAT_T_SPORT);
+	dp = pfkey_msg_nat_t_port(&m, SADB_X_EXT_NAT_T_DPORT);
+	assert_non_null(t);
+	assert_non_null(sp);
+	assert_non_null(dp);
+	assert_int_equal(t->sadb_x_nat_t_type_type, 2);	/* UDP_ENCAP_ESPINUDP */
+	assert_int_equal(ntohs(sp->sadb_x_nat_t_port_port), 4500);
+	assert_int_equal(ntohs(dp->sadb_x_nat_t_port_port), 41000);
+	sin = (const void *)pfkey_address_sockaddr(pfkey_msg_address(&m, SADB_EXT_ADDRESS_SRC));
+	assert_int_equal(sin->sin_port, 0);
+	sin = (const void *)pfkey_address_sockaddr(pfkey_msg_address(&m, SADB_EXT_ADDRESS_DST));
+	assert_int_equal(sin->sin_port, 0);
+	assert_null(pfkey_msg_address(&m, SADB_X_EXT_NAT_T_OA));
+	sk_prog_free(&prog);
+
+	/* plain esp sends none of them */
+	src = "add 10.0.0.1 10.0.0.2 esp 0x1000 " AES_SHA256 ";";
+	assert_int_equal(sk_parse(&prog, "t", src, strlen(src)), 0);
+	pfkey_buf_init(&b, mem, sizeof(mem));
+	assert_int_equal(sk_compile(prog.head, &b, 1, 1), 0);
+	assert_int_equal(pfkey_parse(pfkey_buf_msg(&b), pfkey_buf_msglen(&b), &m), 0);
+	assert_null(pfkey_msg_nat_t_type(&m));
+	assert_null(pfkey_msg_nat_t_port(&m, SADB_X_EXT_NAT_T_SPORT));
+	sk_prog_free(&prog);
+}
+
 static void addr4(struct sockaddr_in *sin, const char *a)
 {
 	memset(sin, 0, sizeof(*sin));
@@ -424,6 +485,57 @@ static void test_dump_kipsec_ext(void **state)
 		"\taddress_dst: 10.0.0.2 proto=any\n"
 		"\tx_sa2: mode=transport reqid=0 seq=0\n"
 		"\tx_kipsec_sa: replay=4096 flags=0x8001 icvbits=96\n");
+	free(out);
+}
+
+/* A DUMP reply for a NAT-T SA as af_key and kipsec send it (type and
+ * ports after SA2), then with a NAT-OA as KAME kernels send it. */
+static void test_dump_natt(void **state)
+{
+	uint8_t mem[1024];
+	struct pfkey_buf b;
+	struct sockaddr_in a, c, oa;
+	struct pfkey_msg m;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+
+	(void)state;
+	for (int with_oa = 0; with_oa < 2; with_oa++) {
+		pfkey_buf_init(&b, mem, sizeof(mem));
+		assert_non_null(pfkey_msg_begin(&b, SADB_DUMP, SADB_SATYPE_ESP, 0, 77));
+		addr4(&a, "192.0.2.7");
+		addr4(&c, "10.0.0.2");
+		addr4(&oa, "10.9.9.9");
+		assert_int_equal(pfkey_add_sa(&b, htonl(0x1000), 0, SADB_SASTATE_MATURE,
+					      0, SADB_EALG_NULL, 0), 0);
+		assert_int_equal(pfkey_add_address(&b, SADB_EXT_ADDRESS_SRC,
+						   (struct sockaddr *)&a, 32, IPSEC_ULPROTO_ANY), 0);
+		assert_int_equal(pfkey_add_address(&b, SADB_EXT_ADDRESS_DST,
+						   (struct sockaddr *)&c, 32, IPSEC_ULPROTO_ANY), 0);
+		assert_int_equal(pfkey_add_sa2(&b, IPSEC_MODE_TUNNEL, 0, 0), 0);
+		assert_int_equal(pfkey_add_nat_t_type(&b, 2), 0);
+		assert_int_equal(pfkey_add_nat_t_port(&b, SADB_X_EXT_NAT_T_SPORT, htons(41000)), 0);
+		assert_int_equal(pfkey_add_nat_t_port(&b, SADB_X_EXT_NAT_T_DPORT, htons(4500)), 0);
+		if (with_oa)
+			assert_int_equal(pfkey_add_address(&b, SADB_X_EXT_NAT_T_OA,
+							   (struct sockaddr *)&oa, 32,
+							   IPSEC_ULPROTO_ANY), 0);
+		assert_int_equal(pfkey_msg_end(&b), 0);
+		assert_int_equal(pfkey_parse(mem, pfkey_buf_msglen(&b), &m), 0);
+		sk_dump_sa(f, &m, &popts);
+	}
+	fclose(f);
+	assert_string_equal(out,
+		"192.0.2.7[41000] 10.0.0.2[4500] \n"
+		"\tesp-udp mode=tunnel spi=4096(0x00001000) reqid=0(0x00000000)\n"
+		"\tseq=0x00000000 replay=0 flags=0x00000000 state=mature \n"
+		"\tsadb_seq=0 pid=77 refcnt=0\n"
+		"192.0.2.7[41000] 10.0.0.2[4500] \n"
+		"\tesp-udp mode=tunnel spi=4096(0x00001000) reqid=0(0x00000000)\n"
+		"\tNAT: OAI=10.9.9.9\n"
+		"\tseq=0x00000000 replay=0 flags=0x00000000 state=mature \n"
+		"\tsadb_seq=0 pid=77 refcnt=0\n");
 	free(out);
 }
 
@@ -572,7 +684,7 @@ int main(void)
 {
 	enum { N = sizeof(rts) / sizeof(rts[0]) };
 	static char names[N][24];
-	struct CMUnitTest tests[N + 11];
+	struct CMUnitTest tests[N + 13];
 	size_t n = 0;
 
 	setenv("TZ", "UTC", 1);
@@ -587,6 +699,8 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_kipsec_ext);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_no_ext_by_default);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_dump_kipsec_ext);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_natt_msg);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_dump_natt);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_golden_d1);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_golden_spd);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_time_format);
