@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The packet path: output.c (SPD on the way out), input.c (ESP and AH in,
- * the inbound policy check), esp.c and ah.c (the transforms), sa_crypto.c
- * (per-SA crypto and replay state) and stats.c (counters).
+ * The packet path: output.c (SPD on the way out), input.c (ESP, AH and
+ * IPcomp in, the inbound policy check), esp.c, ah.c and ipcomp.c (the
+ * transforms), sa_crypto.c (per-SA crypto and replay state) and stats.c
+ * (counters).
  */
 #ifndef KIPSEC_DP_H
 #define KIPSEC_DP_H
@@ -33,13 +34,16 @@
 #define KIPSEC_SKB_VIA_ALL	(KIPSEC_SKB_VIA_COMP | KIPSEC_SKB_VIA_AH | \
 				 KIPSEC_SKB_VIA_ESP)
 
-/* Packet-path state of a keyed ESP or AH SA. */
+struct kipsec_comp_cpu;
+
+/* Packet-path state of a keyed ESP or AH SA, or of an IPcomp SA. */
 struct kipsec_sa_dp {
 	union {
 		struct crypto_aead *aead;	/* ESP */
 		struct crypto_ahash *ahash;	/* AH */
+		struct kipsec_comp_cpu __percpu *comp;	/* IPcomp, shared */
 	};
-	u8 proto;			/* IPPROTO_ESP or IPPROTO_AH */
+	u8 proto;			/* IPPROTO_ESP, _AH or _COMP */
 	u8 ivlen, icvlen, blksize;	/* blksize: ESP payload alignment */
 	u8 ahlen;			/* AH header, ICV and padding */
 	u8 encap;			/* UDP header before ESP (NAT-T), or 0 */
@@ -49,6 +53,10 @@ struct kipsec_sa_dp {
 	atomic64_t replay_fail, auth_fail, invalid;
 	bool used_in, used_out;
 	u32 pmtu;			/* from ICMP errors about our ESP */
+	/* IPcomp: backoff (ipcomp.c) and counters for /proc/net/kipsec_sa */
+	u32 comp_fails, comp_skip, comp_skip_next;
+	atomic64_t comp_out, comp_in;
+	atomic64_t nocomp_small, nocomp_larger, nocomp_backoff;
 	/* anti-replay (RFC 4303 3.4.3, appendix A), window of @win packets */
 	spinlock_t replay_lock;
 	u64 top;			/* highest sequence number accepted */
@@ -71,6 +79,9 @@ enum kipsec_stat {
 	KIPSEC_IN_ESPREPLAY, KIPSEC_IN_AUTHSUCC, KIPSEC_IN_AUTHFAIL,
 	KIPSEC_OUT_SUCCESS, KIPSEC_OUT_POLVIO, KIPSEC_OUT_NOSA,
 	KIPSEC_OUT_INVAL, KIPSEC_OUT_NOMEM, KIPSEC_OUT_NOROUTE,
+	/* IPcomp output: compressed, or sent as it was and why (ipcomp.c) */
+	KIPSEC_OUT_COMP, KIPSEC_OUT_NOCOMP_SMALL, KIPSEC_OUT_NOCOMP_LARGER,
+	KIPSEC_OUT_NOCOMP_BACKOFF,
 	KIPSEC_STAT_MAX
 };
 
@@ -110,8 +121,9 @@ int kipsec_stats_net_init(struct kipsec_net *kn);
 void kipsec_stats_net_exit(struct kipsec_net *kn);
 
 /*
- * The transforms, esp.c and ah.c: @done gets the packet back, and frees it
- * on error. Both take the same description of where the new header goes.
+ * The transforms, esp.c, ah.c and ipcomp.c: @done gets the packet back, and
+ * frees it on error. All take the same description of where the new header
+ * goes.
  */
 struct kipsec_xf_out {
 	unsigned int hlen;	/* bytes of headers that stay before ESP/AH */
@@ -134,9 +146,18 @@ void kipsec_ah_output(struct sk_buff *skb, struct kipsec_sa *sa,
 void kipsec_ah_input(struct sk_buff *skb, struct kipsec_sa *sa,
 		     kipsec_xf_done_t done);
 
+void kipsec_ipcomp_output(struct sk_buff *skb, struct kipsec_sa *sa,
+			  const struct kipsec_xf_out *o, kipsec_xf_done_t done);
+void kipsec_ipcomp_input(struct sk_buff *skb, struct kipsec_sa *sa,
+			 kipsec_xf_done_t done);
+int kipsec_ipcomp_init(struct kipsec_sa *sa, struct kipsec_sa_dp *dp);
+void kipsec_ipcomp_release(struct kipsec_sa_dp *dp);
+
 /* The SA type (SADB_SATYPE_*) that carries IP protocol @proto. */
 static inline u8 kipsec_proto_satype(u8 proto)
 {
+	if (proto == IPPROTO_COMP)
+		return SADB_X_SATYPE_IPCOMP;
 	return proto == IPPROTO_AH ? SADB_SATYPE_AH : SADB_SATYPE_ESP;
 }
 

@@ -53,6 +53,16 @@ static bool kipsec_in_snap(struct kipsec_net *kn, const struct kipsec_flow *fl,
 	return kipsec_spd_snap(kn, KIPSEC_DIR_IN, fl, ps);
 }
 
+/*
+ * Must a packet have come through request @r? Never for IPcomp: RFC 3173
+ * lets the sender leave out IPcomp for any packet (too small, or not
+ * smaller compressed), and such a packet arrives with no IPcomp header.
+ */
+static bool kipsec_req_wants_in(const struct kipsec_req *r)
+{
+	return r->proto != IPPROTO_COMP && kipsec_req_wants(r);
+}
+
 /* Does request @r accept a packet that @sa carried? */
 static bool kipsec_req_accepts(const struct kipsec_req *r,
 			       const struct kipsec_sa *sa)
@@ -112,9 +122,9 @@ static bool kipsec_in_sa_ok(struct kipsec_net *kn, struct sk_buff *skb,
 		r = &ps.req[i];
 		if (kipsec_req_accepts(r, sa))
 			ok = true;
-		else if (kipsec_req_wants(r) && !(via & kipsec_via(r->proto)))
+		else if (kipsec_req_wants_in(r) && !(via & kipsec_via(r->proto)))
 			return false;
-		wanted |= kipsec_req_wants(r);
+		wanted |= kipsec_req_wants_in(r);
 	}
 	return ok || !wanted;
 }
@@ -171,7 +181,7 @@ static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (ps.action == IPSEC_POLICY_IPSEC) {
 		for (i = 0; i < ps.nreqs; i++)
-			if (kipsec_req_wants(&ps.req[i]))
+			if (kipsec_req_wants_in(&ps.req[i]))
 				break;
 		if (i == ps.nreqs)
 			return NF_ACCEPT;
@@ -180,12 +190,17 @@ static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
 	return NF_DROP;
 }
 
+static bool kipsec_in_ipip(struct net *net, struct sk_buff *skb, u16 family);
+
 unsigned int kipsec_in_hook(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *st)
 {
-	return kipsec_in_check(st->net, skb,
-			       st->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
-			       false);
+	u16 family = st->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+
+	/* IPcomp tunnel mode, packets sent uncompressed. */
+	if (kipsec_in_ipip(st->net, skb, family))
+		return NF_STOLEN;
+	return kipsec_in_check(st->net, skb, family, false);
 }
 
 unsigned int kipsec_fwd_hook(void *priv, struct sk_buff *skb,
@@ -415,8 +430,9 @@ static int kipsec_in_accept(struct kipsec_net *kn, struct sk_buff *skb,
 	kipsec_stat(kn, family, KIPSEC_IN_SUCCESS);
 	if (sa->dp->proto == IPPROTO_AH)
 		kipsec_hist(kn, family, KIPSEC_HIST_IN_AH, sa->aalg);
-	else
+	else if (sa->dp->proto == IPPROTO_ESP)
 		kipsec_hist(kn, family, KIPSEC_HIST_IN_ESP, sa->ealg);
+	/* IPcomp counts only what it decompressed (ipcomp.c). */
 	kipsec_in_deliver(kn->net, skb);
 	return 0;
 }
@@ -445,9 +461,11 @@ static void kipsec_in_done(struct sk_buff *skb, struct kipsec_sa *sa,
 
 /* ---- protocol handlers ---------------------------------------------- */
 
-/* The SPI of an ESP or AH header at @h. */
+/* The SPI of an ESP or AH header at @h; an IPcomp CPI as sad.c keeps it. */
 static __be32 kipsec_hdr_spi(const void *h, u8 proto)
 {
+	if (proto == IPPROTO_COMP)
+		return htonl(ntohs(((const struct ip_comp_hdr *)h)->cpi));
 	if (proto == IPPROTO_AH)
 		return ((const struct ip_auth_hdr *)h)->spi;
 	return ((const struct ip_esp_hdr *)h)->spi;
@@ -484,7 +502,7 @@ static int kipsec_xf_rcv(struct sk_buff *skb, u16 family, u8 proto, bool udp)
 	struct kipsec_addr dst;
 	struct kipsec_sa *sa;
 
-	/* Both headers have the SPI in their first 8 bytes. */
+	/* All three have the SPI (CPI) in their first 8 bytes. */
 	if (!pskb_may_pull(skb, 8))
 		return -EINVAL;		/* the native handler drops it */
 	memset(&dst, 0, sizeof(dst));
@@ -512,6 +530,8 @@ static int kipsec_xf_rcv(struct sk_buff *skb, u16 family, u8 proto, bool udp)
 	atomic_inc(&kn->inflight);
 	if (proto == IPPROTO_AH)
 		kipsec_ah_input(skb, sa, kipsec_in_done);
+	else if (proto == IPPROTO_COMP)
+		kipsec_ipcomp_input(skb, sa, kipsec_in_done);
 	else
 		kipsec_esp_input(skb, sa, kipsec_in_done);
 	return 0;
@@ -535,6 +555,69 @@ static int kipsec_ah4_rcv(struct sk_buff *skb)
 static int kipsec_ah6_rcv(struct sk_buff *skb)
 {
 	return kipsec_xf_rcv(skb, AF_INET6, IPPROTO_AH, false);
+}
+
+/* ---- IPcomp ---------------------------------------------------------- */
+
+static int kipsec_comp4_rcv(struct sk_buff *skb)
+{
+	return kipsec_xf_rcv(skb, AF_INET, IPPROTO_COMP, false);
+}
+
+static int kipsec_comp6_rcv(struct sk_buff *skb)
+{
+	return kipsec_xf_rcv(skb, AF_INET6, IPPROTO_COMP, false);
+}
+
+/*
+ * A tunnel-mode packet that the peer did not compress comes as plain
+ * IP-in-IP (RFC 3173 2.2). LOCAL_IN takes IPv4 or IPv6 inside IPv4 or
+ * IPv6 (no extension headers) from A to B when B has a tunnel-mode IPcomp
+ * SA from A, and it goes on as if that SA had decompressed it.
+ */
+static bool kipsec_in_ipip(struct net *net, struct sk_buff *skb, u16 family)
+{
+	struct kipsec_net *kn = kipsec_pernet(net);
+	struct kipsec_addr src, dst;
+	struct kipsec_sa *sa;
+	unsigned int hlen;
+	u8 nh;
+
+	if (!READ_ONCE(kn->sad.count) ||
+	    (*kipsec_cb_flags(skb, family) & KIPSEC_SKB_DECAPPED))
+		return false;
+	memset(&src, 0, sizeof(src));
+	memset(&dst, 0, sizeof(dst));
+	src.family = family;
+	dst.family = family;
+	if (family == AF_INET) {
+		nh = ip_hdr(skb)->protocol;
+		hlen = ip_hdrlen(skb);
+		src.v4 = ip_hdr(skb)->saddr;
+		dst.v4 = ip_hdr(skb)->daddr;
+	} else {
+		nh = ipv6_hdr(skb)->nexthdr;
+		hlen = sizeof(struct ipv6hdr);
+		src.v6 = ipv6_hdr(skb)->saddr;
+		dst.v6 = ipv6_hdr(skb)->daddr;
+	}
+	if (nh != IPPROTO_IPIP && nh != IPPROTO_IPV6)
+		return false;
+	sa = kipsec_sad_select_hold(kn, SADB_X_SATYPE_IPCOMP, &src, &dst, 0);
+	if (!sa)
+		return false;
+	if (sa->mode == IPSEC_MODE_TRANSPORT) {
+		kipsec_sa_put(sa);
+		return false;
+	}
+	/* As after IPcomp input: the data after a (here empty) header. */
+	skb_set_transport_header(skb, hlen);
+	__skb_pull(skb, hlen);
+	WRITE_ONCE(sa->dp->used_in, true);
+	dev_hold(skb->dev);
+	atomic_inc(&kn->inflight);
+	kipsec_in_done(skb, sa, 0, nh);
+	return true;
 }
 
 /*
@@ -617,6 +700,17 @@ static int kipsec_ah6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	return kipsec_xf6_err(skb, type, offset, info, IPPROTO_AH);
 }
 
+static int kipsec_comp4_err(struct sk_buff *skb, u32 info)
+{
+	return kipsec_xf4_err(skb, info, IPPROTO_COMP);
+}
+
+static int kipsec_comp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
+			    u8 type, u8 code, int offset, __be32 info)
+{
+	return kipsec_xf6_err(skb, type, offset, info, IPPROTO_COMP);
+}
+
 /*
  * ESP in UDP (RFC 3948) from a UDP_ENCAP_ESPINUDP socket: xfrm4's
  * xfrm4_udp_encap_rcv() has eaten keepalives, passed IKE to the socket,
@@ -680,6 +774,40 @@ static struct xfrm6_protocol kipsec_ah6_protocol = {
 	.priority = KIPSEC_XFRM_PRIORITY,
 };
 
+static struct xfrm4_protocol kipsec_comp4_protocol = {
+	.handler = kipsec_comp4_rcv,
+	.input_handler = kipsec_xf_input_handler,
+	.cb_handler = kipsec_xf_cb_handler,
+	.err_handler = kipsec_comp4_err,
+	.priority = KIPSEC_XFRM_PRIORITY,
+};
+
+static struct xfrm6_protocol kipsec_comp6_protocol = {
+	.handler = kipsec_comp6_rcv,
+	.input_handler = kipsec_xf_input_handler,
+	.cb_handler = kipsec_xf_cb_handler,
+	.err_handler = kipsec_comp6_err,
+	.priority = KIPSEC_XFRM_PRIORITY,
+};
+
+static int kipsec_comp_register(void)
+{
+	int err = xfrm4_protocol_register(&kipsec_comp4_protocol, IPPROTO_COMP);
+
+	if (err)
+		return err;
+	err = xfrm6_protocol_register(&kipsec_comp6_protocol, IPPROTO_COMP);
+	if (err)
+		xfrm4_protocol_deregister(&kipsec_comp4_protocol, IPPROTO_COMP);
+	return err;
+}
+
+static void kipsec_comp_deregister(void)
+{
+	xfrm6_protocol_deregister(&kipsec_comp6_protocol, IPPROTO_COMP);
+	xfrm4_protocol_deregister(&kipsec_comp4_protocol, IPPROTO_COMP);
+}
+
 int kipsec_input_init(void)
 {
 	int err;
@@ -696,8 +824,13 @@ int kipsec_input_init(void)
 	err = xfrm6_protocol_register(&kipsec_ah6_protocol, IPPROTO_AH);
 	if (err)
 		goto err_ah4;
+	err = kipsec_comp_register();
+	if (err)
+		goto err_ah6;
 	return 0;
 
+err_ah6:
+	xfrm6_protocol_deregister(&kipsec_ah6_protocol, IPPROTO_AH);
 err_ah4:
 	xfrm4_protocol_deregister(&kipsec_ah4_protocol, IPPROTO_AH);
 err_esp6:
@@ -709,6 +842,7 @@ err_esp4:
 
 void kipsec_input_exit(void)
 {
+	kipsec_comp_deregister();
 	xfrm6_protocol_deregister(&kipsec_ah6_protocol, IPPROTO_AH);
 	xfrm4_protocol_deregister(&kipsec_ah4_protocol, IPPROTO_AH);
 	xfrm6_protocol_deregister(&kipsec_esp6_protocol, IPPROTO_ESP);

@@ -158,8 +158,9 @@ static void kipsec_out_done(struct sk_buff *skb, struct kipsec_sa *sa,
 	} else {
 		if (sa->dp->proto == IPPROTO_AH)
 			kipsec_hist(kn, family, KIPSEC_HIST_OUT_AH, sa->aalg);
-		else
+		else if (sa->dp->proto == IPPROTO_ESP)
 			kipsec_hist(kn, family, KIPSEC_HIST_OUT_ESP, sa->ealg);
+		/* IPcomp counts only what it compressed (ipcomp.c). */
 		if (!kipsec_plan_next(net, skb, family)) {
 			kipsec_stat(kn, family, KIPSEC_OUT_SUCCESS);
 			kipsec_out_send(net, skb, family);
@@ -175,6 +176,9 @@ static void kipsec_out_done(struct sk_buff *skb, struct kipsec_sa *sa,
 static unsigned int kipsec_xf_len(const struct kipsec_sa_dp *dp,
 				  unsigned int plen)
 {
+	/* IPcomp is used only where it shrinks the packet: never larger. */
+	if (dp->proto == IPPROTO_COMP)
+		return plen;
 	if (dp->proto == IPPROTO_AH)
 		return dp->ahlen + plen;
 	return kipsec_esp_len(dp, plen);
@@ -184,6 +188,8 @@ static unsigned int kipsec_xf_len(const struct kipsec_sa_dp *dp,
 static unsigned int kipsec_xf_room(const struct kipsec_sa_dp *dp,
 				   unsigned int room)
 {
+	if (dp->proto == IPPROTO_COMP)
+		return room;
 	if (dp->proto == IPPROTO_AH)
 		return room > dp->ahlen ? room - dp->ahlen : 0;
 	return kipsec_esp_room(dp, room);
@@ -487,6 +493,8 @@ static void kipsec_out_one(struct net *net, struct sk_buff *skb,
 	atomic_inc(&kn->inflight);
 	if (sa->dp->proto == IPPROTO_AH)
 		kipsec_ah_output(skb, sa, &o, kipsec_out_done);
+	else if (sa->dp->proto == IPPROTO_COMP)
+		kipsec_ipcomp_output(skb, sa, &o, kipsec_out_done);
 	else
 		kipsec_esp_output(skb, sa, &o, kipsec_out_done);
 	return;
@@ -611,9 +619,8 @@ static unsigned int kipsec_out_decide(struct net *net, struct sk_buff *skb,
 			src = &r->tsrc;
 			dst = &r->tdst;
 		}
-		/* IPcomp has no packet path yet. */
-		if ((r->proto != IPPROTO_ESP && r->proto != IPPROTO_AH) ||
-		    !dst->family) {
+		if ((r->proto != IPPROTO_ESP && r->proto != IPPROTO_AH &&
+		     r->proto != IPPROTO_COMP) || !dst->family) {
 			net_warn_ratelimited("kipsec: policy %u: request %u (protocol %u) is not implemented\n",
 					     ps.id, i + 1, r->proto);
 			kipsec_stat(kn, family, KIPSEC_OUT_INVAL);

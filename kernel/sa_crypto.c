@@ -2,7 +2,8 @@
 /*
  * The packet-path state of an SA, built when the SA is added (process
  * context: the crypto API may load modules): one transform, an AEAD for
- * ESP as esp4 builds it or an ahash for AH, and the replay window.
+ * ESP as esp4 builds it or an ahash for AH, and the replay window. IPcomp
+ * SAs share one per-CPU set of deflate transforms (ipcomp.c).
  *
  * Every ESP SA becomes one AEAD: combined-mode algorithms as they are,
  * others as authenc(auth, cipher) (authencesn with ESN). An IV generator
@@ -186,10 +187,12 @@ static int kipsec_dp_ahash(struct kipsec_sa *sa, struct kipsec_sa_dp *dp)
 	return 0;
 }
 
-/* Either member of the union; both free functions take NULL. */
+/* Any member of the union; every free function takes NULL. */
 static void kipsec_dp_free_tfm(struct kipsec_sa_dp *dp)
 {
-	if (dp->proto == IPPROTO_AH)
+	if (dp->proto == IPPROTO_COMP)
+		kipsec_ipcomp_release(dp);
+	else if (dp->proto == IPPROTO_AH)
 		crypto_free_ahash(dp->ahash);
 	else
 		crypto_free_aead(dp->aead);
@@ -200,8 +203,8 @@ int kipsec_sa_dp_init(struct kipsec_sa *sa)
 	struct kipsec_sa_dp *dp;
 	int err;
 
-	/* IPcomp has no packet path yet: its SAs are kept only. */
-	if (sa->satype != SADB_SATYPE_ESP && sa->satype != SADB_SATYPE_AH)
+	if (sa->satype != SADB_SATYPE_ESP && sa->satype != SADB_SATYPE_AH &&
+	    sa->satype != SADB_X_SATYPE_IPCOMP)
 		return 0;
 	if (sa->satype == SADB_SATYPE_ESP && sa->ealg != SADB_EALG_NULL &&
 	    !sa->ekey)
@@ -211,7 +214,11 @@ int kipsec_sa_dp_init(struct kipsec_sa *sa)
 		return -ENOMEM;
 	dp->esn = sa->kx.sadb_x_kipsec_sa_len &&
 		  (sa->kx.sadb_x_kipsec_sa_flags & KIPSEC_SA_F_ESN);
-	if (sa->satype == SADB_SATYPE_AH) {
+	if (sa->satype == SADB_X_SATYPE_IPCOMP) {
+		/* The SPI field holds the CPI, well-known or negotiated. */
+		dp->proto = IPPROTO_COMP;
+		err = kipsec_ipcomp_init(sa, dp);
+	} else if (sa->satype == SADB_SATYPE_AH) {
 		dp->proto = IPPROTO_AH;
 		err = kipsec_dp_ahash(sa, dp);
 	} else {

@@ -18,7 +18,8 @@ static const char *const kipsec_stat_names[KIPSEC_STAT_MAX] = {
 	"in_success", "in_polvio", "in_nosa", "in_inval", "in_nomem",
 	"in_badspi", "in_ahreplay", "in_espreplay", "in_authsucc",
 	"in_authfail", "out_success", "out_polvio", "out_nosa", "out_inval",
-	"out_nomem", "out_noroute",
+	"out_nomem", "out_noroute", "out_comp", "out_nocomp_small",
+	"out_nocomp_larger", "out_nocomp_backoff",
 };
 
 static const char *const kipsec_hist_names[KIPSEC_HIST_MAX] = {
@@ -138,6 +139,13 @@ static int kipsec_sa_seq_show(struct seq_file *seq, void *v)
 			   atomic64_read(&dp->invalid),
 			   READ_ONCE(dp->used_in) ? "in" :
 			   READ_ONCE(dp->used_out) ? "out" : "-");
+	if (dp && dp->proto == IPPROTO_COMP)
+		seq_printf(seq, " comp=%lld decomp=%lld nocomp_small=%lld nocomp_larger=%lld nocomp_backoff=%lld",
+			   atomic64_read(&dp->comp_out),
+			   atomic64_read(&dp->comp_in),
+			   atomic64_read(&dp->nocomp_small),
+			   atomic64_read(&dp->nocomp_larger),
+			   atomic64_read(&dp->nocomp_backoff));
 	seq_putc(seq, '\n');
 	return 0;
 }

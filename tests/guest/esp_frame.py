@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
-"""Resend a captured ESP or AH frame, as an attacker on the wire would.
+"""Resend a captured ESP, AH or IPcomp frame, as an attacker on the wire would.
 
 esp_frame.py IFACE PCAP [INDEX] [--flip] [--mutate]
   Reads frame INDEX (default 0) of PCAP (tcpdump -w, Ethernet), checks that
@@ -11,8 +11,10 @@ esp_frame.py IFACE PCAP [INDEX] [--flip] [--mutate]
   its ICV (in the payload). With --mutate, the IP header fields that may
   change in transit, which AH's ICV does not cover, are changed: IPv4 TOS,
   DF and TTL (the header checksum recomputed), IPv6 traffic class, flow
-  label and hop limit. Prints "sent PROTO spi=0x... seq=N len=L [flipped@K]
-  [mutated]".
+  label and hop limit. For IPcomp (no ICV), --flip sets the block type of
+  the first deflate block (RFC 1951 3.2.3) to 3, reserved: no inflater takes
+  it. Prints "sent PROTO spi=0x... seq=N len=L [flipped@K] [mutated]" (for
+  IPcomp, spi is the CPI and seq 0).
 """
 import socket, struct, sys
 
@@ -55,11 +57,12 @@ def frames(path):
         off += 16 + incl
 
 def ipsec_offset(fr):
-    """(offset, protocol) of the ESP (50) or AH (51) header, or None."""
+    """(offset, protocol) of the ESP (50), AH (51) or IPcomp (108) header,
+    or None."""
     etype = struct.unpack("!H", fr[12:14])[0]
-    if etype == 0x0800 and fr[14 + 9] in (50, 51):
+    if etype == 0x0800 and fr[14 + 9] in (50, 51, 108):
         return 14 + (fr[14] & 0x0F) * 4, fr[14 + 9]
-    if etype == 0x86DD and fr[14 + 6] in (50, 51):
+    if etype == 0x86DD and fr[14 + 6] in (50, 51, 108):
         return 14 + 40, fr[14 + 6]
     return None
 
@@ -77,16 +80,24 @@ def main():
     fr = all_frames[index]
     found = ipsec_offset(fr)
     if found is None:
-        sys.exit(f"{path}: frame {index} is neither ESP nor AH")
+        sys.exit(f"{path}: frame {index} is neither ESP nor AH nor IPcomp")
     off, proto = found
     if proto == 50:
         name, k = "esp", off + 8 + 24
         spi, seq = struct.unpack("!II", fr[off:off + 8])
-    else:
+    elif proto == 51:
         name, k = "ah", off + (fr[off + 1] + 2) * 4 + 4
         spi, seq = struct.unpack("!II", fr[off + 4:off + 12])
+    else:
+        name, k, seq = "ipcomp", off + 4, 0
+        spi = struct.unpack("!H", fr[off + 2:off + 4])[0]
     note = ""
-    if flip:
+    if flip and proto == 108:
+        if k >= len(fr):
+            sys.exit(f"{path}: frame {index} has no IPcomp payload")
+        fr[k] |= 0x06                       # BTYPE 11
+        note = f" btype3@{k}"
+    elif flip:
         if k >= len(fr):
             sys.exit(f"{path}: frame {index} too short to flip byte {k}")
         fr[k] ^= 1

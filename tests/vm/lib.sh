@@ -13,7 +13,7 @@
 #                      WIRE: the h1-h2 / gw1-gw2 link runs through that
 #                      bridge namespace (kt_link_wire), for captures
 #   kt_ping_ok NS DST / kt_ping_fails NS DST
-#   kt_tcp_ok FROM_NS TO_NS DST [BYTES]   transfer, data compared, MB/s printed
+#   kt_tcp_ok FROM_NS TO_NS DST [BYTES|FILE]   transfer, data compared, MB/s printed
 #   kt_capture_start NS IFACE FILE [FILTER] / kt_capture_stop
 #   KT_STACK           the PF_KEY stack of a test's "kipsec side": kipsec
 #                      (default) or afkey (Linux af_key + native XFRM, to run
@@ -163,12 +163,14 @@ kt_ping_fails() {
 
 # kt_tcp_ok FROM TO DST [BYTES] [PORT]: send BYTES random bytes over TCP
 # from FROM to DST (in TO), compare what arrived with what was sent, print
-# the rate in MB/s. Python only moves the bytes (tests/guest/tcpxfer.py):
-# hashing in Python is slow under TCG.
+# the rate in MB/s. A file in place of BYTES is sent instead. Python only
+# moves the bytes (tests/guest/tcpxfer.py): hashing in Python is slow under
+# TCG.
 kt_tcp_ok() {
 	local from=$1 to=$2 dst=$3 bytes=${4:-1048576} port=${5:-5001} sink t0 t1
 	local tx=$KT_TMP/tcp.tx.$bytes rx=$KT_TMP/tcp.rx ready=$KT_TMP/tcp.ready
 	local xfer=$KT_TOP/tests/guest/tcpxfer.py
+	if [ -f "$bytes" ]; then tx=$bytes bytes=$(stat -c %s "$bytes"); fi
 	[ -s "$tx" ] || head -c "$bytes" /dev/urandom >"$tx"
 	rm -f "$rx" "$ready"
 	ip netns exec "$to" python3 "$xfer" recv "$port" "$rx" "$ready" 2>"$KT_TMP/tcp.rx.err" &
