@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The packet path: output.c (SPD on the way out), input.c (ESP, AH and
- * IPcomp in, the inbound policy check), esp.c, ah.c and ipcomp.c (the
- * transforms), sa_crypto.c (per-SA crypto and replay state) and stats.c
- * (counters).
+ * The packet path: output.c (SPD on the way out), proto.c (how ESP, AH
+ * and IPcomp come in), input.c (decapsulation and the inbound policy
+ * check), esp.c, ah.c and ipcomp.c (the transforms), sa_crypto.c (per-SA
+ * crypto and replay state) and stats.c (counters).
  */
 #ifndef KIPSEC_DP_H
 #define KIPSEC_DP_H
@@ -13,6 +13,8 @@
 #include <crypto/aead.h>
 #include <crypto/hash.h>
 #include <linux/netfilter.h>
+#include <linux/ipv6.h>
+#include <net/ip.h>
 #include "sad.h"
 #include "spd.h"
 
@@ -188,5 +190,17 @@ int kipsec_hooks_net_init(struct net *net);
 void kipsec_hooks_net_exit(struct net *net);
 int kipsec_input_init(void);
 void kipsec_input_exit(void);
+
+/* input.c, for proto.c: the end of every transform's input. */
+void kipsec_in_done(struct sk_buff *skb, struct kipsec_sa *sa, int err,
+		    u8 nh);
+void kipsec_in_fail(struct kipsec_net *kn, struct kipsec_sa *sa,
+		    u16 family, int err);
+bool kipsec_in_ipip(struct net *net, struct sk_buff *skb, u16 family);
+
+static inline u16 *kipsec_cb_flags(struct sk_buff *skb, u16 family)
+{
+	return family == AF_INET ? &IPCB(skb)->flags : &IP6CB(skb)->flags;
+}
 
 #endif /* KIPSEC_DP_H */
