@@ -43,6 +43,13 @@ static const struct ips_counter_info counters[IPS_NCOUNTERS] = {
 			    " failed due to insufficient memory" },
 	[IPS_OUT_NOROUTE] = { "out_noroute", "outbound packet",
 			      " with no route" },
+	[IPS_OUT_COMP] = { "out_comp", "outbound packet", " compressed" },
+	[IPS_OUT_NOCOMP_SMALL] = { "out_nocomp_small", "outbound packet",
+				   " too small to compress" },
+	[IPS_OUT_NOCOMP_LARGER] = { "out_nocomp_larger", "outbound packet",
+				    " not smaller compressed" },
+	[IPS_OUT_NOCOMP_BACKOFF] = { "out_nocomp_backoff", "outbound packet",
+				     " not compressed in a backoff" },
 };
 
 static const struct ips_hist_info hists[IPS_NHISTS] = {

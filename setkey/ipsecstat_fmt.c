@@ -52,6 +52,10 @@ static void print_family(FILE *out, const struct ips_family_stat *fs,
 	print_hist(out, fs, IPS_IN_COMPHIST);
 	for (enum ips_counter c = IPS_OUT_SUCCESS; c <= IPS_OUT_NOROUTE; c++)
 		print_counter(out, fs, c);
+	/* Not in KAME's layout: only where IPcomp was used. */
+	for (enum ips_counter c = IPS_OUT_COMP; c < IPS_NCOUNTERS; c++)
+		if (fs->counter[c])
+			print_counter(out, fs, c);
 	print_hist(out, fs, IPS_OUT_AHHIST);
 	print_hist(out, fs, IPS_OUT_ESPHIST);
 	print_hist(out, fs, IPS_OUT_COMPHIST);

@@ -17,8 +17,8 @@
 #   A.8       leaf node 10.0.1.5 tunnelling everything to its router 10.0.1.1
 #   A.12      UnixWare's ESP tunnel for TCP, with A.10's ESP SAs (its AH SAs
 #             sit on other addresses, E-3)
-#   (A.10/A.11 verbatim, whose `use` tunnel requests Linux refuses, are in
-#   esp_seeds_use.sh)
+#   (A.10/A.11 verbatim, whose `use` tunnel requests Linux refuses, and A.5,
+#   the ESP+AH bundle, are in bundle_seeds.sh)
 # Each case loads the files with `setkey -f`, pings and/or sends TCP across,
 # and captures the wire between the peers: the seed's SPIs must appear and
 # no clear TCP or ICMP echo.

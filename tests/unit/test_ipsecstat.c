@@ -290,6 +290,27 @@ static void test_both_families(void **state)
 	free(v6);
 }
 
+/* IPcomp's counters, not in KAME's layout, appear only when not zero. */
+static void test_ipcomp_counters(void **state)
+{
+	(void)state;
+	char *out = format_stat("ipv4 out_noroute 1\nipv4 out_comp 5\n"
+				"ipv4 out_nocomp_small 1\n"
+				"ipv4 out_nocomp_backoff 0\n"
+				"ipv4 out_comphist 2 5\n", true, false);
+
+	assert_non_null(strstr(out, "\t1 outbound packet with no route\n"
+			       "\t5 outbound packets compressed\n"
+			       "\t1 outbound packet too small to compress\n"
+			       "\tIPComp output histogram:\n\t\tdeflate: 5\n"));
+	assert_null(strstr(out, "backoff"));
+	assert_null(strstr(out, "not smaller"));
+	free(out);
+	out = format_stat("ipv4 out_success 1\n", true, false);
+	assert_null(strstr(out, "compress"));
+	free(out);
+}
+
 static void test_histograms(void **state)
 {
 	(void)state;
@@ -552,6 +573,8 @@ static const char json_v4_head[] =
 	"    \"in_authfail\": 0,\n    \"out_success\": 582,\n"
 	"    \"out_polvio\": 0,\n    \"out_nosa\": 0,\n    \"out_inval\": 0,\n"
 	"    \"out_nomem\": 0,\n    \"out_noroute\": 0,\n"
+	"    \"out_comp\": 0,\n    \"out_nocomp_small\": 0,\n"
+	"    \"out_nocomp_larger\": 0,\n    \"out_nocomp_backoff\": 0,\n"
 	"    \"histograms\": {\n"
 	"      \"in_esphist\": {\n        \"3des-cbc\": 406\n      },\n"
 	"      \"in_ahhist\": {},\n      \"in_comphist\": {},\n"
@@ -710,6 +733,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_d2_golden),
 		cmocka_unit_test(test_both_families),
+		cmocka_unit_test(test_ipcomp_counters),
 		cmocka_unit_test(test_histograms),
 		cmocka_unit_test(test_alg_names),
 		cmocka_unit_test(test_unknown_ignored),
