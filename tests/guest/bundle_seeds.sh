@@ -6,6 +6,8 @@
 #    around ESP, both ways, and nothing is clear;
 #  - the same against Linux's native XFRM on the peer (ip xfrm, templates
 #    esp then ah), with `require` inbound on both;
+#  - ipcomp+esp+ah against native XFRM, text both ways: AH around ESP on
+#    the wire, and both sides compressed (kipsec's counters);
 #  - a packet that lacks a transform an inbound `require` bundle asks for
 #    (ESP without AH) is dropped and counted as a policy violation;
 #  - A.10/A.11 (UnixWare) as written: the AH SAs sit on other addresses
@@ -86,6 +88,44 @@ bundle_wire "IP 20.1.1.1 > 10.1.1.1: $ah_esp" "10001,10000"
 for spi in 9876 9877 10000 10001; do
 	[ "$(kt_sa_stat h1 $spi packets)" -gt 0 ] || kt_fail "$case: SA $spi on h1 carried nothing"
 done
+ip -n h2 xfrm state flush && ip -n h2 xfrm policy flush || kt_fail "$case: cannot flush h2's XFRM"
+
+# --- ipcomp+esp+ah against native XFRM --------------------------------------
+case="ipcomp+esp+ah kipsec-native"
+flush h1 h2
+grep '^add ' "$a05" | sk h1 -c || kt_fail "$case: SAs on h1 refused"
+trio='ipcomp/transport//use esp/transport//require ah/transport//require'
+sk h1 -c <<EOF || kt_fail "$case: IPcomp SAs or policies on h1 refused"
+add 10.1.1.1 20.1.1.1 ipcomp 0x4000 -m transport -C deflate;
+add 20.1.1.1 10.1.1.1 ipcomp 0x4001 -m transport -C deflate;
+spdadd 10.1.1.1 20.1.1.1 any -P out ipsec $trio;
+spdadd 20.1.1.1 10.1.1.1 any -P in ipsec $trio;
+EOF
+tmpl3="tmpl proto comp mode transport level use $tmpl"
+ip -n h2 -batch - <<EOF || kt_fail "$case: ip xfrm on h2 failed"
+xfrm state add src 10.1.1.1 dst 20.1.1.1 proto esp spi 9876 mode transport enc "cbc(des3_ede)" $hoge
+xfrm state add src 20.1.1.1 dst 10.1.1.1 proto esp spi 10000 mode transport enc "cbc(des3_ede)" 0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef
+xfrm state add src 10.1.1.1 dst 20.1.1.1 proto ah spi 9877 mode transport auth-trunc "hmac(md5)" $ahk1 96
+xfrm state add src 20.1.1.1 dst 10.1.1.1 proto ah spi 10001 mode transport auth-trunc "hmac(md5)" $ahk2 96
+xfrm state add src 10.1.1.1 dst 20.1.1.1 proto comp spi 0x4000 mode transport comp deflate
+xfrm state add src 20.1.1.1 dst 10.1.1.1 proto comp spi 0x4001 mode transport comp deflate
+xfrm policy add src 20.1.1.1 dst 10.1.1.1 dir out $tmpl3
+xfrm policy add src 10.1.1.1 dst 20.1.1.1 dir in $tmpl3
+EOF
+text=$ESP_DIR/text
+yes 'IPcomp before ESP before AH: compress, encrypt, authenticate.' | head -c 262144 >"$text"
+c0=$(kt_stat h1 ipv4 out_comp) && d0=$(kt_sa_stat h1 0x4001 decomp) || exit 1
+esp_capture_start wh h1-eth0 "$cap"
+kt_ping_ok h1 20.1.1.1
+kt_tcp_ok h1 h2 20.1.1.1 "$text" >/dev/null || exit 1
+kt_tcp_ok h2 h1 10.1.1.1 "$text" >/dev/null || exit 1
+esp_capture_stop
+bundle_wire "IP 10.1.1.1 > 20.1.1.1: $ah_esp" "9877,9876"
+bundle_wire "IP 20.1.1.1 > 10.1.1.1: $ah_esp" "10001,10000"
+c1=$(kt_stat h1 ipv4 out_comp) && d1=$(kt_sa_stat h1 0x4001 decomp) || exit 1
+[ $((c1 - c0)) -gt 0 ] || kt_fail "$case: kipsec compressed nothing (out_comp $c0 -> $c1)"
+[ $((d1 - d0)) -gt 0 ] || kt_fail "$case: kipsec decompressed nothing from native (SA 0x4001 decomp $d0 -> $d1)"
+kt_log "$case: kipsec compressed $((c1 - c0)) packets, decompressed $((d1 - d0)) from native"
 ip -n h2 xfrm state flush && ip -n h2 xfrm policy flush || kt_fail "$case: cannot flush h2's XFRM"
 
 # --- a transform missing under require: dropped and counted ----------------

@@ -164,14 +164,17 @@ esp_xfrm() {
 # esp_capture_start NS IFACE PREFIX [HEAD]: two captures in parallel, PREFIX.wire
 # (every frame, first 128 bytes: enough for esp_pcap.py) and, with HEAD,
 # PREFIX.head (the first HEAD ESP frames whole, for tshark; ESP_CAP_PROTO=ah
-# keeps AH frames instead). esp_capture_stop: stop both.
+# keeps AH frames instead). esp_capture_stop: stop both. --immediate-mode:
+# otherwise libpcap holds frames in its ring for up to a second, and those
+# of a short exchange are lost when tcpdump is stopped (seen: an empty
+# capture of a whole POP session).
 esp_capture_start() {
 	local ns=$1 ifc=$2 p=$3 head=${4:-0} f i
 	ESP_CAP_PIDS=()
-	ip netns exec "$ns" tcpdump -n -U -s 128 -i "$ifc" -w "$p.wire" 2>"$p.wire.log" &
+	ip netns exec "$ns" tcpdump -n -U --immediate-mode -s 128 -i "$ifc" -w "$p.wire" 2>"$p.wire.log" &
 	ESP_CAP_PIDS+=($!)
 	if [ "$head" -gt 0 ]; then
-		ip netns exec "$ns" tcpdump -n -U -c "$head" -i "$ifc" -w "$p.head" "${ESP_CAP_PROTO:-esp}" 2>"$p.head.log" &
+		ip netns exec "$ns" tcpdump -n -U --immediate-mode -c "$head" -i "$ifc" -w "$p.head" "${ESP_CAP_PROTO:-esp}" 2>"$p.head.log" &
 		ESP_CAP_PIDS+=($!)
 	fi
 	KT_PIDS+=("${ESP_CAP_PIDS[@]}")
