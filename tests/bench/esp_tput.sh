@@ -51,9 +51,10 @@
 # $KT_OUT/esp/ and marks under $KT_OUT/marks/ (for tests/bench/vcpu_clock.py
 # on the host); tests/bench/esp_tput_table.py makes the table.
 # Environment (defaults): KT_STACK (kipsec), BENCH_STACKS (kipsec native),
-# ESP_ALGS (null cbc-sha256 gcm), ESP_SIZES (64 512 1400), ESP_RUNS (8),
-# ESP_SECS (1), ESP_WINDOW (128), ESP_TCP_RUNS (3; 0: no TCP),
-# ESP_TCP_SECS (3), ESP_BUDGET (540 s).
+# ESP_ALGS (null cbc-sha256 gcm; also ah-sha256: an AH tunnel with
+# HMAC-SHA2-256), ESP_SIZES (64 512 1400), ESP_RUNS (8), ESP_SECS (1),
+# ESP_WINDOW (128), ESP_TCP_RUNS (3; 0: no TCP), ESP_TCP_SECS (3),
+# ESP_BUDGET (540 s).
 . "$KT_TOP/tests/vm/lib.sh"
 
 kstack=${KT_STACK:-kipsec}
@@ -100,6 +101,7 @@ setkey_alg() {
 	null) echo "-E null" ;;
 	cbc-sha256) echo "-E aes-cbc $EKEY -A hmac-sha2-256 $AKEY" ;;
 	gcm) echo "-E aes-gcm-16 $GKEY" ;;
+	ah-sha256) echo "-A hmac-sha2-256 $AKEY" ;;
 	*) kt_fail "unknown algorithm row $1" ;;
 	esac
 }
@@ -108,9 +110,14 @@ xfrm_alg() {
 	null) echo "enc ecb(cipher_null) \"\"" ;;
 	cbc-sha256) echo "enc cbc(aes) $EKEY auth-trunc hmac(sha256) $AKEY 128" ;;
 	gcm) echo "aead rfc4106(gcm(aes)) $GKEY 128" ;;
+	ah-sha256) echo "auth-trunc hmac(sha256) $AKEY 128 flag align4" ;;
 	*) kt_fail "unknown algorithm row $1" ;;
 	esac
 }
+
+# The IPsec protocol of an algorithm row. AH rows pad IPv4 AH to 32 bits
+# natively too (align4), as kipsec and RFC 4302 do.
+proto_of() { case $1 in ah-*) echo ah ;; *) echo esp ;; esac; }
 
 # The namespace prefix of a stack.
 pfx() { case $1 in kipsec) echo k ;; native) echo n ;; esac; }
@@ -156,25 +163,25 @@ gw_vars() {
 }
 
 setkey_conf() {
-	local me peer lan rlan alg
-	gw_vars "$1"; alg=$(setkey_alg "$2")
+	local me peer lan rlan alg pr
+	gw_vars "$1"; alg=$(setkey_alg "$2") pr=$(proto_of "$2")
 	cat <<-EOF
-	add 20.0.0.1 20.0.0.2 esp 0x1001 -m tunnel -r 32 $alg;
-	add 20.0.0.2 20.0.0.1 esp 0x1002 -m tunnel -r 32 $alg;
-	spdadd $lan $rlan any -P out ipsec esp/tunnel/$me-$peer/require;
-	spdadd $rlan $lan any -P in ipsec esp/tunnel/$peer-$me/require;
-	spdadd $rlan $lan any -P fwd ipsec esp/tunnel/$peer-$me/require;
+	add 20.0.0.1 20.0.0.2 $pr 0x1001 -m tunnel -r 32 $alg;
+	add 20.0.0.2 20.0.0.1 $pr 0x1002 -m tunnel -r 32 $alg;
+	spdadd $lan $rlan any -P out ipsec $pr/tunnel/$me-$peer/require;
+	spdadd $rlan $lan any -P in ipsec $pr/tunnel/$peer-$me/require;
+	spdadd $rlan $lan any -P fwd ipsec $pr/tunnel/$peer-$me/require;
 	EOF
 }
 
 xfrm_batch() {
-	local me peer lan rlan alg d
-	gw_vars "$1"; alg=$(xfrm_alg "$2")
-	echo "xfrm state add src 20.0.0.1 dst 20.0.0.2 proto esp spi 0x1001 mode tunnel replay-window 32 $alg"
-	echo "xfrm state add src 20.0.0.2 dst 20.0.0.1 proto esp spi 0x1002 mode tunnel replay-window 32 $alg"
-	echo "xfrm policy add src $lan dst $rlan dir out tmpl src $me dst $peer proto esp mode tunnel level required"
+	local me peer lan rlan alg d pr
+	gw_vars "$1"; alg=$(xfrm_alg "$2") pr=$(proto_of "$2")
+	echo "xfrm state add src 20.0.0.1 dst 20.0.0.2 proto $pr spi 0x1001 mode tunnel replay-window 32 $alg"
+	echo "xfrm state add src 20.0.0.2 dst 20.0.0.1 proto $pr spi 0x1002 mode tunnel replay-window 32 $alg"
+	echo "xfrm policy add src $lan dst $rlan dir out tmpl src $me dst $peer proto $pr mode tunnel level required"
 	for d in in fwd; do
-		echo "xfrm policy add src $rlan dst $lan dir $d tmpl src $peer dst $me proto esp mode tunnel level required"
+		echo "xfrm policy add src $rlan dst $lan dir $d tmpl src $peer dst $me proto $pr mode tunnel level required"
 	done
 }
 
@@ -231,13 +238,13 @@ check_wire() {
 	for s in "$@"; do
 		p=$(pfx "$s") f=$KT_TMP/$(pfx "$s")-wire.pcap why=
 		read -r esp clear < <(tcpdump -n -r "$f" 2>/dev/null | awk '
-			/ ESP\(spi=0x00001001,/ { e++ }
-			/ IP6? / && !/ ESP\(/ { c++ }
+			/ (ESP|AH)\(spi=0x00001001,/ { e++ }
+			/ IP6? / && !/ (ESP|AH)\(/ { c++ }
 			END { print e + 0, c + 0 }')
 		eval "ok=\$ping_ok_$p"
 		if [ "$ok" = 0 ]; then why="ping left -> right fails"
 		elif [ "$clear" != 0 ]; then why="$clear cleartext IP packets left gw1"
-		elif [ "$esp" = 0 ]; then why="no ESP packet with SPI 0x1001 left gw1"
+		elif [ "$esp" = 0 ]; then why="no ESP or AH packet with SPI 0x1001 left gw1"
 		fi
 		if [ -n "$why" ]; then
 			echo "# FAIL stack=$s alg=$a: $why" | tee -a "$raw"

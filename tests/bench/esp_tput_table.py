@@ -27,8 +27,9 @@ import os
 import statistics
 import sys
 
-ALG_NAMES = {"null": "null", "cbc-sha256": "aes-cbc/sha256", "gcm": "aes-gcm-16"}
-ALG_ORDER = {"null": 0, "cbc-sha256": 1, "gcm": 2}
+ALG_NAMES = {"null": "null", "cbc-sha256": "aes-cbc/sha256", "gcm": "aes-gcm-16",
+             "ah-sha256": "AH hmac-sha256"}
+ALG_ORDER = {"null": 0, "cbc-sha256": 1, "gcm": 2, "ah-sha256": 3}
 ENGINE = 1  # the vCPU doing the packet work (tests/bench/esp_tput.sh)
 STARVED = 0.05  # below this share of a host CPU a run is left out
 
