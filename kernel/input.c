@@ -14,6 +14,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
@@ -302,6 +303,39 @@ static int kipsec_decap_tunnel(struct sk_buff *skb, u16 ofamily, u8 nh)
 	return 0;
 }
 
+/*
+ * NAT-T transport mode: the peer's TCP or UDP checksum covers its address
+ * before the NAT. With the SA's NAT-OA it is made to cover the address
+ * the NAT put in its place, and checked as usual (RFC 3948 3.1.2);
+ * without, it is not checked, as Linux does: ESP's ICV protected it.
+ */
+static void kipsec_natt_csum(struct sk_buff *skb, const struct kipsec_sa *sa)
+{
+	unsigned int off = skb_network_offset(skb) + ip_hdrlen(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	__sum16 *check;
+
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	if (sa->natt_oa.family != AF_INET || ip_is_fragment(iph))
+		return;
+	if (iph->protocol == IPPROTO_TCP)
+		off += offsetof(struct tcphdr, check);
+	else if (iph->protocol == IPPROTO_UDP)
+		off += offsetof(struct udphdr, check);
+	else
+		return;
+	if (skb_ensure_writable(skb, off + sizeof(*check)))
+		return;
+	iph = ip_hdr(skb);
+	check = (__sum16 *)(skb->data + off);
+	if (iph->protocol == IPPROTO_UDP && !*check)
+		return;		/* no checksum to fix */
+	csum_replace4(check, sa->natt_oa.v4, iph->saddr);
+	if (iph->protocol == IPPROTO_UDP && !*check)
+		*check = CSUM_MANGLED_0;
+	skb->ip_summed = CHECKSUM_NONE;
+}
+
 /* ---- delivery ------------------------------------------------------- */
 
 static int kipsec_rcv_finish4(struct net *net, struct sock *sk,
@@ -407,13 +441,8 @@ static int kipsec_in_accept(struct kipsec_net *kn, struct sk_buff *skb,
 		return err;
 	flags = kipsec_cb_flags(skb, kipsec_skb_family(skb));
 	*flags |= via;
-	/*
-	 * NAT-T transport mode: the TCP/UDP checksum covers addresses a NAT
-	 * changed. ESP's ICV protected the payload, so, as Linux does, it
-	 * is not checked (rather than fixed with NAT-OA, RFC 3948 3.1.2).
-	 */
 	if (!tunnel && sa->natt_type)
-		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		kipsec_natt_csum(skb, sa);
 	if (!kipsec_in_sa_ok(kn, skb, sa, tunnel, via))
 		return -EPERM;
 	kipsec_stat(kn, family, KIPSEC_IN_SUCCESS);

@@ -65,6 +65,10 @@ static int add_natt(struct pfkey_buf *b, const struct sk_stmt *st)
 	if (rc == 0)
 		rc = pfkey_add_nat_t_port(b, SADB_X_EXT_NAT_T_DPORT,
 					  take_port(&dst));
+	if (rc == 0 && st->has_natt_oa)
+		rc = pfkey_add_address(b, SADB_X_EXT_NAT_T_OA,
+				       (const struct sockaddr *)&st->natt_oa.ss,
+				       0xff, IPSEC_ULPROTO_ANY);
 	return rc;
 }
 

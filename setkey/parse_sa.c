@@ -337,13 +337,13 @@ struct seen {
 };
 
 enum { O_M, O_R, O_U, O_LH, O_LS, O_BH, O_BS, O_E, O_A, O_C, O_RAW, O_ESN,
-       O_ICV };
+       O_ICV, O_OA };
 
 static const char *const opt_names[] = {
 	[O_M] = "-m", [O_R] = "-r", [O_U] = "-u", [O_LH] = "-lh",
 	[O_LS] = "-ls", [O_BH] = "-bh", [O_BS] = "-bs", [O_E] = "-E",
 	[O_A] = "-A", [O_C] = "-C", [O_RAW] = "-R", [O_ESN] = "-esn",
-	[O_ICV] = "-icv",
+	[O_ICV] = "-icv", [O_OA] = "-o",
 };
 
 static int one_option(struct sk_parser *p, struct sk_stmt *st,
@@ -361,7 +361,7 @@ static int one_option(struct sk_parser *p, struct sk_stmt *st,
 		char shown[64];
 
 		sk_diag(p->prog, t->pos,
-			"'%s' is not an SA option (expected -m, -r, -u, -f, -esn, -lh, -ls, -bh, -bs, -E, -A, -icv, -C or -R)",
+			"'%s' is not an SA option (expected -m, -r, -u, -f, -esn, -lh, -ls, -bh, -bs, -E, -A, -icv, -C, -R or -o)",
 			sk_tok_show(t, shown, sizeof(shown)));
 		return -1;
 	}
@@ -420,6 +420,9 @@ static int one_option(struct sk_parser *p, struct sk_stmt *st,
 	case O_C:
 		st->calg = parse_alg(p, PFKEY_ALG_COMP);
 		return st->calg ? 0 : -1;
+	case O_OA:
+		st->has_natt_oa = true;
+		return sk_parse_addr(p, &st->natt_oa, "NAT original", false);
 	default:	/* -R */
 		st->flags |= SADB_X_EXT_RAWCPI;
 		return 0;
@@ -524,6 +527,12 @@ static int check_combination(struct sk_parser *p, struct sk_stmt *st,
 			return -1;
 		}
 		break;
+	}
+	if (o[O_OA] && (!st->natt_type || st->natt_oa.has_port ||
+			st->natt_oa.ss.ss_family != AF_INET)) {
+		sk_diag(p->prog, o[O_OA]->pos,
+			"-o (the peer's address before NAT) is only for esp-udp SAs, and takes an IPv4 address without a port");
+		return -1;
 	}
 	if (o[O_RAW] && st->satype != SADB_X_SATYPE_IPCOMP) {
 		sk_diag(p->prog, o[O_RAW]->pos, "-R is only for ipcomp SAs");

@@ -91,6 +91,8 @@ struct sk_stmt {
 
 	uint8_t satype;			/* SADB_SATYPE_*, 0 = unspec */
 	uint8_t natt_type;		/* esp-udp: UDP_ENCAP_ESPINUDP, else 0 */
+	bool has_natt_oa;		/* esp-udp -o: NAT-OA */
+	struct sk_addr natt_oa;
 	struct sk_addr src, dst;
 	uint32_t spi;			/* host order */
 	uint32_t spi_min, spi_max;	/* getspi range (host order) */

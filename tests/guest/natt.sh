@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# kt-timeout: 360
+# kt-timeout: 480
 # NAT-T, ESP in UDP (RFC 3948), IPv4: the client (cli: kipsec.ko, our setkey,
 # esp-udp SAs) sits behind a NAT (nat: iptables MASQUERADE of UDP to port
 # 41000) and talks to a server with Linux's native XFRM (srv: ip xfrm, encap
@@ -17,7 +17,11 @@
 #    (non-ESP marker) reaches the socket, and neither counts as an error;
 #  - ESP in UDP with a bad ICV is dropped and counted (in_authfail, the SA's
 #    auth), and one from a UDP port that is not the SA's is dropped and
-#    counted as invalid.
+#    counted as invalid;
+#  - roles swapped, transport mode: kipsec serves a native client behind the
+#    NAT. The client's TCP and UDP checksums cover its own address; with
+#    setkey -o (NAT-OA) kipsec fixes them up (RFC 3948 3.1.2) and they pass
+#    the stack's check, with a wrong -o they fail it (Udp InCsumErrors).
 . "$KT_TOP/tests/vm/lib.sh"
 . "$KT_TOP/tests/guest/esp_interop.bash"
 
@@ -154,9 +158,9 @@ run_mode() {
 	# The client speaks first: the NAT has no mapping before.
 	kt_ping_ok cli $sdst
 	kt_ping_ok srv $cdst
-	out=$(kt_tcp_ok cli srv $sdst)
+	out=$(kt_tcp_ok cli srv $sdst) || exit 1
 	kt_log "$mode: TCP client -> server $out MB/s"
-	out=$(kt_tcp_ok srv cli $cdst)
+	out=$(kt_tcp_ok srv cli $cdst) || exit 1
 	kt_log "$mode: TCP server -> client $out MB/s"
 	kt_capture_stop
 	KT_CAPTURE_PID=$lan_pid kt_capture_stop
@@ -168,13 +172,71 @@ run_mode() {
 	kt_log "$mode: ok in $(($(date +%s) - t0)) s"
 }
 
+# udp_errs NS: the namespace's UDP InCsumErrors and NoPorts.
+udp_errs() {
+	ip netns exec "$1" awk '$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) n[$i] = i; h = 1; next }
+		$1 == "Udp:" { print $n["InCsumErrors"], $n["NoPorts"] }' /proc/net/snmp
+}
+
+# oa_setup OA: kipsec on srv, NAT-OA OA for the client's SA; native on cli.
+oa_setup() {
+	local so=0x3001 si=0x3002
+	kt_assert ip netns exec cli "$setkey" -F
+	kt_assert ip netns exec cli "$setkey" -FP
+	ip -n srv xfrm state flush && ip -n srv xfrm policy flush
+	ip -n cli xfrm state flush && ip -n cli xfrm policy flush
+	kt_assert ip netns exec srv "$setkey" -c <<-EOF
+	flush; spdflush;
+	add ${PUB}[$NATPORT] ${SRV}[4500] esp-udp $so -m transport -E aes-cbc $ek1 -A hmac-sha2-256 $ak1 -o $1;
+	add ${SRV}[4500] ${PUB}[$NATPORT] esp-udp $si -m transport -E aes-cbc $ek2 -A hmac-sha2-256 $ak2;
+	spdadd $SRV $PUB any -P out ipsec esp/transport//require;
+	spdadd $PUB $SRV any -P in ipsec esp/transport//require;
+	EOF
+	# shellcheck disable=SC2046
+	kt_assert ip -n cli xfrm state add src $CLI dst $SRV proto esp spi $so \
+		mode transport $(xalg $ek1 $ak1) encap espinudp 4500 4500 0.0.0.0
+	# shellcheck disable=SC2046
+	kt_assert ip -n cli xfrm state add src $SRV dst $CLI proto esp spi $si \
+		mode transport $(xalg $ek2 $ak2) encap espinudp 4500 4500 0.0.0.0
+	kt_assert ip -n cli xfrm policy add src $CLI dst $SRV dir out tmpl proto esp mode transport
+	kt_assert ip -n cli xfrm policy add src $SRV dst $CLI dir in tmpl proto esp mode transport
+}
+
+# oa_udp WANT_CSUM_ERRORS WANT_NOPORTS: three datagrams from the client to
+# a closed port on the server, and how the server's UDP counted them.
+oa_udp() {
+	local c0 p0 c1 p1 i
+	read -r c0 p0 < <(udp_errs srv)
+	for i in 1 2 3; do kt_assert ip netns exec cli python3 "$sock" send $SRV 9999 5555 0123456789abcdef; done
+	for i in $(seq 50); do
+		read -r c1 p1 < <(udp_errs srv)
+		[ $((c1 - c0 + p1 - p0)) -ge 3 ] && break
+		sleep 0.2
+	done
+	kt_expect_eq "UDP checksum errors on the server ($2)" "$1" $((c1 - c0))
+	kt_expect_eq "UDP datagrams to a closed port on the server ($2)" "$(($1 == 0 ? 3 : 0))" $((p1 - p0))
+}
+
 run_mode transport 0x1001 0x2001
 run_mode tunnel 0x1002 0x2002
+
 ip netns exec cli "$setkey" -D | grep -q "^$CLI\[4500\] $SRV\[4500\] $" ||
 	kt_fail "setkey -D does not show the NAT-T ports: $(ip netns exec cli "$setkey" -D | head -3)"
 ip netns exec cli "$setkey" -D | grep -q "esp-udp mode=tunnel" ||
 	kt_fail "setkey -D does not show esp-udp"
 kt_assert ip netns exec cli "$setkey" -F
 kt_assert ip netns exec cli "$setkey" -FP
+oa_setup $CLI
+kt_ping_ok cli $SRV
+out=$(kt_tcp_ok cli srv $SRV) || exit 1
+kt_log "NAT-OA: TCP client -> kipsec server $out MB/s"
+out=$(kt_tcp_ok srv cli $PUB) || exit 1
+kt_log "NAT-OA: TCP kipsec server -> client $out MB/s"
+oa_udp 0 "NAT-OA right"
+oa_setup 192.168.1.99
+kt_ping_ok cli $SRV
+oa_udp 3 "NAT-OA wrong"
+[ "$(kt_sa_stat srv 0x3001 packets)" -gt 0 ] || kt_fail "NAT-OA: SA 0x3001 on the server received nothing"
+kt_log "NAT-OA: checksums fixed up with the right address, refused with a wrong one"
 dmesg | grep -E 'BUG|WARNING' && kt_fail "kernel complained"
 exit 0
