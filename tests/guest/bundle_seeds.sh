@@ -72,14 +72,21 @@ hoge=0x$(printf hogehogehogehogehogehoge | od -An -tx1 | tr -d ' \n')
 ahk1=0x$(printf hogehogehogehoge | od -An -tx1 | tr -d ' \n')
 ahk2=0x$(printf mogamogamogamoga | od -An -tx1 | tr -d ' \n')
 tmpl='tmpl proto esp mode transport level required tmpl proto ah mode transport level required'
-ip -n h2 -batch - <<EOF || kt_fail "$case: ip xfrm on h2 failed"
-xfrm state add src 10.1.1.1 dst 20.1.1.1 proto esp spi 9876 mode transport enc "cbc(des3_ede)" $hoge
-xfrm state add src 20.1.1.1 dst 10.1.1.1 proto esp spi 10000 mode transport enc "cbc(des3_ede)" 0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef
-xfrm state add src 10.1.1.1 dst 20.1.1.1 proto ah spi 9877 mode transport auth-trunc "hmac(md5)" $ahk1 96
-xfrm state add src 20.1.1.1 dst 10.1.1.1 proto ah spi 10001 mode transport auth-trunc "hmac(md5)" $ahk2 96
-xfrm policy add src 20.1.1.1 dst 10.1.1.1 dir out $tmpl
-xfrm policy add src 10.1.1.1 dst 20.1.1.1 dir in $tmpl
-EOF
+# a05_native TEMPLATES [LINE...]: A.5's SAs as native states on h2, then
+# the ip -batch LINEs, then out and in policies with TEMPLATES.
+a05_native() {
+	local t=$1; shift
+	{
+		echo "xfrm state add src 10.1.1.1 dst 20.1.1.1 proto esp spi 9876 mode transport enc cbc(des3_ede) $hoge"
+		echo "xfrm state add src 20.1.1.1 dst 10.1.1.1 proto esp spi 10000 mode transport enc cbc(des3_ede) 0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef"
+		echo "xfrm state add src 10.1.1.1 dst 20.1.1.1 proto ah spi 9877 mode transport auth-trunc hmac(md5) $ahk1 96"
+		echo "xfrm state add src 20.1.1.1 dst 10.1.1.1 proto ah spi 10001 mode transport auth-trunc hmac(md5) $ahk2 96"
+		printf '%s\n' "$@"
+		echo "xfrm policy add src 20.1.1.1 dst 10.1.1.1 dir out $t"
+		echo "xfrm policy add src 10.1.1.1 dst 20.1.1.1 dir in $t"
+	} | ip -n h2 -batch - || kt_fail "$case: ip xfrm on h2 failed"
+}
+a05_native "$tmpl"
 esp_capture_start wh h1-eth0 "$cap"
 both_ways h1 h2 10.1.1.1 20.1.1.1
 esp_capture_stop
@@ -102,16 +109,9 @@ spdadd 10.1.1.1 20.1.1.1 any -P out ipsec $trio;
 spdadd 20.1.1.1 10.1.1.1 any -P in ipsec $trio;
 EOF
 tmpl3="tmpl proto comp mode transport level use $tmpl"
-ip -n h2 -batch - <<EOF || kt_fail "$case: ip xfrm on h2 failed"
-xfrm state add src 10.1.1.1 dst 20.1.1.1 proto esp spi 9876 mode transport enc "cbc(des3_ede)" $hoge
-xfrm state add src 20.1.1.1 dst 10.1.1.1 proto esp spi 10000 mode transport enc "cbc(des3_ede)" 0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef
-xfrm state add src 10.1.1.1 dst 20.1.1.1 proto ah spi 9877 mode transport auth-trunc "hmac(md5)" $ahk1 96
-xfrm state add src 20.1.1.1 dst 10.1.1.1 proto ah spi 10001 mode transport auth-trunc "hmac(md5)" $ahk2 96
-xfrm state add src 10.1.1.1 dst 20.1.1.1 proto comp spi 0x4000 mode transport comp deflate
-xfrm state add src 20.1.1.1 dst 10.1.1.1 proto comp spi 0x4001 mode transport comp deflate
-xfrm policy add src 20.1.1.1 dst 10.1.1.1 dir out $tmpl3
-xfrm policy add src 10.1.1.1 dst 20.1.1.1 dir in $tmpl3
-EOF
+a05_native "$tmpl3" \
+	"xfrm state add src 10.1.1.1 dst 20.1.1.1 proto comp spi 0x4000 mode transport comp deflate" \
+	"xfrm state add src 20.1.1.1 dst 10.1.1.1 proto comp spi 0x4001 mode transport comp deflate"
 text=$ESP_DIR/text
 yes 'IPcomp before ESP before AH: compress, encrypt, authenticate.' | head -c 262144 >"$text"
 c0=$(kt_stat h1 ipv4 out_comp) && d0=$(kt_sa_stat h1 0x4001 decomp) || exit 1
