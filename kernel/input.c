@@ -165,8 +165,7 @@ static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
 	    !READ_ONCE(kn->spd.count) || secpath_exists(skb))
 		return NF_ACCEPT;
 	/* Protected packets are checked once decapsulated. */
-	if (kipsec_flow_of(skb, family, &fl) || kipsec_ipsec_proto(fl.proto) ||
-	    kipsec_natt_esp(kn, skb, &fl))
+	if (kipsec_flow_of(skb, family, &fl) || kipsec_ipsec_proto(fl.proto))
 		return NF_ACCEPT;
 	if (!kipsec_in_snap(kn, &fl, fwd, &ps) ||
 	    ps.action == IPSEC_POLICY_NONE)
@@ -178,6 +177,9 @@ static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
 		if (i == ps.nreqs)
 			return NF_ACCEPT;
 	}
+	/* Only then: ESP in UDP looks like clear UDP to the policy. */
+	if (kipsec_natt_esp(kn, skb, &fl))
+		return NF_ACCEPT;
 	kipsec_stat(kn, family, KIPSEC_IN_POLVIO);
 	return NF_DROP;
 }

@@ -16,6 +16,26 @@
 #include <net/xfrm.h>
 #include "dp.h"
 
+/* The addresses of @skb's IP header (@src may be NULL). */
+static void kipsec_hdr_addrs(const struct sk_buff *skb, u16 family,
+			     struct kipsec_addr *src, struct kipsec_addr *dst)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->family = family;
+	if (family == AF_INET)
+		dst->v4 = ip_hdr(skb)->daddr;
+	else
+		dst->v6 = ipv6_hdr(skb)->daddr;
+	if (!src)
+		return;
+	memset(src, 0, sizeof(*src));
+	src->family = family;
+	if (family == AF_INET)
+		src->v4 = ip_hdr(skb)->saddr;
+	else
+		src->v6 = ipv6_hdr(skb)->saddr;
+}
+
 /* The SPI of an ESP or AH header at @h; an IPcomp CPI as sad.c keeps it. */
 static __be32 kipsec_hdr_spi(const void *h, u8 proto)
 {
@@ -60,12 +80,7 @@ static int kipsec_xf_rcv(struct sk_buff *skb, u16 family, u8 proto, bool udp)
 	/* All three have the SPI (CPI) in their first 8 bytes. */
 	if (!pskb_may_pull(skb, 8))
 		return -EINVAL;		/* the native handler drops it */
-	memset(&dst, 0, sizeof(dst));
-	dst.family = family;
-	if (family == AF_INET)
-		dst.v4 = ip_hdr(skb)->daddr;
-	else
-		dst.v6 = ipv6_hdr(skb)->daddr;
+	kipsec_hdr_addrs(skb, family, NULL, &dst);
 	sa = kipsec_sad_lookup_hold(&kn->sad, kipsec_hdr_spi(skb->data, proto),
 				    &dst, kipsec_proto_satype(proto));
 	if (!sa) {
@@ -138,26 +153,19 @@ bool kipsec_in_ipip(struct net *net, struct sk_buff *skb, u16 family)
 	unsigned int hlen;
 	u8 nh;
 
-	if (!READ_ONCE(kn->sad.count) ||
-	    (*kipsec_cb_flags(skb, family) & KIPSEC_SKB_DECAPPED))
-		return false;
-	memset(&src, 0, sizeof(src));
-	memset(&dst, 0, sizeof(dst));
-	src.family = family;
-	dst.family = family;
 	if (family == AF_INET) {
 		nh = ip_hdr(skb)->protocol;
 		hlen = ip_hdrlen(skb);
-		src.v4 = ip_hdr(skb)->saddr;
-		dst.v4 = ip_hdr(skb)->daddr;
 	} else {
 		nh = ipv6_hdr(skb)->nexthdr;
 		hlen = sizeof(struct ipv6hdr);
-		src.v6 = ipv6_hdr(skb)->saddr;
-		dst.v6 = ipv6_hdr(skb)->daddr;
 	}
-	if (nh != IPPROTO_IPIP && nh != IPPROTO_IPV6)
+	/* Every packet of LOCAL_IN comes here: the cheap tests first. */
+	if ((nh != IPPROTO_IPIP && nh != IPPROTO_IPV6) ||
+	    !READ_ONCE(kn->sad.count) ||
+	    (*kipsec_cb_flags(skb, family) & KIPSEC_SKB_DECAPPED))
 		return false;
+	kipsec_hdr_addrs(skb, family, &src, &dst);
 	sa = kipsec_sad_select_hold(kn, SADB_X_SATYPE_IPCOMP, &src, &dst, 0);
 	if (!sa)
 		return false;
