@@ -231,12 +231,11 @@ void kipsec_ipcomp_output(struct sk_buff *skb, struct kipsec_sa *sa,
 	if (shrank) {
 		kipsec_stat(kn, family, KIPSEC_OUT_COMP);
 		kipsec_hist(kn, family, KIPSEC_HIST_OUT_COMP, sa->ealg);
-		done(skb, sa, 0, 0);
-		return;
+	} else {
+		/* RFC 3173 2.2: no IPcomp header; in tunnel mode, IP-in-IP. */
+		skb->data[o->proto_off] = o->nexthdr;
+		kipsec_stat(kn, family, why);
 	}
-	/* RFC 3173 2.2: no IPcomp header. Tunnel mode: plain IP-in-IP. */
-	skb->data[o->proto_off] = o->nexthdr;
-	kipsec_stat(kn, family, why);
 	done(skb, sa, 0, 0);
 }
 
