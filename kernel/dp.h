@@ -15,6 +15,7 @@
 #include <linux/netfilter.h>
 #include <linux/ipv6.h>
 #include <net/ip.h>
+#include <net/inet_sock.h>
 #include "sad.h"
 #include "spd.h"
 
@@ -178,6 +179,29 @@ struct kipsec_pol_snap {
 bool kipsec_spd_snap(struct kipsec_net *kn, u8 dir,
 		     const struct kipsec_flow *fl, struct kipsec_pol_snap *ps);
 bool kipsec_req_wants(const struct kipsec_req *r);
+
+/* Per-socket policies (sockpol.c). */
+bool kipsec_skpol_snap(const struct sock *sk, u8 dir,
+		       struct kipsec_pol_snap *ps);
+struct sock *kipsec_skpol_in_sock(struct net *net, struct sk_buff *skb,
+				  const struct kipsec_flow *fl);
+int kipsec_skpol_dump_step(struct sock *sk, struct kipsec_dump *d);
+void kipsec_skpol_init(void);
+void kipsec_skpol_exit(void);
+
+/*
+ * The full socket of a locally generated packet if it has a socket policy
+ * for direction @xdir (XFRM_POLICY_*), of kipsec's or not; else NULL.
+ * One load for a packet of a socket without one.
+ */
+static inline struct sock *kipsec_skpol_sk(struct sk_buff *skb, int xdir)
+{
+	struct sock *sk = skb_to_full_sk(skb);
+
+	if (!sk || !sk_fullsock(sk) || !rcu_access_pointer(sk->sk_policy[xdir]))
+		return NULL;
+	return sk;
+}
 
 /* Hooks (output.c, input.c). */
 unsigned int kipsec_out_hook(void *priv, struct sk_buff *skb,

@@ -184,14 +184,80 @@ static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
 	return NF_DROP;
 }
 
+/* ---- per-socket policies (sockpol.c) -------------------------------- */
+
+/*
+ * What the inbound policy @ps of a socket says of @skb, which came through
+ * the transforms in its control block (none for a clear packet): every
+ * request at level require or unique must have been met by one of its
+ * protocol.
+ */
+static unsigned int kipsec_in_skpol_verdict(struct kipsec_net *kn,
+					    struct sk_buff *skb, u16 family,
+					    const struct kipsec_pol_snap *ps)
+{
+	u16 flags = *kipsec_cb_flags(skb, family), via = 0;
+	unsigned int i;
+
+	if (ps->action == IPSEC_POLICY_NONE)
+		return NF_ACCEPT;
+	if (flags & KIPSEC_SKB_DECAPPED)
+		via = flags & KIPSEC_SKB_VIA_ALL;
+	if (ps->action == IPSEC_POLICY_IPSEC) {
+		for (i = 0; i < ps->nreqs; i++)
+			if (kipsec_req_wants_in(&ps->req[i]) &&
+			    !(via & kipsec_via(ps->req[i].proto)))
+				break;
+		if (i == ps->nreqs)
+			return NF_ACCEPT;
+	}
+	kipsec_stat(kn, family, KIPSEC_IN_POLVIO);
+	return NF_DROP;
+}
+
+/*
+ * A TCP or UDP packet for a local socket with a kipsec inbound policy:
+ * that policy decides (NF_ACCEPT or NF_DROP), not the SPD. Otherwise
+ * KIPSEC_SKPOL_PASS. Costs nothing while no socket of the namespace has an
+ * inbound policy.
+ */
+#define KIPSEC_SKPOL_PASS	(NF_MAX_VERDICT + 1)
+
+static unsigned int kipsec_in_skpol(struct net *net, struct sk_buff *skb,
+				    u16 family)
+{
+	struct kipsec_pol_snap ps;
+	unsigned int verdict = KIPSEC_SKPOL_PASS;
+	struct kipsec_flow fl;
+	struct sock *sk;
+
+	if (!READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_MAX + XFRM_POLICY_IN]))
+		return verdict;
+	if (kipsec_flow_of(skb, family, &fl) ||
+	    (fl.proto != IPPROTO_UDP && fl.proto != IPPROTO_TCP))
+		return verdict;
+	sk = kipsec_skpol_in_sock(net, skb, &fl);
+	if (!sk)
+		return verdict;
+	if (kipsec_skpol_snap(sk, KIPSEC_DIR_IN, &ps))
+		verdict = kipsec_in_skpol_verdict(kipsec_pernet(net), skb,
+						  family, &ps);
+	sock_put(sk);
+	return verdict;
+}
+
 unsigned int kipsec_in_hook(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *st)
 {
 	u16 family = st->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	unsigned int verdict;
 
 	/* IPcomp tunnel mode, packets sent uncompressed. */
 	if (kipsec_in_ipip(st->net, skb, family))
 		return NF_STOLEN;
+	verdict = kipsec_in_skpol(st->net, skb, family);
+	if (verdict != KIPSEC_SKPOL_PASS)
+		return verdict;
 	return kipsec_in_check(st->net, skb, family, false);
 }
 

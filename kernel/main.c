@@ -47,13 +47,16 @@ static int __init kipsec_init(void)
 		if (err)
 			goto err_pfkey;
 	}
+	kipsec_skpol_init();
 	/* Last: packets may arrive as soon as the handlers are in. */
 	err = kipsec_input_init();
 	if (err)
-		goto err_pfkey;
+		goto err_skpol;
 	pr_info("kipsec " KIPSEC_VERSION " loaded\n");
 	return 0;
 
+err_skpol:
+	kipsec_skpol_exit();
 err_pfkey:
 	kipsec_pfkey_exit();
 err_netns:
@@ -66,6 +69,7 @@ err_wq:
 static void __exit kipsec_exit(void)
 {
 	kipsec_input_exit();
+	kipsec_skpol_exit();
 	kipsec_pfkey_exit();
 	kipsec_netns_exit();
 	destroy_workqueue(kipsec_wq);

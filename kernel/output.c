@@ -31,6 +31,7 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 #include <net/tcp.h>
+#include <net/xfrm.h>
 #include "dp.h"
 
 static bool kipsec_transformed(const struct sk_buff *skb, u16 family)
@@ -588,7 +589,8 @@ static struct kipsec_sa *kipsec_out_sa(struct kipsec_net *kn,
  * tunnel's endpoints.
  */
 static unsigned int kipsec_out_decide(struct net *net, struct sk_buff *skb,
-				      u16 family, struct kipsec_plan *p)
+				      u16 family, const struct sock *sk,
+				      struct kipsec_plan *p)
 {
 	struct kipsec_net *kn = kipsec_pernet(net);
 	const struct kipsec_addr *src, *dst;
@@ -602,8 +604,11 @@ static unsigned int kipsec_out_decide(struct net *net, struct sk_buff *skb,
 		kipsec_stat(kn, family, KIPSEC_OUT_INVAL);
 		return NF_DROP;
 	}
-	if (!kipsec_spd_snap(kn, KIPSEC_DIR_OUT, &fl, &ps) ||
-	    ps.action == IPSEC_POLICY_NONE)
+	/* A socket's own policy comes before the SPD (sockpol.c). */
+	if ((!sk || !kipsec_skpol_snap(sk, KIPSEC_DIR_OUT, &ps)) &&
+	    !kipsec_spd_snap(kn, KIPSEC_DIR_OUT, &fl, &ps))
+		return NF_ACCEPT;
+	if (ps.action == IPSEC_POLICY_NONE)
 		return NF_ACCEPT;
 	if (ps.action != IPSEC_POLICY_IPSEC) {
 		kipsec_stat(kn, family, KIPSEC_OUT_POLVIO);
@@ -650,11 +655,15 @@ unsigned int kipsec_out_hook(void *priv, struct sk_buff *skb,
 	u16 family = kipsec_hook_family(st);
 	struct kipsec_plan plan;
 	unsigned int verdict;
+	struct sock *sk = NULL;
 
-	if (kipsec_transformed(skb, family) ||
-	    !READ_ONCE(kipsec_pernet(st->net)->spd.count))
+	if (kipsec_transformed(skb, family))
 		return NF_ACCEPT;
-	verdict = kipsec_out_decide(st->net, skb, family, &plan);
+	if (st->hook == NF_INET_LOCAL_OUT)
+		sk = kipsec_skpol_sk(skb, XFRM_POLICY_OUT);
+	if (!sk && !READ_ONCE(kipsec_pernet(st->net)->spd.count))
+		return NF_ACCEPT;
+	verdict = kipsec_out_decide(st->net, skb, family, sk, &plan);
 	if (verdict != NF_STOLEN)
 		return verdict;
 	kipsec_out_segments(st->net, skb, &plan, family,

@@ -51,6 +51,8 @@ struct kipsec_dump {
 	u64 gen;			/* ...the table's gen is unchanged */
 	struct sk_buff *pending;	/* held back: the last gets seq 0 */
 	unsigned int sent;
+	bool skpol;			/* X_SPDDUMP: at the socket policies */
+	unsigned int skpol_sent;	/* socket policies sent */
 };
 
 bool kipsec_dump_room(struct sock *sk);

@@ -176,6 +176,12 @@ static int kipsec_check_policy(const struct sadb_x_policy *pol, size_t len)
 	return left < 8 ? 0 : -EINVAL;
 }
 
+/* A policy extension on its own: a socket's (sockpol.c). */
+int kipsec_policy_blob_check(const struct sadb_x_policy *pol, size_t len)
+{
+	return kipsec_check_policy(pol, len);
+}
+
 /* The next request of a validated IPsec policy, or NULL. */
 const struct sadb_x_ipsecrequest *
 kipsec_policy_next_req(const struct sadb_x_policy *pol,

@@ -25,6 +25,7 @@ int kipsec_msg_parse(const void *buf, size_t len, struct kipsec_msg *m);
 
 const struct sockaddr *kipsec_msg_sockaddr(const struct sadb_address *a);
 unsigned int kipsec_sockaddr_len(unsigned int family);
+int kipsec_policy_blob_check(const struct sadb_x_policy *pol, size_t len);
 const struct sadb_x_ipsecrequest *
 kipsec_policy_next_req(const struct sadb_x_policy *pol,
 		       const struct sadb_x_ipsecrequest *prev);

@@ -20,6 +20,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include "spd.h"
+#include "dp.h"
 
 #define KIPSEC_SPD_MIN_BITS	6
 #define KIPSEC_SPD_MAX_BITS	20
@@ -461,7 +462,7 @@ static bool kipsec_policy_after(const struct kipsec_policy *pol,
  * after it whatever changed meanwhile, and continues from that policy
  * directly while none was removed.
  */
-int kipsec_spd_dump_step(struct sock *sk, struct kipsec_dump *d)
+static int kipsec_spd_dump_pols(struct sock *sk, struct kipsec_dump *d)
 {
 	struct kipsec_spd *spd = &kipsec_pernet(sock_net(sk))->spd;
 	struct kipsec_policy *pol = NULL;
@@ -493,6 +494,20 @@ int kipsec_spd_dump_step(struct sock *sk, struct kipsec_dump *d)
 	d->gen = spd->gen;
 	spin_unlock_bh(&spd->lock);
 	return ret;
+}
+
+/* X_SPDDUMP: the SPD, then the per-socket policies (sockpol.c), as KAME. */
+int kipsec_spd_dump_step(struct sock *sk, struct kipsec_dump *d)
+{
+	int ret;
+
+	if (!d->skpol) {
+		ret = kipsec_spd_dump_pols(sk, d);
+		if (ret)
+			return ret;
+		d->skpol = true;
+	}
+	return kipsec_skpol_dump_step(sk, d);
 }
 
 int kipsec_spd_init(struct kipsec_spd *spd)

@@ -69,6 +69,8 @@ void kipsec_spd_exit(struct kipsec_spd *spd);
 int kipsec_spd_selftest(void);
 
 void kipsec_sel_mask(struct kipsec_addr *a, unsigned int plen);
+int kipsec_req_from_msg(struct kipsec_req *r,
+			const struct sadb_x_ipsecrequest *rq, u32 *next_reqid);
 int kipsec_policy_sel_from_msg(struct kipsec_policy *pol,
 			       const struct kipsec_msg *m);
 int kipsec_policy_from_msg(struct kipsec_policy *pol,

@@ -30,9 +30,8 @@ static void kipsec_sel_side(struct kipsec_addr *a, __be16 *port, u8 *plen,
 	kipsec_sel_mask(a, *plen);
 }
 
-static int kipsec_req_from_msg(struct kipsec_req *r,
-			       const struct sadb_x_ipsecrequest *rq,
-			       u32 *next_reqid)
+int kipsec_req_from_msg(struct kipsec_req *r,
+			const struct sadb_x_ipsecrequest *rq, u32 *next_reqid)
 {
 	const struct sockaddr *sa = (const void *)(rq + 1);
 
