@@ -35,6 +35,8 @@ FUZZ_TARGETS  := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%, \
                    $(sort $(wildcard tests/fuzz/fuzz_*.c)))
 GUEST_PROGS   := $(patsubst tests/guest/%.c,$(O)/guest/%, \
                    $(sort $(wildcard tests/guest/*.c)))
+EXAMPLES      := $(patsubst docs/examples/%.c,$(O)/examples/%, \
+                   $(sort $(wildcard docs/examples/*.c)))
 
 KVER_DETECT := $(shell scripts/kver 2>/dev/null)
 KDIR     ?= $(if $(wildcard /lib/modules/$(shell uname -r)/build/Makefile), \
@@ -47,7 +49,7 @@ KDIR     ?= $(if $(wildcard /lib/modules/$(shell uname -r)/build/Makefile), \
 
 all: userland kernel
 
-userland: $(PROGS) $(GUEST_PROGS)
+userland: $(PROGS) $(GUEST_PROGS) $(EXAMPLES)
 
 help:
 	@echo "make            build userland and kernel/kipsec.ko"
@@ -91,6 +93,11 @@ $(O)/bin/ipsecstat: $(O)/setkey/ipsecstat_main.o $(O)/libkipsec.a
 
 # Helper programs run inside the guest by tests/guest/*.sh.
 $(O)/guest/%: $(O)/tests/guest/%.o $(O)/libkipsec.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The example programs of docs/examples (the guest tests use them too).
+$(O)/examples/%: $(O)/docs/examples/%.o $(O)/libkipsec.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
