@@ -7,7 +7,8 @@ tcpxfer.py recv PORT OUTFILE READYFILE
     listen on PORT (IPv4 and IPv6), create READYFILE once listening, write
     everything one connection sends to OUTFILE
 tcpxfer.py send ADDR PORT INFILE
-    connect to ADDR, send INFILE (sendfile), wait for the receiver to close
+    connect to ADDR, send INFILE (sendfile), wait for the receiver to close;
+    print the seconds that took (without Python's start-up, seconds under TCG)
 tcpxfer.py serve ADDR PORT READYFILE
     listen on ADDR:PORT, create READYFILE once listening, then for each
     connection read to EOF and answer with the number of bytes read
@@ -15,7 +16,7 @@ tcpxfer.py probe ADDR PORT BYTES SECONDS
     connect to a server, send BYTES, exit 0 if it answers with that count;
     give up after SECONDS (exit 1 with the reason)
 """
-import socket, sys
+import socket, sys, time
 
 def recv(port, out, ready):
     srv = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
@@ -36,12 +37,14 @@ def recv(port, out, ready):
     conn.close()
 
 def send(addr, port, path):
+    t0 = time.monotonic()
     s = socket.create_connection((addr, port), timeout=120)
     with open(path, "rb") as f:
         s.sendfile(f)
     s.shutdown(socket.SHUT_WR)
     s.recv(1)
     s.close()
+    print(f"{time.monotonic() - t0:.6f}")
 
 def serve(addr, port, ready):
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
