@@ -206,6 +206,7 @@ static inline struct sock *kipsec_skpol_sk(struct sk_buff *skb, int xdir)
 /* Hooks (output.c, input.c). */
 unsigned int kipsec_out_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state);
+void kipsec_in_clamp(struct net *net, struct sk_buff *skb, u16 family);
 unsigned int kipsec_in_hook(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state);
 unsigned int kipsec_fwd_hook(void *priv, struct sk_buff *skb,

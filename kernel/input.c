@@ -256,9 +256,11 @@ unsigned int kipsec_in_hook(void *priv, struct sk_buff *skb,
 	if (kipsec_in_ipip(st->net, skb, family))
 		return NF_STOLEN;
 	verdict = kipsec_in_skpol(st->net, skb, family);
-	if (verdict != KIPSEC_SKPOL_PASS)
-		return verdict;
-	return kipsec_in_check(st->net, skb, family, false);
+	if (verdict == KIPSEC_SKPOL_PASS)
+		verdict = kipsec_in_check(st->net, skb, family, false);
+	if (verdict == NF_ACCEPT)
+		kipsec_in_clamp(st->net, skb, family);
+	return verdict;
 }
 
 unsigned int kipsec_fwd_hook(void *priv, struct sk_buff *skb,

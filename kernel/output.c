@@ -10,12 +10,13 @@
  * GSO packets are segmented first. A forwarded packet that ESP would make
  * too big for the path, and that must not be fragmented (IPv4 with DF,
  * IPv6), is dropped and its sender told the MTU left after ESP, by ICMP, as
- * a router would. Local TCP connections never get there: their SYNs carry
- * an MSS that leaves room for ESP (as native XFRM's smaller route MTU
- * does). Other local packets, and forwarded ones that may be, are
- * encapsulated and the outer packet is fragmented. An ICMP error to a
- * local sender would lower the route's path MTU, which the ESP packet to
- * the same peer then could not pass. All this holds for AH as for ESP.
+ * a router would. Local TCP connections never get there: the SYNs this
+ * host sends and those it receives carry an MSS that leaves room for ESP
+ * (as native XFRM's smaller route MTU does). Other local packets, and
+ * forwarded ones that may be, are encapsulated and the outer packet is
+ * fragmented. An ICMP error to a local sender would lower the route's
+ * path MTU, which the ESP packet to the same peer then could not pass.
+ * All this holds for AH and bundles as for ESP.
  */
 #include <linux/tcp.h>
 #include <linux/icmp.h>
@@ -276,9 +277,10 @@ static void kipsec_clamp_mss(struct sk_buff *skb, unsigned int thoff,
 			return;
 		if (opt[i] == TCPOPT_MSS && opt[i + 1] == TCPOLEN_MSS &&
 		    get_unaligned_be16(opt + i + 2) > max) {
-			csum_replace2(&th->check,
-				      get_unaligned((__be16 *)(opt + i + 2)),
-				      htons(max));
+			/* Leaves a CHECKSUM_PARTIAL seed alone. */
+			inet_proto_csum_replace2(&th->check, skb,
+						 get_unaligned((__be16 *)(opt + i + 2)),
+						 htons(max), false);
 			put_unaligned_be16(max, opt + i + 2);
 			return;
 		}
@@ -287,21 +289,15 @@ static void kipsec_clamp_mss(struct sk_buff *skb, unsigned int thoff,
 
 /*
  * Will @skb fit in @mtu once @add bytes of new headers and ESP wrap all
- * but its first @keep bytes? TCP SYNs are made to offer an MSS that fits.
- * A forwarded packet too big that must not be fragmented is dropped
- * (-EMSGSIZE) and its sender learns the MTU it can use. *frag says the
- * result may be fragmented.
+ * but its first @keep bytes? A forwarded packet too big that must not be
+ * fragmented is dropped (-EMSGSIZE) and its sender learns the MTU it can
+ * use. *frag says the result may be fragmented.
  */
 static int kipsec_out_size(struct sk_buff *skb, const struct kipsec_sa_dp *dp,
 			   u16 family, unsigned int keep, unsigned int add,
 			   unsigned int mtu, bool fwd, bool *frag)
 {
-	unsigned int thoff = kipsec_tcp_syn(skb, family);
-
 	*frag = false;
-	if (thoff)
-		kipsec_clamp_mss(skb, thoff,
-				 kipsec_inner_mtu(dp, keep, add, mtu));
 	if (add + keep + kipsec_xf_len(dp, skb->len - keep) <= mtu)
 		return 0;
 	if (kipsec_may_fragment(skb, family, fwd)) {
@@ -362,11 +358,11 @@ static int kipsec_transport(struct sk_buff *skb, struct kipsec_sa *sa,
 	return 0;
 }
 
-static struct dst_entry *kipsec_route(struct net *net, struct sk_buff *skb,
+static struct dst_entry *kipsec_route(struct net *net, u32 mark,
 				      const struct kipsec_sa *sa)
 {
-	struct flowi6 fl6 = { .flowi6_mark = skb->mark };
-	struct flowi4 fl4 = { .flowi4_mark = skb->mark };
+	struct flowi6 fl6 = { .flowi6_mark = mark };
+	struct flowi4 fl4 = { .flowi4_mark = mark };
 	struct dst_entry *dst;
 	struct rtable *rt;
 	int err;
@@ -386,6 +382,12 @@ static struct dst_entry *kipsec_route(struct net *net, struct sk_buff *skb,
 		return ERR_PTR(err);
 	}
 	return dst;
+}
+
+static unsigned int kipsec_ohl(const struct kipsec_sa *sa)
+{
+	return sa->dst.family == AF_INET ? sizeof(struct iphdr) :
+					   sizeof(struct ipv6hdr);
 }
 
 static u8 kipsec_dsfield(const struct sk_buff *skb, u16 family)
@@ -442,14 +444,13 @@ static int kipsec_tunnel(struct net *net, struct sk_buff *skb,
 			 struct kipsec_xf_out *o)
 {
 	u16 ofamily = sa->dst.family;
-	unsigned int ohl = ofamily == AF_INET ? sizeof(struct iphdr) :
-						 sizeof(struct ipv6hdr);
+	unsigned int ohl = kipsec_ohl(sa);
 	u8 ds = kipsec_dsfield(skb, family);
 	struct dst_entry *dst;
 	bool frag;
 	int err;
 
-	dst = kipsec_route(net, skb, sa);
+	dst = kipsec_route(net, skb->mark, sa);
 	if (IS_ERR(dst))
 		return -EHOSTUNREACH;
 	err = kipsec_out_size(skb, sa->dp, family, 0, ohl,
@@ -649,12 +650,107 @@ drop:
 	return NF_DROP;
 }
 
+/* ---- TCP MSS -------------------------------------------------------- */
+
+/* The IP header that transform @i of @p keeps in transport mode. */
+static unsigned int kipsec_plan_hlen(const struct kipsec_plan *p,
+				     unsigned int i, unsigned int hlen)
+{
+	while (i--)
+		if (p->mode[i] == IPSEC_MODE_TUNNEL)
+			return kipsec_ohl(p->sa[i]);
+	return hlen;
+}
+
+/*
+ * The largest packet, with @hlen bytes of IP header, that still fits the
+ * path once every transform of @p has wrapped it; 0 if there is no route.
+ */
+static unsigned int kipsec_plan_mtu(struct net *net,
+				    const struct kipsec_plan *p, u32 mark,
+				    unsigned int hlen)
+{
+	const struct kipsec_sa *sa = p->sa[p->n - 1];
+	struct dst_entry *dst;
+	unsigned int mtu, i;
+
+	dst = kipsec_route(net, mark, sa);
+	if (IS_ERR(dst))
+		return 0;
+	mtu = kipsec_path_mtu(dst, sa);
+	dst_release(dst);
+	for (i = p->n; i--; ) {
+		sa = p->sa[i];
+		if (p->mode[i] == IPSEC_MODE_TUNNEL)
+			mtu = kipsec_inner_mtu(sa->dp, 0, kipsec_ohl(sa), mtu);
+		else
+			mtu = kipsec_inner_mtu(sa->dp,
+					       kipsec_plan_hlen(p, i, hlen), 0,
+					       mtu);
+	}
+	return mtu;
+}
+
+/* The MSS of the SYN at @thoff, lowered to what fits once @p wraps it. */
+static void kipsec_plan_clamp(struct net *net, struct sk_buff *skb,
+			      const struct kipsec_plan *p, unsigned int thoff)
+{
+	kipsec_clamp_mss(skb, thoff,
+			 kipsec_plan_mtu(net, p, skb->mark,
+					 thoff - skb_network_offset(skb)));
+}
+
+/*
+ * A TCP SYN or SYN-ACK for this host, whose answers kipsec will wrap,
+ * gets its MSS lowered to what fits once they are wrapped. Else local TCP
+ * would send segments as large as the peer offers, and every one would
+ * leave in two fragments: a peer on native XFRM offers its route's MSS.
+ * Requests without an SA yet are left out; so is a socket's own policy.
+ */
+void kipsec_in_clamp(struct net *net, struct sk_buff *skb, u16 family)
+{
+	struct kipsec_net *kn = kipsec_pernet(net);
+	unsigned int thoff = kipsec_tcp_syn(skb, family), i;
+	const struct kipsec_addr *src, *dst;
+	struct kipsec_flow fl, rev;
+	struct kipsec_pol_snap ps;
+	struct kipsec_plan p = { };
+	struct kipsec_sa *sa;
+
+	if (!thoff || !READ_ONCE(kn->spd.count) ||
+	    kipsec_flow_of(skb, family, &fl))
+		return;
+	rev = (struct kipsec_flow){ .src = fl.dst, .dst = fl.src,
+				    .sport = fl.dport, .dport = fl.sport,
+				    .proto = fl.proto };
+	if (!kipsec_spd_snap(kn, KIPSEC_DIR_OUT, &rev, &ps) ||
+	    ps.action != IPSEC_POLICY_IPSEC)
+		return;
+	src = &rev.src;
+	dst = &rev.dst;
+	for (i = 0; i < ps.nreqs; i++) {
+		if (ps.req[i].mode == IPSEC_MODE_TUNNEL) {
+			src = &ps.req[i].tsrc;
+			dst = &ps.req[i].tdst;
+		}
+		sa = dst->family ? kipsec_out_sa(kn, &ps.req[i], src, dst) :
+				   NULL;
+		if (sa) {
+			p.sa[p.n] = sa;
+			p.mode[p.n++] = ps.req[i].mode;
+		}
+	}
+	if (p.n)
+		kipsec_plan_clamp(net, skb, &p, thoff);
+	kipsec_plan_release(&p);
+}
+
 unsigned int kipsec_out_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *st)
 {
 	u16 family = kipsec_hook_family(st);
+	unsigned int verdict, thoff;
 	struct kipsec_plan plan;
-	unsigned int verdict;
 	struct sock *sk = NULL;
 
 	if (kipsec_transformed(skb, family))
@@ -666,6 +762,9 @@ unsigned int kipsec_out_hook(void *priv, struct sk_buff *skb,
 	verdict = kipsec_out_decide(st->net, skb, family, sk, &plan);
 	if (verdict != NF_STOLEN)
 		return verdict;
+	thoff = kipsec_tcp_syn(skb, family);
+	if (thoff)
+		kipsec_plan_clamp(st->net, skb, &plan, thoff);
 	kipsec_out_segments(st->net, skb, &plan, family,
 			    st->hook == NF_INET_FORWARD);
 	return NF_STOLEN;
