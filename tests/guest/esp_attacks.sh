@@ -21,9 +21,7 @@
 kt_load_stack
 modprobe aesni_intel 2>/dev/null
 kt_topo_h2h
-ip -n h1 -6 neigh replace fd00:2::1 lladdr "$(esp_mac h2 eth0)" dev eth0 nud permanent &&
-	ip -n h2 -6 neigh replace fd00:1::1 lladdr "$(esp_mac h1 eth0)" dev eth0 nud permanent ||
-	kt_fail "cannot set the IPv6 neighbours"
+kt_h2h_neigh6
 frame=$KT_TOP/tests/guest/esp_frame.py
 
 ctr() { esp_ctr h1 "$1" "$2"; }

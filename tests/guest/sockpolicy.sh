@@ -32,10 +32,7 @@ kt_load_kipsec
 kt_module_loaded xfrm_user || kt_fail "kipsec.ko did not load xfrm_user"
 modprobe aesni_intel 2>/dev/null
 kt_topo_h2h
-mac() { ip -n "$1" link show "$2" | awk '/link\/ether/ { print $2 }'; }
-ip -n h1 -6 neigh replace fd00:2::1 lladdr "$(mac h2 eth0)" dev eth0 nud permanent &&
-	ip -n h2 -6 neigh replace fd00:1::1 lladdr "$(mac h1 eth0)" dev eth0 nud permanent ||
-	kt_fail "cannot set the IPv6 neighbours"
+kt_h2h_neigh6
 
 hex() { od -An -v -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 addrs() { if [ "$1" = 4 ]; then k=10.1.1.1 n=20.1.1.1 f=; else k=fd00:1::1 n=fd00:2::1 f=-6; fi; }

@@ -11,10 +11,7 @@ setkey=$KT_BUILD/bin/setkey
 [ -x "$setkey" ] || kt_fail "setkey not built ($setkey)"
 kt_load_kipsec
 kt_topo_h2h
-mac() { ip -n "$1" link show "$2" | awk '/link\/ether/ { print $2 }'; }
-ip -n h1 -6 neigh replace fd00:2::1 lladdr "$(mac h2 eth0)" dev eth0 nud permanent &&
-	ip -n h2 -6 neigh replace fd00:1::1 lladdr "$(mac h1 eth0)" dev eth0 nud permanent ||
-	kt_fail "cannot set the IPv6 neighbours"
+kt_h2h_neigh6
 hex() { od -An -v -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 
 # sas K N: SAs for kipsec (setkey) and native (ip xfrm), SPIs 0x1001..0x1004.

@@ -8,6 +8,7 @@
 #   kt_refute CMD...   run CMD, fail if it succeeds
 #   kt_load_kipsec / kt_unload_kipsec
 #   kt_topo_h2h [WIRE] h1 (10.1.1.1, fd00:1::1) --- h2 (20.1.1.1, fd00:2::1)
+#   kt_h2h_neigh6      static IPv6 neighbours between h1 and h2
 #   kt_topo_gw [WIRE]  left (10.0.1.2) - gw1 (10.0.1.1|20.0.0.1) ===
 #                      gw2 (20.0.0.2|10.0.2.1) - right (10.0.2.2); IPv6 alike
 #                      WIRE: the h1-h2 / gw1-gw2 link runs through that
@@ -122,6 +123,17 @@ kt_topo_h2h() {
 	kt_addr h1 eth0 fd00:1::1/128; kt_addr h2 eth0 fd00:2::1/128
 	ip -n h1 -6 route add fd00:2::1/128 dev eth0
 	ip -n h2 -6 route add fd00:1::1/128 dev eth0
+}
+
+# kt_h2h_neigh6: kt_topo_h2h's IPv6 neighbours, static, for tests that must
+# not wait for (or be disturbed by) neighbour discovery under a policy.
+kt_h2h_neigh6() {
+	local m1 m2
+	m1=$(ip -n h1 link show eth0 | awk '/link\/ether/ { print $2 }')
+	m2=$(ip -n h2 link show eth0 | awk '/link\/ether/ { print $2 }')
+	ip -n h1 -6 neigh replace fd00:2::1 lladdr "$m2" dev eth0 nud permanent &&
+		ip -n h2 -6 neigh replace fd00:1::1 lladdr "$m1" dev eth0 nud permanent ||
+		kt_fail "cannot set the IPv6 neighbours"
 }
 
 kt_topo_gw() {
