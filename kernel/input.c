@@ -152,6 +152,18 @@ static bool kipsec_natt_esp(struct kipsec_net *kn, const struct sk_buff *skb,
 	return ok;
 }
 
+/* Was every request of @ps that inbound packets must meet met by @via? */
+static bool kipsec_in_met(const struct kipsec_pol_snap *ps, u16 via)
+{
+	unsigned int i;
+
+	for (i = 0; i < ps->nreqs; i++)
+		if (kipsec_req_wants_in(&ps->req[i]) &&
+		    !(via & kipsec_via(ps->req[i].proto)))
+			return false;
+	return true;
+}
+
 /* A clear packet where policy wants IPsec: drop it. */
 static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
 				    u16 family, bool fwd)
@@ -159,7 +171,6 @@ static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
 	struct kipsec_net *kn = kipsec_pernet(net);
 	struct kipsec_pol_snap ps;
 	struct kipsec_flow fl;
-	unsigned int i;
 
 	if ((*kipsec_cb_flags(skb, family) & KIPSEC_SKB_DECAPPED) ||
 	    !READ_ONCE(kn->spd.count) || secpath_exists(skb))
@@ -170,13 +181,8 @@ static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
 	if (!kipsec_in_snap(kn, &fl, fwd, &ps) ||
 	    ps.action == IPSEC_POLICY_NONE)
 		return NF_ACCEPT;
-	if (ps.action == IPSEC_POLICY_IPSEC) {
-		for (i = 0; i < ps.nreqs; i++)
-			if (kipsec_req_wants_in(&ps.req[i]))
-				break;
-		if (i == ps.nreqs)
-			return NF_ACCEPT;
-	}
+	if (ps.action == IPSEC_POLICY_IPSEC && kipsec_in_met(&ps, 0))
+		return NF_ACCEPT;
 	/* Only then: ESP in UDP looks like clear UDP to the policy. */
 	if (kipsec_natt_esp(kn, skb, &fl))
 		return NF_ACCEPT;
@@ -197,20 +203,13 @@ static unsigned int kipsec_in_skpol_verdict(struct kipsec_net *kn,
 					    const struct kipsec_pol_snap *ps)
 {
 	u16 flags = *kipsec_cb_flags(skb, family), via = 0;
-	unsigned int i;
 
 	if (ps->action == IPSEC_POLICY_NONE)
 		return NF_ACCEPT;
 	if (flags & KIPSEC_SKB_DECAPPED)
 		via = flags & KIPSEC_SKB_VIA_ALL;
-	if (ps->action == IPSEC_POLICY_IPSEC) {
-		for (i = 0; i < ps->nreqs; i++)
-			if (kipsec_req_wants_in(&ps->req[i]) &&
-			    !(via & kipsec_via(ps->req[i].proto)))
-				break;
-		if (i == ps->nreqs)
-			return NF_ACCEPT;
-	}
+	if (ps->action == IPSEC_POLICY_IPSEC && kipsec_in_met(ps, via))
+		return NF_ACCEPT;
 	kipsec_stat(kn, family, KIPSEC_IN_POLVIO);
 	return NF_DROP;
 }
