@@ -16,24 +16,16 @@
 #include <net/xfrm.h>
 #include "dp.h"
 
-/* The addresses of @skb's IP header (@src may be NULL). */
-static void kipsec_hdr_addrs(const struct sk_buff *skb, u16 family,
-			     struct kipsec_addr *src, struct kipsec_addr *dst)
+/* The source (@src) or destination address of @skb's IP header. */
+static void kipsec_hdr_addr(const struct sk_buff *skb, u16 family, bool src,
+			    struct kipsec_addr *a)
 {
-	memset(dst, 0, sizeof(*dst));
-	dst->family = family;
+	memset(a, 0, sizeof(*a));
+	a->family = family;
 	if (family == AF_INET)
-		dst->v4 = ip_hdr(skb)->daddr;
+		a->v4 = src ? ip_hdr(skb)->saddr : ip_hdr(skb)->daddr;
 	else
-		dst->v6 = ipv6_hdr(skb)->daddr;
-	if (!src)
-		return;
-	memset(src, 0, sizeof(*src));
-	src->family = family;
-	if (family == AF_INET)
-		src->v4 = ip_hdr(skb)->saddr;
-	else
-		src->v6 = ipv6_hdr(skb)->saddr;
+		a->v6 = src ? ipv6_hdr(skb)->saddr : ipv6_hdr(skb)->daddr;
 }
 
 /* The SPI of an ESP or AH header at @h; an IPcomp CPI as sad.c keeps it. */
@@ -80,7 +72,7 @@ static int kipsec_xf_rcv(struct sk_buff *skb, u16 family, u8 proto, bool udp)
 	/* All three have the SPI (CPI) in their first 8 bytes. */
 	if (!pskb_may_pull(skb, 8))
 		return -EINVAL;		/* the native handler drops it */
-	kipsec_hdr_addrs(skb, family, NULL, &dst);
+	kipsec_hdr_addr(skb, family, false, &dst);
 	sa = kipsec_sad_lookup_hold(&kn->sad, kipsec_hdr_spi(skb->data, proto),
 				    &dst, kipsec_proto_satype(proto));
 	if (!sa) {
@@ -165,7 +157,8 @@ bool kipsec_in_ipip(struct net *net, struct sk_buff *skb, u16 family)
 	    !READ_ONCE(kn->sad.count) ||
 	    (*kipsec_cb_flags(skb, family) & KIPSEC_SKB_DECAPPED))
 		return false;
-	kipsec_hdr_addrs(skb, family, &src, &dst);
+	kipsec_hdr_addr(skb, family, true, &src);
+	kipsec_hdr_addr(skb, family, false, &dst);
 	sa = kipsec_sad_select_hold(kn, SADB_X_SATYPE_IPCOMP, &src, &dst, 0);
 	if (!sa)
 		return false;
