@@ -80,7 +80,7 @@ static struct kipsec_ah_ctx *kipsec_ah_ctx_alloc(struct sk_buff *skb,
 	sg_off = len;
 	len += sizeof(struct scatterlist) * (nfrags + 1);
 
-	p = kmalloc(len, GFP_ATOMIC);
+	p = kipsec_fault() ? NULL : kmalloc(len, GFP_ATOMIC);
 	if (!p)
 		return NULL;
 	ctx = (struct kipsec_ah_ctx *)p;

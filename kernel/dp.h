@@ -19,25 +19,56 @@
 #include "sad.h"
 #include "spd.h"
 
-/*
- * IPCB()/IP6CB() flag on a packet kipsec decapsulated and checked against
- * the inbound SPD, so that the LOCAL_IN and FORWARD checks let it through.
- * No 6.1 IPSKB_* or IP6SKB_* flag uses bit 15. Decapsulated packets
- * re-enter at PRE_ROUTING, never through ip_rcv(), so the flag survives.
- */
-#define KIPSEC_SKB_DECAPPED	BIT(15)
-
-/*
- * With it, which transforms the packet came through, for the policy check
- * of bundles (KAME's M_DECRYPTED and M_AUTHIPHDR). Bits 12-14 are free too.
- */
-#define KIPSEC_SKB_VIA_COMP	BIT(12)
-#define KIPSEC_SKB_VIA_AH	BIT(13)
-#define KIPSEC_SKB_VIA_ESP	BIT(14)
-#define KIPSEC_SKB_VIA_ALL	(KIPSEC_SKB_VIA_COMP | KIPSEC_SKB_VIA_AH | \
-				 KIPSEC_SKB_VIA_ESP)
-
 struct kipsec_comp_cpu;
+struct kipsec_plan;
+
+/*
+ * Transforms one inbound packet may come through, nested; more are
+ * dropped and counted (in_nested). XFRM stops at the same depth.
+ */
+#define KIPSEC_MAX_DEPTH	6
+
+/* The SAs an inbound packet came through, outermost first (a secpath). */
+struct kipsec_secpath {
+	unsigned int n;
+	struct kipsec_sa *sa[KIPSEC_MAX_DEPTH];	/* each holds a reference */
+	u8 tunnel;		/* bit i: sa[i] was decapsulated as a tunnel */
+};
+
+/*
+ * skb->cb while kipsec owns a packet: the stack's IPCB/IP6CB, kept where
+ * the stack expects it, then kipsec's own state. Nothing of it is read
+ * once the packet is handed back to the stack.
+ */
+struct kipsec_cb {
+	union {
+		struct inet_skb_parm h4;
+		struct inet6_skb_parm h6;
+	} ip;
+	union {
+		/* Output: the SAs of a bundle still to apply (output.c). */
+		struct kipsec_plan *plan;
+		/*
+		 * Input (input.c): the layers so far. The first SA lives
+		 * here; a nested packet allocates room for the others.
+		 */
+		struct {
+			struct kipsec_sa *sa0;
+			struct kipsec_secpath *more;	/* sa[0] unused */
+			u8 n;		/* layers, the current one included */
+			u8 tunnel;	/* bit i: layer i was a tunnel */
+			u8 nh;		/* the current transform's result */
+			s8 err;
+		} in;
+	};
+};
+
+static inline struct kipsec_cb *kipsec_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct kipsec_cb) >
+		     sizeof_field(struct sk_buff, cb));
+	return (struct kipsec_cb *)skb->cb;
+}
 
 /* Packet-path state of a keyed ESP or AH SA, or of an IPcomp SA. */
 struct kipsec_sa_dp {
@@ -55,7 +86,12 @@ struct kipsec_sa_dp {
 	/* counters for /proc/net/kipsec_sa */
 	atomic64_t replay_fail, auth_fail, invalid;
 	bool used_in, used_out;
-	u32 pmtu;			/* from ICMP errors about our ESP */
+	/*
+	 * From ICMP errors about our packets: unauthenticated, so with a
+	 * floor, and forgotten at pmtu_expires (jiffies) as a route's is.
+	 */
+	u32 pmtu;
+	unsigned long pmtu_expires;
 	/* IPcomp: backoff (ipcomp.c) and counters for /proc/net/kipsec_sa */
 	u32 comp_fails, comp_skip, comp_skip_next;
 	atomic64_t comp_out, comp_in;
@@ -67,6 +103,25 @@ struct kipsec_sa_dp {
 	u32 nbits;			/* bitmap size, power of two >= win */
 	unsigned long bitmap[];
 };
+
+/* The path MTU ICMP taught @dp, while still valid; 0 if none. */
+static inline u32 kipsec_sa_pmtu_now(const struct kipsec_sa_dp *dp)
+{
+	u32 mtu = READ_ONCE(dp->pmtu);
+
+	return mtu && time_before(jiffies, READ_ONCE(dp->pmtu_expires)) ?
+	       mtu : 0;
+}
+
+/* main.c: the fault_alloc module parameter, for tests. */
+extern unsigned int kipsec_fault_every;
+bool kipsec_fault_now(void);
+
+/* Should this packet-path allocation fail (a test asks for it)? */
+static inline bool kipsec_fault(void)
+{
+	return unlikely(READ_ONCE(kipsec_fault_every)) && kipsec_fault_now();
+}
 
 /* replay.c: @seq is the 64-bit number (ESN inferred) of a packet. */
 u64 kipsec_replay_seq(const struct kipsec_sa_dp *dp, __be32 seq_lo);
@@ -85,6 +140,7 @@ enum kipsec_stat {
 	/* IPcomp output: compressed, or sent as it was and why (ipcomp.c) */
 	KIPSEC_OUT_COMP, KIPSEC_OUT_NOCOMP_SMALL, KIPSEC_OUT_NOCOMP_LARGER,
 	KIPSEC_OUT_NOCOMP_BACKOFF,
+	KIPSEC_IN_NESTED,	/* more than KIPSEC_MAX_DEPTH transforms */
 	KIPSEC_STAT_MAX
 };
 
@@ -203,6 +259,45 @@ static inline struct sock *kipsec_skpol_sk(struct sk_buff *skb, int xdir)
 	return sk;
 }
 
+/* Output (output.c) */
+/*
+ * The SAs a packet goes through, innermost first, in the order its policy
+ * lists the requests (IPcomp, ESP, AH on a sound policy). Every SA holds a
+ * reference. A packet with more than one SA carries its plan in its
+ * control block, because the transforms may complete asynchronously; one
+ * with a single SA carries NULL.
+ */
+struct kipsec_plan {
+	struct kipsec_sa *sa[KIPSEC_MAX_REQS];
+	u8 mode[KIPSEC_MAX_REQS];
+	u8 n, next;
+};
+
+void kipsec_plan_release(struct kipsec_plan *p);
+struct dst_entry *kipsec_route(struct net *net, u32 mark,
+			       const struct kipsec_sa *sa);
+struct kipsec_sa *kipsec_out_sa(struct kipsec_net *kn,
+				const struct kipsec_req *r,
+				const struct kipsec_addr *src,
+				const struct kipsec_addr *dst);
+
+/* The outer IP header a tunnel of @sa adds. */
+static inline unsigned int kipsec_ohl(const struct kipsec_sa *sa)
+{
+	return sa->dst.family == AF_INET ? sizeof(struct iphdr) :
+					   sizeof(struct ipv6hdr);
+}
+
+/* Sizes (mtu.c) */
+int kipsec_out_size(struct sk_buff *skb, const struct kipsec_sa_dp *dp,
+		    u16 family, unsigned int keep, unsigned int add,
+		    unsigned int mtu, bool fwd, bool *frag);
+unsigned int kipsec_path_mtu(const struct dst_entry *dst,
+			     const struct kipsec_sa *sa);
+unsigned int kipsec_tcp_syn(const struct sk_buff *skb, u16 family);
+void kipsec_plan_clamp(struct net *net, struct sk_buff *skb,
+		       const struct kipsec_plan *p, unsigned int thoff);
+
 /* Hooks (output.c, input.c). */
 unsigned int kipsec_out_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state);
@@ -216,16 +311,38 @@ void kipsec_hooks_net_exit(struct net *net);
 int kipsec_input_init(void);
 void kipsec_input_exit(void);
 
-/* input.c, for proto.c: the end of every transform's input. */
+/* input.c, for proto.c: where inbound packets enter and every transform ends. */
+void kipsec_in_start(struct kipsec_net *kn, struct sk_buff *skb,
+		     struct kipsec_sa *sa, bool bare, u8 nh);
 void kipsec_in_done(struct sk_buff *skb, struct kipsec_sa *sa, int err,
 		    u8 nh);
 void kipsec_in_fail(struct kipsec_net *kn, struct kipsec_sa *sa,
 		    u16 family, int err);
+bool kipsec_in_src_ok(const struct sk_buff *skb, u16 family,
+		      const struct kipsec_sa *sa);
+const struct kipsec_secpath *kipsec_in_delivering(const struct sk_buff *skb);
+void kipsec_inq_init(void);
 bool kipsec_in_ipip(struct net *net, struct sk_buff *skb, u16 family);
 
-static inline u16 *kipsec_cb_flags(struct sk_buff *skb, u16 family)
-{
-	return family == AF_INET ? &IPCB(skb)->flags : &IP6CB(skb)->flags;
-}
+/* proto.c: headers of inbound packets. */
+void kipsec_hdr_addr(const struct sk_buff *skb, u16 family, bool src,
+		     struct kipsec_addr *a);
+__be32 kipsec_hdr_spi(const void *h, u8 proto);
+
+/* decap.c */
+bool kipsec_sa_tunnel(const struct kipsec_sa *sa, u8 nh);
+int kipsec_decap(struct sk_buff *skb, const struct kipsec_sa *sa,
+		 bool tunnel, u8 nh);
+
+/* secpath.c */
+int kipsec_sp_push(struct kipsec_cb *cb, struct kipsec_sa *sa);
+struct kipsec_sa *kipsec_sp_top(const struct kipsec_cb *cb);
+void kipsec_sp_view(const struct kipsec_cb *cb, struct kipsec_secpath *sp);
+void kipsec_sp_detach(struct kipsec_cb *cb, struct kipsec_secpath *sp);
+void kipsec_sp_put(struct kipsec_secpath *sp);
+bool kipsec_sp_ok(const struct kipsec_pol_snap *ps,
+		  const struct kipsec_flow *fl, const struct kipsec_secpath *sp);
+int kipsec_sp_init(void);
+void kipsec_sp_exit(void);
 
 #endif /* KIPSEC_DP_H */

@@ -53,7 +53,7 @@ static struct kipsec_esp_ctx *kipsec_esp_ctx_alloc(struct crypto_aead *aead,
 	sg_off = len;
 	len += sizeof(struct scatterlist) * (nfrags + 1);
 
-	p = kmalloc(len, GFP_ATOMIC);
+	p = kipsec_fault() ? NULL : kmalloc(len, GFP_ATOMIC);
 	if (!p)
 		return NULL;
 	ctx = (struct kipsec_esp_ctx *)p;

@@ -1,10 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Inbound packets, once proto.c has handed them over: decrypted (esp.c),
- * verified (ah.c) or decompressed (ipcomp.c), they take one path:
- * decapsulated,
- * checked against the inbound SPD for the SA that carried them, marked,
- * and they re-enter the stack at PRE_ROUTING as native XFRM's do.
+ * Inbound packets, once proto.c has found the SA of their first transform.
+ *
+ * A packet takes one path, layer after layer: its transform (esp.c, ah.c,
+ * ipcomp.c) ends in kipsec_in_done(), which queues it on this CPU's
+ * queue; the queue is drained by whoever finds it idle, so a transform that
+ * completes synchronously returns before the next layer starts, and the
+ * stack depth of a packet does not grow with its layers. Each layer is
+ * recorded in the packet's secpath (secpath.c) and decapsulated
+ * (decap.c). When the clear packet is itself ESP, AH or IPcomp for one of
+ * kipsec's SAs at the same address, that SA is the next layer, up to
+ * KIPSEC_MAX_DEPTH. Then the clear packet is checked against the inbound
+ * SPD with the whole secpath, and delivered at PRE_ROUTING as native
+ * XFRM's are, synchronously: while it is, this CPU remembers which packet
+ * it is and its secpath, so that the LOCAL_IN and FORWARD hooks know it
+ * was checked, and a socket's own policy can be checked against the same
+ * SAs. A packet that reaches kipsec's protocol handlers again while being
+ * delivered (nesting through the stack) is dropped.
  *
  * The LOCAL_IN and FORWARD hooks drop clear packets that an inbound policy
  * says must be protected (KAME's ipsec4_in_reject). Forwarded packets are
@@ -14,9 +26,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
-#include <linux/tcp.h>
 #include <linux/udp.h>
-#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
@@ -35,91 +45,38 @@ static bool kipsec_ipsec_proto(u8 proto)
 	       proto == IPPROTO_COMP;
 }
 
-/* ---- the inbound SPD ------------------------------------------------ */
-
-static bool kipsec_in_snap(struct kipsec_net *kn, const struct kipsec_flow *fl,
-			   bool fwd, struct kipsec_pol_snap *ps)
+/* The policy for @fl, "fwd" first if @fwd; NULL if none. */
+static const struct kipsec_pol_snap *
+kipsec_in_snap(struct kipsec_net *kn, const struct kipsec_flow *fl, bool fwd,
+	       struct kipsec_pol_snap *ps)
 {
 	if (fwd && kipsec_spd_snap(kn, KIPSEC_DIR_FWD, fl, ps))
-		return true;
-	return kipsec_spd_snap(kn, KIPSEC_DIR_IN, fl, ps);
+		return ps;
+	return kipsec_spd_snap(kn, KIPSEC_DIR_IN, fl, ps) ? ps : NULL;
 }
+
+/* ---- what this CPU is delivering ------------------------------------ */
+
+struct kipsec_delivery {
+	const struct sk_buff *skb;
+	const struct kipsec_secpath *sp;
+};
+
+static DEFINE_PER_CPU(struct kipsec_delivery, kipsec_delivering);
 
 /*
- * Must a packet have come through request @r? Never for IPcomp: RFC 3173
- * lets the sender leave out IPcomp for any packet (too small, or not
- * smaller compressed), and such a packet arrives with no IPcomp header.
+ * The secpath of @skb if kipsec is delivering it on this CPU right now,
+ * else NULL. Called with bottom halves off, as netfilter hooks and
+ * protocol handlers are.
  */
-static bool kipsec_req_wants_in(const struct kipsec_req *r)
+const struct kipsec_secpath *kipsec_in_delivering(const struct sk_buff *skb)
 {
-	return r->proto != IPPROTO_COMP && kipsec_req_wants(r);
+	const struct kipsec_delivery *d = this_cpu_ptr(&kipsec_delivering);
+
+	return d->skb == skb ? d->sp : NULL;
 }
 
-/* Does request @r accept a packet that @sa carried? */
-static bool kipsec_req_accepts(const struct kipsec_req *r,
-			       const struct kipsec_sa *sa)
-{
-	if (r->proto != sa->dp->proto)
-		return false;
-	if (r->mode != IPSEC_MODE_ANY && sa->mode != IPSEC_MODE_ANY &&
-	    r->mode != sa->mode)
-		return false;
-	if (r->mode == IPSEC_MODE_TUNNEL && r->tdst.family &&
-	    (memcmp(&r->tsrc, &sa->src, sizeof(sa->src)) ||
-	     memcmp(&r->tdst, &sa->dst, sizeof(sa->dst))))
-		return false;
-	return r->level != IPSEC_LEVEL_UNIQUE || r->reqid == sa->reqid;
-}
-
-static u16 kipsec_via(u8 proto)
-{
-	switch (proto) {
-	case IPPROTO_ESP:
-		return KIPSEC_SKB_VIA_ESP;
-	case IPPROTO_AH:
-		return KIPSEC_SKB_VIA_AH;
-	default:
-		return KIPSEC_SKB_VIA_COMP;
-	}
-}
-
-/*
- * May a packet decapsulated from @sa, now at the network header, go on?
- * Its policy must accept @sa, and the packet must have come through every
- * other transform the policy requires (@via). With no policy, transport
- * mode is accepted (KAME), but tunnel mode is not: inner addresses outside
- * every policy would let the peer inject any packet. A bundle's outer
- * layers, whose payload is the next transform for this same address, are
- * checked with the innermost one.
- */
-static bool kipsec_in_sa_ok(struct kipsec_net *kn, struct sk_buff *skb,
-			    const struct kipsec_sa *sa, bool tunnel, u16 via)
-{
-	bool wanted = false, ok = false;
-	const struct kipsec_req *r;
-	struct kipsec_pol_snap ps;
-	struct kipsec_flow fl;
-	unsigned int i;
-
-	if (kipsec_flow_of(skb, kipsec_skb_family(skb), &fl))
-		return false;
-	if (kipsec_ipsec_proto(fl.proto) &&
-	    !memcmp(&fl.dst, &sa->dst, sizeof(fl.dst)))
-		return true;
-	if (!kipsec_in_snap(kn, &fl, true, &ps))
-		return !tunnel;
-	if (ps.action != IPSEC_POLICY_IPSEC)
-		return ps.action == IPSEC_POLICY_NONE;
-	for (i = 0; i < ps.nreqs; i++) {
-		r = &ps.req[i];
-		if (kipsec_req_accepts(r, sa))
-			ok = true;
-		else if (kipsec_req_wants_in(r) && !(via & kipsec_via(r->proto)))
-			return false;
-		wanted |= kipsec_req_wants_in(r);
-	}
-	return ok || !wanted;
-}
+/* ---- clear packets -------------------------------------------------- */
 
 /*
  * Is @skb, UDP in IPv4, ESP for one of kipsec's NAT-T SAs, to the SA's
@@ -152,36 +109,25 @@ static bool kipsec_natt_esp(struct kipsec_net *kn, const struct sk_buff *skb,
 	return ok;
 }
 
-/* Was every request of @ps that inbound packets must meet met by @via? */
-static bool kipsec_in_met(const struct kipsec_pol_snap *ps, u16 via)
-{
-	unsigned int i;
-
-	for (i = 0; i < ps->nreqs; i++)
-		if (kipsec_req_wants_in(&ps->req[i]) &&
-		    !(via & kipsec_via(ps->req[i].proto)))
-			return false;
-	return true;
-}
+static const struct kipsec_secpath kipsec_no_layer;
 
 /* A clear packet where policy wants IPsec: drop it. */
 static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
 				    u16 family, bool fwd)
 {
 	struct kipsec_net *kn = kipsec_pernet(net);
+	const struct kipsec_pol_snap *pol;
 	struct kipsec_pol_snap ps;
 	struct kipsec_flow fl;
 
-	if ((*kipsec_cb_flags(skb, family) & KIPSEC_SKB_DECAPPED) ||
-	    !READ_ONCE(kn->spd.count) || secpath_exists(skb))
+	if (!READ_ONCE(kn->spd.count) || kipsec_in_delivering(skb) ||
+	    secpath_exists(skb))
 		return NF_ACCEPT;
 	/* Protected packets are checked once decapsulated. */
 	if (kipsec_flow_of(skb, family, &fl) || kipsec_ipsec_proto(fl.proto))
 		return NF_ACCEPT;
-	if (!kipsec_in_snap(kn, &fl, fwd, &ps) ||
-	    ps.action == IPSEC_POLICY_NONE)
-		return NF_ACCEPT;
-	if (ps.action == IPSEC_POLICY_IPSEC && kipsec_in_met(&ps, 0))
+	pol = kipsec_in_snap(kn, &fl, fwd, &ps);
+	if (!pol || kipsec_sp_ok(pol, &fl, &kipsec_no_layer))
 		return NF_ACCEPT;
 	/* Only then: ESP in UDP looks like clear UDP to the policy. */
 	if (kipsec_natt_esp(kn, skb, &fl))
@@ -193,30 +139,9 @@ static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
 /* ---- per-socket policies (sockpol.c) -------------------------------- */
 
 /*
- * What the inbound policy @ps of a socket says of @skb, which came through
- * the transforms in its control block (none for a clear packet): every
- * request at level require or unique must have been met by one of its
- * protocol.
- */
-static unsigned int kipsec_in_skpol_verdict(struct kipsec_net *kn,
-					    struct sk_buff *skb, u16 family,
-					    const struct kipsec_pol_snap *ps)
-{
-	u16 flags = *kipsec_cb_flags(skb, family), via = 0;
-
-	if (ps->action == IPSEC_POLICY_NONE)
-		return NF_ACCEPT;
-	if (flags & KIPSEC_SKB_DECAPPED)
-		via = flags & KIPSEC_SKB_VIA_ALL;
-	if (ps->action == IPSEC_POLICY_IPSEC && kipsec_in_met(ps, via))
-		return NF_ACCEPT;
-	kipsec_stat(kn, family, KIPSEC_IN_POLVIO);
-	return NF_DROP;
-}
-
-/*
  * A TCP or UDP packet for a local socket with a kipsec inbound policy:
- * that policy decides (NF_ACCEPT or NF_DROP), not the SPD. Otherwise
+ * that policy decides (NF_ACCEPT or NF_DROP), not the SPD, checked against
+ * the SAs the packet came through (none for a clear packet). Otherwise
  * KIPSEC_SKPOL_PASS. Costs nothing while no socket of the namespace has an
  * inbound policy.
  */
@@ -225,6 +150,7 @@ static unsigned int kipsec_in_skpol_verdict(struct kipsec_net *kn,
 static unsigned int kipsec_in_skpol(struct net *net, struct sk_buff *skb,
 				    u16 family)
 {
+	const struct kipsec_secpath *sp;
 	struct kipsec_pol_snap ps;
 	unsigned int verdict = KIPSEC_SKPOL_PASS;
 	struct kipsec_flow fl;
@@ -238,9 +164,15 @@ static unsigned int kipsec_in_skpol(struct net *net, struct sk_buff *skb,
 	sk = kipsec_skpol_in_sock(net, skb, &fl);
 	if (!sk)
 		return verdict;
-	if (kipsec_skpol_snap(sk, KIPSEC_DIR_IN, &ps))
-		verdict = kipsec_in_skpol_verdict(kipsec_pernet(net), skb,
-						  family, &ps);
+	if (kipsec_skpol_snap(sk, KIPSEC_DIR_IN, &ps)) {
+		sp = kipsec_in_delivering(skb) ?: &kipsec_no_layer;
+		verdict = NF_ACCEPT;
+		if (!kipsec_sp_ok(&ps, &fl, sp)) {
+			kipsec_stat(kipsec_pernet(net), family,
+				    KIPSEC_IN_POLVIO);
+			verdict = NF_DROP;
+		}
+	}
 	sock_put(sk);
 	return verdict;
 }
@@ -270,139 +202,6 @@ unsigned int kipsec_fwd_hook(void *priv, struct sk_buff *skb,
 	if (kipsec_in_check(st->net, skb, family, true) == NF_DROP)
 		return NF_DROP;
 	return kipsec_out_hook(priv, skb, st);
-}
-
-/* ---- decapsulation -------------------------------------------------- */
-
-/*
- * Transport mode: the IP header (and IPv6 extensions) back on the payload.
- * In IPv4 a NAT-T UDP header may lie between the IP header and ESP.
- */
-static int kipsec_decap_transport(struct sk_buff *skb, u16 family, u8 nh)
-{
-	unsigned int hlen = family == AF_INET ? ip_hdrlen(skb) :
-			    skb_transport_header(skb) - skb_network_header(skb);
-
-	memmove(skb->data - hlen, skb_network_header(skb), hlen);
-	skb_set_network_header(skb, -(int)hlen);
-	skb_reset_transport_header(skb);
-	__skb_push(skb, hlen);
-	if (family == AF_INET) {
-		ip_hdr(skb)->protocol = nh;
-		ip_hdr(skb)->tot_len = htons(skb->len);
-		ip_send_check(ip_hdr(skb));
-	} else {
-		skb_network_header(skb)[IP6CB(skb)->nhoff] = nh;
-		ipv6_hdr(skb)->payload_len =
-			htons(skb->len - sizeof(struct ipv6hdr));
-	}
-	return 0;
-}
-
-/* The inner packet must be what ip_rcv() would have accepted. */
-static int kipsec_inner4(struct sk_buff *skb)
-{
-	const struct iphdr *iph;
-	unsigned int len;
-
-	if (!pskb_may_pull(skb, sizeof(*iph)))
-		return -EINVAL;
-	iph = ip_hdr(skb);
-	if (iph->version != 4 || iph->ihl < 5 ||
-	    !pskb_may_pull(skb, iph->ihl * 4))
-		return -EINVAL;
-	iph = ip_hdr(skb);
-	len = ntohs(iph->tot_len);
-	if (ip_fast_csum((u8 *)iph, iph->ihl) || len > skb->len ||
-	    len < iph->ihl * 4)
-		return -EINVAL;
-	if (pskb_trim(skb, len))
-		return -ENOMEM;
-	skb->protocol = htons(ETH_P_IP);
-	skb_set_transport_header(skb, iph->ihl * 4);
-	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-	IPCB(skb)->iif = skb->skb_iif;
-	return 0;
-}
-
-/* Hop-by-hop options are parsed only by ipv6_rcv(): such packets go. */
-static int kipsec_inner6(struct sk_buff *skb)
-{
-	const struct ipv6hdr *ip6h;
-	unsigned int len;
-
-	if (!pskb_may_pull(skb, sizeof(*ip6h)))
-		return -EINVAL;
-	ip6h = ipv6_hdr(skb);
-	len = ntohs(ip6h->payload_len) + sizeof(*ip6h);
-	if (ip6h->version != 6 || ip6h->nexthdr == NEXTHDR_HOP ||
-	    len > skb->len || (!ip6h->payload_len && skb->len != len))
-		return -EINVAL;
-	if (pskb_trim(skb, len))
-		return -ENOMEM;
-	skb->protocol = htons(ETH_P_IPV6);
-	skb_set_transport_header(skb, sizeof(*ip6h));
-	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
-	IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
-	IP6CB(skb)->iif = skb->dev->ifindex;
-	return 0;
-}
-
-static int kipsec_decap_tunnel(struct sk_buff *skb, u16 ofamily, u8 nh)
-{
-	u8 ds = ofamily == AF_INET ? ip_hdr(skb)->tos :
-				     ipv6_get_dsfield(ipv6_hdr(skb));
-	int err = -EINVAL;
-
-	skb_reset_network_header(skb);
-	if (nh == IPPROTO_IPIP)
-		err = kipsec_inner4(skb);
-	else if (nh == IPPROTO_IPV6)
-		err = kipsec_inner6(skb);
-	if (err)
-		return err;
-	/* RFC 6040: congestion seen outside stays seen inside. */
-	if (INET_ECN_is_ce(ds)) {
-		if (nh == IPPROTO_IPIP)
-			IP_ECN_set_ce(ip_hdr(skb));
-		else
-			IP6_ECN_set_ce(skb, ipv6_hdr(skb));
-	}
-	skb_dst_drop(skb);
-	return 0;
-}
-
-/*
- * NAT-T transport mode: the peer's TCP or UDP checksum covers its address
- * before the NAT. With the SA's NAT-OA it is made to cover the address
- * the NAT put in its place, and checked as usual (RFC 3948 3.1.2);
- * without, it is not checked, as Linux does: ESP's ICV protected it.
- */
-static void kipsec_natt_csum(struct sk_buff *skb, const struct kipsec_sa *sa)
-{
-	unsigned int off = skb_network_offset(skb) + ip_hdrlen(skb);
-	const struct iphdr *iph = ip_hdr(skb);
-	__sum16 *check;
-
-	skb->ip_summed = CHECKSUM_UNNECESSARY;
-	if (sa->natt_oa.family != AF_INET || ip_is_fragment(iph))
-		return;
-	if (iph->protocol == IPPROTO_TCP)
-		off += offsetof(struct tcphdr, check);
-	else if (iph->protocol == IPPROTO_UDP)
-		off += offsetof(struct udphdr, check);
-	else
-		return;
-	if (skb_ensure_writable(skb, off + sizeof(*check)))
-		return;
-	iph = ip_hdr(skb);
-	check = (__sum16 *)(skb->data + off);
-	if (iph->protocol == IPPROTO_UDP && !*check)
-		return;		/* no checksum to fix */
-	csum_replace4(check, sa->natt_oa.v4, iph->saddr);
-	if (iph->protocol == IPPROTO_UDP && !*check)
-		*check = CSUM_MANGLED_0;
-	skb->ip_summed = CHECKSUM_NONE;
 }
 
 /* ---- delivery ------------------------------------------------------- */
@@ -440,26 +239,27 @@ static int kipsec_rcv_finish6(struct net *net, struct sock *sk,
 	return dst_input(skb);
 }
 
-static void kipsec_in_deliver(struct net *net, struct sk_buff *skb)
+/* The checked, clear packet re-enters the stack; @sp stays valid meanwhile. */
+static void kipsec_in_deliver(struct net *net, struct sk_buff *skb,
+			      const struct kipsec_secpath *sp)
 {
-	u16 family = kipsec_skb_family(skb);
+	struct kipsec_delivery *d = this_cpu_ptr(&kipsec_delivering);
+	struct kipsec_delivery outer = *d;
 
-	*kipsec_cb_flags(skb, family) |= KIPSEC_SKB_DECAPPED;
+	d->skb = skb;
+	d->sp = sp;
 	nf_reset_ct(skb);
-	if (family == AF_INET)
+	if (kipsec_skb_family(skb) == AF_INET)
 		NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, net, NULL, skb,
 			skb->dev, NULL, kipsec_rcv_finish4);
 	else
 		NF_HOOK(NFPROTO_IPV6, NF_INET_PRE_ROUTING, net, NULL, skb,
 			skb->dev, NULL, kipsec_rcv_finish6);
+	/* Same CPU: bottom halves stayed off. */
+	*this_cpu_ptr(&kipsec_delivering) = outer;
 }
 
-static bool kipsec_sa_tunnel(const struct kipsec_sa *sa, u8 nh)
-{
-	if (sa->mode == IPSEC_MODE_ANY)
-		return nh == IPPROTO_IPIP || nh == IPPROTO_IPV6;
-	return sa->mode == IPSEC_MODE_TUNNEL;
-}
+/* ---- one packet, layer by layer ------------------------------------- */
 
 void kipsec_in_fail(struct kipsec_net *kn, struct kipsec_sa *sa,
 		    u16 family, int err)
@@ -482,66 +282,257 @@ void kipsec_in_fail(struct kipsec_net *kn, struct kipsec_sa *sa,
 	case -ENOMEM:
 		kipsec_stat(kn, family, KIPSEC_IN_NOMEM);
 		break;
+	case -ELOOP:
+		kipsec_stat(kn, family, KIPSEC_IN_NESTED);
+		break;
+	case -ENOENT:
+		kipsec_stat(kn, family, KIPSEC_IN_NOSA);
+		break;
 	default:
 		kipsec_stat(kn, family, KIPSEC_IN_INVAL);
 		atomic64_inc(&dp->invalid);
 	}
 }
 
-/* A decrypted or verified packet: decapsulate, check, count, deliver. */
-static int kipsec_in_accept(struct kipsec_net *kn, struct sk_buff *skb,
-			    struct kipsec_sa *sa, u8 nh)
+/* The end of a packet in kipsec: delivered (@ok) or dropped. */
+static void kipsec_in_end(struct kipsec_net *kn, struct sk_buff *skb,
+			  bool ok)
 {
+	struct net_device *dev = skb->dev;
+	struct kipsec_secpath sp;
+
+	kipsec_sp_detach(kipsec_cb(skb), &sp);
+	if (ok)
+		kipsec_in_deliver(kn->net, skb, &sp);
+	else
+		kfree_skb(skb);
+	kipsec_sp_put(&sp);
+	dev_put(dev);
+	atomic_dec(&kn->inflight);
+}
+
+static void kipsec_in_xform(struct sk_buff *skb, struct kipsec_sa *sa,
+			    bool bare, u8 nh)
+{
+	WRITE_ONCE(sa->dp->used_in, true);
+	if (bare)
+		kipsec_in_done(skb, sa, 0, nh);
+	else if (sa->dp->proto == IPPROTO_AH)
+		kipsec_ah_input(skb, sa, kipsec_in_done);
+	else if (sa->dp->proto == IPPROTO_COMP)
+		kipsec_ipcomp_input(skb, sa, kipsec_in_done);
+	else
+		kipsec_esp_input(skb, sa, kipsec_in_done);
+}
+
+/*
+ * Take @skb, its data at the header of @sa's transform, whose reference
+ * it takes over. @bare: IP-in-IP that a tunnel-mode IPcomp SA sent
+ * uncompressed (@nh says which), its data at the inner packet.
+ */
+void kipsec_in_start(struct kipsec_net *kn, struct sk_buff *skb,
+		     struct kipsec_sa *sa, bool bare, u8 nh)
+{
+	struct kipsec_cb *cb = kipsec_cb(skb);
+
+	cb->in.n = 0;
+	cb->in.more = NULL;
+	cb->in.tunnel = 0;
+	kipsec_sp_push(cb, sa);		/* the first layer needs no room */
+	dev_hold(skb->dev);
+	atomic_inc(&kn->inflight);
+	kipsec_in_xform(skb, sa, bare, nh);
+}
+
+/* Was @skb, whose network header is of @family, sent by @sa's peer? */
+bool kipsec_in_src_ok(const struct sk_buff *skb, u16 family,
+		      const struct kipsec_sa *sa)
+{
+	static const u8 any[sizeof(struct in6_addr)];
+
+	if (family == AF_INET)
+		return !sa->src.v4 || sa->src.v4 == ip_hdr(skb)->saddr;
+	return !memcmp(&sa->src.v6, any, sizeof(any)) ||
+	       ipv6_addr_equal(&sa->src.v6, &ipv6_hdr(skb)->saddr);
+}
+
+/* The layer's accounting and decapsulation; its result in cb->in.nh. */
+static int kipsec_in_layer(struct kipsec_net *kn, struct sk_buff *skb,
+			   struct kipsec_sa *sa)
+{
+	struct kipsec_cb *cb = kipsec_cb(skb);
 	u16 family = sa->dst.family;
-	bool tunnel = kipsec_sa_tunnel(sa, nh);
-	u16 via, *flags;
+	bool tunnel = kipsec_sa_tunnel(sa, cb->in.nh);
 	int err;
 
 	if (sa->dp->icvlen)
 		kipsec_stat(kn, family, KIPSEC_IN_AUTHSUCC);
 	kipsec_sa_count(&kn->sad, sa, skb->len);
-	via = *kipsec_cb_flags(skb, family) & KIPSEC_SKB_VIA_ALL;
-	via |= kipsec_via(sa->dp->proto);
-	if (tunnel)
-		err = kipsec_decap_tunnel(skb, family, nh);
-	else
-		err = kipsec_decap_transport(skb, family, nh);
+	err = kipsec_decap(skb, sa, tunnel, cb->in.nh);
 	if (err)
 		return err;
-	flags = kipsec_cb_flags(skb, kipsec_skb_family(skb));
-	*flags |= via;
-	if (!tunnel && sa->natt_type)
-		kipsec_natt_csum(skb, sa);
-	if (!kipsec_in_sa_ok(kn, skb, sa, tunnel, via))
-		return -EPERM;
+	if (tunnel)
+		cb->in.tunnel |= BIT(cb->in.n - 1);
 	kipsec_stat(kn, family, KIPSEC_IN_SUCCESS);
 	if (sa->dp->proto == IPPROTO_AH)
 		kipsec_hist(kn, family, KIPSEC_HIST_IN_AH, sa->aalg);
 	else if (sa->dp->proto == IPPROTO_ESP)
 		kipsec_hist(kn, family, KIPSEC_HIST_IN_ESP, sa->ealg);
 	/* IPcomp counts only what it decompressed (ipcomp.c). */
-	kipsec_in_deliver(kn->net, skb);
 	return 0;
 }
 
+/*
+ * Is the clear packet (data at its network header) a next layer for this
+ * host: ESP, AH or IPcomp for one of kipsec's SAs to the same address as
+ * @prev's, from the SA's peer, or IP-in-IP that a tunnel-mode IPcomp SA
+ * sent uncompressed (*bare)? Then its SA, held, the data at that layer.
+ * NULL: the packet is final. *err, when set, says why it must be dropped.
+ */
+static struct kipsec_sa *kipsec_in_next(struct kipsec_net *kn,
+					struct sk_buff *skb,
+					const struct kipsec_sa *prev,
+					bool *bare, u8 *nh, int *err)
+{
+	u16 family = kipsec_skb_family(skb);
+	unsigned int hlen = skb_transport_offset(skb);
+	struct kipsec_addr src, dst;
+	struct kipsec_sa *sa;
+	u8 proto;
+
+	if (family == AF_INET) {
+		if (ip_is_fragment(ip_hdr(skb)))
+			return NULL;
+		proto = ip_hdr(skb)->protocol;
+	} else {
+		proto = skb_network_header(skb)[IP6CB(skb)->nhoff];
+	}
+	kipsec_hdr_addr(skb, family, false, &dst);
+	if (memcmp(&dst, &prev->dst, sizeof(dst)))
+		return NULL;
+	*nh = proto;
+	*bare = proto == IPPROTO_IPIP || proto == IPPROTO_IPV6;
+	if (*bare) {
+		kipsec_hdr_addr(skb, family, true, &src);
+		sa = kipsec_sad_select_hold(kn, SADB_X_SATYPE_IPCOMP, &src,
+					    &dst, 0);
+		if (sa && sa->mode == IPSEC_MODE_TRANSPORT) {
+			kipsec_sa_put(sa);
+			sa = NULL;
+		}
+	} else if (kipsec_ipsec_proto(proto) &&
+		   pskb_may_pull(skb, hlen + 8)) {
+		sa = kipsec_sad_lookup_hold(&kn->sad,
+					    kipsec_hdr_spi(skb->data + hlen,
+							   proto),
+					    &dst, kipsec_proto_satype(proto));
+	} else {
+		return NULL;
+	}
+	if (!sa)
+		return NULL;
+	if (!kipsec_in_src_ok(skb, family, sa) || sa->natt_type) {
+		*err = sa->natt_type ? -EINVAL : -ENOENT;
+		kipsec_sa_put(sa);
+		return NULL;
+	}
+	__skb_pull(skb, hlen);
+	return sa;
+}
+
+/*
+ * The clear packet, with every layer it came through: checked against the
+ * inbound SPD, "fwd" policies first (it may be forwarded).
+ */
+static bool kipsec_in_final_ok(struct kipsec_net *kn, struct sk_buff *skb)
+{
+	struct kipsec_secpath sp;
+	struct kipsec_pol_snap ps;
+	struct kipsec_flow fl;
+
+	if (kipsec_flow_of(skb, kipsec_skb_family(skb), &fl))
+		return false;
+	kipsec_sp_view(kipsec_cb(skb), &sp);
+	return kipsec_sp_ok(kipsec_in_snap(kn, &fl, true, &ps), &fl, &sp);
+}
+
+/* The next step of a packet whose current layer's transform is done. */
+static void kipsec_in_step(struct sk_buff *skb)
+{
+	struct kipsec_cb *cb = kipsec_cb(skb);
+	struct kipsec_net *kn = kipsec_pernet(dev_net(skb->dev));
+	struct kipsec_sa *sa = kipsec_sp_top(cb), *next;
+	u16 family = sa->dst.family;
+	int err = cb->in.err;
+	bool bare = false;
+	u8 nh = 0;
+
+	if (!err)
+		err = kipsec_in_layer(kn, skb, sa);
+	if (err)
+		goto drop;
+	next = kipsec_in_next(kn, skb, sa, &bare, &nh, &err);
+	if (next) {
+		err = kipsec_sp_push(cb, next);
+		if (err) {
+			kipsec_sa_put(next);
+			goto drop;
+		}
+		kipsec_in_xform(skb, next, bare, nh);
+		return;
+	}
+	if (err)
+		goto drop;
+	if (!kipsec_in_final_ok(kn, skb)) {
+		kipsec_stat(kn, family, KIPSEC_IN_POLVIO);
+		kipsec_in_end(kn, skb, false);
+		return;
+	}
+	kipsec_in_end(kn, skb, true);
+	return;
+drop:
+	kipsec_in_fail(kn, sa, family, err);
+	kipsec_in_end(kn, skb, false);
+}
+
+struct kipsec_inq {
+	struct sk_buff_head q;
+	bool busy;
+};
+
+static DEFINE_PER_CPU(struct kipsec_inq, kipsec_inq);
+
+/*
+ * The end of every inbound transform, synchronous or from the crypto
+ * API's completion (which may run in process context). The packet waits
+ * on this CPU's queue; if no one is draining it, this call does.
+ */
 void kipsec_in_done(struct sk_buff *skb, struct kipsec_sa *sa, int err,
 		    u8 nh)
 {
-	struct net_device *dev = skb->dev;
-	struct kipsec_net *kn = kipsec_pernet(dev_net(dev));
+	struct kipsec_cb *cb = kipsec_cb(skb);
+	struct kipsec_inq *q;
 
-	/* Crypto completions may come from process context. */
+	cb->in.err = err;
+	cb->in.nh = nh;
 	rcu_read_lock();
 	local_bh_disable();
-	if (!err)
-		err = kipsec_in_accept(kn, skb, sa, nh);
-	if (err) {
-		kipsec_in_fail(kn, sa, sa->dst.family, err);
-		kfree_skb(skb);
+	q = this_cpu_ptr(&kipsec_inq);
+	__skb_queue_tail(&q->q, skb);
+	if (!q->busy) {
+		q->busy = true;
+		while ((skb = __skb_dequeue(&q->q)))
+			kipsec_in_step(skb);
+		q->busy = false;
 	}
 	local_bh_enable();
 	rcu_read_unlock();
-	kipsec_sa_put(sa);
-	dev_put(dev);
-	atomic_dec(&kn->inflight);
+}
+
+void kipsec_inq_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		__skb_queue_head_init(&per_cpu(kipsec_inq, cpu).q);
 }

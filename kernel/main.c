@@ -4,6 +4,7 @@
  * socket can never be created in a namespace without it.
  */
 #include <linux/module.h>
+#include <linux/prandom.h>
 #include "kipsec.h"
 #include "sad.h"
 #include "spd.h"
@@ -14,6 +15,23 @@ struct workqueue_struct *kipsec_wq;
 static bool kipsec_selftest;
 module_param_named(selftest, kipsec_selftest, bool, 0444);
 MODULE_PARM_DESC(selftest, "run the in-module self-tests at load");
+
+/*
+ * Tests of the packet path's error handling: with N > 0, one in N of its
+ * own allocations (per-packet contexts, bundle plans, secpaths) fails, so
+ * that the failure paths run and a leak shows when the module unloads.
+ */
+unsigned int kipsec_fault_every;
+module_param_named(fault_alloc, kipsec_fault_every, uint, 0600);
+MODULE_PARM_DESC(fault_alloc, "testing: fail one in N packet-path allocations (0: never)");
+
+/* At random: a counter would fail the same allocation of every packet. */
+bool kipsec_fault_now(void)
+{
+	unsigned int every = READ_ONCE(kipsec_fault_every);
+
+	return every && !prandom_u32_max(every);
+}
 
 static int kipsec_run_selftests(void)
 {
@@ -36,9 +54,12 @@ static int __init kipsec_init(void)
 	kipsec_wq = alloc_workqueue("kipsec", 0, 0);
 	if (!kipsec_wq)
 		return -ENOMEM;
-	err = kipsec_netns_init();
+	err = kipsec_sp_init();
 	if (err)
 		goto err_wq;
+	err = kipsec_netns_init();
+	if (err)
+		goto err_sp;
 	err = kipsec_pfkey_init();
 	if (err)
 		goto err_netns;
@@ -61,6 +82,8 @@ err_pfkey:
 	kipsec_pfkey_exit();
 err_netns:
 	kipsec_netns_exit();
+err_sp:
+	kipsec_sp_exit();
 err_wq:
 	destroy_workqueue(kipsec_wq);
 	return err;
@@ -72,6 +95,8 @@ static void __exit kipsec_exit(void)
 	kipsec_skpol_exit();
 	kipsec_pfkey_exit();
 	kipsec_netns_exit();
+	/* No packet is left in flight: their secpaths are freed. */
+	kipsec_sp_exit();
 	destroy_workqueue(kipsec_wq);
 	pr_info("kipsec unloaded\n");
 }

@@ -49,32 +49,13 @@ static u16 kipsec_hook_family(const struct nf_hook_state *st)
 
 /* ---- bundles -------------------------------------------------------- */
 
-/*
- * The SAs a packet goes through, innermost first, in the order its policy
- * lists the requests (IPcomp, ESP, AH on a sound policy). Every SA holds a
- * reference. A packet with more than one SA carries its plan in skb->cb,
- * past the IPCB/IP6CB the stack keeps there, because the transforms may
- * complete asynchronously; one with a single SA carries NULL.
- */
-struct kipsec_plan {
-	struct kipsec_sa *sa[KIPSEC_MAX_REQS];
-	u8 mode[KIPSEC_MAX_REQS];
-	u8 n, next;
-};
-
-#define KIPSEC_CB_PLAN	ALIGN(max(sizeof(struct inet_skb_parm), \
-				  sizeof(struct inet6_skb_parm)), \
-			      sizeof(void *))
-
 static struct kipsec_plan **kipsec_plan_slot(struct sk_buff *skb)
 {
-	BUILD_BUG_ON(KIPSEC_CB_PLAN + sizeof(void *) >
-		     sizeof_field(struct sk_buff, cb));
-	return (struct kipsec_plan **)(skb->cb + KIPSEC_CB_PLAN);
+	return &kipsec_cb(skb)->plan;
 }
 
 /* Drop the references of the SAs not applied yet. */
-static void kipsec_plan_release(struct kipsec_plan *p)
+void kipsec_plan_release(struct kipsec_plan *p)
 {
 	while (p->next < p->n)
 		kipsec_sa_put(p->sa[p->next++]);
@@ -172,163 +153,6 @@ static void kipsec_out_done(struct sk_buff *skb, struct kipsec_sa *sa,
 	atomic_dec(&kn->inflight);
 }
 
-/* ---- size ----------------------------------------------------------- */
-
-/* Bytes ESP or AH makes of @plen bytes of payload. */
-static unsigned int kipsec_xf_len(const struct kipsec_sa_dp *dp,
-				  unsigned int plen)
-{
-	/* IPcomp is used only where it shrinks the packet: never larger. */
-	if (dp->proto == IPPROTO_COMP)
-		return plen;
-	if (dp->proto == IPPROTO_AH)
-		return dp->ahlen + plen;
-	return kipsec_esp_len(dp, plen);
-}
-
-/* The largest payload whose ESP or AH form fits in @room bytes (0: none). */
-static unsigned int kipsec_xf_room(const struct kipsec_sa_dp *dp,
-				   unsigned int room)
-{
-	if (dp->proto == IPPROTO_COMP)
-		return room;
-	if (dp->proto == IPPROTO_AH)
-		return room > dp->ahlen ? room - dp->ahlen : 0;
-	return kipsec_esp_room(dp, room);
-}
-
-static void kipsec_send_toobig(struct sk_buff *skb, u16 family,
-			       unsigned int mtu)
-{
-	if (family == AF_INET) {
-		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
-		return;
-	}
-	/* Locally generated packets have no device yet. */
-	if (!skb->dev)
-		skb->dev = skb_dst(skb)->dev;
-	icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max_t(u32, mtu, IPV6_MIN_MTU));
-}
-
-static bool kipsec_may_fragment(const struct sk_buff *skb, u16 family,
-				bool fwd)
-{
-	if (skb->ignore_df || !fwd)
-		return true;
-	if (family == AF_INET)
-		return !(ip_hdr(skb)->frag_off & htons(IP_DF));
-	return skb->len <= IPV6_MIN_MTU;
-}
-
-/* The largest packet that still fits in @mtu once ESP wraps it. */
-static unsigned int kipsec_inner_mtu(const struct kipsec_sa_dp *dp,
-				     unsigned int keep, unsigned int add,
-				     unsigned int mtu)
-{
-	return keep + kipsec_xf_room(dp, mtu > add + keep ?
-					 mtu - add - keep : 0);
-}
-
-/* Where a TCP SYN's header starts, or 0 for any other packet. */
-static unsigned int kipsec_tcp_syn(const struct sk_buff *skb, u16 family)
-{
-	unsigned int off = skb_network_offset(skb);
-	const struct tcphdr *th;
-	struct tcphdr _th;
-
-	if (family == AF_INET) {
-		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
-		    ip_is_fragment(ip_hdr(skb)))
-			return 0;
-		off += ip_hdrlen(skb);
-	} else {
-		if (ipv6_hdr(skb)->nexthdr != IPPROTO_TCP)
-			return 0;
-		off += sizeof(struct ipv6hdr);
-	}
-	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
-	return th && th->syn && th->doff >= 5 ? off : 0;
-}
-
-/*
- * RFC 879: the MSS leaves out the IP and TCP headers, not the options.
- * @thoff is where the SYN's TCP header starts (kipsec_tcp_syn).
- */
-static void kipsec_clamp_mss(struct sk_buff *skb, unsigned int thoff,
-			     unsigned int inner_mtu)
-{
-	unsigned int hlen = thoff - skb_network_offset(skb), optlen, i;
-	struct tcphdr *th;
-	u8 *opt;
-	u16 max;
-
-	if (inner_mtu < hlen + sizeof(*th) + 64)
-		return;
-	max = inner_mtu - hlen - sizeof(*th);
-	if (skb_ensure_writable(skb, thoff + sizeof(*th)))
-		return;
-	optlen = ((struct tcphdr *)(skb->data + thoff))->doff * 4 - sizeof(*th);
-	if (skb_ensure_writable(skb, thoff + sizeof(*th) + optlen))
-		return;
-	th = (struct tcphdr *)(skb->data + thoff);
-	opt = (u8 *)(th + 1);
-	for (i = 0; i + 4 <= optlen; i += opt[i] < 2 ? 1 : opt[i + 1]) {
-		if (opt[i] == TCPOPT_EOL || (opt[i] >= 2 && opt[i + 1] < 2))
-			return;
-		if (opt[i] == TCPOPT_MSS && opt[i + 1] == TCPOLEN_MSS &&
-		    get_unaligned_be16(opt + i + 2) > max) {
-			/* Leaves a CHECKSUM_PARTIAL seed alone. */
-			inet_proto_csum_replace2(&th->check, skb,
-						 get_unaligned((__be16 *)(opt + i + 2)),
-						 htons(max), false);
-			put_unaligned_be16(max, opt + i + 2);
-			return;
-		}
-	}
-}
-
-/*
- * Will @skb fit in @mtu once @add bytes of new headers and ESP wrap all
- * but its first @keep bytes? A forwarded packet too big that must not be
- * fragmented is dropped (-EMSGSIZE) and its sender learns the MTU it can
- * use. *frag says the result may be fragmented.
- */
-static int kipsec_out_size(struct sk_buff *skb, const struct kipsec_sa_dp *dp,
-			   u16 family, unsigned int keep, unsigned int add,
-			   unsigned int mtu, bool fwd, bool *frag)
-{
-	*frag = false;
-	if (add + keep + kipsec_xf_len(dp, skb->len - keep) <= mtu)
-		return 0;
-	if (kipsec_may_fragment(skb, family, fwd)) {
-		*frag = true;
-		return 0;
-	}
-	kipsec_send_toobig(skb, family, kipsec_inner_mtu(dp, keep, add, mtu));
-	return -EMSGSIZE;
-}
-
-/*
- * The MTU for the ESP packets of @sa through @dst: the device's, the
- * route's configured one, and what ICMP errors about this SA's packets
- * said. Not dst_mtu(): the path MTU kipsec itself teaches local senders
- * (a smaller one, for the packet before ESP) lands on the same route when
- * the peer is the final destination, and would shrink on every packet.
- */
-static unsigned int kipsec_path_mtu(const struct dst_entry *dst,
-				    const struct kipsec_sa *sa)
-{
-	unsigned int mtu = READ_ONCE(dst->dev->mtu), m;
-
-	m = dst_metric_raw(dst, RTAX_MTU);
-	if (m && m < mtu)
-		mtu = m;
-	m = READ_ONCE(sa->dp->pmtu);
-	if (m && m < mtu)
-		mtu = m;
-	return mtu;
-}
-
 /* ---- transport and tunnel mode -------------------------------------- */
 
 static int kipsec_transport(struct sk_buff *skb, struct kipsec_sa *sa,
@@ -358,8 +182,8 @@ static int kipsec_transport(struct sk_buff *skb, struct kipsec_sa *sa,
 	return 0;
 }
 
-static struct dst_entry *kipsec_route(struct net *net, u32 mark,
-				      const struct kipsec_sa *sa)
+struct dst_entry *kipsec_route(struct net *net, u32 mark,
+			       const struct kipsec_sa *sa)
 {
 	struct flowi6 fl6 = { .flowi6_mark = mark };
 	struct flowi4 fl4 = { .flowi4_mark = mark };
@@ -382,12 +206,6 @@ static struct dst_entry *kipsec_route(struct net *net, u32 mark,
 		return ERR_PTR(err);
 	}
 	return dst;
-}
-
-static unsigned int kipsec_ohl(const struct kipsec_sa *sa)
-{
-	return sa->dst.family == AF_INET ? sizeof(struct iphdr) :
-					   sizeof(struct ipv6hdr);
 }
 
 static u8 kipsec_dsfield(const struct sk_buff *skb, u16 family)
@@ -490,7 +308,8 @@ static void kipsec_out_one(struct net *net, struct sk_buff *skb,
 		err = kipsec_transport(skb, sa, family, fwd, &o);
 	if (err)
 		goto drop;
-	kipsec_sa_count(&kn->sad, sa, skb->len);
+	/* What the SA protects, as on input and as XFRM counts it. */
+	kipsec_sa_count(&kn->sad, sa, skb->len - o.hlen);
 	WRITE_ONCE(sa->dp->used_out, true);
 	atomic_inc(&kn->inflight);
 	if (sa->dp->proto == IPPROTO_AH)
@@ -508,25 +327,32 @@ drop:
 	kipsec_sa_put(sa);
 }
 
-/* Start @skb on the SAs of @p, whose references it takes over. */
+/*
+ * Start @skb on the SAs of @p, whose references it takes over; @p itself
+ * is left as it was (GSO segments share it).
+ */
 static void kipsec_out_start(struct net *net, struct sk_buff *skb,
-			     struct kipsec_plan *p, u16 family, bool fwd)
+			     const struct kipsec_plan *p, u16 family, bool fwd)
 {
 	struct kipsec_plan *rest = NULL;
+	unsigned int i;
 
 	if (p->n > 1) {
-		rest = kmemdup(p, sizeof(*p), GFP_ATOMIC);
+		rest = kipsec_fault() ? NULL :
+		       kmemdup(p, sizeof(*p), GFP_ATOMIC);
 		if (!rest) {
 			kipsec_stat(kipsec_pernet(net), family,
 				    KIPSEC_OUT_NOMEM);
-			kipsec_plan_release(p);
+			for (i = p->next; i < p->n; i++)
+				kipsec_sa_put(p->sa[i]);
 			kfree_skb(skb);
 			return;
 		}
-		rest->next = 1;
+		rest->next++;
 	}
 	*kipsec_plan_slot(skb) = rest;
-	kipsec_out_one(net, skb, p->sa[0], p->mode[0], family, fwd);
+	kipsec_out_one(net, skb, p->sa[p->next], p->mode[p->next], family,
+		       fwd);
 }
 
 static void kipsec_out_segments(struct net *net, struct sk_buff *skb,
@@ -572,10 +398,10 @@ static noinline void kipsec_out_acquire(struct net *net,
 }
 
 /* The SA @r asks for between @src and @dst, held, or NULL. */
-static struct kipsec_sa *kipsec_out_sa(struct kipsec_net *kn,
-				       const struct kipsec_req *r,
-				       const struct kipsec_addr *src,
-				       const struct kipsec_addr *dst)
+struct kipsec_sa *kipsec_out_sa(struct kipsec_net *kn,
+				const struct kipsec_req *r,
+				const struct kipsec_addr *src,
+				const struct kipsec_addr *dst)
 {
 	return kipsec_sad_select_hold(kn, kipsec_proto_satype(r->proto), src,
 				      dst, r->level == IPSEC_LEVEL_UNIQUE ?
@@ -648,101 +474,6 @@ static unsigned int kipsec_out_decide(struct net *net, struct sk_buff *skb,
 drop:
 	kipsec_plan_release(p);
 	return NF_DROP;
-}
-
-/* ---- TCP MSS -------------------------------------------------------- */
-
-/* The IP header that transform @i of @p keeps in transport mode. */
-static unsigned int kipsec_plan_hlen(const struct kipsec_plan *p,
-				     unsigned int i, unsigned int hlen)
-{
-	while (i--)
-		if (p->mode[i] == IPSEC_MODE_TUNNEL)
-			return kipsec_ohl(p->sa[i]);
-	return hlen;
-}
-
-/*
- * The largest packet, with @hlen bytes of IP header, that still fits the
- * path once every transform of @p has wrapped it; 0 if there is no route.
- */
-static unsigned int kipsec_plan_mtu(struct net *net,
-				    const struct kipsec_plan *p, u32 mark,
-				    unsigned int hlen)
-{
-	const struct kipsec_sa *sa = p->sa[p->n - 1];
-	struct dst_entry *dst;
-	unsigned int mtu, i;
-
-	dst = kipsec_route(net, mark, sa);
-	if (IS_ERR(dst))
-		return 0;
-	mtu = kipsec_path_mtu(dst, sa);
-	dst_release(dst);
-	for (i = p->n; i--; ) {
-		sa = p->sa[i];
-		if (p->mode[i] == IPSEC_MODE_TUNNEL)
-			mtu = kipsec_inner_mtu(sa->dp, 0, kipsec_ohl(sa), mtu);
-		else
-			mtu = kipsec_inner_mtu(sa->dp,
-					       kipsec_plan_hlen(p, i, hlen), 0,
-					       mtu);
-	}
-	return mtu;
-}
-
-/* The MSS of the SYN at @thoff, lowered to what fits once @p wraps it. */
-static void kipsec_plan_clamp(struct net *net, struct sk_buff *skb,
-			      const struct kipsec_plan *p, unsigned int thoff)
-{
-	kipsec_clamp_mss(skb, thoff,
-			 kipsec_plan_mtu(net, p, skb->mark,
-					 thoff - skb_network_offset(skb)));
-}
-
-/*
- * A TCP SYN or SYN-ACK for this host, whose answers kipsec will wrap,
- * gets its MSS lowered to what fits once they are wrapped. Else local TCP
- * would send segments as large as the peer offers, and every one would
- * leave in two fragments: a peer on native XFRM offers its route's MSS.
- * Requests without an SA yet are left out; so is a socket's own policy.
- */
-void kipsec_in_clamp(struct net *net, struct sk_buff *skb, u16 family)
-{
-	struct kipsec_net *kn = kipsec_pernet(net);
-	unsigned int thoff = kipsec_tcp_syn(skb, family), i;
-	const struct kipsec_addr *src, *dst;
-	struct kipsec_flow fl, rev;
-	struct kipsec_pol_snap ps;
-	struct kipsec_plan p = { };
-	struct kipsec_sa *sa;
-
-	if (!thoff || !READ_ONCE(kn->spd.count) ||
-	    kipsec_flow_of(skb, family, &fl))
-		return;
-	rev = (struct kipsec_flow){ .src = fl.dst, .dst = fl.src,
-				    .sport = fl.dport, .dport = fl.sport,
-				    .proto = fl.proto };
-	if (!kipsec_spd_snap(kn, KIPSEC_DIR_OUT, &rev, &ps) ||
-	    ps.action != IPSEC_POLICY_IPSEC)
-		return;
-	src = &rev.src;
-	dst = &rev.dst;
-	for (i = 0; i < ps.nreqs; i++) {
-		if (ps.req[i].mode == IPSEC_MODE_TUNNEL) {
-			src = &ps.req[i].tsrc;
-			dst = &ps.req[i].tdst;
-		}
-		sa = dst->family ? kipsec_out_sa(kn, &ps.req[i], src, dst) :
-				   NULL;
-		if (sa) {
-			p.sa[p.n] = sa;
-			p.mode[p.n++] = ps.req[i].mode;
-		}
-	}
-	if (p.n)
-		kipsec_plan_clamp(net, skb, &p, thoff);
-	kipsec_plan_release(&p);
 }
 
 unsigned int kipsec_out_hook(void *priv, struct sk_buff *skb,

@@ -4,9 +4,10 @@
  * registered above the native esp4/esp6, ah4/ah6 and ipcomp ones, and the
  * input handler that ESP in UDP (NAT-T) reaches from a UDP_ENCAP socket. A
  * packet whose SPI is not in kipsec's SAD goes on to the native stack
- * untouched. ICMP errors about kipsec's packets teach their SA the path
- * MTU. kipsec's packets go to their transform, which ends in
- * kipsec_in_done() (input.c).
+ * untouched. A packet for one of kipsec's SAs must come from the SA's peer
+ * (RFC 4301 5.2: the SA binds the packet's addresses), and goes to
+ * kipsec_in_start() (input.c). ICMP errors about kipsec's packets teach
+ * their SA the path MTU, within limits: they are not authenticated.
  */
 #include <linux/icmp.h>
 #include <linux/udp.h>
@@ -17,8 +18,8 @@
 #include "dp.h"
 
 /* The source (@src) or destination address of @skb's IP header. */
-static void kipsec_hdr_addr(const struct sk_buff *skb, u16 family, bool src,
-			    struct kipsec_addr *a)
+void kipsec_hdr_addr(const struct sk_buff *skb, u16 family, bool src,
+		     struct kipsec_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->family = family;
@@ -29,7 +30,7 @@ static void kipsec_hdr_addr(const struct sk_buff *skb, u16 family, bool src,
 }
 
 /* The SPI of an ESP or AH header at @h; an IPcomp CPI as sad.c keeps it. */
-static __be32 kipsec_hdr_spi(const void *h, u8 proto)
+__be32 kipsec_hdr_spi(const void *h, u8 proto)
 {
 	if (proto == IPPROTO_COMP)
 		return htonl(ntohs(((const struct ip_comp_hdr *)h)->cpi));
@@ -68,10 +69,14 @@ static int kipsec_xf_rcv(struct sk_buff *skb, u16 family, u8 proto, bool udp)
 	struct kipsec_net *kn = kipsec_pernet(net);
 	struct kipsec_addr dst;
 	struct kipsec_sa *sa;
+	int err = 0;
 
 	/* All three have the SPI (CPI) in their first 8 bytes. */
-	if (!pskb_may_pull(skb, 8))
+	if (!pskb_may_pull(skb, 8)) {
+		if (!READ_ONCE(net->xfrm.state_num))
+			kipsec_stat(kn, family, KIPSEC_IN_INVAL);
 		return -EINVAL;		/* the native handler drops it */
+	}
 	kipsec_hdr_addr(skb, family, false, &dst);
 	sa = kipsec_sad_lookup_hold(&kn->sad, kipsec_hdr_spi(skb->data, proto),
 				    &dst, kipsec_proto_satype(proto));
@@ -81,21 +86,19 @@ static int kipsec_xf_rcv(struct sk_buff *skb, u16 family, u8 proto, bool udp)
 			kipsec_stat(kn, family, KIPSEC_IN_NOSA);
 		return -EINVAL;
 	}
-	if (!kipsec_encap_ok(skb, sa, udp)) {
-		kipsec_in_fail(kn, sa, family, -EINVAL);
+	if (!kipsec_in_src_ok(skb, family, sa))
+		err = -ENOENT;
+	else if (!kipsec_encap_ok(skb, sa, udp))
+		err = -EINVAL;
+	else if (kipsec_in_delivering(skb))
+		err = -ELOOP;	/* nested through the stack: see input.c */
+	if (err) {
+		kipsec_in_fail(kn, sa, family, err);
 		kipsec_sa_put(sa);
 		kfree_skb(skb);
 		return 0;
 	}
-	WRITE_ONCE(sa->dp->used_in, true);
-	dev_hold(skb->dev);
-	atomic_inc(&kn->inflight);
-	if (proto == IPPROTO_AH)
-		kipsec_ah_input(skb, sa, kipsec_in_done);
-	else if (proto == IPPROTO_COMP)
-		kipsec_ipcomp_input(skb, sa, kipsec_in_done);
-	else
-		kipsec_esp_input(skb, sa, kipsec_in_done);
+	kipsec_in_start(kn, skb, sa, false, 0);
 	return 0;
 }
 
@@ -154,8 +157,7 @@ bool kipsec_in_ipip(struct net *net, struct sk_buff *skb, u16 family)
 	}
 	/* Every packet of LOCAL_IN comes here: the cheap tests first. */
 	if ((nh != IPPROTO_IPIP && nh != IPPROTO_IPV6) ||
-	    !READ_ONCE(kn->sad.count) ||
-	    (*kipsec_cb_flags(skb, family) & KIPSEC_SKB_DECAPPED))
+	    !READ_ONCE(kn->sad.count) || kipsec_in_delivering(skb))
 		return false;
 	kipsec_hdr_addr(skb, family, true, &src);
 	kipsec_hdr_addr(skb, family, false, &dst);
@@ -169,19 +171,53 @@ bool kipsec_in_ipip(struct net *net, struct sk_buff *skb, u16 family)
 	/* As after IPcomp input: the data after a (here empty) header. */
 	skb_set_transport_header(skb, hlen);
 	__skb_pull(skb, hlen);
-	WRITE_ONCE(sa->dp->used_in, true);
-	dev_hold(skb->dev);
-	atomic_inc(&kn->inflight);
-	kipsec_in_done(skb, sa, 0, nh);
+	kipsec_in_start(kn, skb, sa, true, nh);
 	return true;
 }
 
 /*
- * An ICMP error quotes an ESP or AH packet: if it is one of ours, remember
- * a smaller path MTU for its SA (output.c uses it) and say so. The ICMP
- * code made sure that 8 bytes of the quoted header are there.
+ * The smallest path MTU an ICMP error may teach, and for how long (the
+ * route's own limits: net.ipv4.route.min_pmtu and mtu_expires; IPv6's
+ * minimum MTU and net.ipv6.route.mtu_expires).
+ */
+static u32 kipsec_pmtu_floor(const struct net *net, u16 family)
+{
+	return family == AF_INET ? READ_ONCE(net->ipv4.ip_rt_min_pmtu) :
+				   IPV6_MIN_MTU;
+}
+
+static unsigned long kipsec_pmtu_life(const struct net *net, u16 family)
+{
+	return family == AF_INET ? READ_ONCE(net->ipv4.ip_rt_mtu_expires) :
+				   READ_ONCE(net->ipv6.sysctl.ip6_rt_mtu_expires);
+}
+
+/*
+ * ICMP says packets of @sa need at most @mtu bytes. Anyone can send that:
+ * the value is raised to the floor, only lowers a value still valid, and
+ * is forgotten after a while, as a route's learned MTU is.
+ */
+static void kipsec_sa_pmtu(const struct net *net, struct kipsec_sa_dp *dp,
+			   u16 family, u32 mtu)
+{
+	u32 old = READ_ONCE(dp->pmtu);
+
+	mtu = max(mtu, kipsec_pmtu_floor(net, family));
+	if (old && time_before(jiffies, READ_ONCE(dp->pmtu_expires)) &&
+	    old < mtu)
+		return;
+	WRITE_ONCE(dp->pmtu_expires, jiffies + kipsec_pmtu_life(net, family));
+	WRITE_ONCE(dp->pmtu, mtu);
+}
+
+/*
+ * An ICMP error quotes an ESP, AH or IPcomp packet: if it is one that this
+ * host sent with one of kipsec's SAs, note a smaller path MTU for that SA
+ * (output.c uses it) and say so. The ICMP code made sure that 8 bytes of
+ * the quoted header are there.
  */
 static bool kipsec_xf_err(struct net *net, const void *h, u8 proto,
+			  const struct kipsec_addr *src,
 			  const struct kipsec_addr *dst, u32 mtu)
 {
 	struct kipsec_sa *sa;
@@ -191,8 +227,8 @@ static bool kipsec_xf_err(struct net *net, const void *h, u8 proto,
 				    kipsec_proto_satype(proto));
 	if (!sa)
 		return false;
-	if (mtu && (!READ_ONCE(sa->dp->pmtu) || mtu < READ_ONCE(sa->dp->pmtu)))
-		WRITE_ONCE(sa->dp->pmtu, mtu);
+	if (mtu && !memcmp(src, &sa->src, sizeof(*src)))
+		kipsec_sa_pmtu(net, sa->dp, dst->family, mtu);
 	kipsec_sa_put(sa);
 	return true;
 }
@@ -202,13 +238,15 @@ static int kipsec_xf4_err(struct sk_buff *skb, u32 info, u8 proto)
 	const struct iphdr *iph = (const struct iphdr *)skb->data;
 	const void *h = skb->data + (iph->ihl << 2);
 	struct net *net = dev_net(skb->dev);
+	struct kipsec_addr src = { .family = AF_INET };
 	struct kipsec_addr dst = { .family = AF_INET };
 
 	bool toobig = icmp_hdr(skb)->type == ICMP_DEST_UNREACH &&
 		      icmp_hdr(skb)->code == ICMP_FRAG_NEEDED;
 
+	src.v4 = iph->saddr;
 	dst.v4 = iph->daddr;
-	if (!kipsec_xf_err(net, h, proto, &dst, toobig ? info : 0))
+	if (!kipsec_xf_err(net, h, proto, &src, &dst, toobig ? info : 0))
 		return 1;
 	if (icmp_hdr(skb)->type == ICMP_REDIRECT)
 		ipv4_redirect(skb, net, 0, proto);
@@ -220,12 +258,15 @@ static int kipsec_xf6_err(struct sk_buff *skb, u8 type, int offset,
 {
 	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
 	struct net *net = dev_net(skb->dev);
-	struct kipsec_addr dst;
+	struct kipsec_addr src, dst;
 
+	memset(&src, 0, sizeof(src));
 	memset(&dst, 0, sizeof(dst));
+	src.family = AF_INET6;
+	src.v6 = ip6h->saddr;
 	dst.family = AF_INET6;
 	dst.v6 = ip6h->daddr;
-	if (!kipsec_xf_err(net, skb->data + offset, proto, &dst,
+	if (!kipsec_xf_err(net, skb->data + offset, proto, &src, &dst,
 			   type == ICMPV6_PKT_TOOBIG ? ntohl(info) : 0))
 		return 1;
 	if (type == NDISC_REDIRECT)
@@ -368,6 +409,7 @@ int kipsec_input_init(void)
 {
 	int err;
 
+	kipsec_inq_init();
 	err = xfrm4_protocol_register(&kipsec_esp4_protocol, IPPROTO_ESP);
 	if (err)
 		return err;

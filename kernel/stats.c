@@ -19,7 +19,7 @@ static const char *const kipsec_stat_names[KIPSEC_STAT_MAX] = {
 	"in_badspi", "in_ahreplay", "in_espreplay", "in_authsucc",
 	"in_authfail", "out_success", "out_polvio", "out_nosa", "out_inval",
 	"out_nomem", "out_noroute", "out_comp", "out_nocomp_small",
-	"out_nocomp_larger", "out_nocomp_backoff",
+	"out_nocomp_larger", "out_nocomp_backoff", "in_nested",
 };
 
 static const char *const kipsec_hist_names[KIPSEC_HIST_MAX] = {
@@ -133,12 +133,13 @@ static int kipsec_sa_seq_show(struct seq_file *seq, void *v)
 		   sa->reqid, sa->ealg, sa->aalg,
 		   atomic64_read(&sa->packets), atomic64_read(&sa->bytes));
 	if (dp)
-		seq_printf(seq, " replay=%lld auth=%lld invalid=%lld dir=%s",
+		seq_printf(seq, " replay=%lld auth=%lld invalid=%lld dir=%s pmtu=%u",
 			   atomic64_read(&dp->replay_fail),
 			   atomic64_read(&dp->auth_fail),
 			   atomic64_read(&dp->invalid),
 			   READ_ONCE(dp->used_in) ? "in" :
-			   READ_ONCE(dp->used_out) ? "out" : "-");
+			   READ_ONCE(dp->used_out) ? "out" : "-",
+			   kipsec_sa_pmtu_now(dp));
 	if (dp && dp->proto == IPPROTO_COMP)
 		seq_printf(seq, " comp=%lld decomp=%lld nocomp_small=%lld nocomp_larger=%lld nocomp_backoff=%lld",
 			   atomic64_read(&dp->comp_out),
