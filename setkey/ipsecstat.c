@@ -50,6 +50,8 @@ static const struct ips_counter_info counters[IPS_NCOUNTERS] = {
 				    " not smaller compressed" },
 	[IPS_OUT_NOCOMP_BACKOFF] = { "out_nocomp_backoff", "outbound packet",
 				     " not compressed in a backoff" },
+	[IPS_IN_NESTED] = { "in_nested", "inbound packet",
+			    " nested too deep" },
 };
 
 static const struct ips_hist_info hists[IPS_NHISTS] = {

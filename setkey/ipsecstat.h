@@ -35,6 +35,8 @@ enum ips_counter {
 	/* kipsec's IPcomp counters, which KAME kept elsewhere */
 	IPS_OUT_COMP, IPS_OUT_NOCOMP_SMALL, IPS_OUT_NOCOMP_LARGER,
 	IPS_OUT_NOCOMP_BACKOFF,
+	/* kipsec's: packets nested deeper than the kernel allows */
+	IPS_IN_NESTED,
 	IPS_NCOUNTERS
 };
 

@@ -47,13 +47,16 @@ static void print_family(FILE *out, const struct ips_family_stat *fs,
 	fprintf(out, "%s:\n", f == IPS_INET6 ? "ipsec6" : "ipsec");
 	for (enum ips_counter c = IPS_IN_SUCCESS; c <= IPS_IN_AUTHFAIL; c++)
 		print_counter(out, fs, c);
+	/* Not in KAME's layout: only when it happened. */
+	if (fs->counter[IPS_IN_NESTED])
+		print_counter(out, fs, IPS_IN_NESTED);
 	print_hist(out, fs, IPS_IN_AHHIST);
 	print_hist(out, fs, IPS_IN_ESPHIST);
 	print_hist(out, fs, IPS_IN_COMPHIST);
 	for (enum ips_counter c = IPS_OUT_SUCCESS; c <= IPS_OUT_NOROUTE; c++)
 		print_counter(out, fs, c);
 	/* Not in KAME's layout: only where IPcomp was used. */
-	for (enum ips_counter c = IPS_OUT_COMP; c < IPS_NCOUNTERS; c++)
+	for (enum ips_counter c = IPS_OUT_COMP; c <= IPS_OUT_NOCOMP_BACKOFF; c++)
 		if (fs->counter[c])
 			print_counter(out, fs, c);
 	print_hist(out, fs, IPS_OUT_AHHIST);

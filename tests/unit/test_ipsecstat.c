@@ -564,6 +564,22 @@ static void test_sa_parse(void **state)
 	ips_sa_list_free(&l);
 }
 
+/* Packets nested too deep, not in KAME's layout, appear only when not zero. */
+static void test_nested_counter(void **state)
+{
+	(void)state;
+	char *out = format_stat("ipv4 in_authfail 2\nipv4 in_nested 3\n",
+				true, false);
+
+	assert_non_null(strstr(out, "\t2 inbound packets failed on authentication\n"
+			       "\t3 inbound packets nested too deep\n"));
+	free(out);
+	out = format_stat("ipv4 in_authfail 2\nipv4 in_nested 0\n", true,
+			  false);
+	assert_null(strstr(out, "nested"));
+	free(out);
+}
+
 static const char json_v4_head[] =
 	"{\n  \"ipv4\": {\n"
 	"    \"in_success\": 406,\n    \"in_polvio\": 0,\n"
@@ -575,6 +591,7 @@ static const char json_v4_head[] =
 	"    \"out_nomem\": 0,\n    \"out_noroute\": 0,\n"
 	"    \"out_comp\": 0,\n    \"out_nocomp_small\": 0,\n"
 	"    \"out_nocomp_larger\": 0,\n    \"out_nocomp_backoff\": 0,\n"
+	"    \"in_nested\": 0,\n"
 	"    \"histograms\": {\n"
 	"      \"in_esphist\": {\n        \"3des-cbc\": 406\n      },\n"
 	"      \"in_ahhist\": {},\n      \"in_comphist\": {},\n"
@@ -734,6 +751,7 @@ int main(void)
 		cmocka_unit_test(test_d2_golden),
 		cmocka_unit_test(test_both_families),
 		cmocka_unit_test(test_ipcomp_counters),
+		cmocka_unit_test(test_nested_counter),
 		cmocka_unit_test(test_histograms),
 		cmocka_unit_test(test_alg_names),
 		cmocka_unit_test(test_unknown_ignored),
