@@ -15,6 +15,7 @@
 #    ICMP, no bare ESP;
 #  - a NAT keepalive (one 0xff byte to 4500) is eaten, an IKE datagram
 #    (non-ESP marker) reaches the socket, and neither counts as an error;
+#  - ESP in UDP from the NAT's own address is not the SA's peer's (in_nosa);
 #  - ESP in UDP with a bad ICV is dropped and counted (in_authfail, the SA's
 #    auth), and one from a UDP port that is not the SA's is dropped and
 #    counted as invalid;
@@ -32,6 +33,7 @@ modprobe aesni_intel 2>/dev/null
 # xfrm_user compiles the sockets' bypass policies (IP_XFRM_POLICY).
 modprobe xfrm_user || kt_fail "cannot load xfrm_user"
 sock=$KT_TOP/tests/guest/natt_sock.py
+hostile=$KT_TOP/tests/guest/hostile.py
 
 CLI=192.168.1.2 LAN=192.168.1.1 PUB=203.0.113.1 SRV=203.0.113.2 NATPORT=41000
 CVIP=10.99.0.2 SVIP=10.98.0.1
@@ -132,16 +134,29 @@ attacks() {
 	kt_expect_eq "in_polvio after keepalive and IKE" "$polvio" "$(kt_stat cli ipv4 in_polvio)"
 
 	# SPI, sequence number, IV, two AES blocks, a 128-bit ICV: all junk.
+	# From the NAT's own address: not the SA's peer, refused before the
+	# ICV is even checked (RFC 4301 5.2).
 	spihex=$(printf '%08x' $si)
+	nosa=$(kt_stat cli ipv4 in_nosa)
 	kt_assert ip netns exec nat python3 "$sock" send $CLI 4500 4500 \
+		"${spihex}00000100$(esp_hex 64)"
+	kt_wait_for 10 test "$(kt_stat cli ipv4 in_nosa)" = $((nosa + 1)) ||
+		kt_fail "ESP in UDP from the NAT itself: in_nosa $(kt_stat cli ipv4 in_nosa), want $((nosa + 1))"
+	kt_expect_eq "in_authfail after ESP from the NAT itself" "$auth" "$(kt_stat cli ipv4 in_authfail)"
+	# The same claiming to come from the server, as the NAT forwards it.
+	# Untracked: its tuple is the reverse of the client's own mapping, and
+	# the NAT's conntrack would drop it as a clash.
+	kt_assert ip netns exec nat iptables -t raw -I OUTPUT -p udp -d $CLI -j NOTRACK
+	kt_assert ip netns exec nat python3 "$hostile" udp 4 $SRV 4500 $CLI 4500 \
 		"${spihex}00000100$(esp_hex 64)"
 	kt_wait_for 10 test "$(kt_stat cli ipv4 in_authfail)" = $((auth + 1)) ||
 		kt_fail "bad ICV: in_authfail $(kt_stat cli ipv4 in_authfail), want $((auth + 1))"
 	kt_expect_eq "SA $si auth failures" $((sa_auth + 1)) "$(kt_sa_stat cli $si auth)"
 	grep -q "^$spihex" "$KT_TMP/cli.sock" && kt_fail "ESP in UDP reached the socket"
 
-	kt_assert ip netns exec nat python3 "$sock" send $CLI 4500 4501 \
+	kt_assert ip netns exec nat python3 "$hostile" udp 4 $SRV 4501 $CLI 4500 \
 		"${spihex}00000101$(esp_hex 64)"
+	kt_assert ip netns exec nat iptables -t raw -D OUTPUT -p udp -d $CLI -j NOTRACK
 	kt_wait_for 10 test "$(kt_sa_stat cli $si invalid)" = $((sa_inval + 1)) ||
 		kt_fail "wrong source port: SA $si invalid $(kt_sa_stat cli $si invalid), want $((sa_inval + 1))"
 	kt_expect_eq "in_authfail after a wrong port" $((auth + 1)) "$(kt_stat cli ipv4 in_authfail)"
