@@ -61,6 +61,25 @@ struct world {
 
 /* --- the network -------------------------------------------------------- */
 
+/* IKE_DUMP_DIR=dir writes every datagram to dir/N.bin: the seeds of
+ * tests/fuzz/corpus/ike_msg were made this way. */
+static void dump(const uint8_t *buf, size_t len)
+{
+	static unsigned int n;
+	const char *dir = getenv("IKE_DUMP_DIR");
+	char path[512];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%u.bin", dir, n++);
+	f = fopen(path, "w");
+	if (f) {
+		fwrite(buf, 1, len, f);
+		fclose(f);
+	}
+}
+
 static void net_send(void *arg, const struct ikd_addr *local,
 		     const struct ikd_addr *remote, const uint8_t *buf,
 		     size_t len)
@@ -74,6 +93,7 @@ static void net_send(void *arg, const struct ikd_addr *local,
 	if (buf[18] == 34 && !(buf[19] & 0x20))	/* IKE_SA_INIT request */
 		p->sent_init++;
 	assert_true(w->nq < QMAX);
+	dump(buf, len);
 	k = malloc(sizeof(*k) + len);
 	assert_non_null(k);
 	k->from = *local;
