@@ -142,6 +142,7 @@ static int sk_crypt(const struct sk *s, int enc, const uint8_t *iv,
 	    !EVP_CipherFinal_ex(ctx, out + n, &fin) || fin != 0)
 		ret = -EIO;
 	EVP_CIPHER_CTX_free(ctx);	/* the key schedule goes cleansed */
+	OPENSSL_cleanse(ctr, sizeof(ctr));	/* the nonce is key material */
 	return ret;
 }
 
@@ -160,6 +161,7 @@ static int sk_aead(const struct sk *s, int enc, const uint8_t *aad,
 	memcpy(nonce, s->ek + s->keylen, 4);
 	memcpy(nonce + 4, iv, 8);
 	ctx = sk_cipher(s, enc, nonce, sizeof(nonce));
+	OPENSSL_cleanse(nonce, sizeof(nonce));	/* the salt is key material */
 	if (!ctx)
 		return -EIO;
 	if (!enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG,
