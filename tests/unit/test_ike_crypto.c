@@ -712,6 +712,38 @@ static void test_dh_agree(void **state)
 	ike_dh_free(NULL);
 }
 
+/* RFC 7296 2.14: g^ir keeps its leading zeros. One secret in 256 has a
+ * zero first byte; look for one in the cheapest group. */
+static void test_dh_leading_zero(void **state)
+{
+	struct ike_dh *a = ike_dh_new(IKE_DH_MODP768);
+	uint8_t pa[96], pb[96], sa[96], sb[96];
+	size_t la, lb, ka, kb;
+	int tries;
+
+	(void)state;
+	assert_non_null(a);
+	assert_int_equal(ike_dh_public(a, pa, sizeof(pa), &la), 0);
+	for (tries = 0; tries < 4000; tries++) {
+		struct ike_dh *b = ike_dh_new(IKE_DH_MODP768);
+
+		assert_non_null(b);
+		assert_int_equal(ike_dh_public(b, pb, sizeof(pb), &lb), 0);
+		assert_int_equal(ike_dh_shared(a, pb, lb, sa, sizeof(sa), &ka),
+				 0);
+		assert_int_equal(ike_dh_shared(b, pa, la, sb, sizeof(sb), &kb),
+				 0);
+		ike_dh_free(b);
+		assert_int_equal(ka, 96);
+		assert_int_equal(kb, 96);
+		assert_memory_equal(sa, sb, 96);
+		if (sa[0] == 0)
+			break;
+	}
+	assert_true(tries < 4000);	/* (255/256)^4000: never */
+	ike_dh_free(a);
+}
+
 static void expect_refused(struct ike_dh *dh, const uint8_t *peer,
 			   size_t plen)
 {
@@ -1403,6 +1435,7 @@ int main(void)
 		cmocka_unit_test(test_ecdh_kat),
 		cmocka_unit_test(test_ecx_kat),
 		cmocka_unit_test(test_dh_agree),
+		cmocka_unit_test(test_dh_leading_zero),
 		cmocka_unit_test(test_dh_peer_modp),
 		cmocka_unit_test(test_dh_peer_ecp),
 		cmocka_unit_test(test_dh_peer_ecx),
