@@ -240,14 +240,18 @@ int ike_build_sk_end(struct ike_builder *b, const struct ike_sk_keys *keys,
 		     uint8_t inner_np, const uint8_t *inner, size_t inner_len)
 {
 	struct ike_wbuf *w = b->w;
-	size_t off = ike_build_open(b, IKE_PL_SK);
+	size_t sklen = ike_sk_len(keys, inner_len);
+	size_t off;
 	int err;
 
+	if (!sklen)
+		return -EINVAL;	/* keys that cannot make an SK payload */
+	off = ike_build_open(b, IKE_PL_SK);
 	/* The SK payload's "next payload" names the first inner payload,
 	 * and nothing may follow it (3.14). */
 	ike_wbuf_set8(w, off, inner_np);
 	b->np_off = NO_NP;
-	ike_put_reserve(w, ike_sk_len(keys, inner_len));
+	ike_put_reserve(w, sklen);
 	ike_build_close(b, off);
 	err = ike_build_end(b);
 	if (err)
