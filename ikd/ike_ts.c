@@ -190,14 +190,34 @@ const char *ike_ts_str(const struct ike_ts *ts, unsigned int n, char *buf,
 	return buf;
 }
 
+/* The first selector that no other of the list contains: a peer may
+ * answer with the packet's pair beside the policy's. */
+static const struct ike_ts *widest(const struct ike_ts *ts, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		bool inside = false;
+
+		for (unsigned int j = 0; j < n && !inside; j++)
+			inside = j != i && ike_ts_subset(&ts[i], &ts[j]) &&
+				 memcmp(&ts[i], &ts[j], sizeof(ts[i]));
+		if (!inside)
+			return &ts[i];
+	}
+	return &ts[0];
+}
+
 void ike_ts_child_sel(const struct ike_child *c, struct ikd_sel *sel)
 {
+	const struct ike_ts *l, *r;
+
 	memset(sel, 0, sizeof(*sel));
 	if (!c->nlocal || !c->nremote)
 		return;
-	ike_ts_to_prefix(&c->local_ts[0], &sel->src, &sel->src_plen);
-	ike_ts_to_prefix(&c->remote_ts[0], &sel->dst, &sel->dst_plen);
-	sel->proto = c->local_ts[0].proto;
+	l = widest(c->local_ts, c->nlocal);
+	r = widest(c->remote_ts, c->nremote);
+	ike_ts_to_prefix(l, &sel->src, &sel->src_plen);
+	ike_ts_to_prefix(r, &sel->dst, &sel->dst_plen);
+	sel->proto = l->proto;
 }
 
 /* --- narrowing against the SPD ------------------------------------------ */
@@ -374,6 +394,8 @@ int ike_ts_narrow(struct ike_sa *sa, struct ike_child *c,
 
 /* --- generated policies ------------------------------------------------- */
 
+static void remove_now(struct ike_sa *sa, struct ike_child *c);
+
 static void fill_sel(struct ikd_sel *sel, const struct ike_ts *src,
 		     const struct ike_ts *dst)
 {
@@ -416,7 +438,7 @@ int ike_ts_install_policies(struct ike_sa *sa, struct ike_child *c)
 			log_error("generate_policy: cannot add the %s policy: %s",
 				  out ? "out" : dirs[i] == IKD_DIR_IN ? "in" : "fwd",
 				  strerror(-err));
-			ike_ts_remove_policies(sa, c);
+			remove_now(sa, c);
 			return err;
 		}
 		c->gen_pol[c->ngen_pol++] = p.id;
@@ -424,7 +446,34 @@ int ike_ts_install_policies(struct ike_sa *sa, struct ike_child *c)
 	return 0;
 }
 
+/*
+ * Generated policies outlive the child SA that made them when another
+ * child SA uses them (the peer rekeyed it: the new one found them in the
+ * SPD); they go to that child instead of out of the kernel, or the
+ * traffic would lose its policy.
+ */
+static bool hand_over(struct ike_sa *sa, struct ike_child *c)
+{
+	for (struct ike_sa *o = sa->eng->sas; o; o = o->next)
+		for (struct ike_child *x = o->children; x; x = x->next)
+			if (x != c && x->reqid == c->reqid && !x->ngen_pol &&
+			    x->state != CHILD_ST_DELETING &&
+			    o->state != IKE_ST_DEAD) {
+				memcpy(x->gen_pol, c->gen_pol, sizeof(x->gen_pol));
+				x->ngen_pol = c->ngen_pol;
+				c->ngen_pol = 0;
+				return true;
+			}
+	return false;
+}
+
 void ike_ts_remove_policies(struct ike_sa *sa, struct ike_child *c)
+{
+	if (!hand_over(sa, c))
+		remove_now(sa, c);
+}
+
+static void remove_now(struct ike_sa *sa, struct ike_child *c)
 {
 	struct ikd_kernel *k = sa->eng->env.kernel;
 

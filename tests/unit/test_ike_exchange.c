@@ -771,6 +771,47 @@ static void test_generate_policy(void **state)
 	free_world(w);
 }
 
+/* A second child SA for the same selectors (as a peer's rekey makes)
+ * finds B's generated policies in the SPD; when the first one goes, the
+ * policies stay for the second. */
+static void test_generated_policies_outlive_their_child(void **state)
+{
+	struct world *w = new_world(false);
+	struct ikd_acquire acq;
+	struct ikd_expire ex = { .hard = true, .proto = IPPROTO_ESP };
+	struct fake_sa *first;
+
+	(void)state;
+	w->b.cfg.generate_policy = true;
+	start(w);
+	acq = setup_policies(w, &nets4, IKD_MODE_TUNNEL);
+	w->b.k->npol = 0;
+	assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg), 0);
+	run(w);
+	first = sa_to(&w->a, &w->b);
+	ex.spi = first->sa.spi;
+	ex.src = w->a.addr;
+	ex.dst = w->b.addr;
+	assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg), 0);
+	run(w);
+	expect_counts(&w->b, 1, 1, 2);
+	assert_int_equal(w->b.k->npol, 3);
+	assert_int_equal(fake_kernel_ncalls(w->b.k, FK_SPD_ADD), 3);
+	/* the first child goes (hard expire of A's outbound SA) */
+	*first = w->a.k->sad[--w->a.k->nsa];
+	ike_engine_expire(w->a.e, &ex);
+	run(w);
+	expect_counts(&w->a, 1, 1, 1);
+	expect_counts(&w->b, 1, 1, 1);
+	assert_int_equal(fake_kernel_count(w->b.k, true), 2);
+	assert_int_equal(w->b.k->npol, 3);
+	assert_int_equal(fake_kernel_ncalls(w->b.k, FK_SPD_DEL), 0);
+	/* and go with the second */
+	ike_engine_shutdown(w->b.e);
+	assert_int_equal(w->b.k->npol, 0);
+	free_world(w);
+}
+
 static void test_lost_first_message(void **state)
 {
 	struct world *w = new_world(false);
@@ -1097,6 +1138,7 @@ int main(void)
 		cmocka_unit_test(test_ts_narrowing),
 		cmocka_unit_test(test_ts_unacceptable),
 		cmocka_unit_test(test_generate_policy),
+		cmocka_unit_test(test_generated_policies_outlive_their_child),
 		cmocka_unit_test(test_lost_first_message),
 		cmocka_unit_test(test_duplicated_request),
 		cmocka_unit_test(test_duplicated_init_and_reorder),
