@@ -15,6 +15,11 @@
  *   op 2  response to B's outstanding request: [first payload] + inner
  *   op 3  advance the clock by len * 500 ms
  *   op 4  hard or soft EXPIRE of one of B's SAs
+ *   op 5  IKE_SA_INIT response to B as initiator: B starts an IKE SA of
+ *         its own first, with C (192.0.2.3, no engine, silent), which
+ *         the record answers: [SPIr 8][first payload] + payloads
+ * Records 1 and 2 go to the newest SA of B that fits (op 2: one with a
+ * request out, so also B's own IKE_AUTH once op 5 gave it keys).
  * After each record both engines exchange what they sent, A answering B.
  */
 #include <stdint.h>
@@ -48,6 +53,7 @@ static struct node a, b;
 static struct pkt *q[QMAX];
 static unsigned int nq;
 static bool half_open;		/* B gets A's first message only */
+static struct ikd_addr c_addr;	/* a peer without an engine */
 static unsigned int to_b;
 
 static void net_send(void *arg, const struct ikd_addr *local,
@@ -73,12 +79,13 @@ static void run(void)
 {
 	for (unsigned int rounds = 0; nq && rounds < 64; rounds++) {
 		struct pkt *k = q[0];
-		struct node *to = ikd_addr_eq_noport(&k->to, &a.addr) ? &a : &b;
+		struct node *to = ikd_addr_eq_noport(&k->to, &a.addr) ? &a :
+				  ikd_addr_eq_noport(&k->to, &b.addr) ? &b : NULL;
 
 		memmove(q, q + 1, --nq * sizeof(q[0]));
 		if (to == &b)
 			to_b++;
-		if (!(to == &b && half_open && to_b > 1))
+		if (to && !(to == &b && half_open && to_b > 1))
 			ike_engine_receive(to->e, &k->to, &k->from, k->data,
 					   k->len);
 		free(k);
@@ -158,26 +165,56 @@ static void setup_node(struct node *n, const char *ip, const char *peer,
 		abort();
 }
 
-static void acquire(void)
+static void acquire(struct node *from, const struct ikd_addr *to, uint32_t id)
 {
 	struct ikd_acquire acq = { 0 };
 
-	acq.seq = 1;
+	acq.seq = id;
 	acq.proto = IPPROTO_ESP;
 	acq.mode = IKD_MODE_TUNNEL;
-	acq.src = a.addr;
-	acq.dst = b.addr;
+	acq.src = from->addr;
+	acq.dst = *to;
 	acq.src.port = acq.dst.port = 0;
-	acq.pol.id = 1;
+	acq.pol.id = id;
 	acq.pol.dir = IKD_DIR_OUT;
-	ikd_addr_parse(&acq.pol.sel.src, "10.1.0.0");
-	ikd_addr_parse(&acq.pol.sel.dst, "10.2.0.0");
+	ikd_addr_parse(&acq.pol.sel.src, from == &a ? "10.1.0.0" : "10.2.0.0");
+	ikd_addr_parse(&acq.pol.sel.dst, from == &a ? "10.2.0.0" : "10.1.0.0");
 	acq.pol.sel.src_plen = acq.pol.sel.dst_plen = 16;
 	acq.pol.sel.proto = 255;
-	ike_engine_acquire(a.e, &acq, &a.cfg);
+	ike_engine_acquire(from->e, &acq, &from->cfg);
 }
 
-/* Seals @inner as a message from A to B in B's SA. */
+/* B's own IKE SA waiting for its IKE_SA_INIT answer, started if need be. */
+static struct ike_sa *b_initiating(void)
+{
+	for (int tries = 0; tries < 2; tries++) {
+		for (struct ike_sa *sa = b.e->sas; sa; sa = sa->next)
+			if (sa->initiator && sa->state == IKE_ST_INIT_I)
+				return sa;
+		acquire(&b, &c_addr, 100 + (uint32_t)tries);
+		run();
+	}
+	return NULL;
+}
+
+static void init_response(struct ike_sa *sa, const uint8_t *p, size_t len)
+{
+	static uint8_t buf[IKE_HDR_LEN + 256];
+	struct ike_wbuf w;
+	struct ike_builder bd;
+	uint64_t spi_r = ike_be64(p);
+
+	ike_wbuf_init(&w, buf, sizeof(buf));
+	ike_build_hdr(&bd, &w, sa->spi_i, spi_r ? spi_r : 1, IKE_SA_INIT,
+		      IKE_FLAG_R, 0);
+	buf[16] = p[8];
+	ike_put_bytes(&w, p + 9, len - 9);
+	if (ike_build_end(&bd))
+		return;
+	ike_engine_receive(b.e, &b.addr, &c_addr, buf, w.len);
+}
+
+/* Seals @inner as a message from B's peer in the SA, with its keys. */
 static void sealed(struct ike_sa *sa, uint8_t exchange, uint8_t flags,
 		   uint32_t msgid, uint8_t np, const uint8_t *inner,
 		   size_t len)
@@ -189,18 +226,24 @@ static void sealed(struct ike_sa *sa, uint8_t exchange, uint8_t flags,
 
 	if (!sa->have_keys)
 		return;
-	ike_sa_sk_keys(sa, true, &k);
+	/* The peer's keys, and its I flag when it is the initiator. */
+	ike_sa_sk_keys(sa, !sa->initiator, &k);
 	ike_wbuf_init(&w, buf, sizeof(buf));
 	ike_build_hdr(&bd, &w, sa->spi_i, sa->spi_r, exchange,
-		      flags | IKE_FLAG_I, msgid);
+		      flags | (sa->initiator ? 0 : IKE_FLAG_I), msgid);
 	if (ike_build_sk_end(&bd, &k, np, inner, len))
 		return;
-	ike_engine_receive(b.e, &b.addr, &a.addr, buf, w.len);
+	ike_engine_receive(b.e, &b.addr, &sa->remote, buf, w.len);
 }
 
-static struct ike_sa *b_sa(void)
+/* B's newest SA with keys (op 1), or with a request out (op 2). */
+static struct ike_sa *b_sa(bool with_request)
 {
-	return b.e->sas;
+	for (struct ike_sa *sa = b.e->sas; sa; sa = sa->next)
+		if (sa->have_keys && sa->state != IKE_ST_DEAD &&
+		    (!with_request || sa->req.kind != REQ_NONE))
+			return sa;
+	return NULL;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -216,15 +259,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	setup_node(&b, "192.0.2.2", "192.0.2.1", 0xb0000000);
 	half_open = data[0] & 1;
 	to_b = 0;
-	acquire();
+	ikd_addr_parse(&c_addr, "192.0.2.3");
+	c_addr.port = 500;
+	acquire(&a, &b.addr, 1);
 	run();
 	half_open = false;
 
 	while (off + 2 <= size) {
-		uint8_t op = data[off] % 5;
+		uint8_t op = data[off] % 6;
 		size_t len = data[off + 1];
 		const uint8_t *p = data + off + 2;
-		struct ike_sa *sa = b_sa();
+		struct ike_sa *sa;
 
 		if (off + 2 + len > size)
 			len = size - off - 2;
@@ -234,13 +279,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ike_engine_receive(b.e, &b.addr, &a.addr, p, len);
 			break;
 		case 1:
+			sa = b_sa(false);
 			if (sa && len >= 3)
 				sealed(sa, (uint8_t)(33 + p[0] % 6), 0,
 				       sa->expect_msgid + p[1] % 3 - 1, p[2],
 				       p + 3, len - 3);
 			break;
 		case 2:
-			if (sa && len >= 1 && sa->req.kind != REQ_NONE)
+			sa = b_sa(true);
+			if (sa && len >= 1)
 				sealed(sa, sa->req.exchange, IKE_FLAG_R,
 				       sa->req.msgid, p[0], p + 1, len - 1);
 			break;
@@ -262,6 +309,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					*s = b.k->sad[--b.k->nsa];
 				ike_engine_expire(b.e, &ex);
 			}
+			break;
+		case 5:
+			sa = len >= 9 ? b_initiating() : NULL;
+			if (sa)
+				init_response(sa, p, len);
 			break;
 		}
 		run();
