@@ -108,6 +108,42 @@ static int open_sk(struct ike_sa *sa, struct ike_msg *m, uint8_t **plain)
 	return err == -EBADMSG ? -EINVAL : err;
 }
 
+/*
+ * A request outside the window (2.3): never acknowledged. If it is
+ * authentic, the peer's message IDs are out of step with ours, and we say
+ * so once in an INFORMATIONAL (INVALID_MESSAGE_ID with the ID as data,
+ * 3.10.1); the SA goes when that is answered or given up on.
+ */
+static void invalid_msgid(struct ike_sa *sa, struct ike_msg *m)
+{
+	struct ike_engine *e = sa->eng;
+	uint8_t *plain = NULL;
+	int err;
+
+	if (sa->sent_invalid_msgid || sa->state != IKE_ST_ESTABLISHED ||
+	    m->msgid < sa->expect_msgid) {
+		drop(e, &sa->remote, "unexpected message ID");
+		return;
+	}
+	err = open_sk(sa, m, &plain);
+	if (plain) {
+		OPENSSL_cleanse(plain, m->raw_len);
+		free(plain);
+	}
+	if (err == -EBADMSG) {
+		drop(e, &sa->remote, "unexpected message ID, not authentic");
+		return;
+	}
+	log_error("%s sent message ID %u where %u was due: the IKE SA is out "
+		  "of step, telling the peer (INVALID_MESSAGE_ID) and deleting it",
+		  sa->cfg.name, m->msgid, sa->expect_msgid);
+	e->stats.rx_dropped++;
+	sa->sent_invalid_msgid = true;
+	sa->bad_msgid = m->msgid;
+	ike_sa_queue(sa, REQ_NOTIFY, NULL, IKE_N_INVALID_MESSAGE_ID);
+	ike_sa_run_queue(sa);
+}
+
 static void finish(struct ike_sa *sa)
 {
 	struct ike_engine *e = sa->eng;
@@ -134,7 +170,7 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	if (m->msgid != sa->expect_msgid) {
-		drop(e, &sa->remote, "unexpected message ID");
+		invalid_msgid(sa, m);
 		return;
 	}
 	if (m->exchange == IKE_SA_INIT) {

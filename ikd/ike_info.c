@@ -72,13 +72,19 @@ int ike_info_liveness(struct ike_sa *sa)
 
 int ike_info_notify(struct ike_sa *sa, uint16_t type)
 {
-	uint8_t buf[32];
+	uint8_t buf[32], id[4];
 	struct ike_wbuf w;
 	struct ike_builder b;
+	bool has_id = type == IKE_N_INVALID_MESSAGE_ID;
 
+	id[0] = (uint8_t)(sa->bad_msgid >> 24);
+	id[1] = (uint8_t)(sa->bad_msgid >> 16);
+	id[2] = (uint8_t)(sa->bad_msgid >> 8);
+	id[3] = (uint8_t)sa->bad_msgid;
 	ike_wbuf_init(&w, buf, sizeof(buf));
 	ike_build_chain(&b, &w);
-	ike_build_notify(&b, 0, NULL, 0, type, NULL, 0);
+	ike_build_notify(&b, 0, NULL, 0, type, has_id ? id : NULL,
+			 has_id ? 4 : 0);
 	return send_inner(sa, REQ_NOTIFY, NULL, &b, false);
 }
 

@@ -172,6 +172,7 @@ struct ike_sa {
 	uint8_t *last_req, *last_resp;
 	size_t last_req_len, last_resp_len;
 	bool sent_invalid_msgid;
+	uint32_t bad_msgid;		/* the data of our INVALID_MESSAGE_ID */
 
 	struct ike_child *children;
 	struct ikd_timer *life_timer;	/* half-open timeout, then lifetime */

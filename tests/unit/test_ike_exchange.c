@@ -22,6 +22,7 @@
 
 #include "fake_kernel.c"
 #include "../../ikd/ike.h"
+#include "../../ikd/ike_int.h"	/* white-box: to put message IDs out of step */
 
 #define QMAX	256
 
@@ -57,6 +58,7 @@ struct world {
 	uint64_t drop_mask, dup_mask;	/* by datagram number (< 64) */
 	bool b_dead;			/* everything to B is lost */
 	bool reorder;			/* deliver the queue back to front */
+	bool cookie;			/* B "asks" for a cookie once */
 };
 
 /* --- the network -------------------------------------------------------- */
@@ -113,11 +115,36 @@ static struct peer *peer_at(struct world *w, const struct ikd_addr *a)
 	return NULL;
 }
 
+/* Answers A's IKE_SA_INIT in B's place with a COOKIE notify (2.6), as
+ * a responder under load would; A must resend with the cookie first. */
+static bool ask_cookie(struct world *w, struct pkt *k)
+{
+	static const uint8_t cookie[] = "0123456789abcdef-cookie";
+	uint8_t buf[128];
+	struct ike_wbuf wb;
+	struct ike_builder b;
+
+	if (!w->cookie || k->data[18] != IKE_SA_INIT || (k->data[19] & IKE_FLAG_R))
+		return false;
+	w->cookie = false;
+	ike_wbuf_init(&wb, buf, sizeof(buf));
+	ike_build_hdr(&b, &wb, ike_be64(k->data), 0, IKE_SA_INIT, IKE_FLAG_R, 0);
+	ike_build_notify(&b, 0, NULL, 0, IKE_N_COOKIE, cookie, sizeof(cookie) - 1);
+	assert_int_equal(ike_build_end(&b), 0);
+	ike_engine_receive(w->a.e, &k->from, &k->to, buf, wb.len);
+	return true;
+}
+
 static void deliver(struct world *w, struct pkt *k)
 {
 	struct peer *to = peer_at(w, &k->to);
 	unsigned int n = w->npkt++;
 	enum fate f = DELIVER;
+
+	if (to == &w->b && ask_cookie(w, k)) {
+		free(k);
+		return;
+	}
 
 	if (n < 64 && (w->drop_mask >> n) & 1)
 		f = DROP;
@@ -907,6 +934,72 @@ static void test_peer_never_answers(void **state)
 	free_world(w);
 }
 
+static void test_cookie(void **state)
+{
+	struct world *w = new_world(false);
+	uint8_t *second = NULL;
+
+	(void)state;
+	w->cookie = true;
+	start(w);
+	establish(w, &nets4, IKD_MODE_TUNNEL);
+	check_pair(w, IKD_MODE_TUNNEL, IKE_ENCR_AES_GCM_16, 0, true);
+	assert_int_equal(w->a.sent_init, 2);
+	assert_true(fake_log_has("192.0.2.2[500] asked for a cookie: resending IKE_SA_INIT"));
+	/* B's SA: AUTH signed A's second IKE_SA_INIT, the one with the
+	 * cookie as its first payload */
+	for (struct ike_sa *sa = w->b.e->sas; sa; sa = sa->next)
+		second = sa->init_i;
+	assert_non_null(second);
+	assert_int_equal(second[16], IKE_PL_NOTIFY);
+	/* header, N's generic header, protocol, SPI size, then the type */
+	assert_int_equal(ike_be16(second + IKE_HDR_LEN + 4 + 2), IKE_N_COOKIE);
+	free_world(w);
+}
+
+static void test_invalid_message_id(void **state)
+{
+	struct world *w = new_world(false);
+
+	(void)state;
+	start(w);
+	establish(w, &nets4, IKD_MODE_TUNNEL);
+	/* A skips message IDs: its next request is out of B's window */
+	w->a.e->sas->next_msgid += 3;
+	assert_int_equal(ike_engine_terminate(w->a.e, w->a.cfg.name), 1);
+	run(w);
+	assert_true(fake_log_has("to-A sent message ID 5 where 2 was due"));
+	assert_true(fake_log_has("192.0.2.2 says INVALID_MESSAGE_ID"));
+	expect_counts(&w->a, 0, 0, 0);
+	expect_counts(&w->b, 0, 0, 0);
+	assert_int_equal(fake_kernel_count(w->a.k, true), 0);
+	assert_int_equal(fake_kernel_count(w->b.k, true), 0);
+	free_world(w);
+}
+
+static void test_dead_peer_detection(void **state)
+{
+	struct world *w = new_world(false);
+
+	(void)state;
+	w->a.cfg.dpd_delay_secs = 20;
+	start(w);
+	establish(w, &nets4, IKD_MODE_TUNNEL);
+	/* alive: the empty INFORMATIONAL is answered */
+	wait_ms(w, 20000);
+	assert_int_equal(w->a.sent, 3);
+	expect_counts(&w->a, 1, 1, 1);
+	/* dead: 20 s, then 1+2+4+8 s of retransmissions, and A gives up */
+	w->b_dead = true;
+	wait_ms(w, 20000 + 15000 - 1);
+	expect_counts(&w->a, 1, 1, 1);
+	wait_ms(w, 1);
+	expect_counts(&w->a, 0, 0, 0);
+	assert_int_equal(fake_kernel_count(w->a.k, true), 0);
+	assert_true(fake_log_has("INFORMATIONAL to 192.0.2.2[500] not answered"));
+	free_world(w);
+}
+
 static void test_half_open_timeout(void **state)
 {
 	struct world *w = new_world(false);
@@ -1143,6 +1236,9 @@ int main(void)
 		cmocka_unit_test(test_duplicated_request),
 		cmocka_unit_test(test_duplicated_init_and_reorder),
 		cmocka_unit_test(test_peer_never_answers),
+		cmocka_unit_test(test_cookie),
+		cmocka_unit_test(test_invalid_message_id),
+		cmocka_unit_test(test_dead_peer_detection),
 		cmocka_unit_test(test_half_open_timeout),
 		cmocka_unit_test(test_terminate_from_either_side),
 		cmocka_unit_test(test_hard_expire),
