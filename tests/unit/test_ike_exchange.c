@@ -59,6 +59,7 @@ struct world {
 	bool b_dead;			/* everything to B is lost */
 	bool reorder;			/* deliver the queue back to front */
 	bool cookie;			/* B "asks" for a cookie once */
+	uint8_t proto;			/* of the policies: ESP, or AH */
 };
 
 /* --- the network -------------------------------------------------------- */
@@ -320,6 +321,7 @@ static struct world *new_world(bool v6)
 	assert_non_null(w);
 	fake_timers_init(&w->t);
 	fake_log_reset();
+	w->proto = IPPROTO_ESP;
 	w->a.name = "A";
 	w->b.name = "B";
 	w->a.w = w->b.w = w;
@@ -381,7 +383,7 @@ static struct ikd_kernel_policy policy(const struct peer *from,
 	p.sel.dst_plen = dplen;
 	p.sel.proto = 255;
 	p.nreqs = 1;
-	p.req[0].proto = IPPROTO_ESP;
+	p.req[0].proto = from->w->proto;
 	p.req[0].mode = mode;
 	p.req[0].level = IPSEC_LEVEL_REQUIRE;
 	if (mode == IKD_MODE_TUNNEL) {
@@ -417,7 +419,7 @@ static struct ikd_acquire setup_policies(struct world *w, const struct nets *n,
 		fake_kernel_add_policy(w->b.k, &pb);
 	}
 	acq.seq = 77;
-	acq.proto = IPPROTO_ESP;
+	acq.proto = w->proto;
 	acq.mode = mode;
 	acq.src = w->a.addr;
 	acq.dst = w->b.addr;
@@ -508,11 +510,16 @@ static void check_pair(struct world *w, uint8_t mode, uint16_t encr,
 	assert_int_equal(ao->sa.auth_key_len, bi->sa.auth_key_len);
 	assert_memory_equal(ao->auth_key, bi->auth_key, ao->sa.auth_key_len);
 	assert_memory_equal(bo->auth_key, ai->auth_key, bo->sa.auth_key_len);
-	assert_memory_not_equal(ao->enc_key, ai->enc_key, ao->sa.enc_key_len);
+	if (w->proto == IPPROTO_AH)
+		assert_memory_not_equal(ao->auth_key, ai->auth_key,
+					ao->sa.auth_key_len);
+	else
+		assert_memory_not_equal(ao->enc_key, ai->enc_key,
+					ao->sa.enc_key_len);
 	for (int i = 0; i < 4; i++) {
 		struct fake_sa *s = i == 0 ? ao : i == 1 ? ai : i == 2 ? bo : bi;
 
-		assert_int_equal(s->sa.proto, IPPROTO_ESP);
+		assert_int_equal(s->sa.proto, w->proto);
 		assert_int_equal(s->sa.mode, mode);
 		assert_int_equal(s->sa.encr, encr);
 		assert_int_equal(s->sa.integ, integ);
@@ -527,7 +534,11 @@ static void check_pair(struct world *w, uint8_t mode, uint16_t encr,
 	}
 	assert_int_equal(ao->sa.reqid, ai->sa.reqid);
 	assert_int_equal(bo->sa.reqid, bi->sa.reqid);
-	if (encr == IKE_ENCR_AES_GCM_16 || encr == IKE_ENCR_CHACHA20_POLY1305) {
+	if (w->proto == IPPROTO_AH) {
+		assert_int_equal(ao->sa.enc_key_len, 0);
+		assert_int_equal(ao->sa.auth_key_len, 64);
+	} else if (encr == IKE_ENCR_AES_GCM_16 ||
+		   encr == IKE_ENCR_CHACHA20_POLY1305) {
 		assert_int_equal(ao->sa.enc_key_len, 36);	/* with salt */
 		assert_int_equal(ao->sa.auth_key_len, 0);
 	} else {
@@ -1146,6 +1157,30 @@ static void test_legacy_group_only_when_configured(void **state)
 	free_world(w);
 }
 
+static void test_ah_tunnel_v6(void **state)
+{
+	struct world *w = new_world(true);
+
+	(void)state;
+	w->proto = IPPROTO_AH;
+	for (int i = 0; i < 2; i++) {
+		struct ike_child_cfg *cc = i ? &w->b.ccfg : &w->a.ccfg;
+
+		memset(cc->prop, 0, sizeof(cc->prop));
+		cc->nprop = 1;
+		cc->prop[0].proto = IKE_PROTO_AH;
+		cc->prop[0].ninteg = 2;
+		cc->prop[0].integ[0] = i ? IKE_AUTH_HMAC_SHA2_512_256 :
+				       IKE_AUTH_HMAC_SHA2_256_128;
+		cc->prop[0].integ[1] = IKE_AUTH_HMAC_SHA2_512_256;
+	}
+	start(w);
+	establish(w, &nets6, IKD_MODE_TUNNEL);
+	check_pair(w, IKD_MODE_TUNNEL, 0, IKE_AUTH_HMAC_SHA2_512_256, false);
+	assert_true(fake_log_has("CHILD_SA established: AH/Tunnel 2001:db8::a->2001:db8::b"));
+	free_world(w);
+}
+
 static void test_chacha20_poly1305(void **state)
 {
 	struct world *w = new_world(false);
@@ -1246,6 +1281,7 @@ int main(void)
 		cmocka_unit_test(test_second_policy_create_child),
 		cmocka_unit_test(test_legacy_group_only_when_configured),
 		cmocka_unit_test(test_chacha20_poly1305),
+		cmocka_unit_test(test_ah_tunnel_v6),
 		cmocka_unit_test(test_passive_and_no_config),
 		cmocka_unit_test(test_keylog),
 	};
