@@ -481,6 +481,13 @@ int ike_prop_choose_ike(const struct ike_peer_cfg *cfg,
 	return -ENOENT;
 }
 
+/* ESP and AH SPIs 1-255 are reserved (RFC 4303 2.1), 0 means none. */
+static bool spi_ok(const struct ike_proposal *p)
+{
+	/* At least 256: one of the three high bytes is not zero. */
+	return p->spi_size == 4 && (p->spi[0] | p->spi[1] | p->spi[2]) != 0;
+}
+
 int ike_prop_choose_child(const struct ike_child_cfg *cfg, uint8_t proto,
 			  const struct ike_sa_pl *offer, bool with_dh,
 			  struct ike_chosen *out, uint32_t *peer_spi)
@@ -492,7 +499,8 @@ int ike_prop_choose_child(const struct ike_child_cfg *cfg, uint8_t proto,
 
 	for (unsigned int i = 0; i < n; i++)
 		for (unsigned int j = 0; j < offer->nprop; j++)
-			if (match(&ours[i], &offer->prop[j],
+			if (spi_ok(&offer->prop[j]) &&
+			    match(&ours[i], &offer->prop[j],
 				  with_dh ? 0 : M_IGNORE_DH, 0, out)) {
 				memcpy(peer_spi, offer->prop[j].spi, 4);
 				return 0;
@@ -538,7 +546,8 @@ int ike_prop_check_child(const struct ike_child_cfg *cfg, uint8_t proto,
 	unsigned int n = ike_prop_build_child(cfg, proto, 0, dh, ours,
 					      2 * IKE_CFG_MAX_PROPOSALS);
 
-	if (!single(reply) || reply->prop[0].proto != proto)
+	if (!single(reply) || reply->prop[0].proto != proto ||
+	    !spi_ok(&reply->prop[0]))
 		return -EINVAL;
 	for (unsigned int i = 0; i < n; i++)
 		if (match(&ours[i], &reply->prop[0], dh ? 0 : M_IGNORE_DH, 0,
