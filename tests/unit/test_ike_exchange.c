@@ -1011,6 +1011,71 @@ static void test_dead_peer_detection(void **state)
 	free_world(w);
 }
 
+/* What B answers to a hand-made IKE_SA_INIT request: the notify type
+ * (0: no answer) and its data's first byte. */
+static uint16_t answer_to(struct world *w, const uint8_t *buf, size_t len,
+			  uint8_t *data0)
+{
+	struct ike_msg *m = calloc(1, sizeof(*m));
+	uint16_t type = 0;
+
+	assert_non_null(m);
+	ike_engine_receive(w->b.e, &w->b.addr, &w->a.addr, buf, len);
+	if (w->nq) {
+		struct pkt *k = w->q[--w->nq];
+
+		assert_int_equal(w->nq, 0);
+		assert_int_equal(ike_msg_parse(m, k->data, k->len), 0);
+		assert_true(m->flags & IKE_FLAG_R);
+		assert_int_equal(m->nnotify, 1);
+		type = m->notify[0].type;
+		*data0 = m->notify[0].data.len ? m->notify[0].data.ptr[0] : 0;
+		free(k);
+	}
+	free(m);
+	return type;
+}
+
+static void test_malformed_init_answered(void **state)
+{
+	struct world *w = new_world(false);
+	uint8_t buf[256], d0 = 0;
+	struct ike_wbuf wb;
+	struct ike_builder b;
+	size_t off;
+
+	(void)state;
+	start(w);
+	/* an unknown payload (type 99) with the critical bit */
+	ike_wbuf_init(&wb, buf, sizeof(buf));
+	ike_build_hdr(&b, &wb, 0x1122334455667788ull, 0, IKE_SA_INIT, IKE_FLAG_I, 0);
+	off = ike_build_open(&b, 99);
+	buf[off + 1] = IKE_PL_CRITICAL;
+	ike_put32(&wb, 0);
+	ike_build_close(&b, off);
+	assert_int_equal(ike_build_end(&b), 0);
+	assert_int_equal(answer_to(w, buf, wb.len, &d0),
+			 IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD);
+	assert_int_equal(d0, 99);
+	/* a payload running past the end */
+	buf[IKE_HDR_LEN + 3] = 200;
+	assert_int_equal(answer_to(w, buf, wb.len, &d0), IKE_N_INVALID_SYNTAX);
+	/* no SA, KE, nonce */
+	ike_wbuf_init(&wb, buf, sizeof(buf));
+	ike_build_hdr(&b, &wb, 0x1122334455667788ull, 0, IKE_SA_INIT, IKE_FLAG_I, 0);
+	assert_int_equal(ike_build_end(&b), 0);
+	assert_int_equal(answer_to(w, buf, wb.len, &d0), IKE_N_INVALID_SYNTAX);
+	/* IKEv1 is not ours to answer, nor garbage, nor responses */
+	buf[17] = 0x10;
+	assert_int_equal(answer_to(w, buf, wb.len, &d0), 0);
+	assert_int_equal(answer_to(w, buf, 10, &d0), 0);
+	buf[17] = 0x20;
+	buf[19] = IKE_FLAG_R;
+	assert_int_equal(answer_to(w, buf, wb.len, &d0), 0);
+	expect_counts(&w->b, 0, 0, 0);
+	free_world(w);
+}
+
 static void test_half_open_timeout(void **state)
 {
 	struct world *w = new_world(false);
@@ -1274,6 +1339,7 @@ int main(void)
 		cmocka_unit_test(test_cookie),
 		cmocka_unit_test(test_invalid_message_id),
 		cmocka_unit_test(test_dead_peer_detection),
+		cmocka_unit_test(test_malformed_init_answered),
 		cmocka_unit_test(test_half_open_timeout),
 		cmocka_unit_test(test_terminate_from_either_side),
 		cmocka_unit_test(test_hard_expire),
