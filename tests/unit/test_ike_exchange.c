@@ -542,7 +542,8 @@ static void check_pair(struct world *w, uint8_t mode, uint16_t encr,
 		assert_int_equal(ao->sa.enc_key_len, 36);	/* with salt */
 		assert_int_equal(ao->sa.auth_key_len, 0);
 	} else {
-		assert_int_equal(ao->sa.auth_key_len, 32);
+		assert_int_equal(ao->sa.auth_key_len,
+				 integ == IKE_AUTH_HMAC_SHA1_96 ? 20 : 32);
 	}
 	/* make before break: getspi, then inbound, then outbound */
 	for (int i = 0; i < 2; i++) {
@@ -1222,6 +1223,40 @@ static void test_legacy_group_only_when_configured(void **state)
 	free_world(w);
 }
 
+/* The seed documents' racoon.conf: 3DES, HMAC-SHA1, MODP-1024, named in
+ * the configuration of both sides. */
+static void test_legacy_3des_sha1_modp1024(void **state)
+{
+	struct world *w = new_world(false);
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		struct peer *p = i ? &w->b : &w->a;
+		struct ike_sa_prop_cfg *ip = &p->cfg.prop[0];
+		struct ike_child_prop_cfg *cp = &p->ccfg.prop[0];
+
+		memset(ip, 0, sizeof(*ip));
+		p->cfg.nprop = 1;
+		ip->nencr = ip->nprf = ip->ninteg = ip->ndh = 1;
+		ip->encr[0] = (struct ike_encr_alg){ IKE_ENCR_3DES, 0 };
+		ip->prf[0] = IKE_PRF_HMAC_SHA1;
+		ip->integ[0] = IKE_AUTH_HMAC_SHA1_96;
+		ip->dh[0] = IKE_DH_MODP1024;
+		memset(cp, 0, sizeof(*cp));
+		p->ccfg.nprop = 1;
+		cp->proto = IKE_PROTO_ESP;
+		cp->nencr = cp->ninteg = 1;
+		cp->encr[0] = (struct ike_encr_alg){ IKE_ENCR_3DES, 0 };
+		cp->integ[0] = IKE_AUTH_HMAC_SHA1_96;
+	}
+	start(w);
+	establish(w, &nets4, IKD_MODE_TUNNEL);
+	check_pair(w, IKD_MODE_TUNNEL, IKE_ENCR_3DES, IKE_AUTH_HMAC_SHA1_96,
+		   false);
+	assert_true(fake_log_has("3des/hmac-sha1-96/prf-hmac-sha1/modp1024"));
+	free_world(w);
+}
+
 static void test_ah_tunnel_v6(void **state)
 {
 	struct world *w = new_world(true);
@@ -1348,6 +1383,7 @@ int main(void)
 		cmocka_unit_test(test_legacy_group_only_when_configured),
 		cmocka_unit_test(test_chacha20_poly1305),
 		cmocka_unit_test(test_ah_tunnel_v6),
+		cmocka_unit_test(test_legacy_3des_sha1_modp1024),
 		cmocka_unit_test(test_passive_and_no_config),
 		cmocka_unit_test(test_keylog),
 	};
