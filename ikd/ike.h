@@ -37,6 +37,13 @@
  *  - child_cfg():     racoon's `sainfo` for the traffic pair (local
  *                     selector, remote selector), `sainfo anonymous` as
  *                     the fallback, converted to struct ike_child_cfg.
+ *
+ * What the engine assumes of them: send() and the kernel operations never
+ * call back into the engine (a datagram is queued or sent, not delivered
+ * on the spot); timers are one-shot, and a timer that has fired is the
+ * loop's to free (the engine never cancels it afterwards); a hard EXPIRE
+ * comes after the kernel removed that SA. ike_engine_receive() gets the
+ * address the datagram arrived at as @local (IP_PKTINFO), ports included.
  */
 #ifndef IKD_IKE_H
 #define IKD_IKE_H
