@@ -5,8 +5,10 @@
  * and integrity. Transform ids are IKEv2's (RFC 7296 3.3.2 and IANA's
  * registries); IKEv1 maps its own ids onto these.
  *
- * Nothing here keeps global state; every secret it holds is wiped with
- * OPENSSL_cleanse() when freed.
+ * Nothing here keeps global state but OpenSSL's legacy provider (DES,
+ * Blowfish, CAST), loaded once, thread-safely, into a library context of
+ * its own when such a transform is first asked for; every secret it holds
+ * is wiped with OPENSSL_cleanse() when freed.
  */
 #ifndef IKD_IKE_CRYPTO_H
 #define IKD_IKE_CRYPTO_H
@@ -147,7 +149,8 @@ struct ike_sk_keys {
 };
 
 /* Bytes of SK payload data (IV, ciphertext with padding, ICV) that
- * @plen bytes of inner payloads become. */
+ * @plen bytes of inner payloads become; 0 when @k cannot make an SK
+ * payload (NULL encryption, integrity missing or given with AEAD). */
 size_t ike_sk_len(const struct ike_sk_keys *k, size_t plen);
 
 /*
@@ -155,8 +158,9 @@ size_t ike_sk_len(const struct ike_sk_keys *k, size_t plen);
  * payload before the SK payload's data, which starts at @off (the end of
  * the SK payload's generic header); the caller has already written every
  * length for the final size, @off + ike_sk_len(). @plain (@plen bytes)
- * becomes IV | ciphertext | ICV at msg + @off. For AEAD the AAD is
- * msg[0, off); otherwise the ICV covers msg[0, end - icvlen).
+ * becomes IV | ciphertext | ICV at msg + @off; it may already lie inside
+ * @msg, even at msg + @off. For AEAD the AAD is msg[0, off); otherwise
+ * the ICV covers msg[0, end - icvlen). 0 or -errno.
  */
 int ike_sk_seal(const struct ike_sk_keys *k, uint8_t *msg, size_t off,
 		const uint8_t *plain, size_t plen);
@@ -165,7 +169,8 @@ int ike_sk_seal(const struct ike_sk_keys *k, uint8_t *msg, size_t off,
  * Check and decrypt the SK payload data at msg + @off, running to @len
  * (the end of the message, or of the SK payload). The inner payloads go to
  * @plain (capacity @cap), their length without padding to *plen. -EBADMSG
- * when the ICV does not verify, -EINVAL when lengths or padding are wrong.
+ * when the ICV does not verify, -EINVAL when lengths or padding are wrong,
+ * -ENOSPC when the inner payloads do not fit @cap.
  */
 int ike_sk_open(const struct ike_sk_keys *k, const uint8_t *msg, size_t off,
 		size_t len, uint8_t *plain, size_t cap, size_t *plen);

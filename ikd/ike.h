@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ikd's IKEv2 protocol engine (RFC 7296, pre-shared keys): the one header
+ * the daemon's glue needs.
+ *
+ * The engine is a passive object with no global state and no thread: the
+ * daemon creates it with an environment (struct ike_env) and then feeds it
+ * everything that happens, from its event loop:
+ *
+ *   every IKE datagram received on UDP 500 -> ike_engine_receive()
+ *   every kernel SADB_ACQUIRE              -> ike_engine_acquire()
+ *   every kernel SADB_EXPIRE               -> ike_engine_expire()
+ *   SIGTERM / exit                         -> ike_engine_shutdown(), free
+ *
+ * The engine answers through the environment: it sends datagrams with
+ * env->send, talks to the kernel only through env->kernel (kernel.h),
+ * arms timers with env->timers (loop.h), and asks the daemon's racoon.conf
+ * for configuration through the callbacks below. It logs through log.h;
+ * it never logs keys, nonces or pre-shared keys. Every configuration
+ * struct a callback returns is copied at once (a SIGHUP reload cannot pull
+ * it from under an SA), so the callbacks may return pointers to storage
+ * that lives only until the next callback.
+ *
+ * What the daemon must provide (the glue):
+ *  - send():          sendto() from @local (the address the request came
+ *                     to, or the SA's local address) to @remote, ports
+ *                     included (500 today; NAT-T's 4500 later).
+ *  - peer_by_addr():  racoon's `remote` block for the pair of addresses
+ *                     (`remote anonymous` as the fallback), converted to
+ *                     struct ike_peer_cfg; NULL when none applies.
+ *  - peer_by_id():    optional; as responder, once IKE_AUTH has told us
+ *                     the peer's identity, the `remote` block whose
+ *                     peers_identifier matches it (NULL keeps the one
+ *                     found by address).
+ *  - psk():           the pre-shared key (racoon's psk.txt) for a peer
+ *                     identity or, failing that, its address.
+ *  - child_cfg():     racoon's `sainfo` for the traffic pair (local
+ *                     selector, remote selector), `sainfo anonymous` as
+ *                     the fallback, converted to struct ike_child_cfg.
+ *
+ * What the engine assumes of them: send() and the kernel operations never
+ * call back into the engine (a datagram is queued or sent, not delivered
+ * on the spot); timers are one-shot, and a timer that has fired is the
+ * loop's to free (the engine never cancels it afterwards); a hard EXPIRE
+ * comes after the kernel removed that SA. ike_engine_receive() gets the
+ * address the datagram arrived at as @local (IP_PKTINFO), ports included.
+ */
+#ifndef IKD_IKE_H
+#define IKD_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "kernel.h"
+#include "loop.h"
+#include "ike_msg.h"
+
+#define IKE_CFG_NAME_MAX	64
+#define IKE_CFG_MAX_PROPOSALS	8
+#define IKE_CFG_MAX_ALGS	8
+
+/* An identity (RFC 7296 3.5). type 0: none, which means "my address" for
+ * my_id and "anyone the PSK authenticates" for peer_id. For
+ * IKE_ID_IPV4_ADDR/IPV6_ADDR the data is the 4 or 16 address bytes; for
+ * FQDN, RFC822 and KEY_ID the bytes without a terminating NUL. */
+struct ike_id {
+	uint8_t type;		/* IKE_ID_* of ike_msg.h */
+	uint16_t len;
+	uint8_t data[IKE_ID_MAX];
+};
+
+/* An encryption algorithm: IKE_ENCR_* of ike_crypto.h, key size in bits
+ * (0 for those with one size: 3DES, ChaCha20-Poly1305). */
+struct ike_encr_alg {
+	uint16_t id;
+	uint16_t keybits;
+};
+
+/* One IKE SA proposal: any of the listed algorithms of each type (a
+ * racoon `proposal` block is one entry of each list). integ is empty for
+ * AEAD encryption. Legacy DH groups (1, 2, 5) are used only when listed. */
+struct ike_sa_prop_cfg {
+	uint8_t nencr, nprf, ninteg, ndh;
+	struct ike_encr_alg encr[IKE_CFG_MAX_ALGS];
+	uint16_t prf[IKE_CFG_MAX_ALGS];		/* IKE_PRF_* */
+	uint16_t integ[IKE_CFG_MAX_ALGS];	/* IKE_AUTH_* (integrity) */
+	uint16_t dh[IKE_CFG_MAX_ALGS];		/* IKE_DH_* */
+};
+
+/*
+ * Retransmission, racoon's `timer { counter N; interval T; }` with
+ * exponential backoff: a request is sent, retransmitted T after that,
+ * then 2T after the first retransmission, 4T, ... (each wait doubling),
+ * N retransmissions in all; if the N-th is not answered within the next
+ * doubled wait, the engine gives up: the exchange fails and the IKE SA
+ * is deleted (logged). racoon's defaults are N = 5, T = 10 s; 0 in either
+ * field takes these defaults.
+ */
+struct ike_retrans_cfg {
+	uint32_t counter;
+	uint32_t interval_ms;
+};
+
+/* A peer: racoon's `remote` block, for IKEv2. */
+struct ike_peer_cfg {
+	char name[IKE_CFG_NAME_MAX];	/* for logs and ikdctl */
+	uint8_t ike_version;		/* 2; the engine refuses anything else */
+	struct ikd_addr local;		/* family 0: any local address */
+	struct ikd_addr remote;		/* family 0: anonymous */
+	struct ike_id my_id;		/* my_identifier; type 0: my address */
+	struct ike_id peer_id;		/* peers_identifier; type 0: any */
+	/* Passed back to psk() untouched: which psk.txt entry to use,
+	 * when the daemon keys them by something other than the identity. */
+	char psk_ref[IKE_CFG_NAME_MAX];
+	uint8_t nprop;
+	struct ike_sa_prop_cfg prop[IKE_CFG_MAX_PROPOSALS];
+	uint32_t lifetime_secs;		/* IKE SA; 0: 8 hours */
+	struct ike_retrans_cfg retrans;
+	uint32_t dpd_delay_secs;	/* liveness check interval; 0: none */
+	bool passive;			/* never initiate to this peer */
+	bool generate_policy;		/* as responder, install the peer's
+					 * (narrowed) selectors as policies
+					 * when our SPD has none */
+	bool initial_contact;		/* send INITIAL_CONTACT in IKE_AUTH */
+};
+
+/* One child SA proposal (ESP or AH). ESN: IKE_ESN_YES and/or IKE_ESN_NO,
+ * in order of preference; empty means "no". ESN is used only if both
+ * sides offer it. integ is empty for AEAD ESP. */
+struct ike_child_prop_cfg {
+	uint8_t proto;			/* IKE_PROTO_ESP or IKE_PROTO_AH */
+	uint8_t nencr, ninteg, nesn;
+	struct ike_encr_alg encr[IKE_CFG_MAX_ALGS];
+	uint16_t integ[IKE_CFG_MAX_ALGS];
+	uint8_t esn[2];
+};
+
+/* Child SA parameters: racoon's `sainfo` block. */
+struct ike_child_cfg {
+	uint8_t nprop;
+	struct ike_child_prop_cfg prop[IKE_CFG_MAX_PROPOSALS];
+	uint16_t pfs_group;		/* CREATE_CHILD_SA's KE; 0: no PFS */
+	uint64_t soft_secs, hard_secs;	/* 0: none */
+	uint64_t soft_bytes, hard_bytes;
+	uint8_t mode;			/* responder with generate_policy: the
+					 * mode we accept (IKD_MODE_*); 0:
+					 * whatever the peer asks */
+	bool ipcomp;			/* not negotiated yet (see docs) */
+	uint32_t replay_window;		/* packets; 0: 32 */
+};
+
+struct ike_env {
+	struct ikd_kernel *kernel;
+	struct ikd_timers *timers;
+	void *arg;			/* passed to every callback */
+
+	void (*send)(void *arg, const struct ikd_addr *local,
+		     const struct ikd_addr *remote, const uint8_t *buf,
+		     size_t len);
+	const struct ike_peer_cfg *(*peer_by_addr)(
+		void *arg, const struct ikd_addr *local,
+		const struct ikd_addr *remote);
+	const struct ike_peer_cfg *(*peer_by_id)(
+		void *arg, const struct ikd_addr *local,
+		const struct ikd_addr *remote, const struct ike_id *id);
+	/* Copies the key to @key (capacity @cap), its length to *len;
+	 * 0, or -ENOENT when there is none. @id is the peer's identity (as
+	 * received, or as configured / derived from its address when we
+	 * initiate). The engine wipes its copy after use. */
+	int (*psk)(void *arg, const struct ike_peer_cfg *peer,
+		   const struct ike_id *id, const struct ikd_addr *remote,
+		   uint8_t *key, size_t cap, size_t *len);
+	/* @sel: src is our side of the traffic, dst the peer's. */
+	const struct ike_child_cfg *(*child_cfg)(
+		void *arg, const struct ike_peer_cfg *peer,
+		const struct ikd_sel *sel);
+
+	/* Debug only: append each IKE SA's keys to this file in the format
+	 * of Wireshark's ikev2_decryption_table (created 0600). NULL: off. */
+	const char *keylog_path;
+	uint32_t half_open_ms;		/* responder SA awaiting IKE_AUTH; 0: 30 s */
+	uint32_t max_half_open;		/* 0: 1024; beyond, IKE_SA_INIT is dropped */
+};
+
+struct ike_engine;
+
+/* NULL on allocation failure or when a mandatory callback is missing
+ * (send, peer_by_addr, psk, child_cfg, kernel, timers). */
+struct ike_engine *ike_engine_new(const struct ike_env *env);
+/* Frees everything without telling the peers or the kernel: call
+ * ike_engine_shutdown() first for that. */
+void ike_engine_free(struct ike_engine *e);
+
+/* A datagram that arrived from @remote to @local (ports included). The
+ * engine validates everything; malformed input is logged and dropped. */
+void ike_engine_receive(struct ike_engine *e, const struct ikd_addr *local,
+			const struct ikd_addr *remote, const uint8_t *buf,
+			size_t len);
+
+/*
+ * SADB_ACQUIRE: negotiate an SA for @acq's policy with @peer (the daemon's
+ * `remote` for acq->dst). One negotiation per policy and peer: ACQUIREs
+ * for a policy already being negotiated are ignored. An established IKE
+ * SA with the peer carries the new child SA (CREATE_CHILD_SA); one being
+ * set up queues it. Returns 0, -EALREADY (duplicate), -EPERM (the peer is
+ * passive), -ENOENT (no peer or no sainfo), or another -errno.
+ */
+int ike_engine_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
+		       const struct ike_peer_cfg *peer);
+
+/* SADB_EXPIRE. Hard: the child SA goes on both sides (INFORMATIONAL
+ * DELETE, and the other direction removed from the kernel). Soft: logged
+ * (rekeying comes later). */
+void ike_engine_expire(struct ike_engine *e, const struct ikd_expire *exp);
+
+/* ikdctl's "terminate": deletes every IKE SA of the remote configuration
+ * @name, telling the peer (DELETE, retransmitted as any request) and
+ * taking its child SAs out of the kernel. Returns how many IKE SAs. */
+int ike_engine_terminate(struct ike_engine *e, const char *name);
+
+/* Sends a DELETE for every IKE SA (once, not retransmitted), removes every
+ * SA and generated policy the engine installed, and frees all SAs. */
+void ike_engine_shutdown(struct ike_engine *e);
+
+/* --- what ikdctl shows --------------------------------------------------- */
+
+struct ike_sa_info {
+	const char *peer;		/* configuration name */
+	struct ikd_addr local, remote;
+	uint64_t spi_i, spi_r;
+	bool initiator;
+	const char *state;		/* "IKE_SA_INIT sent", "established", ... */
+	const char *encr, *integ, *prf, *dh;	/* NULL until chosen */
+	uint16_t encr_keybits;
+	const struct ike_id *my_id, *peer_id;	/* peer_id: type 0 until IKE_AUTH */
+	uint64_t established_ms;	/* timers->now() then; 0: not yet */
+	unsigned int nchild;
+};
+
+struct ike_child_info {
+	uint64_t ike_spi_i, ike_spi_r;	/* its IKE SA */
+	uint8_t proto;			/* IPPROTO_ESP or IPPROTO_AH */
+	uint8_t mode;			/* IKD_MODE_* */
+	uint32_t spi_in, spi_out;	/* network order; 0 until known */
+	uint32_t reqid;
+	const char *state;		/* "negotiating", "installed", ... */
+	const char *encr, *integ;	/* NULL until chosen */
+	uint16_t encr_keybits;
+	bool esn;
+	struct ikd_sel sel;		/* negotiated: src ours, dst the peer's */
+	uint64_t established_ms;
+};
+
+/* Calls @sa_cb for each IKE SA, then @child_cb for each of its child SAs
+ * (either may be NULL). A non-zero return stops and is returned. */
+int ike_engine_foreach(struct ike_engine *e,
+		       int (*sa_cb)(void *arg, const struct ike_sa_info *),
+		       int (*child_cb)(void *arg, const struct ike_child_info *),
+		       void *arg);
+
+struct ike_stats {
+	uint64_t rx, rx_dropped, tx, retransmits;
+	uint64_t ike_established, ike_failed;
+	uint64_t child_established, child_failed;
+};
+void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out);
+
+#endif /* IKD_IKE_H */

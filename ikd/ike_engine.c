@@ -1,0 +1,657 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The engine's entry points. receive() is the dispatcher: parse, find the
+ * IKE SA by our SPI, apply the message-ID rules (RFC 7296 2.2, 2.3: our
+ * requests one at a time; the peer's request with the next ID is
+ * processed, a byte-identical repeat of the last one gets the cached
+ * answer, anything else is dropped; a response must answer our
+ * outstanding request), decrypt and check the SK payload, then run the
+ * handler that the exchange tables name for (exchange, request or
+ * response, SA state).
+ */
+#include "ike_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/ipsec.h>
+#include <openssl/crypto.h>
+
+#include "log.h"
+
+struct ike_engine *ike_engine_new(const struct ike_env *env)
+{
+	struct ike_engine *e;
+
+	if (!env || !env->kernel || !env->timers || !env->send ||
+	    !env->peer_by_addr || !env->psk || !env->child_cfg)
+		return NULL;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->env = *env;
+	e->next_reqid = IKE_REQID_BASE;
+	return e;
+}
+
+void ike_engine_free(struct ike_engine *e)
+{
+	if (!e)
+		return;
+	/* Without the kernel: SAs are forgotten, not removed. */
+	while (e->sas) {
+		struct ike_sa *sa = e->sas;
+
+		while (sa->children)
+			ike_child_free(sa, sa->children, false);
+		ike_sa_destroy(sa);
+	}
+	free(e);
+}
+
+void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out)
+{
+	*out = e->stats;
+}
+
+/* --- receive ------------------------------------------------------------ */
+
+static const struct ike_handler *find_handler(uint8_t exchange, bool response,
+					      enum ike_state st)
+{
+	static const struct ike_handler *const tables[] = {
+		ike_init_handlers, ike_auth_handlers, ike_child_handlers,
+		ike_info_handlers,
+	};
+
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (const struct ike_handler *h = tables[t]; h->fn; h++)
+			if (h->exchange == exchange && h->response == response &&
+			    (h->states & IKE_ST_BIT(st)))
+				return h;
+	return NULL;
+}
+
+static void drop(struct ike_engine *e, const struct ikd_addr *remote,
+		 const char *why)
+{
+	char rb[IKD_ADDR_STRLEN];
+
+	e->stats.rx_dropped++;
+	log_info("dropped IKE message from %s: %s",
+		 ikd_addr_str(remote, true, rb), why);
+}
+
+/* Checks and decrypts the SK payload, then parses the inner payloads.
+ * 0; -EBADMSG (not authentic: drop silently); or the parser's error. */
+static int open_sk(struct ike_sa *sa, struct ike_msg *m, uint8_t **plain)
+{
+	struct ike_sk_keys k;
+	size_t plen = 0;
+	int err;
+
+	*plain = NULL;
+	if (!ike_msg_has(m, IKE_PL_SK) || !sa->have_keys)
+		return -EBADMSG;
+	*plain = malloc(m->raw_len);
+	if (!*plain)
+		return -EBADMSG;
+	ike_sa_sk_keys(sa, m->flags & IKE_FLAG_I, &k);
+	err = ike_sk_open(&k, m->raw, m->sk_off, m->raw_len, *plain,
+			  m->raw_len, &plen);
+	if (err)
+		return -EBADMSG;
+	err = ike_msg_parse_inner(m, *plain, plen);
+	return err == -EBADMSG ? -EINVAL : err;
+}
+
+/*
+ * A request outside the window (2.3): never acknowledged. If it is
+ * authentic, the peer's message IDs are out of step with ours, and we say
+ * so once in an INFORMATIONAL (INVALID_MESSAGE_ID with the ID as data,
+ * 3.10.1); the SA goes when that is answered or given up on.
+ */
+static void invalid_msgid(struct ike_sa *sa, struct ike_msg *m)
+{
+	struct ike_engine *e = sa->eng;
+	uint8_t *plain = NULL;
+	int err;
+
+	if (sa->sent_invalid_msgid || sa->state != IKE_ST_ESTABLISHED ||
+	    m->msgid < sa->expect_msgid) {
+		drop(e, &sa->remote, "unexpected message ID");
+		return;
+	}
+	err = open_sk(sa, m, &plain);
+	if (plain) {
+		OPENSSL_cleanse(plain, m->raw_len);
+		free(plain);
+	}
+	if (err == -EBADMSG) {
+		drop(e, &sa->remote, "unexpected message ID, not authentic");
+		return;
+	}
+	log_error("%s sent message ID %u where %u was due: the IKE SA is out "
+		  "of step, telling the peer (INVALID_MESSAGE_ID) and deleting it",
+		  sa->cfg.name, m->msgid, sa->expect_msgid);
+	e->stats.rx_dropped++;
+	sa->sent_invalid_msgid = true;
+	sa->bad_msgid = m->msgid;
+	ike_sa_queue(sa, REQ_NOTIFY, NULL, IKE_N_INVALID_MESSAGE_ID);
+	ike_sa_run_queue(sa);
+}
+
+static void finish(struct ike_sa *sa)
+{
+	struct ike_engine *e = sa->eng;
+
+	e->busy = NULL;
+	if (sa->state == IKE_ST_DEAD)
+		ike_sa_destroy(sa);
+	else
+		ike_sa_run_queue(sa);
+}
+
+static void handle_request(struct ike_sa *sa, struct ike_msg *m)
+{
+	struct ike_engine *e = sa->eng;
+	const struct ike_handler *h;
+	uint8_t *plain = NULL, *rbuf;
+	struct ike_wbuf w;
+	struct ike_builder rb;
+	int err, rc;
+
+	if (m->msgid + 1 == sa->expect_msgid) {
+		if (!ike_sa_retransmitted(sa, m))
+			drop(e, &sa->remote, "old message ID, not a retransmission");
+		return;
+	}
+	if (m->msgid != sa->expect_msgid) {
+		invalid_msgid(sa, m);
+		return;
+	}
+	if (m->exchange == IKE_SA_INIT) {
+		drop(e, &sa->remote, "IKE_SA_INIT request on an existing SA");
+		return;
+	}
+	err = open_sk(sa, m, &plain);
+	if (err == -EBADMSG) {
+		free(plain);
+		drop(e, &sa->remote, "no SK payload, or its integrity check "
+		     "failed");
+		return;
+	}
+	rbuf = malloc(IKE_MSG_MAX);
+	if (!rbuf) {
+		free(plain);
+		return;
+	}
+	ike_wbuf_init(&w, rbuf, IKE_MSG_MAX);
+	ike_build_chain(&rb, &w);
+	h = err ? NULL : find_handler(m->exchange, false, sa->state);
+	if (err) {
+		/* Authentic but malformed: say so (2.21.4, 3.2). */
+		uint8_t pl = m->err_payload;
+
+		log_info("malformed %s request: %s", ike_exchange_name(m->exchange),
+			 m->err_text ? m->err_text : "?");
+		ike_build_notify(&rb, 0, NULL, 0, m->err_notify, &pl,
+				 m->err_notify == IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD);
+		rc = sa->state == IKE_ST_INIT_R ? IKE_H_REPLY_DESTROY : IKE_H_REPLY;
+	} else if (!h) {
+		log_info("%s request in state %s: refused",
+			 ike_exchange_name(m->exchange), ike_state_name(sa->state));
+		ike_build_notify(&rb, 0, NULL, 0, IKE_N_INVALID_SYNTAX, NULL, 0);
+		rc = IKE_H_REPLY;
+	} else {
+		e->busy = sa;
+		rc = h->fn(sa, m, &rb);
+	}
+	if (rc >= 0) {
+		sa->expect_msgid++;
+		if (ike_sa_respond(sa, m, &rb))
+			log_error("cannot send the %s response",
+				  ike_exchange_name(m->exchange));
+	}
+	if (rc == IKE_H_REPLY_DESTROY)
+		ike_sa_set_state(sa, IKE_ST_DEAD);
+	if (plain) {
+		OPENSSL_cleanse(plain, m->raw_len);
+		free(plain);
+	}
+	free(rbuf);
+	finish(sa);
+}
+
+static void handle_response(struct ike_sa *sa, struct ike_msg *m)
+{
+	struct ike_engine *e = sa->eng;
+	const struct ike_handler *h;
+	uint8_t *plain = NULL;
+	int err = 0;
+
+	if (sa->req.kind == REQ_NONE || m->msgid != sa->req.msgid ||
+	    m->exchange != sa->req.exchange) {
+		drop(e, &sa->remote, "response to no request of ours");
+		return;
+	}
+	if (m->exchange != IKE_SA_INIT) {
+		err = open_sk(sa, m, &plain);
+		if (err == -EBADMSG) {
+			free(plain);
+			drop(e, &sa->remote, "no SK payload, or its integrity "
+			     "check failed");
+			return;
+		}
+	}
+	sa->done_kind = sa->req.kind;
+	sa->done_child = sa->req.child;
+	ike_sa_request_done(sa);
+	h = find_handler(m->exchange, true, sa->state);
+	e->busy = sa;
+	if (err) {
+		log_error("malformed %s response from %s: %s",
+			  ike_exchange_name(m->exchange), sa->cfg.name,
+			  m->err_text ? m->err_text : "?");
+	} else if (h) {
+		err = h->fn(sa, m, NULL);
+	}
+	if (err || !h) {
+		if (sa->state != IKE_ST_DEAD && sa->state != IKE_ST_ESTABLISHED)
+			e->stats.ike_failed++;
+		ike_sa_set_state(sa, IKE_ST_DEAD);
+	}
+	if (plain) {
+		OPENSSL_cleanse(plain, m->raw_len);
+		free(plain);
+	}
+	finish(sa);
+}
+
+void ike_engine_receive(struct ike_engine *e, const struct ikd_addr *local,
+			const struct ikd_addr *remote, const uint8_t *buf,
+			size_t len)
+{
+	struct ike_msg *m = malloc(sizeof(*m));
+	struct ike_sa *sa;
+	bool from_init;
+	int err;
+
+	e->stats.rx++;
+	if (!m)
+		return;
+	err = ike_msg_parse(m, buf, len);
+	if (err) {
+		/* An IKE_SA_INIT request gets a stateless error; anything
+		 * else would have to be encrypted, which a broken outer
+		 * chain prevents. IKEv1 (major 1) is not ours to answer. */
+		if (len >= IKE_HDR_LEN && m->exchange == IKE_SA_INIT &&
+		    !(m->flags & IKE_FLAG_R) && (m->version >> 4) >= 2 &&
+		    m->spi_i && !m->msgid)
+			ike_init_refuse(e, local, remote, m);
+		drop(e, remote, m->err_text ? m->err_text : "malformed");
+		goto out;
+	}
+	from_init = m->flags & IKE_FLAG_I;
+	if (m->exchange == IKE_SA_INIT && !(m->flags & IKE_FLAG_R)) {
+		if (!from_init || m->msgid) {
+			drop(e, remote, "IKE_SA_INIT request without I flag or "
+			     "with a message ID");
+			goto out;
+		}
+		sa = ike_sa_find_half_open(e, m->spi_i, remote);
+		if (sa) {
+			if (!ike_sa_retransmitted(sa, m))
+				drop(e, remote, "IKE_SA_INIT for an SA being "
+				     "set up");
+			goto out;
+		}
+		ike_init_respond(e, local, remote, m);
+		goto out;
+	}
+	/* The I flag says who sent it, so which SPI is ours (2.6). */
+	sa = ike_sa_find(e, from_init ? m->spi_r : m->spi_i);
+	if (!sa || sa->initiator == from_init ||
+	    (from_init ? sa->spi_i != m->spi_i :
+	     sa->spi_r && sa->spi_r != m->spi_r) ||
+	    !ikd_addr_eq_noport(&sa->remote, remote)) {
+		drop(e, remote, "no IKE SA for these SPIs and addresses");
+		goto out;
+	}
+	if (m->flags & IKE_FLAG_R)
+		handle_response(sa, m);
+	else
+		handle_request(sa, m);
+out:
+	free(m);
+}
+
+/* --- acquire ------------------------------------------------------------ */
+
+static bool negotiating(const struct ike_child *c)
+{
+	return c->state == CHILD_ST_QUEUED || c->state == CHILD_ST_NEGOTIATING;
+}
+
+static bool same_request(const struct ike_child *c,
+			 const struct ikd_acquire *acq)
+{
+	struct ike_ts l, r;
+
+	if (acq->pol.id)
+		return c->pol_id == acq->pol.id;
+	ike_ts_from_sel(&l, &acq->pol.sel.src, acq->pol.sel.src_plen,
+			acq->pol.sel.proto, acq->pol.sel.src.port);
+	ike_ts_from_sel(&r, &acq->pol.sel.dst, acq->pol.sel.dst_plen,
+			acq->pol.sel.proto, acq->pol.sel.dst.port);
+	return c->nlocal && c->nremote &&
+	       !memcmp(&c->local_ts[c->nlocal - 1], &l, sizeof(l)) &&
+	       !memcmp(&c->remote_ts[c->nremote - 1], &r, sizeof(r));
+}
+
+static uint32_t acquire_reqid(struct ike_engine *e,
+			      const struct ikd_acquire *acq)
+{
+	for (unsigned int i = 0; i < acq->pol.nreqs && i < IKD_KERNEL_MAX_REQS; i++) {
+		const struct ikd_kernel_req *r = &acq->pol.req[i];
+
+		if (r->proto == acq->proto && r->level == IPSEC_LEVEL_UNIQUE &&
+		    r->reqid)
+			return r->reqid;
+	}
+	return e->next_reqid++;
+}
+
+/* TSi/TSr from the policy; the packet's own selector first (2.9), which
+ * helps a responder narrow to what this traffic needs. */
+static void acquire_ts(struct ike_child *c, const struct ikd_acquire *acq)
+{
+	const struct ikd_sel *s = &acq->pol.sel;
+	const struct ikd_sel *f = &acq->flow;
+	struct ike_ts l, r, fl, fr;
+
+	ike_ts_from_sel(&l, &s->src, s->src_plen, s->proto, s->src.port);
+	ike_ts_from_sel(&r, &s->dst, s->dst_plen, s->proto, s->dst.port);
+	c->nlocal = c->nremote = 0;
+	if (f->src.family && f->src.family == s->src.family &&
+	    f->dst.family == s->dst.family) {
+		ike_ts_from_sel(&fl, &f->src, ikd_addr_bits(f->src.family),
+				f->proto, f->src.port);
+		ike_ts_from_sel(&fr, &f->dst, ikd_addr_bits(f->dst.family),
+				f->proto, f->dst.port);
+		if (ike_ts_subset(&fl, &l) && ike_ts_subset(&fr, &r) &&
+		    memcmp(&fl, &l, sizeof(l))) {
+			c->local_ts[c->nlocal++] = fl;
+			c->remote_ts[c->nremote++] = fr;
+		}
+	}
+	c->local_ts[c->nlocal++] = l;
+	c->remote_ts[c->nremote++] = r;
+}
+
+int ike_engine_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
+		       const struct ike_peer_cfg *peer)
+{
+	const struct ike_child_cfg *ccfg;
+	struct ike_sa *sa, *found = NULL;
+	struct ike_child *c;
+	struct ikd_addr local = acq->src, remote = acq->dst;
+	char rb[IKD_ADDR_STRLEN];
+	int err;
+
+	ikd_addr_str(&remote, false, rb);
+	if (!peer || peer->ike_version != 2) {
+		log_error("ACQUIRE for %s: no IKEv2 remote configuration", rb);
+		return -ENOENT;
+	}
+	if (acq->proto != IPPROTO_ESP && acq->proto != IPPROTO_AH) {
+		log_error("ACQUIRE for %s: protocol %u is not negotiated by "
+			  "IKEv2 here", rb, acq->proto);
+		return -ENOTSUP;
+	}
+	for (sa = e->sas; sa; sa = sa->next) {
+		if (sa->state == IKE_ST_DEAD || sa->state == IKE_ST_DELETING ||
+		    !ikd_addr_eq_noport(&sa->remote, &remote))
+			continue;
+		for (c = sa->children; c; c = c->next)
+			if (negotiating(c) && same_request(c, acq)) {
+				log_debug("ACQUIRE for %s: policy %u is already "
+					  "being negotiated", rb, acq->pol.id);
+				return -EALREADY;
+			}
+		if (!found || sa->state == IKE_ST_ESTABLISHED)
+			found = sa;
+	}
+	if (!found && peer->passive) {
+		log_notify("ACQUIRE for %s: remote \"%s\" is passive, not "
+			   "initiating", rb, peer->name);
+		return -EPERM;
+	}
+	if (found) {
+		sa = found;
+	} else {
+		local.port = peer->local.port ? peer->local.port : 500;
+		remote.port = peer->remote.port ? peer->remote.port : 500;
+		if (!local.family || ikd_addr_is_any(&local))
+			local = peer->local;
+		sa = ike_sa_new(e, true, &local, &remote, peer);
+		if (!sa)
+			return -ENOMEM;
+	}
+	c = ike_child_new(sa);
+	if (!c) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	c->proto = acq->proto;
+	c->mode = acq->mode == IKD_MODE_TRANSPORT ? IKD_MODE_TRANSPORT :
+		  IKD_MODE_TUNNEL;
+	c->seq = acq->seq;
+	c->pol_id = acq->pol.id;
+	c->reqid = acquire_reqid(e, acq);
+	acquire_ts(c, acq);
+	{
+		struct ikd_sel sel = acq->pol.sel;
+
+		ccfg = e->env.child_cfg(e->env.arg, &sa->cfg, &sel);
+	}
+	if (!ccfg) {
+		char a[IKE_TS_STRLEN], b[IKE_TS_STRLEN];
+
+		log_error("ACQUIRE for %s: no sainfo for %s === %s", rb,
+			  ike_ts_str(c->local_ts, c->nlocal, a, sizeof(a)),
+			  ike_ts_str(c->remote_ts, c->nremote, b, sizeof(b)));
+		ike_child_free(sa, c, false);
+		err = -ENOENT;
+		goto fail;
+	}
+	c->cfg = *ccfg;
+	if (found) {
+		log_info("ACQUIRE for %s: queued on IKE SA %016" PRIx64
+			 ":%016" PRIx64 " (%s)", rb, sa->spi_i, sa->spi_r,
+			 ike_state_name(sa->state));
+		err = ike_sa_queue(sa, REQ_CHILD, c, 0);
+		if (err) {
+			ike_child_free(sa, c, false);
+			return err;
+		}
+		ike_sa_run_queue(sa);
+		return 0;
+	}
+	{
+		char lb[IKD_ADDR_STRLEN];
+
+		/* racoon's words for the same moment */
+		log_notify("initiate new phase 1 negotiation: %s<=>%s "
+			   "(remote \"%s\", IKEv2)",
+			   ikd_addr_str(&sa->local, true, lb),
+			   ikd_addr_str(&sa->remote, true, rb), sa->cfg.name);
+	}
+	err = ike_init_start(sa);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	if (!found) {
+		e->stats.ike_failed++;
+		ike_sa_destroy(sa);
+	}
+	return err;
+}
+
+/* --- expire ------------------------------------------------------------- */
+
+void ike_engine_expire(struct ike_engine *e, const struct ikd_expire *exp)
+{
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		struct ike_child *c;
+		bool inbound;
+
+		if (sa->state == IKE_ST_DEAD)
+			continue;
+		if (ikd_addr_eq_noport(&exp->dst, &sa->local))
+			inbound = true;
+		else if (ikd_addr_eq_noport(&exp->dst, &sa->remote))
+			inbound = false;
+		else
+			continue;
+		c = ike_child_find_spi(sa, exp->proto, exp->spi, inbound);
+		if (!c)
+			continue;
+		if (!exp->hard) {
+			log_notify("soft lifetime of CHILD_SA spi=0x%08x (%s) "
+				   "reached: rekeying is not implemented yet, "
+				   "the SA lives until its hard lifetime",
+				   ntohl(exp->spi), inbound ? "in" : "out");
+			return;
+		}
+		log_notify("hard lifetime of CHILD_SA spi=0x%08x (%s) reached: "
+			   "deleting it on both sides", ntohl(exp->spi),
+			   inbound ? "in" : "out");
+		/* The kernel has removed that SA already. */
+		if (inbound) {
+			c->in_installed = false;
+			c->has_larval = false;
+		} else {
+			c->out_installed = false;
+		}
+		if (c->state != CHILD_ST_INSTALLED) {
+			/* A larval SA expired during negotiation, or a
+			 * delete is already out. */
+			if (c->state == CHILD_ST_NEGOTIATING && inbound &&
+			    sa->req.child != c)
+				ike_child_fail(sa, c, "inbound SPI expired");
+			return;
+		}
+		if (sa->state != IKE_ST_ESTABLISHED) {
+			ike_child_free(sa, c, true);
+			return;
+		}
+		c->state = CHILD_ST_DELETING;
+		if (ike_sa_queue(sa, REQ_DEL_CHILD, c, 0))
+			ike_child_free(sa, c, true);
+		ike_sa_run_queue(sa);
+		return;
+	}
+}
+
+/* --- terminate, shutdown ------------------------------------------------ */
+
+int ike_engine_terminate(struct ike_engine *e, const char *name)
+{
+	struct ike_sa *sa, *next;
+	int n = 0;
+
+	for (sa = e->sas; sa; sa = next) {
+		next = sa->next;
+		if (sa->state == IKE_ST_DEAD || sa->state == IKE_ST_DELETING ||
+		    strcmp(sa->cfg.name, name))
+			continue;
+		n++;
+		ike_sa_delete(sa, "terminated by the administrator");
+	}
+	return n;
+}
+
+
+void ike_engine_shutdown(struct ike_engine *e)
+{
+	while (e->sas) {
+		struct ike_sa *sa = e->sas;
+
+		if (sa->state == IKE_ST_ESTABLISHED ||
+		    sa->state == IKE_ST_DELETING) {
+			/* Told once; a lost DELETE leaves the peer to find
+			 * out by liveness checks. */
+			if (ike_info_delete_ike(sa, true))
+				log_warn("cannot send DELETE to %s", sa->cfg.name);
+		}
+		ike_sa_destroy(sa);
+	}
+}
+
+/* --- foreach ------------------------------------------------------------ */
+
+int ike_engine_foreach(struct ike_engine *e,
+		       int (*sa_cb)(void *arg, const struct ike_sa_info *),
+		       int (*child_cb)(void *arg, const struct ike_child_info *),
+		       void *arg)
+{
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		struct ike_sa_info si = { 0 };
+		int rc;
+
+		if (sa->state == IKE_ST_DEAD)
+			continue;
+		si.peer = sa->cfg.name;
+		si.local = sa->local;
+		si.remote = sa->remote;
+		si.spi_i = sa->spi_i;
+		si.spi_r = sa->spi_r;
+		si.initiator = sa->initiator;
+		si.state = ike_state_name(sa->state);
+		if (sa->ch.encr_info) {
+			si.encr = sa->ch.encr_info->name;
+			si.encr_keybits = sa->ch.encr_info->keybits;
+		}
+		si.integ = sa->ch.integ_info ? sa->ch.integ_info->name : NULL;
+		si.prf = sa->ch.prf_info ? sa->ch.prf_info->name : NULL;
+		if (sa->ch.dh && ike_dh_info(sa->ch.dh))
+			si.dh = ike_dh_info(sa->ch.dh)->name;
+		si.my_id = &sa->my_id;
+		si.peer_id = &sa->peer_id;
+		si.established_ms = sa->established_ms;
+		for (struct ike_child *c = sa->children; c; c = c->next)
+			si.nchild++;
+		if (sa_cb && (rc = sa_cb(arg, &si)))
+			return rc;
+		for (struct ike_child *c = sa->children; child_cb && c;
+		     c = c->next) {
+			struct ike_child_info ci = { 0 };
+
+			ci.ike_spi_i = sa->spi_i;
+			ci.ike_spi_r = sa->spi_r;
+			ci.proto = c->proto;
+			ci.mode = c->mode;
+			ci.spi_in = c->spi_in;
+			ci.spi_out = c->spi_out;
+			ci.reqid = c->reqid;
+			ci.state = ike_child_state_name(c->state);
+			if (c->ch.encr_info) {
+				ci.encr = c->ch.encr_info->name;
+				ci.encr_keybits = c->ch.encr_info->keybits;
+			}
+			ci.integ = c->ch.integ_info ? c->ch.integ_info->name : NULL;
+			ci.esn = c->ch.esn;
+			ike_ts_child_sel(c, &ci.sel);
+			ci.established_ms = c->established_ms;
+			rc = child_cb(arg, &ci);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The engine's insides, shared by its files and by nothing else:
+ *
+ *   ike_engine.c  the public entry points: receive (lookup, message IDs,
+ *                 decryption, dispatch through the exchange tables),
+ *                 acquire, expire, shutdown, foreach
+ *   ike_sa.c      IKE SA life: create, find, destroy; key derivation;
+ *                 sending requests and responses, retransmission; the
+ *                 queue of requests waiting for the window
+ *   ike_prop.c    proposals: build from configuration, choose, check, print
+ *   ike_ts.c      traffic selectors: conversions, narrowing against the SPD,
+ *                 generated policies
+ *   ike_init.c    IKE_SA_INIT (state table)
+ *   ike_auth.c    IKE_AUTH with pre-shared keys (state table)
+ *   ike_child.c   child SAs: the SA/TS part of IKE_AUTH, CREATE_CHILD_SA
+ *                 (state table), KEYMAT, kernel installation and removal
+ *   ike_info.c    INFORMATIONAL: DELETE, liveness, error notifies (table)
+ *   ike_keylog.c  the debug-only Wireshark key table
+ */
+#ifndef IKD_IKE_INT_H
+#define IKD_IKE_INT_H
+
+#include "ike.h"
+#include "ike_crypto.h"
+#include "ike_msg.h"
+
+#define IKE_NONCE_LEN		32	/* ours: >= half of any PRF key (2.10) */
+#define IKE_DEFAULT_LIFETIME	(8 * 3600)
+#define IKE_DEFAULT_COUNTER	5
+#define IKE_DEFAULT_INTERVAL_MS	10000
+#define IKE_DEFAULT_HALF_OPEN_MS	30000
+#define IKE_DEFAULT_MAX_HALF_OPEN	1024
+#define IKE_MAX_COOKIE		64	/* 2.6: at most 64 bytes */
+#define IKE_MAX_COOKIE_TRIES	3
+#define IKE_SA_BUCKETS		256
+#define IKE_CHILD_MAX_TS	4	/* selectors we keep per side */
+#define IKE_MAX_GEN_POLICIES	3	/* out, in, fwd */
+#define IKE_REQID_BASE		16384	/* above KAME's manual reqids */
+
+enum ike_state {
+	IKE_ST_INIT_I,		/* initiator: IKE_SA_INIT request sent */
+	IKE_ST_INIT_R,		/* responder: IKE_SA_INIT answered (half-open) */
+	IKE_ST_AUTH_I,		/* initiator: IKE_AUTH request sent */
+	IKE_ST_ESTABLISHED,
+	IKE_ST_DELETING,	/* our DELETE of the IKE SA is out */
+	IKE_ST_DEAD,		/* being freed */
+};
+#define IKE_ST_BIT(s)	(1u << (s))
+
+enum ike_child_state {
+	CHILD_ST_QUEUED,	/* waiting for its IKE SA or for the window */
+	CHILD_ST_NEGOTIATING,	/* inbound SPI allocated, request out */
+	CHILD_ST_INSTALLED,
+	CHILD_ST_DELETING,	/* our DELETE is out */
+};
+
+/* What an outstanding request of ours is for. */
+enum ike_req_kind {
+	REQ_NONE,
+	REQ_INIT,
+	REQ_AUTH,
+	REQ_CHILD,		/* CREATE_CHILD_SA for a new child */
+	REQ_DEL_CHILD,
+	REQ_DEL_IKE,
+	REQ_LIVENESS,
+	REQ_NOTIFY,		/* an error notify in INFORMATIONAL */
+};
+
+struct ike_sa;
+
+/* A negotiated transform set. */
+struct ike_chosen {
+	uint8_t num;		/* the proposal number */
+	uint16_t encr, keybits, prf, integ, dh;
+	bool esn;
+	const struct ike_encr_info *encr_info;
+	const struct ike_integ_info *integ_info;	/* NULL: none/AEAD */
+	const struct ike_prf_info *prf_info;
+};
+
+struct ike_child {
+	struct ike_child *next;
+	struct ike_sa *ike;
+	enum ike_child_state state;
+	uint8_t proto;		/* IPPROTO_ESP or IPPROTO_AH */
+	uint8_t mode;		/* IKD_MODE_* */
+	uint32_t spi_in, spi_out;	/* network order */
+	uint32_t reqid, seq;
+	uint32_t pol_id;	/* the policy whose ACQUIRE made it (initiator) */
+	bool has_larval;	/* getspi done, SA not yet completed */
+	bool in_installed, out_installed;
+	struct ike_child_cfg cfg;
+	struct ike_chosen ch;
+	/* Our side (local) and the peer's (remote): what we propose as
+	 * initiator, then what was agreed. */
+	uint8_t nlocal, nremote;
+	struct ike_ts local_ts[IKE_CHILD_MAX_TS], remote_ts[IKE_CHILD_MAX_TS];
+	uint32_t gen_pol[IKE_MAX_GEN_POLICIES];	/* generated policies' ids */
+	uint8_t ngen_pol;
+	/* CREATE_CHILD_SA: the nonces and the PFS exchange. */
+	struct ike_dh *dh;
+	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	size_t ni_len, nr_len;
+	uint64_t established_ms;
+};
+
+/* A request waiting for the window (window size 1, 2.3). */
+struct ike_task {
+	struct ike_task *next;
+	enum ike_req_kind kind;
+	struct ike_child *child;	/* REQ_CHILD, REQ_DEL_CHILD */
+	uint16_t notify;		/* REQ_NOTIFY */
+};
+
+struct ike_keys {
+	uint8_t d[IKE_MAX_PRF], pi[IKE_MAX_PRF], pr[IKE_MAX_PRF];
+	uint8_t ai[IKE_MAX_KEY], ar[IKE_MAX_KEY];
+	uint8_t ei[IKE_MAX_KEY], er[IKE_MAX_KEY];
+	size_t prf_len, a_len, e_len;
+};
+
+struct ike_sa {
+	struct ike_sa *next, *prev;	/* the engine's list */
+	struct ike_sa *hnext;		/* hash bucket by our SPI */
+	struct ike_engine *eng;
+	enum ike_state state;
+	bool initiator;
+	uint64_t spi_i, spi_r;
+	struct ikd_addr local, remote;
+	struct ike_peer_cfg cfg;
+	struct ike_id peer_id;		/* as authenticated (or expected) */
+	struct ike_id my_id;
+
+	struct ike_chosen ch;
+	struct ike_dh *dh;
+	uint16_t dh_group;		/* the group our KE uses */
+	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	size_t ni_len, nr_len;
+	struct ike_keys k;
+	bool have_keys;
+	uint8_t cookie[IKE_MAX_COOKIE];
+	size_t cookie_len;
+	unsigned int cookie_tries;
+	bool ke_retried;
+	/* Both IKE_SA_INIT messages, which AUTH signs (2.15). */
+	uint8_t *init_i, *init_r;
+	size_t init_i_len, init_r_len;
+
+	/* Requests we send (2.3, window 1). */
+	uint32_t next_msgid;
+	struct {
+		enum ike_req_kind kind;
+		uint8_t exchange;
+		uint32_t msgid;
+		uint8_t *pkt;
+		size_t len;
+		unsigned int tries;
+		uint32_t wait_ms;
+		struct ikd_timer *timer;
+		struct ike_child *child;
+	} req;
+	struct ike_task *tasks, **tasks_tail;
+	/* The request a response handler is answering (the dispatcher sets
+	 * these before it clears the outstanding request). */
+	enum ike_req_kind done_kind;
+	struct ike_child *done_child;
+	/* Requests we answer: the next ID we expect, and the last request
+	 * and its response for retransmissions. */
+	uint32_t expect_msgid;
+	bool have_last;
+	uint8_t *last_req, *last_resp;
+	size_t last_req_len, last_resp_len;
+	bool sent_invalid_msgid;
+	uint32_t bad_msgid;		/* the data of our INVALID_MESSAGE_ID */
+
+	struct ike_child *children;
+	struct ikd_timer *life_timer;	/* half-open timeout, then lifetime */
+	struct ikd_timer *dpd_timer;
+	uint64_t established_ms;
+};
+
+struct ike_engine {
+	struct ike_env env;
+	struct ike_sa *sas;		/* every SA */
+	struct ike_sa *bucket[IKE_SA_BUCKETS];
+	unsigned int nhalf_open;
+	uint32_t next_reqid;
+	struct ike_stats stats;
+	/* Set while a handler runs, so that nothing frees the SA under it. */
+	struct ike_sa *busy;
+};
+
+/* What a request handler returns besides a -errno (no answer). */
+enum {
+	IKE_H_REPLY = 0,	/* send the response built */
+	IKE_H_REPLY_DESTROY,	/* send it, then delete the IKE SA */
+};
+
+/*
+ * A state table entry: the handler for @exchange when it arrives as a
+ * request or a response while the IKE SA is in one of @states. Request
+ * handlers build the response's (inner) payloads into @rb; response
+ * handlers get rb NULL and return 0 or -errno (the IKE SA is then
+ * deleted unless the handler already took care of it).
+ */
+struct ike_handler {
+	uint8_t exchange;
+	bool response;
+	uint32_t states;
+	int (*fn)(struct ike_sa *sa, const struct ike_msg *m,
+		  struct ike_builder *rb);
+};
+
+extern const struct ike_handler ike_init_handlers[];
+extern const struct ike_handler ike_auth_handlers[];
+extern const struct ike_handler ike_child_handlers[];
+extern const struct ike_handler ike_info_handlers[];
+
+/* ike_sa.c */
+struct ike_sa *ike_sa_new(struct ike_engine *e, bool initiator,
+			  const struct ikd_addr *local,
+			  const struct ikd_addr *remote,
+			  const struct ike_peer_cfg *cfg);
+void ike_sa_set_spi_r(struct ike_sa *sa, uint64_t spi_r);
+struct ike_sa *ike_sa_find(struct ike_engine *e, uint64_t our_spi);
+struct ike_sa *ike_sa_find_half_open(struct ike_engine *e, uint64_t spi_i,
+				     const struct ikd_addr *remote);
+/* Removes children from the kernel, cancels timers, wipes secrets, frees.
+ * Deferred while a handler of this SA runs. */
+void ike_sa_destroy(struct ike_sa *sa);
+void ike_sa_set_state(struct ike_sa *sa, enum ike_state st);
+const char *ike_state_name(enum ike_state st);
+/* SKEYSEED and the SK_* keys from our DH and the peer's KE data; frees
+ * our DH. */
+int ike_sa_derive_keys(struct ike_sa *sa, const uint8_t *peer_ke,
+		       size_t peer_len);
+void ike_sa_sk_keys(const struct ike_sa *sa, bool from_initiator,
+		    struct ike_sk_keys *k);
+/* Sends an unencrypted request (IKE_SA_INIT) and keeps it for
+ * retransmission. Takes ownership of @pkt. */
+int ike_sa_send_raw_request(struct ike_sa *sa, enum ike_req_kind kind,
+			    uint8_t exchange, uint8_t *pkt, size_t len);
+/* Seals @inner into a request of @exchange with the next message ID,
+ * sends it and keeps it for retransmission. */
+int ike_sa_send_request(struct ike_sa *sa, enum ike_req_kind kind,
+			uint8_t exchange, struct ike_child *child,
+			const struct ike_builder *inner);
+/* The same, sent once, never retransmitted nor awaited (shutdown, and
+ * error notifies about an SA about to go). */
+int ike_sa_send_oneshot(struct ike_sa *sa, uint8_t exchange,
+			const struct ike_builder *inner);
+void ike_sa_request_done(struct ike_sa *sa);
+/* Sends our response to @req (sealed; unencrypted for the raw variant,
+ * which takes @pkt) and keeps both for retransmissions. */
+int ike_sa_respond(struct ike_sa *sa, const struct ike_msg *req,
+		   const struct ike_builder *inner);
+void ike_sa_respond_raw(struct ike_sa *sa, const struct ike_msg *req,
+			uint8_t *pkt, size_t len);
+/* @m repeats the last request byte for byte: the cached response is sent
+ * again and true returned. */
+bool ike_sa_retransmitted(struct ike_sa *sa, const struct ike_msg *m);
+void ike_sa_unqueue_child(struct ike_sa *sa, struct ike_child *c);
+void ike_sa_arm_half_open(struct ike_sa *sa);
+/* Queues a request and starts it when the window is free. */
+int ike_sa_queue(struct ike_sa *sa, enum ike_req_kind kind,
+		 struct ike_child *child, uint16_t notify);
+void ike_sa_run_queue(struct ike_sa *sa);
+void ike_sa_established(struct ike_sa *sa);
+/* Schedules a graceful delete (DELETE of the IKE SA). */
+void ike_sa_delete(struct ike_sa *sa, const char *why);
+void ike_sa_send(struct ike_sa *sa, const uint8_t *buf, size_t len);
+/* The ID payload we send, or that identifies an address. */
+void ike_id_from_addr(struct ike_id *id, const struct ikd_addr *a);
+const char *ike_id_str(const struct ike_id *id, char *buf, size_t len);
+#define IKE_ID_STRLEN	(2 * IKE_ID_MAX + 32)
+
+/* ike_prop.c */
+unsigned int ike_prop_build_ike(const struct ike_peer_cfg *cfg, uint16_t dh,
+				struct ike_proposal *out, unsigned int cap);
+unsigned int ike_prop_build_child(const struct ike_child_cfg *cfg,
+				  uint8_t proto, uint32_t spi, uint16_t dh,
+				  struct ike_proposal *out, unsigned int cap);
+/* Chooses from the peer's offer, our configured order first. @ke_group:
+ * prefer proposals with this DH group (the one the KE payload carries).
+ * 0 or -ENOENT. */
+int ike_prop_choose_ike(const struct ike_peer_cfg *cfg,
+			const struct ike_sa_pl *offer, uint16_t ke_group,
+			struct ike_chosen *out);
+/* @with_dh: CREATE_CHILD_SA (DH must match pfs_group); false in IKE_AUTH,
+ * where DH transforms are ignored. */
+int ike_prop_choose_child(const struct ike_child_cfg *cfg, uint8_t proto,
+			  const struct ike_sa_pl *offer, bool with_dh,
+			  struct ike_chosen *out, uint32_t *peer_spi);
+/* Checks a responder's single proposal against what we offered. */
+int ike_prop_check_ike(const struct ike_peer_cfg *cfg,
+		       const struct ike_sa_pl *reply, struct ike_chosen *out);
+int ike_prop_check_child(const struct ike_child_cfg *cfg, uint8_t proto,
+			 const struct ike_sa_pl *reply, uint16_t dh,
+			 struct ike_chosen *out, uint32_t *peer_spi);
+/* The chosen set as the single-proposal reply. */
+void ike_prop_reply(const struct ike_chosen *ch, uint8_t proto,
+		    const uint8_t *spi, uint8_t spi_size, bool ike,
+		    struct ike_proposal *out);
+/* "[aes-cbc-128/hmac-sha2-256-128/prf-hmac-sha2-256/modp2048, ...]" */
+void ike_prop_str_offer(const struct ike_sa_pl *offer, char *buf, size_t len);
+void ike_prop_str_ike_cfg(const struct ike_peer_cfg *cfg, char *buf,
+			  size_t len);
+void ike_prop_str_child_cfg(const struct ike_child_cfg *cfg, uint16_t dh,
+			    char *buf, size_t len);
+void ike_prop_str_chosen(const struct ike_chosen *ch, bool ike, char *buf,
+			 size_t len);
+const char *ike_encr_name(uint16_t id, uint16_t keybits, char *buf, size_t len);
+#define IKE_PROP_STRLEN	1024
+
+/* ike_ts.c */
+void ike_ts_from_sel(struct ike_ts *ts, const struct ikd_addr *a,
+		     unsigned int plen, uint8_t proto, uint16_t port);
+/* The selector side (address, prefix) a TS covers, narrowed to the
+ * largest prefix that starts at its start address. */
+void ike_ts_to_prefix(const struct ike_ts *ts, struct ikd_addr *a,
+		      uint8_t *plen);
+bool ike_ts_intersect(const struct ike_ts *a, const struct ike_ts *b,
+		      struct ike_ts *out);
+bool ike_ts_subset(const struct ike_ts *inner, const struct ike_ts *outer);
+const char *ike_ts_str(const struct ike_ts *ts, unsigned int n, char *buf,
+		       size_t len);
+#define IKE_TS_STRLEN	512
+/* Responder: narrows the peer's TSi (remote) / TSr (local) against our
+ * SPD, or takes them when generate_policy allows; fills the child's
+ * selectors, mode check, reqid. 0 or -ENOENT (TS_UNACCEPTABLE, logged). */
+int ike_ts_narrow(struct ike_sa *sa, struct ike_child *c,
+		  const struct ike_ts_pl *tsi, const struct ike_ts_pl *tsr,
+		  bool *generate);
+int ike_ts_install_policies(struct ike_sa *sa, struct ike_child *c);
+void ike_ts_remove_policies(struct ike_sa *sa, struct ike_child *c);
+void ike_ts_child_sel(const struct ike_child *c, struct ikd_sel *sel);
+
+/* ike_init.c */
+int ike_init_start(struct ike_sa *sa);
+void ike_init_respond(struct ike_engine *e, const struct ikd_addr *local,
+		      const struct ikd_addr *remote, const struct ike_msg *m);
+/* The stateless error answer to a malformed IKE_SA_INIT request. */
+void ike_init_refuse(struct ike_engine *e, const struct ikd_addr *local,
+		     const struct ikd_addr *remote, const struct ike_msg *m);
+
+/* ike_auth.c */
+int ike_auth_start(struct ike_sa *sa);
+
+/* ike_child.c */
+struct ike_child *ike_child_new(struct ike_sa *sa);
+void ike_child_free(struct ike_sa *sa, struct ike_child *c, bool kernel);
+struct ike_child *ike_child_find_spi(struct ike_sa *sa, uint8_t proto,
+				     uint32_t spi, bool inbound);
+/* Initiator: the SA/TS payloads of a request (getspi first). */
+int ike_child_request(struct ike_sa *sa, struct ike_child *c,
+		      struct ike_builder *b, bool in_auth);
+/* Initiator: the response's SA/TS payloads; installs. 0 or -errno (the
+ * child is then gone, logged). */
+int ike_child_response(struct ike_sa *sa, struct ike_child *c,
+		       const struct ike_msg *m, bool in_auth);
+/* Responder: builds the SA/TS payloads of the answer, or an error notify;
+ * installs on success. */
+void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
+		       struct ike_builder *rb, bool in_auth);
+int ike_child_start(struct ike_sa *sa, struct ike_child *c);
+void ike_child_fail(struct ike_sa *sa, struct ike_child *c, const char *why);
+int ike_child_delete_start(struct ike_sa *sa, struct ike_child *c);
+const char *ike_child_state_name(enum ike_child_state st);
+const char *ike_mode_name(uint8_t mode);
+
+/* ike_info.c */
+int ike_info_delete_ike(struct ike_sa *sa, bool oneshot);
+int ike_info_liveness(struct ike_sa *sa);
+int ike_info_notify(struct ike_sa *sa, uint16_t type);
+
+/* ike_keylog.c */
+void ike_keylog_write(const char *path, const struct ike_sa *sa);
+
+#endif /* IKD_IKE_INT_H */
