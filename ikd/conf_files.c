@@ -50,14 +50,17 @@ static X509 *load_cert(const char *path, const struct ikd_pos *pos,
 		return NULL;
 	}
 	x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-	if (!x && BIO_reset(b) == 0) {
+	if (!x) {
+		/* PEM's reason: DER is the fallback, rarely the intent */
+		ssl_reason(why, sizeof(why));
+		if (BIO_reset(b) == 0)
+			x = d2i_X509_bio(b, NULL);
 		ERR_clear_error();
-		x = d2i_X509_bio(b, NULL);
 	}
 	BIO_free(b);
 	if (!x)
-		ikd_diag_error(d, pos, "cannot load %s \"%s\": %s", what, path,
-			       ssl_reason(why, sizeof(why)));
+		ikd_diag_error(d, pos, "cannot load %s \"%s\": not a PEM or DER "
+			       "certificate (OpenSSL: %s)", what, path, why);
 	return x;
 }
 

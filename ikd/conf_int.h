@@ -150,6 +150,8 @@ struct ikd_cparse {
 	bool remote_xmode;	/* exchange_mode written in this block */
 	size_t remote_errors;	/* errors before the block began */
 	size_t sainfo_errors;
+	size_t prop_errors;
+	bool quiet_syntax;	/* the next syntax error is said already */
 	struct ikd_remote **remote_tail;
 	struct ikd_sainfo **sainfo_tail;
 };

@@ -318,22 +318,14 @@ sname:	ANONYMOUS
 			cb_sainfo_side(p, 0, TK($1, @1));
 			cb_sainfo_side(p, 1, $2.ptr);
 		}
-	| said ANONYMOUS
-		{
-			cb_sainfo_side(p, 0, $1.ptr);
-			cb_sainfo_side(p, 1, TK($2, @2));
-		}
-	| said CLIENTADDR
-		{
-			cb_sainfo_side(p, 0, $1.ptr);
-			cb_sainfo_side(p, 1, TK($2, @2));
-		}
-	| said said
-		{
-			cb_sainfo_side(p, 0, $1.ptr);
-			cb_sainfo_side(p, 1, $2.ptr);
-		}
+	| said				{ cb_sainfo_side(p, 0, $1.ptr); }
+	  sremote
 	| error
+	;
+
+sremote: ANONYMOUS			{ cb_sainfo_side(p, 1, TK($1, @1)); }
+	| CLIENTADDR			{ cb_sainfo_side(p, 1, TK($1, @1)); }
+	| said				{ cb_sainfo_side(p, 1, $1.ptr); }
 	;
 
 	/* TYPE ADDR[-ADDR][/PLEN] [PORT] PROTO, or TYPE "value" */
@@ -499,14 +491,19 @@ static int yyreport_syntax_error(const yypcontext_t *ctx,
 				 struct ikd_cparse *p, void *scanner)
 {
 	yysymbol_kind_t look = yypcontext_token(ctx);
-	yysymbol_kind_t exp[6];
-	int n = yypcontext_expected_tokens(ctx, exp, 6);
+	yysymbol_kind_t exp[YYNTOKENS];
+	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
+	bool stmt_start = false;
 	const struct ikd_keyword *kw = NULL;
 	char found[128], want[256] = "", hint[128] = "";
 
 	(void)scanner;
 	if (p->oom)
 		return 0;
+	if (p->quiet_syntax) {
+		p->quiet_syntax = false;
+		return 0;
+	}
 	tok_text(p, look, found, sizeof(found));
 	if (n > 0 && n <= 4) {
 		size_t off = 0;
@@ -520,7 +517,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx,
 		if (off < sizeof(want))
 			snprintf(want + off, sizeof(want) - off, ")");
 	}
-	if (p->last_kw != KW_NONE && p->last_text)
+	/* Where a statement may begin, a keyword that cannot is probably in
+	 * the wrong block: say where it goes instead of what may follow. */
+	for (int i = 0; i < n; i++)
+		if (exp[i] == YYSYMBOL_YYEOF || !strcmp(yysymbol_name(exp[i]),
+							"'}'"))
+			stmt_start = true;
+	if (stmt_start && p->last_kw != KW_NONE && p->last_text)
 		kw = ikd_keyword_find(p->last_text, strlen(p->last_text));
 	if (kw && kw->home)
 		snprintf(hint, sizeof(hint), ": %s belongs %s%s", kw->name,

@@ -513,6 +513,7 @@ void cb_proposal_begin(struct ikd_cparse *p, const struct ikd_tok *kw)
 	p->prop = ikd_cp_push(p, (void **)&r->proposal, &r->n_proposal,
 			      sizeof(*p->prop));
 	p->prop->pos = kw->pos;
+	p->prop_errors = p->d->nerrors;
 }
 
 void cb_proposal_alg(struct ikd_cparse *p, const struct ikd_tok *kw,
@@ -558,6 +559,11 @@ void cb_proposal_end(struct ikd_cparse *p)
 	const char *miss[4];
 	int n = 0;
 
+	/* A statement with a bad value is reported already. */
+	if (p->d->nerrors != p->prop_errors) {
+		p->prop = NULL;
+		return;
+	}
 	if (!pr->encr.pos.line)
 		miss[n++] = "encryption_algorithm";
 	if (!pr->hash_pos.line)
@@ -644,6 +650,10 @@ void cb_remote_end(struct ikd_cparse *p, const struct ikd_tok *end)
 	if (!r)
 		return;
 	ikd_remote_str(r, name, sizeof(name));
+	/* A block with errors is checked as a whole once they are fixed:
+	 * its missing parts may be the statements at fault. */
+	if (p->d->nerrors != p->remote_errors)
+		goto link;
 	if (end->tok == ';' && !r->inherit_pos.line)
 		ikd_cp_error(p, &end->pos, "remote %s needs a { } block (only "
 			     "a block that inherits may end with ';')", name);
@@ -653,8 +663,7 @@ void cb_remote_end(struct ikd_cparse *p, const struct ikd_tok *end)
 			     "certificate_type x509 or write the DN");
 	check_version(p, r, name);
 	check_proposals(p, r, name);
-	for (const struct ikd_remote *o = p->conf->remotes;
-	     o && p->d->nerrors == p->remote_errors; o = o->next) {
+	for (const struct ikd_remote *o = p->conf->remotes; o; o = o->next) {
 		char addr[IKD_ADDR_STRLEN];
 
 		if (r->name && o->name && !strcmp(r->name, o->name)) {
@@ -675,6 +684,7 @@ void cb_remote_end(struct ikd_cparse *p, const struct ikd_tok *end)
 			break;
 		}
 	}
+link:
 	*p->remote_tail = r;
 	p->remote_tail = &r->next;
 	p->remote = NULL;

@@ -65,11 +65,14 @@ static bool said_proto(struct ikd_cparse *p, const struct ikd_tok *t,
 			out->proto = protos[i].proto;
 			return true;
 		}
-	if (!strcmp(t->v.s, "address") || !strcmp(t->v.s, "subnet"))
+	if (!strcmp(t->v.s, "address") || !strcmp(t->v.s, "subnet")) {
 		ikd_cp_error(p, &t->pos, "%s needs an upper-layer protocol "
 			     "(any, tcp, udp, icmp, icmp6, ... or a number) "
 			     "before '%s'", addr->v.s, t->v.s);
-	else
+		/* The grammar took the next id's type for the protocol and
+		 * trips on its address next: that is this same error. */
+		p->quiet_syntax = true;
+	} else
 		ikd_cp_error(p, &t->pos, "unknown protocol '%s' (any, tcp, "
 			     "udp, icmp, icmp6, gre, esp, ah, ipcomp or a "
 			     "number)", t->v.s);
@@ -335,6 +338,8 @@ void cb_sainfo_end(struct ikd_cparse *p)
 
 	if (!s)
 		return;
+	if (p->d->nerrors != p->sainfo_errors)
+		goto link;
 	aead = s->n_encr > 0;
 	for (size_t i = 0; i < s->n_encr; i++)
 		aead &= ikd_encr_is_aead(s->encr[i].id);
@@ -352,8 +357,8 @@ void cb_sainfo_end(struct ikd_cparse *p)
 			     "address family",
 			     s->local.addr.family == AF_INET ? "IPv4" : "IPv6",
 			     s->remote.addr.family == AF_INET ? "IPv4" : "IPv6");
-	if (p->d->nerrors == p->sainfo_errors)
-		check_duplicate(p, s);
+	check_duplicate(p, s);
+link:
 	*p->sainfo_tail = s;
 	p->sainfo_tail = &s->next;
 	p->sainfo = NULL;
