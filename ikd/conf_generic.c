@@ -105,8 +105,9 @@ static const struct ikd_keyword keywords[] = {
 const struct ikd_keyword *ikd_keyword_find(const char *s, size_t len)
 {
 	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
-		if (strlen(keywords[i].name) == len &&
-		    !memcmp(keywords[i].name, s, len))
+		if (keywords[i].name[0] == s[0] &&
+		    !strncmp(keywords[i].name, s, len) &&
+		    keywords[i].name[len] == '\0')
 			return &keywords[i];
 	return NULL;
 }

@@ -837,6 +837,20 @@ static void test_errors(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* Bytes above 0x7f: fine in strings (UTF-8 paths), refused elsewhere. */
+static void test_high_bytes(void **state)
+{
+	struct ikd_conf *c;
+
+	(void)state;
+	c = load("path certificate \"/etc/ik\xc3\xa9" "d\";\n");
+	assert_non_null(c);
+	assert_string_equal(c->path_cert, "/etc/ik\xc3\xa9" "d");
+	ikd_conf_free(c);
+	assert_null(load("log \xb6" "debug;\n"));
+	EXPECT_DIAGS("t.conf:1:5: error: unexpected byte 0xb6");
+}
+
 static void test_nul_byte(void **state)
 {
 	static const char text[] = "log\0 debug;\nlog info;\n";
@@ -1080,6 +1094,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_seed_verbatim, teardown),
 		cmocka_unit_test_teardown(test_all_statements, teardown),
 		cmocka_unit_test_teardown(test_errors, teardown),
+		cmocka_unit_test_teardown(test_high_bytes, teardown),
 		cmocka_unit_test_teardown(test_nul_byte, teardown),
 		cmocka_unit_test_teardown(test_errors_collected, teardown),
 		cmocka_unit_test_teardown(test_warnings, teardown),
