@@ -91,9 +91,26 @@ static char *cert_path(struct ikd_cparse *p, const char *file,
 	return r;
 }
 
+/* A keyid file named relative to the file that names it. */
+static void keyid_path(struct ikd_cparse *p, struct ikd_id *id)
+{
+	char *dir, *abs;
+
+	if (id->type != IKD_ID_KEYID || !id->key_file || !id->value ||
+	    id->value[0] == '/' || !(dir = stmt_dir(p, &id->pos)))
+		return;
+	abs = ikd_cp_strdup(p, ikd_cp_resolve(p, dir, id->value));
+	free(dir);
+	free(id->value);
+	id->value = abs;
+}
+
 static void finalize(struct ikd_cparse *p)
 {
 	for (struct ikd_remote *r = p->conf->remotes; r; r = r->next) {
+		keyid_path(p, &r->my_id);
+		for (size_t i = 0; i < r->n_peers_id; i++)
+			keyid_path(p, &r->peers_id[i]);
 		r->cert_path = cert_path(p, r->cert_file, &r->cert_pos);
 		r->key_path = cert_path(p, r->key_file, &r->cert_pos);
 		r->peers_cert_path = cert_path(p, r->peers_cert_file,

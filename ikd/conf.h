@@ -155,7 +155,8 @@ struct ikd_id {
 	/* The value as written, or NULL when left out: address then means
 	 * the local address of the exchange, asn1dn the certificate's
 	 * subject. keyid: with key_file, the value is a file holding the key
-	 * id (racoon's default, "keyid file"); else the id itself ("keyid
+	 * id (racoon's default, "keyid file"), made absolute against the
+	 * directory of the file that names it; else the id itself ("keyid
 	 * tag"). asn1dn of peers_identifier may hold '*' wildcards. */
 	char *value;
 	bool key_file;

@@ -156,15 +156,17 @@ struct ikd_cparse {
 	struct ikd_sainfo **sainfo_tail;
 };
 
-/* Arena */
+/* Allocation never fails here: out of memory unwinds to parse() in conf.c
+ * through oom_jmp. The arena holds token texts and lists until parsing
+ * ends; zeroed. */
 void *ikd_cp_alloc(struct ikd_cparse *p, size_t n);
 const char *ikd_cp_strndup(struct ikd_cparse *p, const char *s, size_t n);
 void ikd_cp_arena_free(struct ikd_cparse *p);
 
-/* Heap allocations for the model; record OOM and return NULL. */
+/* Heap allocations for the model. ikd_cp_strdup(p, NULL) is NULL. */
 void *ikd_cp_calloc(struct ikd_cparse *p, size_t n, size_t size);
 char *ikd_cp_strdup(struct ikd_cparse *p, const char *s);
-/* Grows *v (of *n elements of @size) by one zeroed element; NULL: OOM. */
+/* Grows *v (of *n elements of @size) by one zeroed element. */
 void *ikd_cp_push(struct ikd_cparse *p, void **v, size_t *n, size_t size);
 
 /* A file name positions may point to, owned by the configuration. */
@@ -185,7 +187,8 @@ const char *ikd_cp_dir(struct ikd_cparse *p);
 const char *ikd_cp_resolve(struct ikd_cparse *p, const char *dir,
 			   const char *path);
 
-/* Scanner (conf_lex.l) */
+/* Scanner (conf_lex.l). ikd_lex_open() owns @text from the call on, even
+ * when it fails. */
 int ikd_lex_open(struct ikd_cparse *p, const char *name, char *text,
 		 size_t len, const char *dir, const char *real);
 void ikd_lex_close(struct ikd_cparse *p);

@@ -654,9 +654,11 @@ void cb_remote_end(struct ikd_cparse *p, const struct ikd_tok *end)
 	 * its missing parts may be the statements at fault. */
 	if (p->d->nerrors != p->remote_errors)
 		goto link;
-	if (end->tok == ';' && !r->inherit_pos.line)
+	if (end->tok == ';' && !r->inherit_pos.line) {
 		ikd_cp_error(p, &end->pos, "remote %s needs a { } block (only "
 			     "a block that inherits may end with ';')", name);
+		goto link;
+	}
 	if (r->my_id.type == IKD_ID_ASN1DN && !r->my_id.value && !r->cert_file)
 		ikd_cp_error(p, &r->my_id.pos, "my_identifier asn1dn without "
 			     "a DN takes the certificate's subject: add "

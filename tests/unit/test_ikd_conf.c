@@ -793,7 +793,7 @@ static const struct bad bad[] = {
 	  "t.conf:1:25: error: no earlier remote block \"nope\" to inherit "
 	  "from", 1 },
 	{ "remote 10.0.0.1;\n", "t.conf:1:16: error: remote 10.0.0.1 needs a "
-	  "{ } block (only a block that inherits may end with ';')", 3 },
+	  "{ } block (only a block that inherits may end with ';')", 1 },
 	{ RA P1 "}\n" RA P1 "}\n",
 	  "t.conf:5:1: error: a remote block for anonymous peers is defined "
 	  "already at t.conf:1:1", 1 },

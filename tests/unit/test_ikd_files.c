@@ -421,9 +421,11 @@ static void test_check_files_ok(void **state)
 	struct ikd_conf *c;
 
 	(void)state;
-	c = cert_setup("gw-key.pem", "gw-cert.pem", at("keyid"));
+	c = cert_setup("gw-key.pem", "gw-cert.pem", "keyid");
 	EXPECT_NO_DIAGS();
 	assert_non_null(c);
+	/* relative names: from the file that says them */
+	assert_string_equal(c->remotes->my_id.value, at("keyid"));
 	assert_string_equal(c->path_psk, at("psk.txt"));
 	assert_string_equal(c->remotes->cert_path, at("certs/gw-cert.pem"));
 	assert_int_equal(ikd_conf_check_files(c, &D), 0);
