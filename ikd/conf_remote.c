@@ -33,11 +33,9 @@ void ikd_remote_defaults(struct ikd_remote *r)
 	r->lifetime = IKD_P1_LIFETIME_DEFAULT;
 }
 
-void ikd_remote_free(struct ikd_remote *r)
+/* Frees what a block owns but its name, and zeroes those fields. */
+static void remote_clear(struct ikd_remote *r)
 {
-	if (!r)
-		return;
-	free(r->name);
 	ikd_id_clear(&r->my_id);
 	for (size_t i = 0; i < r->n_peers_id; i++)
 		ikd_id_clear(&r->peers_id[i]);
@@ -52,6 +50,22 @@ void ikd_remote_free(struct ikd_remote *r)
 	free(r->ca_file);
 	free(r->ca_path);
 	free(r->proposal);
+	r->peers_id = NULL;
+	r->n_peers_id = 0;
+	r->xauth_login = r->cert_file = r->key_file = NULL;
+	r->cert_path = r->key_path = NULL;
+	r->peers_cert_file = r->peers_cert_path = NULL;
+	r->ca_file = r->ca_path = NULL;
+	r->proposal = NULL;
+	r->n_proposal = 0;
+}
+
+void ikd_remote_free(struct ikd_remote *r)
+{
+	if (!r)
+		return;
+	remote_clear(r);
+	free(r->name);
 	free(r);
 }
 
@@ -77,6 +91,7 @@ void cb_remote_head(struct ikd_cparse *p, const struct ikd_tok *v,
 		if (!*v->v.s)
 			ikd_cp_error(p, &v->pos, "a remote block's name must "
 				     "not be empty");
+		free(r->name);
 		r->name = ikd_cp_strdup(p, v->v.s);
 		break;
 	case T_ANONYMOUS:
@@ -130,8 +145,10 @@ static const struct ikd_remote *find_parent(struct ikd_cparse *p,
 static void copy_settings(struct ikd_cparse *p, struct ikd_remote *dst,
 			  const struct ikd_remote *src)
 {
-	struct ikd_remote keep = *dst;
+	struct ikd_remote keep;
 
+	remote_clear(dst);
+	keep = *dst;
 	*dst = *src;
 	/* What selects a block is its own. */
 	dst->next = NULL;

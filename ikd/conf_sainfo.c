@@ -149,6 +149,7 @@ void cb_sainfo_side(struct ikd_cparse *p, int side, const struct ikd_tok *id)
 	struct ikd_said *out = side ? &p->sainfo->remote : &p->sainfo->local;
 	const char *type = id->v.s;
 
+	free(out->name);
 	memset(out, 0, sizeof(*out));
 	out->pos = id->pos;
 	if (id->tok == T_ANONYMOUS)
@@ -203,6 +204,8 @@ void cb_sainfo_from(struct ikd_cparse *p, const struct ikd_tok *kw,
 		return;
 	}
 	v.pos = kw->pos;
+	/* Error recovery can bring a second one into this block. */
+	ikd_id_clear(&p->sainfo->from);
 	p->sainfo->from = v;
 }
 

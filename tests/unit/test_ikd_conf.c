@@ -806,6 +806,11 @@ static const struct bad bad[] = {
 	  "remote \"x\" {\nexchange_mode main;\n" P1 "}\n",
 	  "t.conf:5:1: error: remote \"x\" is defined already at t.conf:1:1",
 	  1 },
+	/* error recovery takes the second header's "from" into the first
+	 * block: the first one's value must not leak (LSan checks) */
+	{ "sainfo anonymous from fqdn \"p\" x;\n"
+	  "sainfo anonymous from fqdn \"qq\" x;\n",
+	  "t.conf:1:32: error: unexpected 'x' (expected '{')", 2 },
 	/* includes need a file */
 	{ "include \"other.conf\";\n", "t.conf:1:9: error: include "
 	  "\"other.conf\" cannot be read: this configuration is not a file",
