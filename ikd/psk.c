@@ -97,7 +97,7 @@ static bool parse_line(struct ikd_psk *psk, const char *name, unsigned int ln,
 		return true;
 	pos.col = (unsigned int)i + 1;
 	id = line + i;
-	while (i < n && !blank(line[i]))
+	while (i < n && !blank(line[i]) && line[i] != '\r')
 		i++;
 	idlen = (size_t)(line + i - id);
 	while (i < n && blank(line[i]))

@@ -328,7 +328,8 @@ static void test_psk_errors(void **state)
 		"lonely\n"
 		"peer.example 0xABC\n"
 		"peer2.example 0xSECRETKEY1\n"
-		"peer3.example \t \n";
+		"peer3.example \t \n"
+		"crlf.example\r\n";
 	struct ikd_psk *k;
 
 	(void)state;
@@ -342,7 +343,8 @@ static void test_psk_errors(void **state)
 		"number of hex digits after 0x",
 		"psk.txt:3:1: error: the key of 'peer2.example' is not an even "
 		"number of hex digits after 0x",
-		"psk.txt:4:1: error: 'peer3.example' has no key");
+		"psk.txt:4:1: error: 'peer3.example' has no key",
+		"psk.txt:5:1: error: 'crlf.example' has no key");
 	/* a diagnostic names the line and the identifier, never the key */
 	for (size_t i = 0; i < D.n; i++)
 		assert_null(strstr(D.v[i].msg, "SECRETKEY"));
