@@ -141,7 +141,6 @@ struct ikd_cparse {
 	size_t nbraces;
 	const char *last_text;	/* of the last token, for messages */
 	int last_kw;
-	struct ikd_pos last_pos;
 
 	/* What the grammar is filling. */
 	struct ikd_remote *remote;
@@ -322,8 +321,7 @@ void cb_generic(struct ikd_cparse *p, enum ikd_ctx ctx, struct ikd_gstmt *s);
 void cb_modecfg_block(struct ikd_cparse *p, const struct ikd_tok *kw,
 		      struct ikd_gstmt *inner);
 
-/* Defaults of a new remote / sainfo (racoon's newrmconf(), newsainfo()). */
-void ikd_remote_defaults(struct ikd_remote *r);
+/* Frees one block with what it owns (NULL is fine). */
 void ikd_remote_free(struct ikd_remote *r);
 void ikd_sainfo_free(struct ikd_sainfo *s);
 

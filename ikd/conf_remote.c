@@ -17,7 +17,8 @@
 #include "conf_int.h"
 #include "conf_parse.h"
 
-void ikd_remote_defaults(struct ikd_remote *r)
+/* racoon's defaults (remoteconf.c newrmconf()). */
+static void remote_defaults(struct ikd_remote *r)
 {
 	r->my_id.type = IKD_ID_ADDRESS;
 	r->nonce_size = IKD_NONCE_SIZE_DEFAULT;
@@ -73,7 +74,7 @@ void cb_remote_begin(struct ikd_cparse *p, const struct ikd_tok *kw)
 {
 	struct ikd_remote *r = ikd_cp_calloc(p, 1, sizeof(*r));
 
-	ikd_remote_defaults(r);
+	remote_defaults(r);
 	r->pos = kw->pos;
 	ikd_remote_free(p->remote);	/* one left open by a syntax error */
 	p->remote = r;
