@@ -98,7 +98,7 @@ $(O)/fuzz/libkipsec.a: $(LIB_SRCS:%.c=$(O)/fuzz/%.o)
 # flex's, not ours.
 GENWARN  := -Wall -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter
 
-$(O)/gen/conf_parse.c $(O)/gen/conf_parse.h: ikd/conf_parse.y
+$(O)/gen/conf_parse.c $(O)/gen/conf_parse.h &: ikd/conf_parse.y
 	@mkdir -p $(O)/gen
 	bison -Wall -Werror -d -o $(O)/gen/conf_parse.c $<
 
