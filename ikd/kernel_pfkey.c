@@ -405,9 +405,11 @@ static int pf_getspi(struct ikd_kernel *k, uint8_t proto, uint8_t mode,
 	int err;
 
 	pfkey_buf_init(&b, q, sizeof(q));
-	/* The ACQUIRE's seq ties the new SA to the kernel's larval one. */
-	err = ikd_pf_build_getspi(&b, proto, mode, src, dst, reqid,
-				  seq ? seq : pfkey_next_seq(), my_pid());
+	/* The ACQUIRE's seq ties the new SA to the kernel's larval one.
+	 * Without one it must be 0, never a number of ours: af_key would
+	 * take over any larval SA of the same destination with that seq. */
+	err = ikd_pf_build_getspi(&b, proto, mode, src, dst, reqid, seq,
+				  my_pid());
 	if (!err)
 		err = request(p, &b, &r);
 	if (!err)
@@ -426,9 +428,9 @@ static int add_or_update(struct pfkey_kernel *p, uint8_t type,
 	int err;
 
 	pfkey_buf_init(&b, q, sizeof(q));
-	err = ikd_pf_build_sa(&b, type, sa, p->kern,
-			      sa->seq ? sa->seq : pfkey_next_seq(), my_pid(),
-			      &why);
+	/* As for GETSPI: af_key replaces the larval SA of this seq (the
+	 * ACQUIRE's), so no seq of ours. Replies match on type and pid. */
+	err = ikd_pf_build_sa(&b, type, sa, p->kern, sa->seq, my_pid(), &why);
 	if (!err)
 		err = request(p, &b, &r);
 	done(p, &b);
