@@ -102,6 +102,7 @@ static void on_signal(void *arg, int fd, uint32_t events)
 int main(int argc, char **argv)
 {
 	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
+#define NSIGS (sizeof(sigs) / sizeof(sigs[0]))
 	struct ikd_options o;
 	struct ikd_loop *loop = NULL;
 	struct run r = { NULL, -1 };
@@ -115,8 +116,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (o.check_only)
 		return ikd_daemon_check_config(&o) ? 1 : 0;
-	/* Blocked from here on: they wait in the signalfd. */
-	r.sigfd = ikd_signalfd(sigs, sizeof(sigs) / sizeof(sigs[0]));
+	/* Blocked from here on: they wait for the signalfd. */
+	ikd_signals_block(sigs, NSIGS);
 	signal(SIGPIPE, SIG_IGN);
 	pidfd = ikd_pidfile_lock(o.pid_file, &other);
 	if (pidfd == -EEXIST) {
@@ -130,8 +131,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	loop = ikd_loop_new();
-	if (r.sigfd < 0 || !loop ||
-	    ikd_loop_add_fd(loop, r.sigfd, 0, on_signal, &r)) {
+	if (!loop) {
 		log_error("cannot set up the event loop: %s", strerror(errno));
 		goto out;
 	}
@@ -145,6 +145,13 @@ int main(int argc, char **argv)
 		}
 		open_logs(&o, false);
 	}
+	/* After detaching: see ikd_signalfd(). */
+	r.sigfd = ikd_signalfd(sigs, NSIGS);
+	err = r.sigfd < 0 ? r.sigfd : ikd_loop_add_fd(loop, r.sigfd, 0, on_signal, &r);
+	if (err) {
+		log_error("cannot watch signals: %s", strerror(-err));
+		goto out;
+	}
 	err = ikd_pidfile_write(pidfd);
 	if (err)
 		log_warn("cannot write the pid file %s: %s", o.pid_file,
@@ -157,6 +164,8 @@ int main(int argc, char **argv)
 	ret = err ? 1 : 0;
 	log_notify("ikd stopped");
 out:
+	if (r.sigfd >= 0)
+		close(r.sigfd);
 	ikd_daemon_free(r.d);
 	ikd_loop_free(loop);
 	ikd_pidfile_remove(o.pid_file, pidfd);

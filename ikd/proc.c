@@ -130,14 +130,27 @@ void ikd_detach_ready(int ready_fd)
 	close(ready_fd);
 }
 
+static void make_set(sigset_t *set, const int *sigs, size_t n)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < n; i++)
+		sigaddset(set, sigs[i]);
+}
+
+int ikd_signals_block(const int *sigs, size_t n)
+{
+	sigset_t set;
+
+	make_set(&set, sigs, n);
+	return sigprocmask(SIG_BLOCK, &set, NULL) ? -errno : 0;
+}
+
 int ikd_signalfd(const int *sigs, size_t n)
 {
 	sigset_t set;
 	int fd;
 
-	sigemptyset(&set);
-	for (size_t i = 0; i < n; i++)
-		sigaddset(&set, sigs[i]);
+	make_set(&set, sigs, n);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
 	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);

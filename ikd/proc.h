@@ -30,7 +30,13 @@ void ikd_pidfile_remove(const char *path, int fd);
 int ikd_detach(int *ready_fd);
 void ikd_detach_ready(int ready_fd);
 
-/* Blocks @sigs and returns a signalfd (non-blocking) for them. */
+/* Blocks @sigs, so they wait for a signalfd. 0 or -errno. */
+int ikd_signals_block(const int *sigs, size_t n);
+/*
+ * Blocks @sigs and returns a signalfd (non-blocking) for them. Make it in
+ * the process that polls it, after detaching: epoll learns of a
+ * signalfd's signals through the process that added it.
+ */
 int ikd_signalfd(const int *sigs, size_t n);
 /* The next signal from it, 0 if none is pending, -errno. */
 int ikd_signalfd_read(int fd);
