@@ -277,6 +277,13 @@ int ikd_daemon_start(struct ikd_daemon **out, const struct ikd_options *o,
 
 void ikd_daemon_reload(struct ikd_daemon *d)
 {
+	int err;
+
+	/* A rotated log file is opened again under its name. */
+	if (d->o->log_file &&
+	    (err = ikd_log_open(IKD_LOG_FILE, d->o->log_file)))
+		log_error("SIGHUP: cannot reopen %s: %s", d->o->log_file,
+			  strerror(-err));
 	/* LEAD: parse the file into a new configuration; keep the old one
 	 * if it does not check (all or nothing), else swap them. */
 	if (ikd_daemon_check_config(d->o))

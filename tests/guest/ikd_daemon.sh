@@ -8,7 +8,8 @@
 #    them is received; an address added later gets sockets, a removed one
 #    loses them; an ACQUIRE reaches the daemon;
 #  - the pid file holds the pid and refuses a second ikd;
-#  - SIGUSR1 dumps, SIGHUP reloads (or keeps the old file), SIGTERM stops
+#  - SIGUSR1 dumps, SIGHUP reopens the log and reloads (or keeps the old
+#    configuration), SIGTERM stops
 #    and removes the pid file;
 #  - without -F it detaches: the command returns once the daemon runs.
 . "$KT_TOP/tests/vm/lib.sh"
@@ -95,8 +96,11 @@ kt_wait_for 10 grep -q "NOTIFY: ACQUIRE 10.1.1.1->20.1.1.1 proto 50 reqid 0 for 
 kill -USR1 $daemon
 kt_wait_for 5 grep -q "NOTIFY: 8 IKE sockets" "$log" || kt_fail "SIGUSR1: $(tail "$log")"
 grep -q "NOTIFY: IKE socket 10.1.1.1\[4500\] (NAT-T)" "$log" || kt_fail "SIGUSR1 dump: $(tail -12 "$log")"
+# logrotate moves the file away; SIGHUP makes ikd write a new one.
+mv "$log" "$log.1"
 kill -HUP $daemon
-kt_wait_for 5 grep -q "NOTIFY: SIGHUP: $conf reloaded" "$log" || kt_fail "SIGHUP: $(tail "$log")"
+kt_wait_for 5 grep -q "NOTIFY: SIGHUP: $conf reloaded" "$log" || kt_fail "SIGHUP: $(tail "$log" "$log.1")"
+grep -q "reloaded" "$log.1" && kt_fail "SIGHUP: still writing to the rotated file"
 mv "$conf" "$conf.away"
 kill -HUP $daemon
 kt_wait_for 5 grep -q "ERROR: SIGHUP: $conf not reloaded, the running configuration stays" "$log" ||
