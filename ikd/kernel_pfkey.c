@@ -27,6 +27,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "log.h"
 
@@ -69,13 +70,9 @@ static uint32_t my_pid(void)
 }
 
 /*
- * Sends a built message on the request socket and parses the reply into
- * *m (pointing into p->rbuf, valid until the next request). The caller
- * wipes the message; the reply buffer is wiped by done().
- *
- * Every ADD and DELETE in the system is broadcast to this socket too, and
- * piles up between requests; a full queue would make the kernel drop our
- * reply. So what is there is read away first.
+ * Every ADD and DELETE in the system is broadcast to the request socket
+ * too, and piles up between requests; a full queue would make the kernel
+ * drop our reply. So what is there is read away first.
  */
 static int drain(struct pfkey_kernel *p)
 {
@@ -87,6 +84,11 @@ static int drain(struct pfkey_kernel *p)
 	return 0;
 }
 
+/*
+ * Sends a built message on the request socket and parses the reply into
+ * *m (pointing into p->rbuf, valid until the next request). The caller
+ * wipes the message; the reply buffer is wiped by done().
+ */
 static int request(struct pfkey_kernel *p, const struct pfkey_buf *b,
 		   struct pfkey_msg *m)
 {
@@ -130,6 +132,14 @@ static void keep_pending(struct pfkey_kernel *p, const void *msg, size_t len)
 	p->pend_tail = &e->next;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static int wait_in(int fd, int ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -161,10 +171,15 @@ static int do_register(struct pfkey_kernel *p, uint8_t satype)
 	if (err)
 		return err;
 	for (int try = 0; try < REGISTER_TRIES; try++) {
+		uint64_t deadline = now_ms() + REGISTER_WAIT_MS;
+		uint64_t t;
+
 		err = pfkey_send(p->ev_fd, b.data, b.len);
 		if (err)
 			return err;
-		while ((err = wait_in(p->ev_fd, REGISTER_WAIT_MS)) == 0) {
+		/* Other messages do not extend the wait. */
+		while ((t = now_ms()) < deadline &&
+		       (err = wait_in(p->ev_fd, (int)(deadline - t))) == 0) {
 			const struct sadb_msg *h = (const void *)p->ebuf;
 			ssize_t n = pfkey_recv(p->ev_fd, p->ebuf, EVENT_BUF);
 
@@ -174,15 +189,16 @@ static int do_register(struct pfkey_kernel *p, uint8_t satype)
 				return (int)n;
 			if (h->sadb_msg_type == SADB_REGISTER &&
 			    h->sadb_msg_pid == pid && h->sadb_msg_seq == seq) {
+				err = -(int)h->sadb_msg_errno;
 				explicit_bzero(p->ebuf, (size_t)n);
-				return -(int)h->sadb_msg_errno;
+				return err;
 			}
 			if (h->sadb_msg_type == SADB_ACQUIRE ||
 			    h->sadb_msg_type == SADB_EXPIRE)
 				keep_pending(p, p->ebuf, (size_t)n);
 			explicit_bzero(p->ebuf, (size_t)n);
 		}
-		if (err != -ETIMEDOUT)
+		if (err && err != -ETIMEDOUT)
 			return err;
 		log_notify("PF_KEY: no answer to REGISTER %s after %d s (the kernel "
 			   "may still be probing its algorithms)%s",
