@@ -127,7 +127,9 @@ struct ikd_kernel_ops {
 	/* Open the interface and register for ESP, AH and IPcomp events. */
 	int (*open)(struct ikd_kernel *k, const struct ikd_kernel_events *ev);
 	void (*close)(struct ikd_kernel *k);
-	/* A descriptor to poll for events, or -1; then dispatch() reads them. */
+	/* A descriptor to poll for events, or -1; then dispatch() reads them.
+	 * Call dispatch() once after open() too: events that came while it
+	 * registered may be waiting. */
 	int (*fd)(struct ikd_kernel *k);
 	int (*dispatch)(struct ikd_kernel *k);
 	/* A larval inbound SA from @src to @dst (this host); *spi in network order. */

@@ -263,6 +263,60 @@ int pfkey_add_policy_hdr(struct pfkey_buf *b, uint16_t type, uint8_t dir,
 	return 0;
 }
 
+/* The largest policy: the header and as many IPv6 tunnel requests as the
+ * parser takes. */
+#define POLICY_REQ_MAX	(sizeof(struct sadb_x_ipsecrequest) + \
+			 2 * sizeof(struct sockaddr_in6))
+#define POLICY_MAX	(sizeof(struct sadb_x_policy) + \
+			 PFKEY_POLICY_MAX_REQUESTS * POLICY_REQ_MAX)
+
+int pfkey_add_policy_reqs(struct pfkey_buf *b, uint16_t type, uint8_t dir,
+			  uint32_t id, uint32_t priority,
+			  const struct pfkey_policy_req *req, size_t n)
+{
+	_Alignas(8) uint8_t blob[POLICY_MAX];
+	struct sadb_x_policy p = {
+		.sadb_x_policy_exttype = SADB_X_EXT_POLICY,
+		.sadb_x_policy_type = type,
+		.sadb_x_policy_dir = dir,
+		.sadb_x_policy_id = id,
+		.sadb_x_policy_priority = priority,
+	};
+	size_t len = sizeof(p);
+
+	if (b->err)
+		return -b->err;
+	if (n > PFKEY_POLICY_MAX_REQUESTS || (n && !req))
+		return fail(b, EINVAL);
+	for (size_t i = 0; i < n; i++) {
+		const struct sockaddr *src = req[i].src, *dst = req[i].dst;
+		size_t salen = src ? pfkey__family_salen(src->sa_family) : 0;
+		struct sadb_x_ipsecrequest r = {
+			.sadb_x_ipsecrequest_proto = req[i].proto,
+			.sadb_x_ipsecrequest_mode = req[i].mode,
+			.sadb_x_ipsecrequest_level = req[i].level,
+			.sadb_x_ipsecrequest_reqid = req[i].reqid,
+		};
+
+		/* Endpoints come in pairs of one known family. */
+		if (!src != !dst || (src && (!salen ||
+					     dst->sa_family != src->sa_family)))
+			return fail(b, EINVAL);
+		r.sadb_x_ipsecrequest_len = (uint16_t)(sizeof(r) + 2 * salen);
+		memcpy(blob + len, &r, sizeof(r));
+		if (salen) {
+			memcpy(blob + len + sizeof(r), src, salen);
+			memcpy(blob + len + sizeof(r) + salen, dst, salen);
+		}
+		len += r.sadb_x_ipsecrequest_len;
+	}
+	p.sadb_x_policy_len = (uint16_t)(len / PFKEY_UNIT);
+	memcpy(blob, &p, sizeof(p));
+	/* The requests' lengths are multiples of 8 (16 + 2 * 16 or 28);
+	 * pfkey_add_policy checks the rest as the parser would. */
+	return pfkey_add_policy(b, blob, len);
+}
+
 int pfkey_add_raw(struct pfkey_buf *b, const void *ext, size_t len)
 {
 	struct sadb_ext hdr;

@@ -218,6 +218,8 @@ int pfkey_dump(int fd, uint8_t type, uint8_t satype,
 			break;
 	}
 out:
+	/* SA dumps carry keys, and so may broadcasts skipped meanwhile. */
+	explicit_bzero(buf, PFKEY_RECV_BUFSIZE);
 	free(buf);
 	return err ? err : ret;
 }

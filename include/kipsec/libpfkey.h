@@ -96,6 +96,13 @@ struct pfkey_alg {
 				 * algorithms whose ICV is fixed */
 	bool aead;		/* combined mode: no -A allowed with it */
 	const char *aliases;	/* NULL or space-separated extra names */
+	uint16_t ikev2_id;	/* IKEv2 transform id (RFC 7296 3.3.2: type 1
+				 * ENCR_* for encryption, type 3 AUTH_* for
+				 * authentication, IPCOMP_* for compression;
+				 * ENCR_* are IKEv1's ESP ids too); 0: none */
+	uint8_t salt_bits;	/* bits of salt/nonce at the end of the key
+				 * (counted in key_*_bits, not in IKE's key
+				 * length attribute): AES-GCM 32, AES-CCM 24 */
 };
 
 /* Lookup by KAME name or alias (case-sensitive, as in setkey). */
@@ -104,6 +111,11 @@ const struct pfkey_alg *pfkey_alg_by_name(enum pfkey_alg_kind kind,
 /* Lookup by PF_KEY id; returns the canonical entry for that id. */
 const struct pfkey_alg *pfkey_alg_by_id(enum pfkey_alg_kind kind,
 					unsigned int id);
+/* Lookup by IKEv2 transform id (the ikev2_id field); NULL if the table
+ * has no algorithm for it.  The ids differ from PF_KEY's: IKEv2's
+ * AUTH_HMAC_SHA2_256_128 (12) is SADB_X_AALG_SHA2_256HMAC (5). */
+const struct pfkey_alg *pfkey_alg_by_ikev2(enum pfkey_alg_kind kind,
+					   unsigned int ikev2_id);
 /* Exact key length check (bits), honouring min/max/step. */
 bool pfkey_alg_key_ok(const struct pfkey_alg *alg, unsigned int key_bits);
 /* Iterate: for (a = pfkey_alg_first(); a; a = pfkey_alg_next(a)) */
@@ -185,6 +197,25 @@ int pfkey_add_supported(struct pfkey_buf *b, uint16_t exttype,
  * non-ipsec policy): type IPSEC_POLICY_*, dir IPSEC_DIR_*. */
 int pfkey_add_policy_hdr(struct pfkey_buf *b, uint16_t type, uint8_t dir,
 			 uint32_t id, uint32_t priority);
+
+/* One request of an ipsec policy, for pfkey_add_policy_reqs(). */
+struct pfkey_policy_req {
+	uint8_t proto;		/* IPPROTO_ESP, IPPROTO_AH or IPPROTO_COMP */
+	uint8_t mode;		/* IPSEC_MODE_TRANSPORT or IPSEC_MODE_TUNNEL */
+	uint8_t level;		/* IPSEC_LEVEL_DEFAULT .. IPSEC_LEVEL_UNIQUE */
+	uint32_t reqid;
+	/* Tunnel endpoints (AF_INET or AF_INET6, one family), or both NULL;
+	 * tunnel mode needs them. */
+	const struct sockaddr *src, *dst;
+};
+
+/* An x_policy with the n requests req[] (at most
+ * PFKEY_POLICY_MAX_REQUESTS, only for type IPSEC_POLICY_IPSEC), built from
+ * values rather than a policy string; -EINVAL for anything the parser
+ * would refuse. */
+int pfkey_add_policy_reqs(struct pfkey_buf *b, uint16_t type, uint8_t dir,
+			  uint32_t id, uint32_t priority,
+			  const struct pfkey_policy_req *req, size_t n);
 
 /* ------------------------------------------------------------------------
  * Parser: validates once (af_key style), then callers may trust ext[].

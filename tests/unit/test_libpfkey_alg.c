@@ -166,12 +166,80 @@ static void test_table_consistency(void **state)
 		assert_non_null(pfkey_alg_by_id(PFKEY_ALG_COMP, id));
 }
 
+/* IKEv2 transform ids (IANA) to PF_KEY ids, written out from the IANA
+ * registries and <linux/pfkeyv2.h>, not from alg.c. */
+static void test_ikev2_ids(void **state)
+{
+	static const struct {
+		enum pfkey_alg_kind kind;
+		unsigned int ikev2, pfkey, salt;
+	} map[] = {
+		{ E, 2, SADB_EALG_DESCBC, 0 },		/* ENCR_DES */
+		{ E, 3, SADB_EALG_3DESCBC, 0 },		/* ENCR_3DES */
+		{ E, 6, SADB_X_EALG_CASTCBC, 0 },	/* ENCR_CAST */
+		{ E, 7, SADB_X_EALG_BLOWFISHCBC, 0 },	/* ENCR_BLOWFISH */
+		{ E, 11, SADB_EALG_NULL, 0 },		/* ENCR_NULL */
+		{ E, 12, SADB_X_EALG_AESCBC, 0 },	/* ENCR_AES_CBC */
+		{ E, 13, SADB_X_EALG_AESCTR, 32 },	/* ENCR_AES_CTR */
+		{ E, 14, SADB_X_EALG_AES_CCM_ICV8, 24 },
+		{ E, 15, SADB_X_EALG_AES_CCM_ICV12, 24 },
+		{ E, 16, SADB_X_EALG_AES_CCM_ICV16, 24 },
+		{ E, 18, SADB_X_EALG_AES_GCM_ICV8, 32 },
+		{ E, 19, SADB_X_EALG_AES_GCM_ICV12, 32 },
+		{ E, 20, SADB_X_EALG_AES_GCM_ICV16, 32 },
+		{ E, 21, SADB_X_EALG_NULL_AES_GMAC, 32 }, /* 23 in PF_KEY */
+		{ E, 23, SADB_X_EALG_CAMELLIACBC, 0 },	/* 22 in PF_KEY */
+		{ E, 28, SADB_X_EALG_CHACHA20_POLY1305, 32 },
+		{ A, 1, SADB_AALG_MD5HMAC, 0 },		/* AUTH_HMAC_MD5_96 */
+		{ A, 2, SADB_AALG_SHA1HMAC, 0 },	/* AUTH_HMAC_SHA1_96 */
+		{ A, 5, SADB_X_AALG_AES_XCBC_MAC, 0 },	/* AUTH_AES_XCBC_96 */
+		{ A, 12, SADB_X_AALG_SHA2_256HMAC, 0 },	/* _256_128 */
+		{ A, 13, SADB_X_AALG_SHA2_384HMAC, 0 },	/* _384_192 */
+		{ A, 14, SADB_X_AALG_SHA2_512HMAC, 0 },	/* _512_256 */
+		{ C, 2, SADB_X_CALG_DEFLATE, 0 },	/* IPCOMP_DEFLATE */
+		{ C, 3, SADB_X_CALG_LZS, 0 },
+		{ C, 4, SADB_X_CALG_LZJH, 0 },
+	};
+	static const struct { enum pfkey_alg_kind kind; unsigned int id; } none[] = {
+		{ E, 0 }, { E, 1 }, { E, 4 }, { E, 17 }, { E, 22 }, { E, 24 },
+		{ E, 1024 }, { A, 0 }, { A, 3 }, { A, 6 }, { A, 8 }, { A, 9 },
+		{ C, 1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		const struct pfkey_alg *a = pfkey_alg_by_ikev2(map[i].kind,
+							       map[i].ikev2);
+
+		if (!a)
+			fail_msg("IKEv2 id %u (kind %d) not mapped", map[i].ikev2,
+				 map[i].kind);
+		if (a->id != map[i].pfkey || a->salt_bits != map[i].salt)
+			fail_msg("IKEv2 id %u: PF_KEY %u salt %u, want %u salt %u",
+				 map[i].ikev2, a->id, a->salt_bits,
+				 map[i].pfkey, map[i].salt);
+		assert_int_equal(a->kind, map[i].kind);
+		assert_int_equal(a->ikev2_id, map[i].ikev2);
+	}
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		if (pfkey_alg_by_ikev2(none[i].kind, none[i].id))
+			fail_msg("IKEv2 id %u (kind %d) should map to nothing",
+				 none[i].id, none[i].kind);
+	/* AES-GCM with a 256-bit IKE key: 288 bits to PF_KEY. */
+	assert_true(pfkey_alg_key_ok(pfkey_alg_by_ikev2(E, 20), 256 + 32));
+	assert_false(pfkey_alg_key_ok(pfkey_alg_by_ikev2(E, 20), 256));
+	/* No IKEv2 id twice per kind. */
+	for (const struct pfkey_alg *a = pfkey_alg_first(); a; a = pfkey_alg_next(a))
+		if (a->ikev2_id)
+			assert_ptr_equal(pfkey_alg_by_ikev2(a->kind, a->ikev2_id), a);
+}
+
 #define ALG(i) cmocka_unit_test_prestate(test_alg, (void *)&cases[i])
 #define N (sizeof(cases) / sizeof(cases[0]))
 
 int main(void)
 {
-	struct CMUnitTest tests[N + 2];
+	struct CMUnitTest tests[N + 3];
 	size_t n = 0;
 
 	for (size_t i = 0; i < N; i++) {
@@ -180,5 +248,6 @@ int main(void)
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lookup_misses);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_table_consistency);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_ikev2_ids);
 	return _cmocka_run_group_tests("libpfkey_alg", tests, n, NULL, NULL);
 }

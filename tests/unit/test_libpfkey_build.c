@@ -486,6 +486,108 @@ static void test_adder_arguments(void **state)
 #undef FRESH
 }
 
+/* pfkey_add_policy_reqs: a bundle from values, read back request by
+ * request and as ipsec_dump_policy prints it; what the parser would
+ * refuse is refused here. */
+static void test_policy_reqs(void **state)
+{
+	_Alignas(8) uint8_t buf[1024];
+	struct sockaddr_in6 t6s = v6("fd00::1"), t6d = v6("fd00::2");
+	struct sockaddr_in t4 = v4("10.0.0.1");
+	struct pfkey_policy_req rq[2] = {
+		{ IPPROTO_ESP, IPSEC_MODE_TRANSPORT, IPSEC_LEVEL_REQUIRE, 0,
+		  NULL, NULL },
+		{ IPPROTO_AH, IPSEC_MODE_TUNNEL, IPSEC_LEVEL_UNIQUE, 7,
+		  (void *)&t6s, (void *)&t6d },
+	};
+	struct pfkey_policy_req many[PFKEY_POLICY_MAX_REQUESTS + 1];
+	const struct sadb_x_ipsecrequest *r;
+	const struct sockaddr *src, *dst;
+	const struct sadb_x_policy *xp;
+	struct pfkey_buf b;
+	struct pfkey_msg m;
+	char *text;
+
+#define FRESH() do { pfkey_buf_init(&b, buf, sizeof(buf)); \
+	pfkey_msg_begin(&b, SADB_X_SPDADD, 0, 1, 2); } while (0)
+	(void)state;
+	FRESH();
+	assert_int_equal(pfkey_add_policy_reqs(&b, IPSEC_POLICY_IPSEC,
+					       IPSEC_DIR_OUTBOUND, 0,
+					       PFKEY_PRIORITY_DEFAULT - 5,
+					       rq, 2), 0);
+	assert_int_equal(pfkey_msg_end(&b), 0);
+	assert_int_equal(pfkey_parse(buf, b.len, &m), 0);
+	xp = pfkey_msg_policy(&m);
+	assert_non_null(xp);
+	/* 16 + 16 + (16 + 2 * 28) bytes. */
+	assert_int_equal(xp->sadb_x_policy_len, 13);
+	assert_int_equal(xp->sadb_x_policy_priority, PFKEY_PRIORITY_DEFAULT - 5);
+	r = pfkey_policy_next_request(xp, NULL);
+	assert_non_null(r);
+	assert_int_equal(r->sadb_x_ipsecrequest_proto, IPPROTO_ESP);
+	assert_int_equal(r->sadb_x_ipsecrequest_level, IPSEC_LEVEL_REQUIRE);
+	assert_int_equal(pfkey_request_addrs(r, &src, &dst), -ENOENT);
+	r = pfkey_policy_next_request(xp, r);
+	assert_non_null(r);
+	assert_int_equal(r->sadb_x_ipsecrequest_proto, IPPROTO_AH);
+	assert_int_equal(r->sadb_x_ipsecrequest_mode, IPSEC_MODE_TUNNEL);
+	assert_int_equal(r->sadb_x_ipsecrequest_reqid, 7);
+	assert_int_equal(pfkey_request_addrs(r, &src, &dst), 0);
+	assert_memory_equal(src, &t6s, sizeof(t6s));
+	assert_memory_equal(dst, &t6d, sizeof(t6d));
+	assert_null(pfkey_policy_next_request(xp, r));
+	text = ipsec_dump_policy((const char *)xp, NULL);
+	assert_non_null(text);
+	assert_string_equal(text, "out prio def + 5 ipsec esp/transport//require "
+			    "ah/tunnel/fd00::1-fd00::2/unique:7");
+	free(text);
+
+	/* No requests: a bypass policy. */
+	FRESH();
+	assert_int_equal(pfkey_add_policy_reqs(&b, IPSEC_POLICY_BYPASS,
+					       IPSEC_DIR_INBOUND, 0, 0, NULL, 0), 0);
+	/* Requests only for ipsec; tunnel mode needs endpoints; endpoints
+	 * come in pairs of one family; at most PFKEY_POLICY_MAX_REQUESTS. */
+	FRESH();
+	assert_int_equal(pfkey_add_policy_reqs(&b, IPSEC_POLICY_BYPASS,
+					       IPSEC_DIR_INBOUND, 0, 0, rq, 1),
+			 -EINVAL);
+	FRESH();
+	rq[1].src = rq[1].dst = NULL;
+	assert_int_equal(pfkey_add_policy_reqs(&b, IPSEC_POLICY_IPSEC,
+					       IPSEC_DIR_INBOUND, 0, 0, rq, 2),
+			 -EINVAL);
+	FRESH();
+	rq[1].src = (void *)&t6s;
+	assert_int_equal(pfkey_add_policy_reqs(&b, IPSEC_POLICY_IPSEC,
+					       IPSEC_DIR_INBOUND, 0, 0, rq, 2),
+			 -EINVAL);
+	FRESH();
+	rq[1].dst = (void *)&t4;
+	assert_int_equal(pfkey_add_policy_reqs(&b, IPSEC_POLICY_IPSEC,
+					       IPSEC_DIR_INBOUND, 0, 0, rq, 2),
+			 -EINVAL);
+	FRESH();
+	rq[0].proto = IPPROTO_UDP;
+	assert_int_equal(pfkey_add_policy_reqs(&b, IPSEC_POLICY_IPSEC,
+					       IPSEC_DIR_INBOUND, 0, 0, rq, 1),
+			 -EINVAL);
+	for (size_t i = 0; i < PFKEY_POLICY_MAX_REQUESTS + 1; i++)
+		many[i] = (struct pfkey_policy_req){ IPPROTO_ESP,
+			IPSEC_MODE_TRANSPORT, IPSEC_LEVEL_USE, 0, NULL, NULL };
+	FRESH();
+	assert_int_equal(pfkey_add_policy_reqs(&b, IPSEC_POLICY_IPSEC,
+					       IPSEC_DIR_INBOUND, 0, 0, many,
+					       PFKEY_POLICY_MAX_REQUESTS), 0);
+	FRESH();
+	assert_int_equal(pfkey_add_policy_reqs(&b, IPSEC_POLICY_IPSEC,
+					       IPSEC_DIR_INBOUND, 0, 0, many,
+					       PFKEY_POLICY_MAX_REQUESTS + 1),
+			 -EINVAL);
+#undef FRESH
+}
+
 static void test_two_messages_one_buffer(void **state)
 {
 	_Alignas(8) uint8_t buf[256];
@@ -699,6 +801,7 @@ int main(void)
 		cmocka_unit_test(test_sticky_error),
 		cmocka_unit_test(test_message_size_limit),
 		cmocka_unit_test(test_adder_arguments),
+		cmocka_unit_test(test_policy_reqs),
 		cmocka_unit_test(test_two_messages_one_buffer),
 		cmocka_unit_test_setup_teardown(test_request_matching,
 						setup_pair, teardown_pair),
