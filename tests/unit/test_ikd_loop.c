@@ -123,24 +123,26 @@ static void assert_log(struct rec *r, const int *want, int n)
 static void test_order(void **state)
 {
 	struct rec *r = *state;
-	struct tick k[5] = { { r, 30 }, { r, 10 }, { r, 20 }, { r, 11 }, { r, 0 } };
-	const int want[] = { 0, 10, 11, 20, 30, -1 };
+	struct tick k[5] = { { r, 300 }, { r, 100 }, { r, 200 }, { r, 110 }, { r, 0 } };
+	const int want[] = { 0, 100, 110, 200, 300, -1 };
 	uint64_t start = r->t->now(r->t);
 
-	assert_non_null(r->t->add(r->t, 30, on_tick, &k[0]));
-	assert_non_null(r->t->add(r->t, 10, on_tick, &k[1]));
-	assert_non_null(r->t->add(r->t, 20, on_tick, &k[2]));
-	/* Same due time as the 10: fires after it, in insertion order. */
-	assert_non_null(r->t->add(r->t, 10, on_tick, &k[3]));
+	assert_non_null(r->t->add(r->t, 300, on_tick, &k[0]));
+	assert_non_null(r->t->add(r->t, 100, on_tick, &k[1]));
+	assert_non_null(r->t->add(r->t, 200, on_tick, &k[2]));
+	/* Times 100 ms apart: a loaded machine (ASan, TCG guests beside)
+	 * may take milliseconds between two adds. Same due time as the
+	 * 100 would fire after it, in insertion order. */
+	assert_non_null(r->t->add(r->t, 100, on_tick, &k[3]));
 	assert_non_null(r->t->add(r->t, 0, on_tick, &k[4]));
-	assert_non_null(r->t->add(r->t, 40, on_stop, r));
+	assert_non_null(r->t->add(r->t, 400, on_stop, r));
 	run(r);
 	assert_log(r, want, 6);
 	/* Never early; a timer at 30 ms fired at 30 ms or later. */
-	assert_true(r->at[1] >= start + 10);
-	assert_true(r->at[3] >= start + 20);
-	assert_true(r->at[4] >= start + 30);
-	assert_true(r->at[5] >= start + 40);
+	assert_true(r->at[1] >= start + 100);
+	assert_true(r->at[3] >= start + 200);
+	assert_true(r->at[4] >= start + 300);
+	assert_true(r->at[5] >= start + 400);
 	for (int i = 1; i < r->n; i++)
 		assert_true(r->at[i] >= r->at[i - 1]);
 }
