@@ -521,6 +521,27 @@ static int kipsec_sa_reply(struct sock *sk, const struct kipsec_sa *sa,
 	return 0;
 }
 
+/*
+ * A mature SA from @sa->src to @sa->dst ends the ACQUIREs that waited for
+ * one, as XFRM's add does; they would otherwise stay in `setkey -D` until
+ * the larval lifetime. Caller holds the SAD lock.
+ */
+static void kipsec_sad_acquired(struct kipsec_sad *sad,
+				const struct kipsec_sa *sa)
+{
+	struct kipsec_sa *acq;
+	struct hlist_node *tmp;
+
+	hlist_for_each_entry_safe(acq, tmp,
+				  kipsec_addr_bucket(sad, &sa->src, &sa->dst,
+						     sa->satype), by_addr)
+		if (acq->state == SADB_SASTATE_LARVAL && !acq->spi &&
+		    acq->satype == sa->satype &&
+		    !memcmp(&acq->src, &sa->src, sizeof(sa->src)) &&
+		    !memcmp(&acq->dst, &sa->dst, sizeof(sa->dst)))
+			kipsec_sa_unlink(sad, acq);
+}
+
 /* ADD (EEXIST if the SPI is taken) and UPDATE (of a larval SA only). */
 int kipsec_sad_add(struct sock *sk, const struct kipsec_msg *m)
 {
@@ -559,6 +580,7 @@ int kipsec_sad_add(struct sock *sk, const struct kipsec_msg *m)
 			sa->mode = old->mode;
 		kipsec_sa_unlink(sad, old);
 	}
+	kipsec_sad_acquired(sad, sa);
 	kipsec_sad_insert(sad, sa);
 	kipsec_sa_reply(sk, sa, m->hdr, 0, KIPSEC_BC_ALL);
 	spin_unlock_bh(&sad->lock);
