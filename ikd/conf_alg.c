@@ -47,8 +47,8 @@ static const struct algdef algs[] = {
 	{ "aes", ENC, P1 | P2, IKD_ENCR_AES_CBC, 128, 128, 256, 64 },
 	{ "rijndael", ENC, P1 | P2, IKD_ENCR_AES_CBC, 128, 128, 256, 64 },
 	{ "camellia", ENC, P1 | P2, IKD_ENCR_CAMELLIA_CBC, 128, 128, 256, 64 },
-	{ "aes_gcm_16", ENC, P2, IKD_ENCR_AES_GCM_16, 128, 128, 256, 64 }, /* ikd */
-	{ "chacha20_poly1305", ENC, P2, IKD_ENCR_CHACHA20_POLY1305,
+	{ "aes_gcm_16", ENC, P1 | P2, IKD_ENCR_AES_GCM_16, 128, 128, 256, 64 }, /* ikd */
+	{ "chacha20_poly1305", ENC, P1 | P2, IKD_ENCR_CHACHA20_POLY1305,
 	  256, 256, 256, 8 },						/* ikd */
 
 	{ "md5", HASH, P1, IKD_HASH_MD5, FIXED },

@@ -2,18 +2,22 @@
 /*
  * The daemon's hooks (daemon.h) and its system wiring: the kernel seam
  * (PF_KEY), rtnetlink and the IKE sockets, on every address of the host
- * and on those that appear later. Places marked "LEAD:" are where the
- * configuration (racoon.conf) and the IKE engine plug in.
+ * and on those that appear later; the running configuration (config.h)
+ * and the IKE engine (ike.h), which every event goes to.
  */
 #include "daemon.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
+#include "config.h"
+#include "ike.h"
 #include "kernel.h"
 #include "log.h"
 #include "net.h"
@@ -23,55 +27,106 @@
 #define IKE_NATT_PORT	4500
 
 struct ikd_daemon {
+	/* First: the engine's configuration callbacks (config.c) take the
+	 * daemon as a pointer to the running configuration's pointer. */
+	struct ikd_config *config;
 	const struct ikd_options *o;
 	struct ikd_loop *loop;
 	struct ikd_kernel *kernel;
 	struct ikd_nl *nl;
 	struct ikd_net *net;
-	/* LEAD: from racoon.conf's `listen { isakmp ...; isakmp_natt ...; }`
-	 * (which may also name the addresses: then listen_addr() is called
-	 * for those only, and not from the address watch). */
+	struct ike_engine *engine;
+	/* Ports of the IKE sockets on every address of the host, unless
+	 * racoon.conf's `listen` names the sockets itself. */
 	uint16_t port, natt_port;
+	bool fixed_listen;	/* `listen` names the sockets */
 	bool started;		/* start-up done: failures are warnings now */
 	bool stopping;
 };
 
+/* Every diagnostic, as FILE:LINE:COL: severity: message, through the log. */
+static void log_diag(const struct ikd_diag *d)
+{
+	char line[1024];
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		ikd_diag_format(&d->v[i], line, sizeof(line));
+		if (d->v[i].sev == IKD_DIAG_ERROR)
+			log_error("%s", line);
+		else
+			log_warn("%s", line);
+	}
+	if (d->dropped)
+		log_error("... and %zu more", d->dropped);
+}
+
+/* -n prints FILE:LINE:COL lines as they are, as compilers and sshd -t do. */
+static int load_config(const struct ikd_options *o, bool check_files,
+		       struct ikd_config **out)
+{
+	struct ikd_diag d;
+	int err;
+
+	ikd_diag_init(&d);
+	err = ikd_config_load(o->conf_file, check_files, out, &d);
+	if (o->check_only)
+		ikd_diag_print(&d, stderr);
+	else
+		log_diag(&d);
+	ikd_diag_free(&d);
+	if (!err && !o->debug)
+		ikd_log_set_level((*out)->conf->log_level);
+	/* ESN needs kipsec.ko: Linux's af_key cannot install it. */
+	if (!err)
+		(*out)->esn = access("/proc/net/kipsec", F_OK) == 0;
+	return err;
+}
+
 int ikd_daemon_check_config(const struct ikd_options *o)
 {
-	/* LEAD: parse and check the file with the racoon.conf grammar. Until
-	 * then, a file that cannot be read is the one thing refused. */
-	int fd = open(o->conf_file, O_RDONLY | O_CLOEXEC);
+	struct ikd_config *c;
+	int err = load_config(o, true, &c);
 
-	if (fd < 0) {
-		log_error("cannot read %s: %s", o->conf_file, strerror(errno));
-		return -1;
-	}
-	close(fd);
-	return 0;
+	if (!err)
+		fprintf(stderr, "%s: configuration OK\n", o->conf_file);
+	ikd_config_free(c);
+	return err;
 }
 
 /* ---- kernel ------------------------------------------------------------- */
 
 static void on_acquire(void *arg, const struct ikd_acquire *acq)
 {
-	char s[IKD_ADDR_STRLEN], d[IKD_ADDR_STRLEN];
+	struct ikd_daemon *d = arg;
+	const struct ike_peer_cfg *peer;
+	char s[IKD_ADDR_STRLEN], t[IKD_ADDR_STRLEN];
+	int err;
 
-	(void)arg;
-	/* LEAD: start the negotiation for acq (the engine's initiator). */
-	log_notify("ACQUIRE %s->%s proto %u reqid %u for policy %u: no IKE "
-		   "engine yet", ikd_addr_str(&acq->src, false, s),
-		   ikd_addr_str(&acq->dst, false, d), acq->proto, acq->reqid,
-		   acq->pol.id);
+	log_info("ACQUIRE %s->%s proto %u reqid %u for policy %u",
+		 ikd_addr_str(&acq->src, false, s),
+		 ikd_addr_str(&acq->dst, false, t), acq->proto, acq->reqid,
+		 acq->pol.id);
+	if (d->stopping)
+		return;
+	peer = ikd_config_peer(d->config, &acq->dst);
+	if (!peer)
+		return;
+	err = ike_engine_acquire(d->engine, acq, peer);
+	if (err && err != -EALREADY)
+		log_notify("no negotiation for the ACQUIRE to %s: %s",
+			   ikd_addr_str(&acq->dst, false, t),
+			   err == -EPERM ? "the remote block is passive" :
+			   err == -ENOENT ? "no sainfo for its traffic" :
+			   strerror(-err));
 }
 
 static void on_expire(void *arg, const struct ikd_expire *exp)
 {
-	char d[IKD_ADDR_STRLEN];
+	struct ikd_daemon *d = arg;
 
-	(void)arg;
-	/* LEAD: rekey (soft) or forget (hard) the CHILD_SA. */
-	log_info("%s EXPIRE of SA 0x%08x to %s", exp->hard ? "hard" : "soft",
-		 ntohl(exp->spi), ikd_addr_str(&exp->dst, false, d));
+	if (!d->stopping)
+		ike_engine_expire(d->engine, exp);
 }
 
 static void on_kernel(void *arg, int fd, uint32_t events)
@@ -114,13 +169,24 @@ static void on_ike(void *arg, const struct ikd_addr *local,
 		   const struct ikd_addr *remote, const uint8_t *buf,
 		   size_t len)
 {
-	char l[IKD_ADDR_STRLEN], r[IKD_ADDR_STRLEN];
+	struct ikd_daemon *d = arg;
 
-	(void)arg;
-	(void)buf;
-	/* LEAD: the engine's receive entry point. */
-	log_debug("%zu bytes from %s to %s: no IKE engine yet", len,
-		  ikd_addr_str(remote, true, r), ikd_addr_str(local, true, l));
+	if (!d->stopping)
+		ike_engine_receive(d->engine, local, remote, buf, len);
+}
+
+static void send_ike(void *arg, const struct ikd_addr *local,
+		     const struct ikd_addr *remote, const uint8_t *buf,
+		     size_t len)
+{
+	struct ikd_daemon *d = arg;
+	char l[IKD_ADDR_STRLEN], r[IKD_ADDR_STRLEN];
+	int err = ikd_net_send(d->net, local, remote, buf, len);
+
+	if (err)
+		log_warn("cannot send %zu bytes from %s to %s: %s", len,
+			 ikd_addr_str(local, true, l),
+			 ikd_addr_str(remote, true, r), strerror(-err));
 }
 
 static bool usable(const struct ikd_nl_addr *a)
@@ -250,12 +316,62 @@ static int start_net(struct ikd_daemon *d)
 	return scan_addrs(d);
 }
 
+static int start_engine(struct ikd_daemon *d)
+{
+	struct ike_env env = {
+		.kernel = d->kernel,
+		.timers = ikd_loop_timers(d->loop),
+		.send = send_ike,
+		.keylog_path = d->o->keylog_file,
+	};
+
+	ikd_config_env(&env, &d->config);
+	/* The callbacks reach the daemon through its first member. */
+	env.arg = d;
+	d->engine = ike_engine_new(&env);
+	if (!d->engine) {
+		log_error("cannot create the IKE engine");
+		return -ENOMEM;
+	}
+	if (d->o->keylog_file)
+		log_warn("writing IKE SA keys to %s (-K, for debugging only)",
+			 d->o->keylog_file);
+	return 0;
+}
+
+/* racoon.conf's `listen`: exactly the sockets it names. */
+static int listen_conf(struct ikd_daemon *d)
+{
+	const struct ikd_conf *c = d->config->conf;
+	char s[IKD_ADDR_STRLEN];
+	size_t i;
+	int err;
+
+	for (i = 0; i < c->n_listen; i++) {
+		err = ikd_net_listen(d->net, &c->listen[i].addr,
+				     c->listen[i].natt);
+		if (err && err != -EEXIST) {
+			log_error("%s:%u: cannot listen for IKE on %s: %s",
+				  c->listen[i].pos.file, c->listen[i].pos.line,
+				  ikd_addr_str(&c->listen[i].addr, true, s),
+				  strerror(-err));
+			return err;
+		}
+		log_info("listening for IKE on %s%s",
+			 ikd_addr_str(&c->listen[i].addr, true, s),
+			 c->listen[i].natt ? " (NAT-T)" : "");
+	}
+	return 0;
+}
+
 int ikd_daemon_start(struct ikd_daemon **out, const struct ikd_options *o,
 		     struct ikd_loop *loop)
 {
 	struct ikd_daemon *d = calloc(1, sizeof(*d));
 	int err;
 
+	_Static_assert(offsetof(struct ikd_daemon, config) == 0,
+		       "config.c's callbacks take the daemon as its config");
 	*out = d;
 	if (!d)
 		return -ENOMEM;
@@ -263,13 +379,20 @@ int ikd_daemon_start(struct ikd_daemon **out, const struct ikd_options *o,
 	d->loop = loop;
 	d->port = IKE_PORT;
 	d->natt_port = IKE_NATT_PORT;
-	/* LEAD: parse o->conf_file here (errors logged, start fails) and
-	 * create the engine with ikd_loop_timers(loop), d->kernel, d->net. */
-	if (ikd_daemon_check_config(o))
-		return -EINVAL;
+	err = load_config(o, false, &d->config);
+	if (err)
+		return err;
 	err = start_kernel(d);
 	if (!err)
+		err = start_engine(d);
+	if (!err && d->config->conf->n_listen) {
+		d->fixed_listen = true;
+		err = ikd_net_new(d->loop, on_ike, d, &d->net);
+		if (!err)
+			err = listen_conf(d);
+	} else if (!err) {
 		err = start_net(d);
+	}
 	if (!err)
 		d->started = true;
 	return err;
@@ -277,6 +400,7 @@ int ikd_daemon_start(struct ikd_daemon **out, const struct ikd_options *o,
 
 void ikd_daemon_reload(struct ikd_daemon *d)
 {
+	struct ikd_config *c;
 	int err;
 
 	/* A rotated log file is opened again under its name. */
@@ -284,22 +408,52 @@ void ikd_daemon_reload(struct ikd_daemon *d)
 	    (err = ikd_log_open(IKD_LOG_FILE, d->o->log_file)))
 		log_error("SIGHUP: cannot reopen %s: %s", d->o->log_file,
 			  strerror(-err));
-	/* LEAD: parse the file into a new configuration; keep the old one
-	 * if it does not check (all or nothing), else swap them. */
-	if (ikd_daemon_check_config(d->o))
+	/* All or nothing: SAs up keep the parameters they were made with. */
+	if (load_config(d->o, false, &c)) {
 		log_error("SIGHUP: %s not reloaded, the running configuration "
 			  "stays", d->o->conf_file);
-	else
-		log_notify("SIGHUP: %s reloaded", d->o->conf_file);
+		return;
+	}
+	ikd_config_free(d->config);
+	d->config = c;
+	log_notify("SIGHUP: %s reloaded", d->o->conf_file);
 }
 
 void ikd_daemon_shutdown(struct ikd_daemon *d)
 {
-	/* LEAD: delete the IKE SAs (INFORMATIONAL Delete) and the CHILD_SAs
-	 * and generated policies, then stop; a second signal stops at once. */
+	/* DELETE to every peer, then every SA and generated policy out of
+	 * the kernel; the engine does not wait for answers. */
 	log_notify("%s", d->stopping ? "stopping now" : "shutting down");
+	if (!d->stopping && d->engine)
+		ike_engine_shutdown(d->engine);
 	d->stopping = true;
 	ikd_loop_stop(d->loop);
+}
+
+static int dump_sa(void *arg, const struct ike_sa_info *i)
+{
+	char l[IKD_ADDR_STRLEN], r[IKD_ADDR_STRLEN];
+
+	(void)arg;
+	log_notify("IKE SA %016llx:%016llx %s %s-%s %s (%s) %s/%s/%s/%s, %u child SAs",
+		   (unsigned long long)i->spi_i, (unsigned long long)i->spi_r,
+		   i->peer, ikd_addr_str(&i->local, true, l),
+		   ikd_addr_str(&i->remote, true, r), i->state,
+		   i->initiator ? "initiator" : "responder",
+		   i->encr ? i->encr : "-", i->integ ? i->integ : "-",
+		   i->prf ? i->prf : "-", i->dh ? i->dh : "-", i->nchild);
+	return 0;
+}
+
+static int dump_child(void *arg, const struct ike_child_info *i)
+{
+	(void)arg;
+	log_notify("  child SA %s %s in 0x%08x out 0x%08x reqid %u %s %s",
+		   i->proto == IPPROTO_AH ? "AH" : "ESP",
+		   i->mode == IKD_MODE_TUNNEL ? "tunnel" : "transport",
+		   ntohl(i->spi_in), ntohl(i->spi_out), i->reqid, i->state,
+		   i->encr ? i->encr : "-");
+	return 0;
 }
 
 void ikd_daemon_dump(struct ikd_daemon *d)
@@ -310,13 +464,15 @@ void ikd_daemon_dump(struct ikd_daemon *d)
 		   d->kernel ? d->kernel->ops->name : "none");
 	n = d->net ? ikd_net_dump(d->net) : 0;
 	log_notify("%u IKE sockets", n);
-	/* LEAD: the IKE SAs and CHILD_SAs. */
+	if (d->engine)
+		ike_engine_foreach(d->engine, dump_sa, dump_child, d);
 }
 
 void ikd_daemon_free(struct ikd_daemon *d)
 {
 	if (!d)
 		return;
+	ike_engine_free(d->engine);
 	ikd_net_free(d->net);
 	if (d->nl && ikd_nl_fd(d->nl) >= 0)
 		ikd_loop_del_fd(d->loop, ikd_nl_fd(d->nl));
@@ -325,5 +481,6 @@ void ikd_daemon_free(struct ikd_daemon *d)
 		ikd_loop_del_fd(d->loop, d->kernel->ops->fd(d->kernel));
 		ikd_kernel_free(d->kernel);
 	}
+	ikd_config_free(d->config);
 	free(d);
 }

@@ -21,6 +21,7 @@ struct ikd_options {
 	const char *conf_file;		/* -f, else IKD_DEFAULT_CONF */
 	const char *log_file;		/* -l, else syslog */
 	const char *pid_file;		/* -p, else IKD_DEFAULT_PIDFILE */
+	const char *keylog_file;	/* -K: IKE SA keys for Wireshark */
 	bool foreground;		/* -F: no detaching, stderr too */
 	bool check_only;		/* -n */
 	unsigned int debug;		/* number of -d */

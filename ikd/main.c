@@ -19,13 +19,14 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ikd [-dFhnv] [-f FILE] [-l LOGFILE] [-p PIDFILE]\n"
+		"usage: ikd [-dFhnv] [-f FILE] [-l LOGFILE] [-p PIDFILE] [-K KEYLOG]\n"
 		"  -f FILE     configuration (default " IKD_DEFAULT_CONF ")\n"
 		"  -F          stay in the foreground, log to stderr too\n"
 		"  -d          more debugging output (repeat for more)\n"
 		"  -l LOGFILE  log to LOGFILE instead of syslog\n"
 		"  -n          check the configuration and exit\n"
 		"  -p PIDFILE  pid file (default " IKD_DEFAULT_PIDFILE ")\n"
+		"  -K KEYLOG   append IKE SA keys for Wireshark (debugging only)\n"
 		"  -v          print the version and exit\n"
 		"  -h          this help\n");
 }
@@ -37,7 +38,7 @@ static int parse(int argc, char **argv, struct ikd_options *o)
 
 	*o = (struct ikd_options){ .conf_file = IKD_DEFAULT_CONF,
 				   .pid_file = IKD_DEFAULT_PIDFILE };
-	while ((c = getopt(argc, argv, "f:Fdl:np:vh")) != -1) {
+	while ((c = getopt(argc, argv, "f:Fdl:np:K:vh")) != -1) {
 		switch (c) {
 		case 'f': o->conf_file = optarg; break;
 		case 'F': o->foreground = true; break;
@@ -45,6 +46,7 @@ static int parse(int argc, char **argv, struct ikd_options *o)
 		case 'l': o->log_file = optarg; break;
 		case 'n': o->check_only = true; break;
 		case 'p': o->pid_file = optarg; break;
+		case 'K': o->keylog_file = optarg; break;
 		case 'v': printf("ikd %s (kipsec)\n", IKD_VERSION); return 1;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 3;

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The running configuration: racoon.conf (conf.h) and its psk.txt (psk.h),
+ * loaded and checked together, and turned into what the IKE engine asks
+ * for (ike.h): a `remote` block becomes a struct ike_peer_cfg, a `sainfo`
+ * a struct ike_child_cfg, a psk.txt entry the key for an identity.
+ *
+ * A SIGHUP loads a new one beside the running one and swaps them only if
+ * it loaded without error (all or nothing); the engine copies what it was
+ * given, so SAs already up are not disturbed.
+ */
+#ifndef IKD_CONFIG_H
+#define IKD_CONFIG_H
+
+#include <stdbool.h>
+#include "conf.h"
+#include "ike.h"
+#include "psk.h"
+
+struct ikd_config {
+	struct ikd_conf *conf;
+	struct ikd_psk *psk;		/* NULL without `path pre_shared_key` */
+	bool esn;			/* offer ESN (the kernel has it) */
+	/* The engine's view of the last block asked for; valid until the
+	 * next callback (ike.h allows that). */
+	struct ike_peer_cfg peer;
+	struct ike_child_cfg child;
+};
+
+/*
+ * Loads @path, its includes and its psk.txt, and checks what the engine
+ * cannot use (IKEv2 remote blocks with algorithms it lacks, say), with
+ * every problem as FILE:LINE:COL in @d. @check_files adds the checks of
+ * `ikd -n` (certificates, keys). 0 and *out, or -EINVAL with *out NULL.
+ */
+int ikd_config_load(const char *path, bool check_files,
+		    struct ikd_config **out, struct ikd_diag *d);
+void ikd_config_free(struct ikd_config *c);
+
+/* Fills the engine's configuration callbacks of @env, @env->arg being
+ * the struct ikd_config ** that always points to the running one. */
+void ikd_config_env(struct ike_env *env, struct ikd_config **running);
+
+/* The peer for an ACQUIRE towards @remote, or NULL (logged). */
+const struct ike_peer_cfg *ikd_config_peer(struct ikd_config *c,
+					   const struct ikd_addr *remote);
+
+#endif /* IKD_CONFIG_H */
