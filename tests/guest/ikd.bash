@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# ikd in guest tests: sourced after tests/vm/lib.sh.
+#
+#   ikd_conf NAME      racoon.conf of instance NAME from stdin; its psk.txt
+#                      is $IKD_DIR/NAME.psk (write it with ikd_psk)
+#   ikd_psk NAME       psk.txt from stdin, mode 0600
+#   ikd_start NAME NS [ARGS...]   ikd -F in netns NS, its log in
+#                      $IKD_DIR/NAME.log, its IKE keys (-K) in NAME.keys;
+#                      returns once it says it started
+#   ikd_stop NAME      SIGTERM; fails unless it exits within 30 s, status 0
+#   ikd_log NAME       the log's path
+#   ikd_wait_log NAME REGEX [SECS]   until the log has a line matching
+# A failing test prints the tail of every ikd log (kt_fail's trap).
+IKD=${IKD:-$KT_BUILD/bin/ikd}
+IKD_DIR=$KT_TMP/ikd
+mkdir -p "$IKD_DIR"
+[ -x "$IKD" ] || kt_fail "ikd not built ($IKD)"
+declare -A IKD_PID
+
+ikd_log() { echo "$IKD_DIR/$1.log"; }
+
+ikd_conf() {
+	cat >"$IKD_DIR/$1.conf"
+}
+
+ikd_psk() {
+	(umask 077; cat >"$IKD_DIR/$1.psk")
+}
+
+ikd_start() {
+	local name=$1 ns=$2; shift 2
+	ip netns exec "$ns" "$IKD" -F -f "$IKD_DIR/$name.conf" \
+		-l "$IKD_DIR/$name.log" -p "$IKD_DIR/$name.pid" \
+		-K "$IKD_DIR/$name.keys" "$@" >"$IKD_DIR/$name.out" 2>&1 &
+	IKD_PID[$name]=$!
+	KT_PIDS+=($!)
+	ikd_wait_log "$name" "ikd .* started" 120 ||
+		kt_fail "ikd $name did not start: $(tail -5 "$IKD_DIR/$name.out")"
+}
+
+ikd_wait_log() {
+	kt_wait_for "${3:-30}" grep -qE "$2" "$IKD_DIR/$1.log"
+}
+
+ikd_stop() {
+	local pid=${IKD_PID[$1]} i st
+	kill -TERM "$pid" 2>/dev/null || kt_fail "ikd $1 is not running"
+	for i in $(seq 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && kt_fail "ikd $1 did not stop within 30 s"
+	wait "$pid"; st=$?
+	[ "$st" = 0 ] || kt_fail "ikd $1 exited with status $st"
+}
+
+ikd_tails() {
+	local f
+	for f in "$IKD_DIR"/*.log; do
+		[ -e "$f" ] || continue
+		echo "--- $(basename "$f") (last 25 lines)" >&2
+		tail -25 "$f" >&2
+	done
+}
+# A failure shows the logs.
+kt_fail() { echo "FAIL: $*" >&2; ikd_tails; exit 1; }
