@@ -31,7 +31,8 @@
 #                      KT_CHARON_LOG its file log levels ("default = 1
 #                      ike = 4": level 4 of ike prints the IKE SA keys that
 #                      kt_charon_ikekeys reads), KT_CHARON_PLUGINS the
-#                      plugins it loads.
+#                      plugins it loads, KT_IKE_WRAP a command that execs
+#                      it (e.g. "taskset -c 1").
 #   kt_charon_load NAME [FILE]       load a swanctl.conf (FILE, or stdin):
 #                      connections and secrets (swanctl --load-all)
 #   kt_charon_swanctl NAME ARGS...   run swanctl against this instance
@@ -46,6 +47,7 @@
 #                      the format of Wireshark's ikev2_decryption_table
 #                      (tests/guest/ike_oracle.py reads it)
 #   kt_charon_stop NAME              SIGTERM; fails unless it exits cleanly
+#                      within KT_IKE_STOP_TIMEOUT (30 s)
 #
 # pluto (ipsec.conf(5), ipsec.secrets(5) of libreswan):
 #   kt_pluto_start NAME NS [ARGS...] start pluto in netns NS with its own
@@ -78,6 +80,7 @@ KT_IKE_DIR=$KT_TMP/ike
 KT_IKE_PORT=${KT_IKE_PORT:-500}
 KT_IKE_NATT_PORT=${KT_IKE_NATT_PORT:-4500}
 KT_IKE_TIMEOUT=${KT_IKE_TIMEOUT:-30}
+KT_IKE_STOP_TIMEOUT=${KT_IKE_STOP_TIMEOUT:-30}
 KT_CHARON=${KT_CHARON:-/usr/lib/ipsec/charon}
 KT_CHARON_LOG=${KT_CHARON_LOG:-default = 1
 ike = 4}
@@ -113,16 +116,17 @@ kt_ike_until() {
 
 # kt_ike_spawn NAME NS CMD...: run CMD in NS, in a mount namespace of its
 # own where NAME's run/ is /run, and where each "SRC:DST" of KT_IKE_BINDS
-# is bind-mounted too.
+# is bind-mounted too. KT_IKE_WRAP is a command that execs CMD (taskset -c
+# 1, say: the PID stays the daemon's).
 kt_ike_spawn() {
 	local name=$1 ns=$2 dir=$KT_IKE_DIR/$1; shift 2
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	KT_IKE_BINDS=${KT_IKE_BINDS:-} ip netns exec "$ns" unshare -m --propagation private sh -c '
+	KT_IKE_BINDS=${KT_IKE_BINDS:-} KT_IKE_WRAP=${KT_IKE_WRAP:-} ip netns exec "$ns" unshare -m --propagation private sh -c '
 		mount --bind "$0" /run || exit 1
 		for b in $KT_IKE_BINDS; do
 			mkdir -p "${b#*:}" && mount --bind "${b%%:*}" "${b#*:}" || exit 1
 		done
-		exec "$@"' "$dir/run" "$@" >>"$KT_IKE_LOGS/$name.out" 2>&1 &
+		exec $KT_IKE_WRAP "$@"' "$dir/run" "$@" >>"$KT_IKE_LOGS/$name.out" 2>&1 &
 	KT_IKE_PID[$name]=$!
 }
 
@@ -373,9 +377,9 @@ kt_charon_stop() {
 	local name=$1 rc
 	kt_ike_alive "$name" || kt_fail "charon $name is not running"
 	kill -TERM "${KT_IKE_PID[$name]}"
-	kt_ike_reap "$name" 30
+	kt_ike_reap "$name" "$KT_IKE_STOP_TIMEOUT"
 	rc=$?
-	[ $rc = 1 ] && kt_fail "charon $name did not exit within 30 s of SIGTERM"
+	[ $rc = 1 ] && kt_fail "charon $name did not exit within $KT_IKE_STOP_TIMEOUT s of SIGTERM"
 	[ $rc = 0 ] || kt_fail "charon $name did not exit cleanly"
 	unset "KT_IKE_KIND[$name]"
 	return 0
@@ -466,9 +470,9 @@ kt_pluto_stop() {
 	kt_ike_alive "$name" || kt_fail "pluto $name is not running"
 	kt_pluto_whack "$name" --shutdown >>"$KT_IKE_LOGS/$name.out" 2>&1 ||
 		kt_fail "pluto $name: whack --shutdown failed"
-	kt_ike_reap "$name" 30
+	kt_ike_reap "$name" "$KT_IKE_STOP_TIMEOUT"
 	rc=$?
-	[ $rc = 1 ] && kt_fail "pluto $name did not exit within 30 s of whack --shutdown"
+	[ $rc = 1 ] && kt_fail "pluto $name did not exit within $KT_IKE_STOP_TIMEOUT s of whack --shutdown"
 	[ $rc = 0 ] || kt_fail "pluto $name did not exit cleanly"
 	unset "KT_IKE_KIND[$name]"
 	return 0
