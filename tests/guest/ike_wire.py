@@ -7,14 +7,17 @@ ike_wire.py PCAP [PORT...]
   Classifies each IP frame: I for IKE (UDP port 500, 4500 with the
   non-ESP marker, or one of the PORTs with the marker), E for ESP (IP
   protocol 50, or ESP in UDP on those ports), C for anything else carried
-  in clear (TCP, other UDP, ICMP echoes...). ARP and IPv6 neighbour
-  discovery (ICMPv6 133-137) and NAT keepalives are not counted. Prints:
+  in clear (TCP, other UDP, ICMP echoes...). ARP, IGMP, IPv6 neighbour
+  discovery and MLD, and NAT keepalives are not counted. Prints:
     seq I4 E8 I2          the classes in order, runs counted
     esp 0x452b8687 4      one line per ESP SPI (plain or in UDP)
     ike N / clear N / frames N
   A first ICMP echo or TCP segment shows as C.
 """
 import struct, sys
+
+# ICMPv6 that only keeps the link going: MLD (130-132, 143), ND (133-137).
+LINK_ICMP6 = {130, 131, 132, 133, 134, 135, 136, 137, 143}
 
 
 def main():
@@ -55,8 +58,11 @@ def main():
             if l4 is not None and len(fr) >= l4 + 4:
                 spi = struct.unpack("!I", fr[l4:l4 + 4])[0]
                 spis[spi] = spis.get(spi, 0) + 1
-        elif proto == 58 and l4 is not None and len(fr) > l4 and 133 <= fr[l4] <= 137:
-            continue	# neighbour discovery
+        elif proto == 58 and l4 is not None and len(fr) > l4 and fr[l4] in LINK_ICMP6:
+            continue	# neighbour discovery, multicast listeners
+        elif proto == 2 or (etype == 0x86DD and fr[20] == 0 and len(fr) >= 64 and fr[54] == 58
+                            and fr[62] in LINK_ICMP6):
+            continue	# IGMP; MLD behind a hop-by-hop header
         elif proto == 17 and l4 is not None and len(fr) >= l4 + 8:
             sport, dport = struct.unpack("!HH", fr[l4:l4 + 4])
             body = fr[l4 + 8:]
