@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """Drive charon as an IKE initiator over its vici socket, for
-tests/bench/ike_rate.sh: COUNT initiations of one connection, at most
-WINDOW of them unfinished at a time, each answered at once (vici
-"initiate" with a negative timeout); a handshake is done when charon
-reports its CHILD_SA up ("child-updown" event), which it does after
-installing the SAs in the kernel, and so after the responder installed
-its own (before it sent the IKE_AUTH response). With charon's
-reuse_ikesa = no every initiation is a new IKE SA.
+tests/bench/ike_rate.sh: COUNT initiations of one connection, WINDOW of
+them in flight, each on a vici connection of its own ("initiate" with a
+timeout waits until the CHILD_SA is up, which charon reports after
+installing its SAs in the kernel, and so after the responder installed
+its own, before it sent the IKE_AUTH response). Each waiting initiate holds
+one of charon's threads: give it more threads than WINDOW. With charon's
+reuse_ikesa = no every initiation is a new IKE SA. (An earlier version
+counted "child-updown" events on one connection; charon 5.9.8 stopped
+answering after some thousands of them.)
 
 ike_drive.py SOCKET CHILD IKE COUNT WINDOW [STALL_SECONDS]
 Prints "done=N failed=N secs=S rate=R" and exits 0 when all COUNT came up;
-exits 1 when no handshake finished for STALL_SECONDS (default 60).
+exits 1 when no handshake finished for STALL_SECONDS (default 60) or too
+many failed.
 """
-import socket, struct, sys, time
+import select, socket, struct, sys, time
 
 CMD_REQUEST, CMD_RESPONSE, CMD_UNKNOWN = 0, 1, 2
 EVENT_REGISTER, EVENT_CONFIRM, EVENT_UNKNOWN, EVENT = 3, 5, 6, 7
@@ -50,36 +53,39 @@ def top_keys(body):
     return kv
 
 
-class Vici:
+class Conn:
+    """One vici connection with at most one request outstanding."""
+
     def __init__(self, path):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.s.connect(path)
         self.buf = b""
+        self.busy = False
 
-    def send(self, ptype, name, body=b""):
+    def request(self, name, body):
         n = name.encode()
-        pkt = struct.pack("!BB", ptype, len(n)) + n + body
+        pkt = struct.pack("!BB", CMD_REQUEST, len(n)) + n + body
         self.s.sendall(struct.pack("!I", len(pkt)) + pkt)
+        self.busy = True
 
-    def recv(self, timeout):
-        self.s.settimeout(timeout)
-        while True:
-            if len(self.buf) >= 4:
-                n = struct.unpack("!I", self.buf[:4])[0]
-                if len(self.buf) >= 4 + n:
-                    pkt, self.buf = self.buf[4:4 + n], self.buf[4 + n:]
-                    ptype = pkt[0]
-                    if ptype == EVENT:
-                        ln = pkt[1]
-                        return ptype, pkt[2:2 + ln].decode(), pkt[2 + ln:]
-                    return ptype, None, pkt[1:]
-            try:
-                data = self.s.recv(65536)
-            except socket.timeout:
-                return None, None, None
-            if not data:
-                raise EOFError("vici socket closed")
-            self.buf += data
+    def readable(self):
+        """Read what is there; return the reply's body when it is complete."""
+        data = self.s.recv(65536)
+        if not data:
+            raise EOFError("vici socket closed")
+        self.buf += data
+        if len(self.buf) < 4:
+            return None
+        n = struct.unpack("!I", self.buf[:4])[0]
+        if len(self.buf) < 4 + n:
+            return None
+        pkt, self.buf = self.buf[4:4 + n], self.buf[4 + n:]
+        if pkt[0] == CMD_UNKNOWN:
+            sys.exit("ike_drive: charon does not know the request")
+        if pkt[0] != CMD_RESPONSE:
+            return None	# no events registered: not expected
+        self.busy = False
+        return pkt[1:]
 
 
 def main():
@@ -88,41 +94,44 @@ def main():
     path, child, ike = sys.argv[1:4]
     count, window = int(sys.argv[4]), int(sys.argv[5])
     stall = float(sys.argv[6]) if len(sys.argv) == 7 else 60.0
-    v = Vici(path)
-    v.send(EVENT_REGISTER, "child-updown")
-    t, _, _ = v.recv(30)
-    if t != EVENT_CONFIRM:
-        sys.exit("ike_drive: cannot register for child-updown events")
-    sent = done = failed = pending_replies = 0
-    t0 = time.monotonic()
-    last = t0
-    req = encode({"child": child, "ike": ike, "timeout": -1, "init-limits": "no"})
-    while done < count:
-        while sent < count and sent - done - failed < window:
-            v.send(CMD_REQUEST, "initiate", req)
-            sent += 1
-            pending_replies += 1
-        t, name, body = v.recv(1.0)
+    conns = [Conn(path) for _ in range(min(window, count))]
+    # loglevel -1: no control-log events while waiting.
+    req = encode({"child": child, "ike": ike, "timeout": int(stall * 1000),
+                  "init-limits": "no", "loglevel": -1})
+    sent = done = failed = 0
+    errors = {}
+    t0 = last = time.monotonic()
+    for c in conns:
+        c.request("initiate", req)
+        sent += 1
+    by_fd = {c.s.fileno(): c for c in conns}
+    while done + failed < count:
+        r, _, _ = select.select([c.s for c in conns if c.busy], [], [], 1.0)
         now = time.monotonic()
-        if t == EVENT and name == "child-updown":
-            if top_keys(body).get("up") == "yes":
+        for s in r:
+            c = by_fd[s.fileno()]
+            body = c.readable()
+            if body is None:
+                continue
+            kv = top_keys(body)
+            if kv.get("success") == "yes":
                 done += 1
                 last = now
-        elif t == CMD_RESPONSE:
-            pending_replies -= 1
-            if top_keys(body).get("success") != "yes":
+            else:
                 failed += 1
-        elif t in (CMD_UNKNOWN, EVENT_UNKNOWN):
-            sys.exit("ike_drive: charon does not know the request")
-        if now - last > stall:
-            secs = now - t0
-            print("done=%d failed=%d secs=%.2f rate=%.2f stalled" % (done, failed, secs, done / secs))
-            sys.exit(1)
-        if failed > count // 10 + 10:
-            print("done=%d failed=%d secs=%.2f rate=0 too-many-failures" % (done, failed, now - t0))
+                e = kv.get("errmsg", "?")
+                errors[e] = errors.get(e, 0) + 1
+            if sent < count:
+                c.request("initiate", req)
+                sent += 1
+        if now - last > stall or failed > count // 10 + 10:
+            why = "stalled" if now - last > stall else "too-many-failures"
+            print("done=%d failed=%d secs=%.2f rate=%.2f %s %s" % (
+                done, failed, now - t0, done / (now - t0), why, errors))
             sys.exit(1)
     secs = time.monotonic() - t0
     print("done=%d failed=%d secs=%.2f rate=%.2f" % (done, failed, secs, done / secs))
+    sys.exit(0 if failed == 0 else 1)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
 # on both ends. The initiator is always charon (namespace ini, 10.0.0.1,
 # vCPU 0), driven over vici by tests/bench/ike_drive.py: WINDOW initiations
 # in flight, each a new IKE SA (reuse_ikesa = no; Debian ships no
-# load-tester plugin). The responder (namespace res, 10.0.0.2, vCPU 1) is
+# load-tester plugin, and a loop of swanctl processes would cost more than
+# the handshakes). The responder (namespace res, 10.0.0.2, vCPU 1) is
 # the daemon measured. Every SA has the same traffic selectors (the two
 # hosts), so the kernel gets two SAs per handshake and one set of
 # policies.
@@ -66,7 +67,9 @@ kt_addr ini eth0 10.0.0.1/24; kt_addr res eth0 10.0.0.2/24
 # --- the initiator: charon -------------------------------------------------
 
 ini_start() {
+	# Each initiation in flight holds one of its threads (ike_drive.py).
 	KT_IKE_WRAP="taskset -c 0" kt_charon_start ini ini "reuse_ikesa = no
+  threads = $((2 * window + 16))
   $TABLE_SIZE"
 	kt_charon_load ini <<-EOF
 	connections {
@@ -157,6 +160,12 @@ resp_ikd_stop() { :; }
 
 # --- measurement -----------------------------------------------------------
 
+# threads PID: how many of its threads wait where (wchan), for a stall.
+threads() {
+	local t
+	for t in /proc/"$1"/task/*; do cat "$t/wchan" 2>/dev/null; echo; done | sort | uniq -c | tr '\n' ' '
+}
+
 rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
 slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
 sad_count() { ip -n res xfrm state count | awk '{ print $NF }'; }
@@ -190,6 +199,8 @@ one_run() {
 	for n in "$@"; do
 		if ! out=$(drive $((n - prev))); then
 			echo "# FAIL daemon=$d run=$run step=$prev-$n: $out" | tee -a "$raw"
+			echo "# threads of the initiator: $(threads "${KT_IKE_PID[ini]}")" | tee -a "$raw"
+			echo "# threads of the responder: $(threads "$pid")" | tee -a "$raw"
 			failed="$failed $d/$run"
 			break
 		fi
