@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# kt-timeout: 420
+# kt-timeout: 600
 # The IKE interop harness proves itself (tests/vm/ike.sh, the tshark oracle
 # tests/guest/ike_oracle.py, tests/guest/ike_wire.py): Debian's strongSwan
 # (charon, on h1) against libreswan's pluto (on h2), both on native XFRM,
@@ -7,7 +7,8 @@
 # w) where the wire is captured. Four cases, so that each side initiates
 # twice (and each deletes an IKE SA), in tunnel and in transport mode, IPv4
 # and IPv6, with AES-GCM-16 and with AES-CBC + HMAC-SHA2-256 for both IKE
-# and ESP, and Curve25519 and MODP-2048. Per case:
+# and ESP, and Curve25519 and MODP-2048; and a fifth on UDP port 5500 (a
+# second charon in h1, next to the first). Per case:
 #  - both daemons report the IKE SA and its child established; each host
 #    has exactly the two ESP SAs, the same SPIs on both, with the case's
 #    mode and the kernel's name of its algorithm and key length;
@@ -43,6 +44,9 @@ ip -n h1 -6 route add fd00:99:2::1/128 dev eth0 src fd00:99:1::1
 ip -n h2 -6 route add fd00:99:1::1/128 dev eth0 src fd00:99:2::1
 
 kt_charon_start c h1
+# A second charon in the same namespace, on other ports: IKE on 5500 with
+# the non-ESP marker, as pluto speaks it with leftikeport=/rightikeport=.
+KT_IKE_PORT=5499 KT_IKE_NATT_PORT=5500 kt_charon_start c5500 h1
 kt_pluto_start p h2
 kt_pluto_secrets p <<<"%any %any : PSK \"$PSK\""
 kt_log "charon and pluto up after $(($(date +%s) - t_start)) s"
@@ -66,7 +70,7 @@ xfrm_check() {
 # shellcheck disable=SC2317 # called through kt_ike_until
 no_sa() {
 	[ -z "$(ip -n h1 xfrm state)" ] && [ -z "$(ip -n h2 xfrm state)" ] &&
-		! kt_charon_sas c "$1" | grep -q . &&
+		! kt_charon_sas "$cn" "$1" | grep -q . &&
 		! kt_pluto_sas p | grep -q "\"$1\""
 }
 
@@ -77,22 +81,26 @@ CASES=()
 
 # run_case NAME INITIATOR TERMINATOR MODE FAMILY CHARON_IKE CHARON_ESP PLUTO_IKE PLUTO_ESP XFRM_RE...
 # (pluto revives a connection it initiated when the peer deletes it, so
-# pluto terminates what it initiated)
+# pluto terminates what it initiated). PORT in the environment: IKE on
+# that port, with charon c$PORT.
 run_case() {
 	local n=$1 init=$2 term=$3 mode=$4 fam=$5 cike=$6 cesp=$7 pike=$8 pesp=$9; shift 9
-	local c p ci pi lts rts t0 s1 s2 out spi want seq
+	local c p ci pi lts rts t0 s1 s2 out spi want seq port=${PORT:-} cn=c
 	t0=$(date +%s)
 	if [ "$fam" = 4 ]; then c=10.1.1.1 p=20.1.1.1 ci=10.99.1.1 pi=10.99.2.1
 	else c=fd00:1::1 p=fd00:2::1 ci=fd00:99:1::1 pi=fd00:99:2::1; fi
 	[ "$mode" = transport ] && ci=$c pi=$p
 	lts=$ci/$([ "$fam" = 4 ] && echo 32 || echo 128)
 	rts=$pi/${lts#*/}
-	kt_charon_load c <<-EOF
+	[ -n "$port" ] && cn=c$port
+	kt_charon_load "$cn" <<-EOF
 	connections {
 	  $n {
 	    version = 2
 	    local_addrs = $c
 	    remote_addrs = $p
+	    $([ -n "$port" ] && echo "local_port = $port")
+	    $([ -n "$port" ] && echo "remote_port = $port")
 	    proposals = $cike
 	    local {
 	      auth = psk
@@ -125,6 +133,7 @@ run_case() {
 		echo "	leftid=$p"
 		echo "	rightid=$c"
 		[ "$mode" = tunnel ] && echo "	leftsubnet=$rts" && echo "	rightsubnet=$lts"
+		[ -n "$port" ] && echo "	leftikeport=$port" && echo "	rightikeport=$port"
 		echo "	authby=secret"
 		echo "	ike=$pike"
 		echo "	esp=$pesp"
@@ -133,31 +142,31 @@ run_case() {
 	} | kt_pluto_load p
 	kt_capture_start w h1-eth0 "$KT_TMP/$n.pcap"
 	if [ "$init" = charon ]; then
-		kt_charon_initiate c "$n" "$n" || kt_fail "$n: charon could not initiate"
+		kt_charon_initiate "$cn" "$n" "$n" || kt_fail "$n: charon could not initiate"
 	else
 		kt_pluto_up p "$n" || kt_fail "$n: pluto could not initiate"
 	fi
-	kt_charon_wait c "$n" || kt_fail "$n: charon has no established IKE SA with an installed child"
+	kt_charon_wait "$cn" "$n" || kt_fail "$n: charon has no established IKE SA with an installed child"
 	kt_pluto_wait p "$n" || kt_fail "$n: pluto has no established child SA"
 	s1=$(xfrm_check h1 "$mode" "$@") || exit 1
 	s2=$(xfrm_check h2 "$mode" "$@") || exit 1
 	kt_expect_eq "$n: ESP SPIs of h1 and h2" "$s1" "$s2"
 	kt_ping_ok h1 "$pi"
 	kt_ping_ok h2 "$ci"
-	out=$(kt_charon_ikekeys c "$n" 2>&1) || kt_fail "$n: no IKE keys from charon: $out"
+	out=$(kt_charon_ikekeys "$cn" "$n" 2>&1) || kt_fail "$n: no IKE keys from charon: $out"
 	[ "$(wc -l <<<"$out")" = 1 ] || kt_fail "$n: want the keys of one IKE SA: $out"
 	echo "$out" >>"$keys"
 	if [ "$term" = pluto ]; then
 		kt_pluto_down p "$n" || kt_fail "$n: pluto could not terminate"
 	else
-		kt_charon_terminate c "$n" || kt_fail "$n: charon could not terminate"
+		kt_charon_terminate "$cn" "$n" || kt_fail "$n: charon could not terminate"
 	fi
 	kt_ike_until 20 no_sa "$n" ||
-		kt_fail "$n: SAs left after the terminate: h1 $(ip -n h1 xfrm state | head -2) h2 $(ip -n h2 xfrm state | head -2) $(kt_charon_sas c "$n") $(kt_pluto_sas p | grep "\"$n\"")"
+		kt_fail "$n: SAs left after the terminate: h1 $(ip -n h1 xfrm state | head -2) h2 $(ip -n h2 xfrm state | head -2) $(kt_charon_sas "$cn" "$n") $(kt_pluto_sas p | grep "\"$n\"")"
 	kt_capture_stop
 	kt_pluto_unload p "$n"
 
-	out=$(python3 "$wire" "$KT_TMP/$n.pcap") || kt_fail "$n: ike_wire.py failed: $out"
+	out=$(python3 "$wire" "$KT_TMP/$n.pcap" ${port:+"$port"}) || kt_fail "$n: ike_wire.py failed: $out"
 	seq=$(sed -n 's/^seq //p' <<<"$out")
 	[[ $seq =~ ^I[0-9]+\ E[0-9]+\ I[0-9]+$ ]] ||
 		kt_fail "$n: the wire is not IKE, then ESP, then IKE: $out"
@@ -181,13 +190,15 @@ run_case gcm6tra charon charon transport 6 aes128-sha256-x25519 aes256gcm16 \
 	aes128-sha2_256-curve25519 aes_gcm256 "${GCM}[0-9a-f]{72} 128"
 run_case cbc6tun pluto pluto tunnel 6 aes256gcm16-prfsha256-modp2048 aes256-sha256 \
 	aes_gcm256-sha2_256-modp2048 aes256-sha2_256 "${CBC}[0-9a-f]{64}" "$SHA256"
+PORT=5500 run_case port5500 charon charon transport 4 aes128gcm16-prfsha256-x25519 aes128gcm16 \
+	aes_gcm128-sha2_256-curve25519 aes_gcm128 "${GCM}[0-9a-f]{40} 128"
 
 # The oracle, once over every case (tshark takes seconds to start here).
 t0=$(date +%s)
 pcaps=()
 for c in "${CASES[@]}"; do pcaps+=("$KT_TMP/${c%% *}.pcap"); done
 cp "$keys" "$KT_IKE_LOGS/ike.keys"
-python3 "$oracle" -k "$keys" "${pcaps[@]}" >"$KT_IKE_LOGS/oracle.txt" 2>&1
+python3 "$oracle" -k "$keys" -p 5500 "${pcaps[@]}" >"$KT_IKE_LOGS/oracle.txt" 2>&1
 rc=$?
 grep '^\(sa\|summary\|error\)' "$KT_IKE_LOGS/oracle.txt"
 [ $rc = 0 ] || kt_fail "the oracle found undecrypted messages or errors (exit $rc): $(grep -v '^msg' "$KT_IKE_LOGS/oracle.txt" | head -20)"
@@ -207,7 +218,7 @@ read -r n ispi rspi <<<"${CASES[0]}"
 awk -F, -v OFS=, -v s="$ispi" '$1 == s { $3 = substr($3, 1, 4) (substr($3, 5, 1) == "0" ? "1" : "0") substr($3, 6) } 1' \
 	"$keys" >"$KT_TMP/bad.keys"
 cmp -s "$keys" "$KT_TMP/bad.keys" && kt_fail "could not alter the keys of $ispi"
-python3 "$oracle" -k "$KT_TMP/bad.keys" "${pcaps[@]}" >"$KT_IKE_LOGS/oracle-bad.txt" 2>&1
+python3 "$oracle" -k "$KT_TMP/bad.keys" -p 5500 "${pcaps[@]}" >"$KT_IKE_LOGS/oracle-bad.txt" 2>&1
 rc=$?
 [ $rc = 1 ] || kt_fail "the oracle with a wrong key exited $rc, want 1: $(tail -5 "$KT_IKE_LOGS/oracle-bad.txt")"
 grep -Eq "^sa $ispi $rspi .* undecrypted=[1-9]" "$KT_IKE_LOGS/oracle-bad.txt" ||
@@ -215,6 +226,7 @@ grep -Eq "^sa $ispi $rspi .* undecrypted=[1-9]" "$KT_IKE_LOGS/oracle-bad.txt" ||
 kt_log "oracle with one wrong key: $(grep "^sa $ispi" "$KT_IKE_LOGS/oracle-bad.txt")"
 
 kt_charon_stop c
+kt_charon_stop c5500
 kt_pluto_stop p
 kt_ike_xfrm_clean h1
 kt_ike_xfrm_clean h2

@@ -54,7 +54,11 @@
 #                      NSS database (what `ipsec initnss` makes); ARGS go
 #                      to pluto (KT_PLUTO_ARGS too, e.g. "--debug base").
 #                      Non-standard IKE ports are per connection in
-#                      libreswan: leftikeport=/rightikeport=.
+#                      libreswan: leftikeport=/rightikeport=. To meet
+#                      charon on port P: KT_IKE_NATT_PORT=P (and another
+#                      KT_IKE_PORT) for that charon, local_port = P and
+#                      remote_port = P in its conn; both sides then put the
+#                      non-ESP marker before IKE (ike_oracle.py -p P).
 #   kt_pluto_secrets NAME [FILE]     ipsec.secrets (FILE, or stdin), reread
 #   kt_pluto_load NAME [FILE]        add the conns of an ipsec.conf (FILE,
 #                      or stdin) with addconn --autoall; a conn %default
