@@ -51,17 +51,20 @@ kt_pluto_start p h2
 kt_pluto_secrets p <<<"%any %any : PSK \"$PSK\""
 kt_log "charon and pluto up after $(($(date +%s) - t_start)) s"
 
-# xfrm_check NS MODE ALG_RE: NS has two ESP SAs in MODE, each with a line
-# matching ALG_RE; prints their SPIs.
+# xfrm_check NS MODE ALG_RE...: NS has two ESP SAs in MODE, each with a
+# line matching each ALG_RE; prints their SPIs.
 xfrm_check() {
-	local ns=$1 mode=$2 re=$3 st n
+	local ns=$1 mode=$2 re st n
+	shift 2
 	st=$(ip -n "$ns" xfrm state)
 	n=$(grep -c '^\s*proto esp ' <<<"$st")
 	[ "$n" = 2 ] || kt_fail "$ns: $n ESP SAs, want 2: $st"
 	n=$(grep -c "^\s*proto esp spi 0x[0-9a-f]* reqid [0-9]* mode $mode\$" <<<"$st")
 	[ "$n" = 2 ] || kt_fail "$ns: not two $mode ESP SAs: $st"
-	n=$(grep -Ec "^\s*$re\$" <<<"$st")
-	[ "$n" = 2 ] || kt_fail "$ns: not two SAs with '$re': $st"
+	for re in "$@"; do
+		n=$(grep -Ec "^\s*$re\$" <<<"$st")
+		[ "$n" = 2 ] || kt_fail "$ns: not two SAs with '$re': $st"
+	done
 	st=$(kt_ike_esp_spis "$ns")
 	[ "$(grep -c '^0x[0-9a-f]\{8\}$' <<<"$st")" = 2 ] || kt_fail "$ns: cannot read the two SPIs: $st"
 	echo "$st"
