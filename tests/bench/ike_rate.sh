@@ -1,0 +1,270 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Guest side of `tests/bench/run ike_rate`: IKEv2 handshakes per second and
+# the responder's memory per IKE SA.
+#
+# One handshake: IKE_SA_INIT and IKE_AUTH with a pre-shared key,
+# Curve25519, AES-GCM-16-128 and PRF-HMAC-SHA2-256, one ESP child SA in
+# transport mode (AES-GCM-16-128), up to its SAs installed in the kernel
+# on both ends. The initiator is always charon (namespace ini, 10.0.0.1,
+# vCPU 0), driven over vici by tests/bench/ike_drive.py: WINDOW initiations
+# in flight, each a new IKE SA (reuse_ikesa = no; Debian ships no
+# load-tester plugin, and a loop of swanctl processes would cost more than
+# the handshakes). The responder (namespace res, 10.0.0.2, vCPU 1) is
+# the daemon measured. Every SA has the same traffic selectors (the two
+# hosts), so the kernel gets two SAs per handshake and one set of
+# policies.
+#
+# Per responder daemon D, each run from fresh daemons after IKE_WARM
+# handshakes that are not counted (the first AES-GCM SA of a boot waits
+# seconds for the kernel's crypto modules): IKE_RUNS runs of IKE_RATE_N
+# handshakes (the rate: their median), then one run up to IKE_SMALL and on
+# to IKE_BIG IKE SAs: the rate from IKE_SMALL to IKE_BIG (with a large SA
+# table), the responder's resident memory (VmRSS) before, and per IKE SA
+# at IKE_SMALL and at IKE_BIG, and the kernel's slab per handshake (both
+# ends' SAs: one kernel). The responder runs with its DoS protections off
+# (cookies, half-open limits per peer): they are not what is measured.
+#
+# The responders are functions, one set per daemon (resp_D_available,
+# resp_D_start, resp_D_pid, resp_D_stop); ikd's column is a slot until ikd
+# can answer IKE_SA_INIT: then its functions start it, and the table gets
+# the ikd/charon ratios.
+#
+# Writes $KT_OUT/raw.txt (one line per run) and $KT_OUT/table.txt.
+# Environment (defaults): IKE_DAEMONS ("charon ikd"), IKE_RUNS (3),
+# IKE_RATE_N (300), IKE_SMALL (1000), IKE_BIG (10000), IKE_WINDOW (16),
+# IKE_WARM (4), IKE_STALL (60 s). Under TCG charon does a few handshakes a
+# second: the run to 10000 takes most of the time.
+# shellcheck disable=SC2317 # the resp_* functions are called by name
+. "$KT_TOP/tests/vm/lib.sh"
+. "$KT_TOP/tests/vm/ike.sh"
+
+daemons=${IKE_DAEMONS:-charon ikd}
+runs=${IKE_RUNS:-3}
+rate_n=${IKE_RATE_N:-300}
+warm=${IKE_WARM:-4}
+small=${IKE_SMALL:-1000}
+big=${IKE_BIG:-10000}
+window=${IKE_WINDOW:-16}
+stall=${IKE_STALL:-60}
+raw=$KT_OUT/raw.txt
+drive=$KT_TOP/tests/bench/ike_drive.py
+PSK="ike_rate $RANDOM$RANDOM"
+PROPOSAL=aes128gcm16-prfsha256-x25519
+ESP=aes128gcm16
+TABLE_SIZE="ikesa_table_size = 4096
+  ikesa_table_segments = 16"
+failed=''
+# Logs at level 0 only: this measures handshakes, not log writing.
+KT_CHARON_LOG="default = 0"
+# A charon with 10k IKE SAs takes a while to delete them all.
+KT_IKE_STOP_TIMEOUT=180
+
+kt_ns ini; kt_ns res
+kt_link ini eth0 res eth0
+kt_addr ini eth0 10.0.0.1/24; kt_addr res eth0 10.0.0.2/24
+
+# --- the initiator: charon -------------------------------------------------
+
+ini_start() {
+	# Each initiation in flight holds one of its threads (ike_drive.py).
+	KT_IKE_WRAP="taskset -c 0" kt_charon_start ini ini "reuse_ikesa = no
+  threads = $((2 * window + 16))
+  $TABLE_SIZE"
+	kt_charon_load ini <<-EOF
+	connections {
+	  bench {
+	    version = 2
+	    local_addrs = 10.0.0.1
+	    remote_addrs = 10.0.0.2
+	    proposals = $PROPOSAL
+	    mobike = no
+	    local {
+	      auth = psk
+	      id = ini.bench
+	    }
+	    remote {
+	      auth = psk
+	      id = res.bench
+	    }
+	    children {
+	      bench {
+	        mode = transport
+	        esp_proposals = $ESP
+	      }
+	    }
+	  }
+	}
+	secrets {
+	  ike-bench {
+	    secret = "$PSK"
+	  }
+	}
+	EOF
+}
+
+ini_stop() { kt_charon_stop ini; }
+
+# --- responders: one set of functions per daemon ---------------------------
+
+resp_charon_available() { [ -x "$KT_CHARON" ] || { echo "no $KT_CHARON"; return 1; }; }
+
+resp_charon_start() {
+	KT_IKE_WRAP="taskset -c 1" kt_charon_start res res "$TABLE_SIZE
+  cookie_threshold = 1000000
+  block_threshold = 1000000
+  init_limit_half_open = 0"
+	kt_charon_load res <<-EOF
+	connections {
+	  bench {
+	    version = 2
+	    local_addrs = 10.0.0.2
+	    remote_addrs = 10.0.0.1
+	    proposals = $PROPOSAL
+	    mobike = no
+	    unique = never
+	    local {
+	      auth = psk
+	      id = res.bench
+	    }
+	    remote {
+	      auth = psk
+	      id = ini.bench
+	    }
+	    children {
+	      bench {
+	        mode = transport
+	        esp_proposals = $ESP
+	      }
+	    }
+	  }
+	}
+	secrets {
+	  ike-bench {
+	    secret = "$PSK"
+	  }
+	}
+	EOF
+}
+
+resp_charon_pid() { echo "${KT_IKE_PID[res]}"; }
+resp_charon_stop() { kt_charon_stop res; }
+
+# ikd: the slot. When ikd answers IKE_SA_INIT, these start it in netns res
+# on 10.0.0.2 with the same proposal, identities (FQDN res.bench,
+# ini.bench) and PSK, pinned to vCPU 1, and stop it.
+resp_ikd_available() { echo "ikd cannot answer IKE_SA_INIT yet"; return 1; }
+resp_ikd_start() { kt_fail "ikd: no responder yet"; }
+resp_ikd_pid() { :; }
+resp_ikd_stop() { :; }
+
+# --- measurement -----------------------------------------------------------
+
+# threads PID: how many of its threads wait where (wchan), for a stall.
+threads() {
+	local t
+	for t in /proc/"$1"/task/*; do cat "$t/wchan" 2>/dev/null; echo; done | sort | uniq -c | tr '\n' ' '
+}
+
+rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
+slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
+sad_count() { ip -n res xfrm state count | awk '{ print $NF }'; }
+
+# drive N: N more handshakes; prints the driver's "done=... rate=..."
+drive() {
+	local out
+	out=$(ip netns exec ini taskset -c 0 python3 "$drive" \
+		"$KT_IKE_DIR/ini/run/charon.vici" bench bench "$1" "$window" "$stall" 2>&1)
+	local rc=$?
+	echo "$out"
+	return $rc
+}
+
+# one_run D RUN COUNT...: fresh daemons, IKE_WARM handshakes, then
+# handshakes up to each COUNT in turn (not counting the warm ones), a raw
+# line per step.
+one_run() {
+	local d=$1 run=$2 prev=0 n pid base slab0 out rss slab sad
+	shift 2
+	"resp_${d}_start"
+	ini_start
+	pid=$("resp_${d}_pid")
+	if [ "$warm" -gt 0 ] && ! out=$(drive "$warm"); then
+		echo "# FAIL daemon=$d run=$run warm-up: $out" | tee -a "$raw"
+		failed="$failed $d/$run"
+		set --
+	fi
+	sleep 1
+	base=$(rss_kb "$pid") slab0=$(slab_kb)
+	for n in "$@"; do
+		if ! out=$(drive $((n - prev))); then
+			echo "# FAIL daemon=$d run=$run step=$prev-$n: $out" | tee -a "$raw"
+			echo "# threads of the initiator: $(threads "${KT_IKE_PID[ini]}")" | tee -a "$raw"
+			echo "# threads of the responder: $(threads "$pid")" | tee -a "$raw"
+			failed="$failed $d/$run"
+			break
+		fi
+		sleep 1
+		rss=$(rss_kb "$pid") slab=$(slab_kb) sad=$(sad_count)
+		echo "daemon=$d run=$run from=$prev to=$n $out rss_base_kb=$base rss_kb=$rss" \
+			"slab_delta_kb=$((slab - slab0)) sad=$sad" | tee -a "$raw"
+		[ "$sad" -ge $((2 * (n + warm))) ] || {
+			echo "# FAIL daemon=$d run=$run: $sad SAs in the responder's kernel, want $((2 * (n + warm)))" | tee -a "$raw"
+			failed="$failed $d/$run"
+			break
+		}
+		prev=$n
+	done
+	# The kernel first: charon then has nothing to delete there.
+	ip -n ini xfrm state flush; ip -n res xfrm state flush
+	ip -n ini xfrm policy flush; ip -n res xfrm policy flush
+	ini_stop
+	"resp_${d}_stop"
+}
+
+: >"$raw"
+echo "# kernel $(uname -r), $(nproc) vCPUs; strongSwan $(swanctl --version 2>/dev/null | awk '{ print $NF; exit }');" \
+	"IKE $PROPOSAL, ESP $ESP transport, window $window; $runs runs of $rate_n, then one to $small and $big" >>"$raw"
+for d in $daemons; do
+	if ! why=$("resp_${d}_available"); then
+		echo "# daemon=$d skipped: $why" | tee -a "$raw"
+		continue
+	fi
+	for r in $(seq "$runs"); do one_run "$d" "$r" "$rate_n"; done
+	one_run "$d" mem "$small" "$big"
+done
+
+awk -v small="$small" -v big="$big" -v rate_n="$rate_n" '
+	function median(s,   a, n, i, j, t) {
+		n = split(s, a, " ")
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return n ? (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2) : 0
+	}
+	function kib(x) { return sprintf("%.1f", x) }
+	/^# daemon=.* skipped/ { split($2, f, "="); skip[f[2]] = 1; order[++nd] = f[2]; next }
+	/^daemon=/ {
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		d = v["daemon"]
+		if (!(d in seen)) { seen[d] = 1; order[++nd] = d }
+		if (v["run"] != "mem") { rates[d] = rates[d] " " v["rate"]; next }
+		base[d] = v["rss_base_kb"]
+		if (v["from"] == 0) kb1[d] = kib((v["rss_kb"] - v["rss_base_kb"]) / small)
+		else { r1[d] = sprintf("%.1f", v["rate"]); kb2[d] = kib((v["rss_kb"] - v["rss_base_kb"]) / big); slab[d] = kib(v["slab_delta_kb"] / big) }
+	}
+	END {
+		printf "%-9s %9s %12s %9s %12s %12s %12s\n", "responder", "hs/s", "hs/s " small "-" big,
+			"RSS0 MiB", "KiB/SA@" small, "KiB/SA@" big, "slab KiB/hs"
+		for (k = 1; k <= nd; k++) {
+			d = order[k]
+			if (d in skip) { printf "%-9s %9s %12s %9s %12s %12s %12s   (not run)\n", d, "-", "-", "-", "-", "-", "-"; continue }
+			printf "%-9s %9s %12s %9s %12s %12s %12s\n", d,
+				(rates[d] != "" ? sprintf("%.1f", median(rates[d])) : "-"), (d in r1 ? r1[d] : "-"),
+				(d in base ? sprintf("%.1f", base[d] / 1024) : "-"), (d in kb1 ? kb1[d] : "-"),
+				(d in kb2 ? kb2[d] : "-"), (d in slab ? slab[d] : "-")
+		}
+		printf "# hs/s: median of the runs of %d handshakes; KiB/SA: responder VmRSS growth per IKE SA;\n", rate_n
+		printf "# slab KiB/hs: kernel slab growth per handshake (the SAs of both ends, one kernel)\n"
+	}' "$raw" >"$KT_OUT/table.txt"
+cat "$KT_OUT/table.txt"
+[ -z "$failed" ] || { echo "FAIL:$failed"; exit 1; }
+exit 0
