@@ -75,6 +75,7 @@
 #
 # Both:
 #   kt_ike_log NAME                  the path of NAME's log
+#   kt_ike_kill NAME                 SIGKILL (benchmarks: no clean exit wanted)
 #   kt_ike_xfrm_clean NS             fail unless NS has no XFRM state and no
 #                      IPsec policy
 #   kt_ike_esp_spis NS               the SPIs of NS's ESP states (0x%08x)
@@ -386,6 +387,17 @@ kt_charon_stop() {
 	[ $rc = 1 ] && kt_fail "charon $name did not exit within $KT_IKE_STOP_TIMEOUT s of SIGTERM"
 	[ $rc = 0 ] || kt_fail "charon $name did not exit cleanly"
 	unset "KT_IKE_KIND[$name]"
+	return 0
+}
+
+# kt_ike_kill NAME: SIGKILL, for a daemon whose clean exit is not the
+# point (charon takes minutes under TCG to delete 10k IKE SAs on SIGTERM).
+kt_ike_kill() {
+	local name=$1
+	kt_ike_alive "$name" && kill -KILL "${KT_IKE_PID[$name]}"
+	kt_ike_until 30 eval "! kt_ike_running ${KT_IKE_PID[$name]:-0}"
+	wait "${KT_IKE_PID[$name]:-0}" 2>/dev/null
+	unset "KT_IKE_PID[$name]" "KT_IKE_KIND[$name]"
 	return 0
 }
 
