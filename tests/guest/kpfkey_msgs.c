@@ -10,7 +10,9 @@
  *   kpfkey_msgs larval S   a GETSPI SA is gone after S seconds (sysctl)
  *   kpfkey_msgs bulk N     N SAs and N policies, slow-reader dumps, flush
  *   kpfkey_msgs add SPI    add one ESP SA;  kpfkey_msgs count  SAs dumped
+ *   kpfkey_msgs kxlen      a longer SADB_X_EXT_KIPSEC_SA: every copy parses
  */
+#include <kipsec/libpfkey.h>
 #include "kpfkey_lib.h"
 
 static struct kmsg req, rep;
@@ -530,6 +532,75 @@ static void test_larval(int secs)
 	puts("larval: ok");
 }
 
+/* ---- the kipsec extension at another length ---------------------------- */
+
+/* The message in @m parses with libpfkey; its kipsec extension is 16 bytes. */
+static void parses(struct kmsg *m, const char *who)
+{
+	struct pfkey_msg pm;
+	const struct sadb_x_kipsec_sa *kx;
+
+	CHECK(pfkey_parse(m->buf, m->len, &pm) == 0, "%s: type %u: %s", who,
+	      kmsg_hdr(m)->sadb_msg_type, pfkey_parse_error());
+	kx = pfkey_msg_kipsec_sa(&pm);
+	CHECK(kx && kx->sadb_x_kipsec_sa_len == 2 &&
+	      kx->sadb_x_kipsec_sa_replay == 128, "%s: type %u: kipsec extension",
+	      who, kmsg_hdr(m)->sadb_msg_type);
+}
+
+/* An ADD whose kipsec extension has @extra bytes more, set to @fill. */
+static void kx_add_msg(uint32_t spi, size_t extra, uint8_t fill)
+{
+	struct sadb_x_kipsec_sa *kx;
+
+	esp_add_msg(&req, SADB_ADD, spi, SRC, DST);
+	kx = kmsg_ext(&req, SADB_X_EXT_KIPSEC_SA, sizeof(*kx) + extra);
+	kx->sadb_x_kipsec_sa_replay = 128;
+	memset(kx + 1, fill, extra);
+	/* Another extension after it, which a wrong length would swallow. */
+	kmsg_lifetime(&req, SADB_EXT_LIFETIME_HARD, 3600);
+}
+
+/*
+ * A sender's SADB_X_EXT_KIPSEC_SA longer than 16 bytes (zeroes after the
+ * fields this kernel knows): the ADD reply, the broadcast to a plain and a
+ * promiscuous listener, GET and DUMP all carry it at 16 bytes and parse
+ * with libpfkey. A longer one with something in the tail is EINVAL.
+ */
+static void test_kxlen(void)
+{
+	int a = kopen(), plain = kopen(), prom = kopen();
+
+	kmsg_init(&req, SADB_X_PROMISC, 1);
+	KREQ(prom, &req, &rep, 0);
+	expect_msg(a, SADB_X_PROMISC, "a");
+	expect_msg(plain, SADB_X_PROMISC, "plain");
+
+	kx_add_msg(0x7000, 8, 0);
+	KREQ(a, &req, &rep, 0);
+	parses(&rep, "sender");
+	expect_msg(plain, SADB_ADD, "plain");
+	parses(&rep, "plain");
+	expect_msg(prom, SADB_ADD, "prom");
+	parses(&rep, "prom");
+	sa_key_msg(&req, SADB_GET, SADB_SATYPE_ESP, 0x7000);
+	KREQ(a, &req, &rep, 0);
+	parses(&rep, "GET");
+	CHECK(dump_count(a, SADB_DUMP, SADB_SATYPE_ESP) == 1, "dump");
+	parses(&rep, "DUMP");
+	expect_msg(prom, SADB_GET, "prom");
+	parses(&rep, "prom GET");
+
+	kx_add_msg(0x7001, 8, 0x5a);
+	KREQ(a, &req, &rep, EINVAL);
+	kmsg_init(&req, SADB_FLUSH, 0);
+	KREQ(a, &req, &rep, 0);
+	close(a);
+	close(plain);
+	close(prom);
+	puts("kxlen: ok");
+}
+
 /* ---- scale ------------------------------------------------------------ */
 
 static void test_bulk(unsigned int n)
@@ -600,6 +671,8 @@ int main(int argc, char **argv)
 		test_larval(atoi(argv[2]));
 	else if (!strcmp(cmd, "bulk") && argc > 2)
 		test_bulk((unsigned int)atoi(argv[2]));
+	else if (!strcmp(cmd, "kxlen"))
+		test_kxlen();
 	else if (!strcmp(cmd, "add") && argc > 2) {
 		fd = kopen();
 		esp_add_msg(&req, SADB_ADD, (uint32_t)strtoul(argv[2], NULL, 0),
@@ -611,7 +684,7 @@ int main(int argc, char **argv)
 		printf("%u\n", dump_count(fd, SADB_DUMP, 0));
 		close(fd);
 	} else {
-		fprintf(stderr, "usage: %s sa|spd|delivery|expire|larval S|bulk N|add SPI|count\n",
+		fprintf(stderr, "usage: %s sa|spd|delivery|expire|larval S|bulk N|add SPI|count|kxlen\n",
 			argv[0]);
 		return 2;
 	}
