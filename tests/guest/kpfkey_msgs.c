@@ -11,7 +11,9 @@
  *   kpfkey_msgs bulk N     N SAs and N policies, slow-reader dumps, flush
  *   kpfkey_msgs add SPI    add one ESP SA;  kpfkey_msgs count  SAs dumped
  *   kpfkey_msgs kxlen      a longer SADB_X_EXT_KIPSEC_SA: every copy parses
+ *   kpfkey_msgs regrace N  N rounds of two threads REGISTERing one socket
  */
+#include <pthread.h>
 #include <kipsec/libpfkey.h>
 #include "kpfkey_lib.h"
 
@@ -601,6 +603,67 @@ static void test_kxlen(void)
 	puts("kxlen: ok");
 }
 
+/* ---- concurrent REGISTERs on one socket -------------------------------- */
+
+struct reg_arg {
+	int fd;
+	uint8_t satype;
+	struct kmsg m;
+};
+
+static void *reg_thread(void *p)
+{
+	struct reg_arg *r = p;
+
+	kmsg_init(&r->m, SADB_REGISTER, r->satype);
+	kmsg_finish(&r->m);
+	CHECK(ksend_raw(r->fd, r->m.buf, r->m.len) == 0, "REGISTER %u",
+	      r->satype);
+	return NULL;
+}
+
+/* Is @fd registered for @satype? A second REGISTER says EEXIST then. */
+static int registered(int fd, uint8_t satype)
+{
+	kmsg_init(&req, SADB_REGISTER, satype);
+	ksend(fd, &req);
+	for (;;) {
+		CHECK(krecv(fd, &rep, 5000) > 0, "no REGISTER reply");
+		if (kmsg_hdr(&rep)->sadb_msg_seq == kmsg_hdr(&req)->sadb_msg_seq)
+			return kmsg_hdr(&rep)->sadb_msg_errno == EEXIST;
+	}
+}
+
+/*
+ * Two threads REGISTER one socket for ESP and for AH at the same moment,
+ * @rounds times on fresh sockets: both registrations must stick (the bits
+ * were once set with a plain read-modify-write).
+ */
+static void test_regrace(unsigned int rounds)
+{
+	static struct reg_arg r[2];
+	pthread_t t[2];
+
+	for (unsigned int i = 0; i < rounds; i++) {
+		int fd = kopen(), sz = 1 << 20;
+
+		CHECK(!setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)),
+		      "rcvbuf");
+		r[0] = (struct reg_arg){ .fd = fd, .satype = SADB_SATYPE_ESP };
+		r[1] = (struct reg_arg){ .fd = fd, .satype = SADB_SATYPE_AH };
+		for (int j = 0; j < 2; j++)
+			CHECK(!pthread_create(&t[j], NULL, reg_thread, &r[j]),
+			      "thread");
+		for (int j = 0; j < 2; j++)
+			pthread_join(t[j], NULL);
+		CHECK(registered(fd, SADB_SATYPE_ESP) &&
+		      registered(fd, SADB_SATYPE_AH),
+		      "round %u: a registration was lost", i);
+		close(fd);
+	}
+	printf("regrace %u: ok\n", rounds);
+}
+
 /* ---- scale ------------------------------------------------------------ */
 
 static void test_bulk(unsigned int n)
@@ -673,6 +736,8 @@ int main(int argc, char **argv)
 		test_bulk((unsigned int)atoi(argv[2]));
 	else if (!strcmp(cmd, "kxlen"))
 		test_kxlen();
+	else if (!strcmp(cmd, "regrace") && argc > 2)
+		test_regrace((unsigned int)atoi(argv[2]));
 	else if (!strcmp(cmd, "add") && argc > 2) {
 		fd = kopen();
 		esp_add_msg(&req, SADB_ADD, (uint32_t)strtoul(argv[2], NULL, 0),
@@ -684,7 +749,7 @@ int main(int argc, char **argv)
 		printf("%u\n", dump_count(fd, SADB_DUMP, 0));
 		close(fd);
 	} else {
-		fprintf(stderr, "usage: %s sa|spd|delivery|expire|larval S|bulk N|add SPI|count|kxlen\n",
+		fprintf(stderr, "usage: %s sa|spd|delivery|expire|larval S|bulk N|add SPI|count|kxlen|regrace N\n",
 			argv[0]);
 		return 2;
 	}
