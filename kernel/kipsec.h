@@ -8,6 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <linux/in6.h>
@@ -33,9 +34,8 @@ struct kipsec_sad {
 	struct hlist_head *by_addr;	/* (src, dst, proto): selection */
 	struct hlist_head *by_seq;	/* larval SAs by GETSPI seq */
 	unsigned int bits;		/* log2 of each table's size */
-	struct list_head all;		/* creation order, for DUMP */
+	struct rb_root ids;		/* by id: creation order, DUMP cursor */
 	unsigned int count;
-	u64 gen;			/* bumped by each removal */
 	u64 next_id;
 	u32 acq_seq;			/* seq of the last ACQUIRE */
 	u32 seed;
@@ -51,9 +51,8 @@ struct kipsec_spd {
 	struct hlist_head *by_id;	/* policy id */
 	unsigned int bits;
 	struct list_head classes[3];	/* selector classes per direction */
-	struct list_head all;		/* by (dir, priority, seq): DUMP order */
+	struct rb_root tree;		/* by (dir, priority, seq): SPD order */
 	unsigned int count;
-	u64 gen;			/* bumped by each removal */
 	u32 next_index;
 	u64 next_seq;
 	u32 next_reqid;

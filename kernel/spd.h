@@ -41,7 +41,7 @@ struct kipsec_policy {
 	struct rcu_head rcu;
 	struct hlist_node by_key;
 	struct hlist_node by_id;
-	struct list_head all;		/* sorted (dir, priority, seq) */
+	struct rb_node node;		/* in kipsec_spd.tree */
 	struct kipsec_spd_class *cls;
 	u32 id, priority;
 	u64 seq;			/* insertion order among equals */
