@@ -36,10 +36,13 @@ struct kipsec_sad {
 	unsigned int bits;		/* log2 of each table's size */
 	struct rb_root ids;		/* by id: creation order, DUMP cursor */
 	unsigned int count;
+	unsigned int nr_acquire;	/* larval SAs of ACQUIREs, no SPI yet */
+	u64 acquire_refused;		/* ACQUIREs over net.kipsec.acquire_max */
 	u64 next_id;
 	u32 acq_seq;			/* seq of the last ACQUIRE */
 	u32 seed;
 	struct delayed_work expire_work;
+	struct work_struct grow_work;	/* grows the tables for atomic inserts */
 	bool dead;			/* namespace going: no rescheduling */
 };
 
@@ -70,6 +73,7 @@ struct kipsec_net {
 	struct kipsec_sad sad;
 	struct kipsec_spd spd;
 	int larval_lifetime;		/* sysctl, seconds */
+	int acquire_max;		/* sysctl: larval SAs of ACQUIREs */
 	int preferred_oldsa;		/* sysctl, bool */
 	struct ctl_table_header *sysctl;
 	struct kipsec_mib __percpu *mib;	/* packet counters (stats.c) */
@@ -84,6 +88,9 @@ static inline struct kipsec_net *kipsec_pernet(const struct net *net)
 {
 	return net_generic(net, kipsec_net_id);
 }
+
+unsigned int kipsec_chain_max(struct hlist_head **tablep,
+			      unsigned int *bitsp);
 
 int kipsec_netns_init(void);
 void kipsec_netns_exit(void);

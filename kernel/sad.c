@@ -5,7 +5,8 @@
  * Every SA is on three hash tables: by (SPI, destination, protocol) for
  * inbound packets and PF_KEY lookups, by (source, destination, protocol)
  * for outbound selection, and while larval by the GETSPI sequence number.
- * The tables double as the SAD grows (rehash in process context). A tree
+ * The tables grow fourfold as the SAD does (rehash in process context: a
+ * work item when the insert came from the packet path, an ACQUIRE). A tree
  * by id, in creation order, gives DUMP, /proc and the long walks a cursor
  * that survives removals, so that they can drop the lock between batches.
  * One delayed work per namespace runs at the next lifetime or larval
@@ -302,6 +303,8 @@ static void kipsec_sa_unlink(struct kipsec_sad *sad, struct kipsec_sa *sa)
 		hlist_del_init(&sa->by_seq);
 	rb_erase(&sa->by_id, &sad->ids);
 	WRITE_ONCE(sad->count, sad->count - 1);
+	if (sa->acquire)
+		sad->nr_acquire--;
 	WRITE_ONCE(sa->state, SADB_SASTATE_DEAD);
 	write_seqcount_end(&sad->seq);
 	kipsec_sa_put(sa);
@@ -314,15 +317,23 @@ static struct hlist_head *kipsec_sad_table(unsigned int bits)
 	return kvcalloc(1u << bits, sizeof(struct hlist_head), GFP_KERNEL);
 }
 
-/* Keep the load factor at most 1; called before inserting. */
+/* The table size for @count SAs: a load factor below 1, in steps of 4. */
+static unsigned int kipsec_sad_bits_for(unsigned int count, unsigned int bits)
+{
+	while (count >= (1u << bits) && bits + 2 <= KIPSEC_SAD_MAX_BITS)
+		bits += 2;
+	return bits;
+}
+
+/* Keep the load factor below 1: before inserting, or from the work. */
 static void kipsec_sad_grow(struct kipsec_sad *sad)
 {
 	struct hlist_head *spi, *addr, *seq, *ospi, *oaddr, *oseq;
-	unsigned int bits = READ_ONCE(sad->bits) + 2;
+	unsigned int old = READ_ONCE(sad->bits);
+	unsigned int bits = kipsec_sad_bits_for(READ_ONCE(sad->count), old);
 	struct kipsec_sa *sa;
 
-	if (READ_ONCE(sad->count) < (1u << READ_ONCE(sad->bits)) ||
-	    bits > KIPSEC_SAD_MAX_BITS)
+	if (bits == old)
 		return;
 	spi = kipsec_sad_table(bits);
 	addr = kipsec_sad_table(bits);
@@ -331,7 +342,7 @@ static void kipsec_sad_grow(struct kipsec_sad *sad)
 		goto out;
 
 	spin_lock_bh(&sad->lock);
-	if (bits != sad->bits + 2) {
+	if (sad->bits != old) {
 		spin_unlock_bh(&sad->lock);
 		goto out;
 	}
@@ -360,6 +371,26 @@ out:
 	kvfree(spi);
 	kvfree(addr);
 	kvfree(seq);
+}
+
+static void kipsec_sad_grow_work(struct work_struct *work)
+{
+	kipsec_sad_grow(container_of(work, struct kipsec_sad, grow_work));
+}
+
+/* After an insert: an insert from the packet path cannot grow the tables. */
+static void kipsec_sad_grow_soon(struct kipsec_sad *sad)
+{
+	if (sad->count >= (1u << sad->bits) &&
+	    sad->bits + 2 <= KIPSEC_SAD_MAX_BITS && !sad->dead)
+		queue_work(system_wq, &sad->grow_work);
+}
+
+/* The longest chain of the packet path's tables (by SPI, by address). */
+unsigned int kipsec_sad_chain_max(struct kipsec_sad *sad)
+{
+	return max(kipsec_chain_max(&sad->by_spi, &sad->bits),
+		   kipsec_chain_max(&sad->by_addr, &sad->bits));
 }
 
 /* ---- expiry --------------------------------------------------------- */
@@ -595,9 +626,12 @@ void kipsec_sad_insert(struct kipsec_sad *sad, struct kipsec_sa *sa)
 	write_seqcount_end(&sad->seq);
 	kipsec_sa_link_id(sad, sa);
 	WRITE_ONCE(sad->count, sad->count + 1);
+	if (sa->acquire)
+		sad->nr_acquire++;
 	d = kipsec_sa_deadline(sa);
 	if (d)
 		kipsec_sad_schedule(sad, d);
+	kipsec_sad_grow_soon(sad);
 }
 
 /* Add an SA built in the kernel (selftest); EEXIST if its SPI is taken. */
@@ -881,6 +915,8 @@ static void kipsec_sa_take_spi(struct kipsec_sad *sad, struct kipsec_sa *acq,
 							   &acq->dst,
 							   acq->satype));
 	write_seqcount_end(&sad->seq);
+	acq->acquire = false;
+	sad->nr_acquire--;
 	if (from->mode)
 		acq->mode = from->mode;
 	if (from->reqid)
@@ -950,6 +986,7 @@ int kipsec_sad_init(struct kipsec_net *kn)
 	seqcount_spinlock_init(&sad->seq, &sad->lock);
 	sad->ids = RB_ROOT;
 	INIT_DELAYED_WORK(&sad->expire_work, kipsec_sad_expire_work);
+	INIT_WORK(&sad->grow_work, kipsec_sad_grow_work);
 	sad->bits = KIPSEC_SAD_MIN_BITS;
 	sad->seed = get_random_u32();
 	sad->by_spi = kipsec_sad_table(sad->bits);
@@ -968,7 +1005,10 @@ static void kipsec_sa_unlink_one(struct kipsec_sad *sad,
 	kipsec_sa_unlink(sad, sa);
 }
 
-/* The namespace is going: no socket is left to add SAs. */
+/*
+ * The namespace is going: no socket is left to add SAs, no packet to
+ * ACQUIRE one (the hooks are gone), no work may run or be queued again.
+ */
 void kipsec_sad_exit(struct kipsec_net *kn)
 {
 	struct kipsec_sad *sad = &kn->sad;
@@ -977,6 +1017,7 @@ void kipsec_sad_exit(struct kipsec_net *kn)
 	sad->dead = true;
 	spin_unlock_bh(&sad->lock);
 	cancel_delayed_work_sync(&sad->expire_work);
+	cancel_work_sync(&sad->grow_work);
 
 	kipsec_sad_walk(sad, U64_MAX, kipsec_sa_unlink_one, NULL);
 	kvfree(sad->by_spi);

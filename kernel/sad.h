@@ -32,6 +32,7 @@ struct kipsec_sa {
 	__be16 natt_sport, natt_dport;	/* UDP ports, with natt_type */
 	struct kipsec_addr natt_oa;	/* NAT-OA, family 0 when not given */
 	bool soft_expired;
+	bool acquire;			/* an ACQUIRE's, without an SPI yet */
 	time64_t created;		/* monotonic seconds */
 	time64_t larval_deadline;	/* monotonic seconds */
 	time64_t first_use;		/* monotonic seconds, 0: never used */
@@ -91,5 +92,6 @@ struct kipsec_sa *kipsec_sad_select(struct kipsec_net *kn, u8 satype,
 /* Walking the SAD in id (creation) order; caller holds the SAD lock. */
 struct kipsec_sa *kipsec_sa_after(struct kipsec_sad *sad, u64 id);
 struct kipsec_sa *kipsec_sa_next(struct kipsec_sa *sa);
+unsigned int kipsec_sad_chain_max(struct kipsec_sad *sad);
 
 #endif /* KIPSEC_SAD_H */
