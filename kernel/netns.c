@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/sysctl.h>
 #include <linux/delay.h>
+#include "alg.h"
 #include "pfkey.h"
 #include "sad.h"
 #include "spd.h"
@@ -78,12 +79,16 @@ static void kipsec_proc_tables(struct seq_file *seq, struct kipsec_net *kn)
 static int kipsec_proc_show(struct seq_file *seq, void *v)
 {
 	struct kipsec_net *kn = kipsec_pernet(seq_file_single_net(seq));
+	unsigned int tried, total, have;
 
 	seq_printf(seq, "version: %s\n", KIPSEC_VERSION);
 	seq_printf(seq, "sockets: %d\n", atomic_read(&kn->nr_sockets));
 	seq_printf(seq, "sad: %u\n", READ_ONCE(kn->sad.count));
 	seq_printf(seq, "spd: %u\n", READ_ONCE(kn->spd.count));
 	kipsec_proc_tables(seq, kn);
+	kipsec_alg_status(&tried, &total, &have);
+	seq_printf(seq, "alg_probed: %u/%u\n", tried, total);
+	seq_printf(seq, "alg_available: %u\n", have);
 	return 0;
 }
 
