@@ -495,9 +495,9 @@ static void kipsec_sa_expire(struct kipsec_sad *sad, struct kipsec_sa *sa,
 	}
 	if (sa->soft_expired || !kipsec_lt_over(sa, &sa->soft, now))
 		return;
-	sa->soft_expired = true;
+	WRITE_ONCE(sa->soft_expired, true);
 	sa->limit_kicked = false;
-	sa->state = SADB_SASTATE_DYING;
+	WRITE_ONCE(sa->state, SADB_SASTATE_DYING);
 	skb = kipsec_sa_msg(sa, NULL, SADB_EXPIRE, KIPSEC_SAMSG_SOFT,
 			    GFP_ATOMIC);
 	if (skb)
@@ -519,7 +519,7 @@ void kipsec_sa_count(struct kipsec_sad *sad, struct kipsec_sa *sa,
 		return;
 	spin_lock_bh(&sad->lock);
 	if (!sa->first_use && sa->state != SADB_SASTATE_DEAD) {
-		sa->first_use = ktime_get_seconds();
+		WRITE_ONCE(sa->first_use, ktime_get_seconds());
 		sa->cur.sadb_lifetime_usetime = ktime_get_real_seconds();
 		if (kipsec_sa_deadline(sa))
 			kipsec_sad_schedule(sad, kipsec_sa_deadline(sa));
