@@ -6,6 +6,9 @@
  *  - holds further ACQUIREs for the same SA back until it expires
  *    (net.kipsec.larval_lifetime), and
  *  - is what a GETSPI carrying the ACQUIRE's seq completes (sad.c).
+ * Packets make ACQUIREs, so at most net.kipsec.acquire_max of those larval
+ * SAs exist in a namespace; further ACQUIREs are refused and counted
+ * (acquire_refused in /proc/net/kipsec). XFRM and KAME set no such bound.
  */
 #include "alg.h"
 #include "sad.h"
@@ -14,17 +17,6 @@
 
 /* Beyond this many combinations, a proposal is cut (about 9 KiB). */
 #define KIPSEC_MAX_COMBS	128
-
-/* An ACQUIRE for this SA is outstanding. Caller holds the SAD lock. */
-static bool kipsec_acquire_pending(struct kipsec_sad *sad,
-				   const struct kipsec_sa *want)
-{
-	struct kipsec_sa *sa;
-
-	sa = kipsec_sad_select_larval(sad, want->satype, &want->src,
-				      &want->dst, want->reqid);
-	return sa;
-}
 
 static struct sk_buff *kipsec_acquire_msg(const struct kipsec_sa *sa,
 					  const struct kipsec_policy *pol)
@@ -64,11 +56,67 @@ static struct sk_buff *kipsec_acquire_msg(const struct kipsec_sa *sa,
 	return skb;
 }
 
+/* The larval SA that stands for an ACQUIRE until a GETSPI takes it. */
+static struct kipsec_sa *kipsec_acquire_sa(struct kipsec_net *kn, u8 satype,
+					   const struct kipsec_addr *src,
+					   const struct kipsec_addr *dst,
+					   u8 mode, u32 reqid)
+{
+	struct kipsec_sa *sa = kipsec_sa_alloc_gfp(GFP_ATOMIC);
+
+	if (!sa)
+		return NULL;
+	sa->satype = satype;
+	sa->state = SADB_SASTATE_LARVAL;
+	sa->acquire = true;
+	sa->src = *src;
+	sa->dst = *dst;
+	sa->mode = mode;
+	sa->reqid = reqid;
+	sa->cur.sadb_lifetime_addtime = ktime_get_real_seconds();
+	sa->larval_deadline = sa->created + READ_ONCE(kn->larval_lifetime);
+	return sa;
+}
+
+/*
+ * A new ACQUIRE and its larval SA, in the SAD; -EEXIST while one is pending
+ * for the same SA, -ENOSPC (counted) when net.kipsec.acquire_max are.
+ * Caller holds the SAD lock.
+ */
+static int kipsec_acquire_new(struct kipsec_net *kn, u8 satype,
+			      const struct kipsec_addr *src,
+			      const struct kipsec_addr *dst,
+			      const struct kipsec_policy *pol, u8 mode,
+			      u32 reqid, struct sk_buff **skb)
+{
+	struct kipsec_sad *sad = &kn->sad;
+	struct kipsec_sa *sa;
+
+	if (kipsec_sad_select_larval(sad, satype, src, dst, reqid))
+		return -EEXIST;
+	if (sad->nr_acquire >= READ_ONCE(kn->acquire_max)) {
+		sad->acquire_refused++;
+		return -ENOSPC;
+	}
+	sa = kipsec_acquire_sa(kn, satype, src, dst, mode, reqid);
+	if (!sa)
+		return -ENOMEM;
+	/* Never 0: a seq of 0 means "none" to GETSPI. */
+	sa->seq = ++sad->acq_seq ? sad->acq_seq : ++sad->acq_seq;
+	*skb = kipsec_acquire_msg(sa, pol);
+	if (!*skb) {
+		kipsec_sa_free(sa);
+		return -ENOMEM;
+	}
+	kipsec_sad_insert(sad, sa);
+	return 0;
+}
+
 /*
  * Ask the key managers of @net for an SA of @satype from @src to @dst
  * (for @pol, which may be NULL). Callable from the packet path (atomic).
  * Returns 0 when an ACQUIRE went out, -EEXIST while one is pending for the
- * same SA, -ENOMEM.
+ * same SA, -ENOSPC when too many are (net.kipsec.acquire_max), -ENOMEM.
  */
 int kipsec_km_acquire(struct net *net, u8 satype,
 		      const struct kipsec_addr *src,
@@ -76,40 +124,17 @@ int kipsec_km_acquire(struct net *net, u8 satype,
 		      const struct kipsec_policy *pol, u8 mode, u32 reqid)
 {
 	struct kipsec_net *kn = kipsec_pernet(net);
-	struct kipsec_sad *sad = &kn->sad;
 	struct sk_buff *skb = NULL;
-	struct kipsec_sa *sa;
-	int err = 0;
+	int err;
 
-	sa = kipsec_sa_alloc_gfp(GFP_ATOMIC);
-	if (!sa)
-		return -ENOMEM;
-	sa->satype = satype;
-	sa->state = SADB_SASTATE_LARVAL;
-	sa->src = *src;
-	sa->dst = *dst;
-	sa->mode = mode;
-	sa->reqid = reqid;
-	sa->cur.sadb_lifetime_addtime = ktime_get_real_seconds();
-	sa->larval_deadline = sa->created + READ_ONCE(kn->larval_lifetime);
-
-	spin_lock_bh(&sad->lock);
-	if (kipsec_acquire_pending(sad, sa)) {
-		err = -EEXIST;
-	} else {
-		/* Never 0: a seq of 0 means "none" to GETSPI. */
-		sa->seq = ++sad->acq_seq ? sad->acq_seq : ++sad->acq_seq;
-		skb = kipsec_acquire_msg(sa, pol);
-		if (skb)
-			kipsec_sad_insert(sad, sa);
-		else
-			err = -ENOMEM;
-	}
-	spin_unlock_bh(&sad->lock);
-	if (err) {
-		kipsec_sa_free(sa);
+	spin_lock_bh(&kn->sad.lock);
+	err = kipsec_acquire_new(kn, satype, src, dst, pol, mode, reqid, &skb);
+	spin_unlock_bh(&kn->sad.lock);
+	if (err == -ENOSPC)
+		net_info_ratelimited("kipsec: ACQUIRE refused: %d pending, the most net.kipsec.acquire_max allows\n",
+				     READ_ONCE(kn->acquire_max));
+	if (err)
 		return err;
-	}
 	kipsec_broadcast(skb, GFP_ATOMIC, KIPSEC_BC_REGISTERED, NULL, net,
 			 satype);
 	return 0;

@@ -2,11 +2,23 @@
 /*
  * Algorithm table. Ids and key sizes are Linux's PF_KEY ones (so setkey
  * works the same against af_key), plus ChaCha20-Poly1305 at IANA's 28.
- * Availability is asked of the crypto API once, on the first REGISTER,
- * because asking may load modules and take seconds.
+ *
+ * Availability is asked of the crypto API by a work item that the first
+ * REGISTER starts (a key manager has come; with manual keys alone nothing
+ * needs it), because asking loads modules and runs the crypto self-tests:
+ * from a second to minutes (slub_debug under emulation). Nothing waits
+ * for it.
+ * Until it has tried an algorithm, REGISTER and ACQUIRE list it, as KAME
+ * lists what it was built with: racoon checks its configuration against
+ * the SUPPORTED lists of its REGISTER at start and stops on an algorithm
+ * missing there, so a list cut short would stop it, whereas an algorithm
+ * listed but missing costs one failed ADD. Once tried, only the algorithms
+ * the crypto API has are listed. See docs/kipsec.4.
  */
 #include <linux/kernel.h>
-#include <linux/mutex.h>
+#include <linux/moduleparam.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/pfkeyv2.h>
 #include <linux/crypto.h>
 #include <crypto/aead.h>
@@ -57,9 +69,24 @@ static const struct kipsec_alg kipsec_algs[] = {
 	  "deflate" },
 };
 
-static DEFINE_MUTEX(kipsec_alg_probe_lock);
-static bool kipsec_alg_probed;
-static bool kipsec_alg_avail[ARRAY_SIZE(kipsec_algs)];
+#define KIPSEC_NALGS	ARRAY_SIZE(kipsec_algs)
+
+/* What the probe found; read locklessly, from any context. */
+enum { KIPSEC_ALG_UNTRIED, KIPSEC_ALG_HAVE, KIPSEC_ALG_MISSING };
+static u8 kipsec_alg_state[KIPSEC_NALGS];
+static unsigned int kipsec_alg_tried;	/* entries of the table so far */
+
+static void kipsec_alg_probe_work(struct work_struct *work);
+static DECLARE_WORK(kipsec_alg_work, kipsec_alg_probe_work);
+static DECLARE_WAIT_QUEUE_HEAD(kipsec_alg_waitq);
+static unsigned long kipsec_alg_started;	/* bit 0: the work was queued */
+static bool kipsec_alg_stopping;
+
+/* For tests: a slow probe, to see that nothing waits for it. */
+static unsigned int kipsec_probe_delay_ms;
+module_param_named(probe_delay_ms, kipsec_probe_delay_ms, uint, 0444);
+MODULE_PARM_DESC(probe_delay_ms,
+		 "pause before probing each algorithm (for tests), ms");
 
 const struct kipsec_alg *kipsec_alg_find(enum kipsec_alg_kind kind, u8 id)
 {
@@ -96,33 +123,83 @@ static bool kipsec_alg_probe_one(const struct kipsec_alg *alg)
 	return crypto_has_skcipher(alg->name, 0, 0);
 }
 
-static void kipsec_alg_probe(void)
+/* The pause of probe_delay_ms; true once the module is going. */
+static bool kipsec_alg_pause(void)
+{
+	if (kipsec_probe_delay_ms)
+		wait_event_interruptible_timeout(kipsec_alg_waitq,
+						 READ_ONCE(kipsec_alg_stopping),
+						 msecs_to_jiffies(kipsec_probe_delay_ms));
+	return READ_ONCE(kipsec_alg_stopping);
+}
+
+/* Ask the crypto API for each algorithm in turn; stops at unload. */
+static void kipsec_alg_probe_work(struct work_struct *work)
+{
+	const struct kipsec_alg *alg;
+	unsigned int i;
+	u8 state;
+
+	for (i = 0; i < KIPSEC_NALGS; i++) {
+		alg = &kipsec_algs[i];
+		if (alg->kind != KIPSEC_ALG_COMP) {
+			if (kipsec_alg_pause())
+				return;
+			state = kipsec_alg_probe_one(alg) ? KIPSEC_ALG_HAVE :
+							    KIPSEC_ALG_MISSING;
+			WRITE_ONCE(kipsec_alg_state[i], state);
+		}
+		WRITE_ONCE(kipsec_alg_tried, i + 1);
+	}
+}
+
+/*
+ * Start the probe, once per module load. Not from atomic context: the
+ * first REGISTER. No REGISTER runs at unload (sockets hold the module).
+ */
+static void kipsec_alg_start(void)
+{
+	if (!test_and_set_bit(0, &kipsec_alg_started))
+		queue_work(system_unbound_wq, &kipsec_alg_work);
+}
+
+/* Stop the probe, waiting at most for the algorithm it is trying. */
+void kipsec_alg_exit(void)
+{
+	WRITE_ONCE(kipsec_alg_stopping, true);
+	wake_up_all(&kipsec_alg_waitq);
+	cancel_work_sync(&kipsec_alg_work);
+}
+
+/* How far the probe is, for /proc/net/kipsec. */
+void kipsec_alg_status(unsigned int *tried, unsigned int *total,
+		       unsigned int *have)
 {
 	unsigned int i;
 
-	mutex_lock(&kipsec_alg_probe_lock);
-	if (!kipsec_alg_probed) {
-		for (i = 0; i < ARRAY_SIZE(kipsec_algs); i++)
-			if (kipsec_algs[i].kind != KIPSEC_ALG_COMP)
-				kipsec_alg_avail[i] =
-					kipsec_alg_probe_one(&kipsec_algs[i]);
-		/* Readers in atomic context check this without the lock. */
-		smp_store_release(&kipsec_alg_probed, true);
-	}
-	mutex_unlock(&kipsec_alg_probe_lock);
+	*tried = READ_ONCE(kipsec_alg_tried);
+	*total = KIPSEC_NALGS;
+	*have = 0;
+	for (i = 0; i < KIPSEC_NALGS; i++)
+		*have += READ_ONCE(kipsec_alg_state[i]) == KIPSEC_ALG_HAVE;
 }
 
-/* Fill @out with the available algorithms of @kind; returns the count. */
+/* Entry @i may be offered: the probe has not found it missing. */
+static bool kipsec_alg_listed(unsigned int i)
+{
+	return READ_ONCE(kipsec_alg_state[i]) != KIPSEC_ALG_MISSING;
+}
+
+/* Fill @out with the algorithms of @kind on offer; returns the count. */
 unsigned int kipsec_alg_supported(enum kipsec_alg_kind kind,
 				  struct sadb_alg *out, unsigned int max)
 {
 	unsigned int i, n = 0;
 
-	kipsec_alg_probe();
-	for (i = 0; i < ARRAY_SIZE(kipsec_algs) && n < max; i++) {
+	for (i = 0; i < KIPSEC_NALGS && n < max; i++) {
 		const struct kipsec_alg *alg = &kipsec_algs[i];
 
-		if (alg->kind != kind || !kipsec_alg_avail[i])
+		if (alg->kind != kind || !kipsec_alg_listed(i))
 			continue;
 		memset(&out[n], 0, sizeof(out[n]));
 		out[n].sadb_alg_id = alg->id;
@@ -137,6 +214,7 @@ unsigned int kipsec_alg_supported(enum kipsec_alg_kind kind,
 /*
  * REGISTER's reply: the supported authentication and encryption algorithms,
  * to the registering socket and every socket registered for the SA type.
+ * It starts the probe but never waits for it (see the top of this file).
  */
 int kipsec_sad_register_reply(struct sock *sk, const struct kipsec_msg *m)
 {
@@ -145,6 +223,7 @@ int kipsec_sad_register_reply(struct sock *sk, const struct kipsec_msg *m)
 	struct sadb_supported *sup;
 	struct sk_buff *skb;
 
+	kipsec_alg_start();
 	na = kipsec_alg_supported(KIPSEC_ALG_AUTH, auth, ARRAY_SIZE(auth));
 	ne = kipsec_alg_supported(KIPSEC_ALG_ENC, enc, ARRAY_SIZE(enc));
 	size = sizeof(struct sadb_msg) + 2 * sizeof(*sup) +
@@ -189,21 +268,19 @@ static bool kipsec_alg_proposable(unsigned int i, enum kipsec_alg_kind kind)
 {
 	const struct kipsec_alg *alg = &kipsec_algs[i];
 
-	return alg->kind == kind && kipsec_alg_avail[i] && alg->maxbits;
+	return alg->kind == kind && kipsec_alg_listed(i) && alg->maxbits;
 }
 
 /*
- * The combinations an ACQUIRE proposes for @satype, from the algorithms a
- * REGISTER found available (none before the first REGISTER, when no key
- * manager can be listening anyway). With @out NULL, only counts. Atomic.
+ * The combinations an ACQUIRE proposes for @satype, from the algorithms
+ * REGISTER lists. With @out NULL, only counts. Atomic.
  */
 unsigned int kipsec_alg_combs(u8 satype, struct sadb_comb *out,
 			      unsigned int max)
 {
 	unsigned int a, e, n = 0;
 
-	/* Pairs with the release in kipsec_alg_probe(): avail[] is complete. */
-	if (!smp_load_acquire(&kipsec_alg_probed) || satype == SADB_X_SATYPE_IPCOMP)
+	if (satype == SADB_X_SATYPE_IPCOMP)
 		return 0;
 	for (e = 0; e < ARRAY_SIZE(kipsec_algs); e++) {
 		if (satype == SADB_SATYPE_ESP &&

@@ -35,4 +35,8 @@ unsigned int kipsec_alg_supported(enum kipsec_alg_kind kind,
 unsigned int kipsec_alg_combs(u8 satype, struct sadb_comb *out,
 			      unsigned int max);
 
+void kipsec_alg_exit(void);
+void kipsec_alg_status(unsigned int *tried, unsigned int *total,
+		       unsigned int *have);
+
 #endif /* KIPSEC_ALG_H */

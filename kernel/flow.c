@@ -124,6 +124,8 @@ bool kipsec_spd_snap(struct kipsec_net *kn, u8 dir,
 			       ps->nreqs * sizeof(ps->req[0]));
 		}
 	} while (read_seqcount_retry(&spd->seq, seq));
+	if (pol)
+		kipsec_policy_used(pol);
 	rcu_read_unlock();
 	return pol;
 }

@@ -8,6 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <linux/in6.h>
@@ -33,13 +34,15 @@ struct kipsec_sad {
 	struct hlist_head *by_addr;	/* (src, dst, proto): selection */
 	struct hlist_head *by_seq;	/* larval SAs by GETSPI seq */
 	unsigned int bits;		/* log2 of each table's size */
-	struct list_head all;		/* creation order, for DUMP */
+	struct rb_root ids;		/* by id: creation order, DUMP cursor */
 	unsigned int count;
-	u64 gen;			/* bumped by each removal */
+	unsigned int nr_acquire;	/* larval SAs of ACQUIREs, no SPI yet */
+	u64 acquire_refused;		/* ACQUIREs over net.kipsec.acquire_max */
 	u64 next_id;
 	u32 acq_seq;			/* seq of the last ACQUIRE */
 	u32 seed;
 	struct delayed_work expire_work;
+	struct work_struct grow_work;	/* grows the tables for atomic inserts */
 	bool dead;			/* namespace going: no rescheduling */
 };
 
@@ -51,9 +54,8 @@ struct kipsec_spd {
 	struct hlist_head *by_id;	/* policy id */
 	unsigned int bits;
 	struct list_head classes[3];	/* selector classes per direction */
-	struct list_head all;		/* by (dir, priority, seq): DUMP order */
+	struct rb_root tree;		/* by (dir, priority, seq): SPD order */
 	unsigned int count;
-	u64 gen;			/* bumped by each removal */
 	u32 next_index;
 	u64 next_seq;
 	u32 next_reqid;
@@ -71,6 +73,7 @@ struct kipsec_net {
 	struct kipsec_sad sad;
 	struct kipsec_spd spd;
 	int larval_lifetime;		/* sysctl, seconds */
+	int acquire_max;		/* sysctl: larval SAs of ACQUIREs */
 	int preferred_oldsa;		/* sysctl, bool */
 	struct ctl_table_header *sysctl;
 	struct kipsec_mib __percpu *mib;	/* packet counters (stats.c) */
@@ -85,6 +88,9 @@ static inline struct kipsec_net *kipsec_pernet(const struct net *net)
 {
 	return net_generic(net, kipsec_net_id);
 }
+
+unsigned int kipsec_chain_max(struct hlist_head **tablep,
+			      unsigned int *bitsp);
 
 int kipsec_netns_init(void);
 void kipsec_netns_exit(void);

@@ -6,6 +6,7 @@
 #include <linux/module.h>
 #include <linux/prandom.h>
 #include "kipsec.h"
+#include "alg.h"
 #include "sad.h"
 #include "spd.h"
 #include "dp.h"
@@ -79,6 +80,7 @@ static int __init kipsec_init(void)
 err_skpol:
 	kipsec_skpol_exit();
 err_pfkey:
+	kipsec_alg_exit();	/* the selftest's REGISTER started it */
 	kipsec_pfkey_exit();
 err_netns:
 	kipsec_netns_exit();
@@ -91,6 +93,8 @@ err_wq:
 
 static void __exit kipsec_exit(void)
 {
+	/* The probe a REGISTER started, if any (alg.c). */
+	kipsec_alg_exit();
 	kipsec_input_exit();
 	kipsec_skpol_exit();
 	kipsec_pfkey_exit();

@@ -47,8 +47,6 @@ struct kipsec_dump {
 	int (*step)(struct sock *sk, struct kipsec_dump *d);
 	struct sadb_msg req;
 	u64 pos[2];
-	void *cursor;			/* last entry sent, valid while... */
-	u64 gen;			/* ...the table's gen is unchanged */
 	struct sk_buff *pending;	/* held back: the last gets seq 0 */
 	unsigned int sent;
 	bool skpol;			/* X_SPDDUMP: at the socket policies */

@@ -201,8 +201,19 @@ kipsec_policy_next_req(const struct sadb_x_policy *pol,
 	return (const struct sadb_x_ipsecrequest *)p;
 }
 
-static int kipsec_check_kipsec_sa(const struct sadb_x_kipsec_sa *k)
+/*
+ * A longer extension than this kernel knows is accepted if what follows is
+ * zero, as reserved fields are: a later field's zero must mean "default".
+ */
+static int kipsec_check_kipsec_sa(const struct sadb_x_kipsec_sa *k,
+				  size_t len)
 {
+	const u8 *tail = (const u8 *)(k + 1);
+	size_t i;
+
+	for (i = 0; i < len - sizeof(*k); i++)
+		if (tail[i])
+			return -EINVAL;
 	if (k->sadb_x_kipsec_sa_reserved)
 		return -EINVAL;
 	if (k->sadb_x_kipsec_sa_flags & ~KIPSEC_SA_F_ALL)
@@ -232,7 +243,7 @@ static int kipsec_check_ext(const void *ext, size_t len)
 	case SADB_X_EXT_POLICY:
 		return kipsec_check_policy(ext, len);
 	case SADB_X_EXT_KIPSEC_SA:
-		return kipsec_check_kipsec_sa(ext);
+		return kipsec_check_kipsec_sa(ext, len);
 	}
 	return 0;
 }

@@ -20,7 +20,12 @@
 struct kipsec_sock {
 	struct sock sk;			/* first: sk_alloc() allocates us */
 	struct hlist_node node;		/* in kipsec_net.sockets */
-	u32 registered;			/* bit per SA type (REGISTER) */
+	/*
+	 * Read locklessly by broadcasts from any context: registered is
+	 * changed with atomic bit operations, promisc and dumping with
+	 * WRITE_ONCE() (dumping under dump_lock).
+	 */
+	unsigned long registered;	/* bit per SA type (REGISTER) */
 	bool promisc;			/* X_PROMISC: copies of everything */
 	struct mutex dump_lock;		/* dump, dumping */
 	bool dumping;
@@ -61,13 +66,16 @@ static int kipsec_deliver(struct sk_buff *skb, gfp_t gfp, struct sock *sk)
 static bool kipsec_wants(struct kipsec_sock *ks, enum kipsec_bcast how,
 			 u8 satype)
 {
+	unsigned long reg;
+
 	switch (how) {
 	case KIPSEC_BC_ALL:
 		return true;
 	case KIPSEC_BC_REGISTERED:
+		reg = READ_ONCE(ks->registered);
 		if (satype == SADB_SATYPE_UNSPEC)
-			return ks->registered;
-		return ks->registered & (1u << satype);
+			return reg;
+		return reg & BIT(satype);
 	default:
 		return false;
 	}
@@ -89,7 +97,7 @@ int kipsec_broadcast(struct sk_buff *skb, gfp_t gfp, enum kipsec_bcast how,
 	hlist_for_each_entry(ks, &kn->sockets, node) {
 		if (&ks->sk == one)
 			continue;
-		if (ks->promisc || kipsec_wants(ks, how, satype))
+		if (READ_ONCE(ks->promisc) || kipsec_wants(ks, how, satype))
 			kipsec_deliver(skb, GFP_ATOMIC, &ks->sk);
 	}
 	spin_unlock_bh(&kn->sock_lock);
@@ -174,7 +182,7 @@ static int kipsec_dump_end(struct kipsec_sock *ks, int err)
 		kfree_skb(d->pending);
 	}
 	d->pending = NULL;
-	ks->dumping = false;
+	WRITE_ONCE(ks->dumping, false);
 	if (!err && !d->sent)
 		err = -ENOENT;
 	return err;
@@ -219,7 +227,7 @@ static int kipsec_dump_start(struct sock *sk, const struct kipsec_msg *m,
 		memset(&ks->dump, 0, sizeof(ks->dump));
 		ks->dump.step = step;
 		ks->dump.req = *m->hdr;
-		ks->dumping = true;
+		WRITE_ONCE(ks->dumping, true);
 		err = kipsec_dump_continue(ks);
 	}
 	mutex_unlock(&ks->dump_lock);
@@ -228,22 +236,29 @@ static int kipsec_dump_start(struct sock *sk, const struct kipsec_msg *m,
 
 /* ---- socket-level messages ------------------------------------------ */
 
+/*
+ * Two REGISTERs for different SA types may run at once on one socket (two
+ * threads): the bit operations keep both. A reply that cannot be made
+ * undoes the registration, as af_key does.
+ */
 static int kipsec_register(struct sock *sk, const struct kipsec_msg *m)
 {
 	struct kipsec_sock *ks = kipsec_sk(sk);
 	u8 satype = m->hdr->sadb_msg_satype;
+	int err;
 
-	if (satype != SADB_SATYPE_UNSPEC) {
-		if (ks->registered & (1u << satype))
-			return -EEXIST;
-		ks->registered |= 1u << satype;
-	}
-	return kipsec_sad_register_reply(sk, m);
+	if (satype != SADB_SATYPE_UNSPEC &&
+	    test_and_set_bit(satype, &ks->registered))
+		return -EEXIST;
+	err = kipsec_sad_register_reply(sk, m);
+	if (err && satype != SADB_SATYPE_UNSPEC)
+		clear_bit(satype, &ks->registered);
+	return err;
 }
 
 static int kipsec_promisc(struct sock *sk, const struct kipsec_msg *m)
 {
-	kipsec_sk(sk)->promisc = m->hdr->sadb_msg_satype;
+	WRITE_ONCE(kipsec_sk(sk)->promisc, m->hdr->sadb_msg_satype);
 	return kipsec_reply_hdr(sk, m->hdr, KIPSEC_BC_ALL);
 }
 
@@ -380,7 +395,7 @@ static int kipsec_pfkey_release(struct socket *sock)
 	mutex_lock(&ks->dump_lock);
 	kfree_skb(ks->dump.pending);
 	ks->dump.pending = NULL;
-	ks->dumping = false;
+	WRITE_ONCE(ks->dumping, false);
 	mutex_unlock(&ks->dump_lock);
 
 	atomic_dec(&kn->nr_sockets);

@@ -5,9 +5,12 @@
  * Every SA is on three hash tables: by (SPI, destination, protocol) for
  * inbound packets and PF_KEY lookups, by (source, destination, protocol)
  * for outbound selection, and while larval by the GETSPI sequence number.
- * The tables double as the SAD grows (rehash in process context). A list
- * in creation order gives DUMP a stable cursor. One delayed work per
- * namespace runs at the next lifetime or larval deadline.
+ * The tables grow fourfold as the SAD does (rehash in process context: a
+ * work item when the insert came from the packet path, an ACQUIRE). A tree
+ * by id, in creation order, gives DUMP, /proc and the long walks a cursor
+ * that survives removals, so that they can drop the lock between batches.
+ * One delayed work per namespace runs at the next lifetime or larval
+ * deadline.
  *
  * Writers hold the lock. The packet path looks SAs up without it, under
  * RCU (SAs are freed after a grace period) with a seqcount that makes a
@@ -21,6 +24,9 @@
 
 #define KIPSEC_SAD_MIN_BITS	6
 #define KIPSEC_SAD_MAX_BITS	20
+
+/* SAs handled per hold of the lock by the long walks. */
+#define KIPSEC_SAD_BATCH	256
 
 static struct kmem_cache *kipsec_sa_cache __read_mostly;
 
@@ -207,6 +213,86 @@ void kipsec_sa_put(struct kipsec_sa *sa)
 	queue_rcu_work(kipsec_wq, &sa->free_work);
 }
 
+/* ---- the tree by id ------------------------------------------------ */
+
+/* The first SA with an id above @id, or NULL. Caller holds the lock. */
+struct kipsec_sa *kipsec_sa_after(struct kipsec_sad *sad, u64 id)
+{
+	struct rb_node *n = sad->ids.rb_node;
+	struct kipsec_sa *sa, *best = NULL;
+
+	while (n) {
+		sa = rb_entry(n, struct kipsec_sa, by_id);
+		if (sa->id > id) {
+			best = sa;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best;
+}
+
+struct kipsec_sa *kipsec_sa_next(struct kipsec_sa *sa)
+{
+	struct rb_node *n = rb_next(&sa->by_id);
+
+	return n ? rb_entry(n, struct kipsec_sa, by_id) : NULL;
+}
+
+/* A new SA has the highest id yet: it goes rightmost. */
+static void kipsec_sa_link_id(struct kipsec_sad *sad, struct kipsec_sa *sa)
+{
+	struct rb_node **p = &sad->ids.rb_node, *parent = NULL;
+
+	while (*p) {
+		parent = *p;
+		p = &parent->rb_right;
+	}
+	rb_link_node(&sa->by_id, parent, p);
+	rb_insert_color(&sa->by_id, &sad->ids);
+}
+
+typedef void (*kipsec_sa_fn)(struct kipsec_sad *sad, struct kipsec_sa *sa,
+			     void *arg);
+
+/*
+ * Call @fn on at most KIPSEC_SAD_BATCH SAs with ids in (*cursor, to], which
+ * it may unlink; true if some are left. Caller holds the lock.
+ */
+static bool kipsec_sad_batch(struct kipsec_sad *sad, u64 *cursor, u64 to,
+			     kipsec_sa_fn fn, void *arg)
+{
+	struct kipsec_sa *sa, *next;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&sad->lock);
+	for (sa = kipsec_sa_after(sad, *cursor); sa && sa->id <= to;
+	     sa = next) {
+		if (n++ == KIPSEC_SAD_BATCH)
+			return true;
+		next = kipsec_sa_next(sa);
+		*cursor = sa->id;
+		fn(sad, sa, arg);
+	}
+	return false;
+}
+
+/* @fn on every SA up to id @to, in batches: BH is never off for long. */
+static void kipsec_sad_walk(struct kipsec_sad *sad, u64 to, kipsec_sa_fn fn,
+			    void *arg)
+{
+	u64 cursor = 0;
+	bool more;
+
+	do {
+		spin_lock_bh(&sad->lock);
+		more = kipsec_sad_batch(sad, &cursor, to, fn, arg);
+		spin_unlock_bh(&sad->lock);
+		cond_resched();
+	} while (more);
+}
+
 /* Unlink and free; caller holds the SAD lock. Keys are zeroed. */
 static void kipsec_sa_unlink(struct kipsec_sad *sad, struct kipsec_sa *sa)
 {
@@ -215,9 +301,10 @@ static void kipsec_sa_unlink(struct kipsec_sad *sad, struct kipsec_sa *sa)
 	hlist_del_rcu(&sa->by_addr);
 	if (!hlist_unhashed(&sa->by_seq))
 		hlist_del_init(&sa->by_seq);
-	list_del(&sa->all);
-	sad->count--;
-	sad->gen++;
+	rb_erase(&sa->by_id, &sad->ids);
+	WRITE_ONCE(sad->count, sad->count - 1);
+	if (sa->acquire)
+		sad->nr_acquire--;
 	WRITE_ONCE(sa->state, SADB_SASTATE_DEAD);
 	write_seqcount_end(&sad->seq);
 	kipsec_sa_put(sa);
@@ -230,15 +317,23 @@ static struct hlist_head *kipsec_sad_table(unsigned int bits)
 	return kvcalloc(1u << bits, sizeof(struct hlist_head), GFP_KERNEL);
 }
 
-/* Keep the load factor at most 1; called before inserting. */
+/* The table size for @count SAs: a load factor below 1, in steps of 4. */
+static unsigned int kipsec_sad_bits_for(unsigned int count, unsigned int bits)
+{
+	while (count >= (1u << bits) && bits + 2 <= KIPSEC_SAD_MAX_BITS)
+		bits += 2;
+	return bits;
+}
+
+/* Keep the load factor below 1: before inserting, or from the work. */
 static void kipsec_sad_grow(struct kipsec_sad *sad)
 {
 	struct hlist_head *spi, *addr, *seq, *ospi, *oaddr, *oseq;
-	unsigned int bits = READ_ONCE(sad->bits) + 2;
+	unsigned int old = READ_ONCE(sad->bits);
+	unsigned int bits = kipsec_sad_bits_for(READ_ONCE(sad->count), old);
 	struct kipsec_sa *sa;
 
-	if (READ_ONCE(sad->count) < (1u << READ_ONCE(sad->bits)) ||
-	    bits > KIPSEC_SAD_MAX_BITS)
+	if (bits == old)
 		return;
 	spi = kipsec_sad_table(bits);
 	addr = kipsec_sad_table(bits);
@@ -247,7 +342,7 @@ static void kipsec_sad_grow(struct kipsec_sad *sad)
 		goto out;
 
 	spin_lock_bh(&sad->lock);
-	if (bits != sad->bits + 2) {
+	if (sad->bits != old) {
 		spin_unlock_bh(&sad->lock);
 		goto out;
 	}
@@ -260,7 +355,7 @@ static void kipsec_sad_grow(struct kipsec_sad *sad)
 	sad->by_seq = seq;
 	/* Readers that see the new bits see the new, bigger tables. */
 	smp_store_release(&sad->bits, bits);
-	list_for_each_entry(sa, &sad->all, all) {
+	for (sa = kipsec_sa_after(sad, 0); sa; sa = kipsec_sa_next(sa)) {
 		if (!hlist_unhashed(&sa->by_seq))
 			INIT_HLIST_NODE(&sa->by_seq);
 		kipsec_sa_hash(sad, sa);
@@ -276,6 +371,26 @@ out:
 	kvfree(spi);
 	kvfree(addr);
 	kvfree(seq);
+}
+
+static void kipsec_sad_grow_work(struct work_struct *work)
+{
+	kipsec_sad_grow(container_of(work, struct kipsec_sad, grow_work));
+}
+
+/* After an insert: an insert from the packet path cannot grow the tables. */
+static void kipsec_sad_grow_soon(struct kipsec_sad *sad)
+{
+	if (sad->count >= (1u << sad->bits) &&
+	    sad->bits + 2 <= KIPSEC_SAD_MAX_BITS && !sad->dead)
+		queue_work(system_wq, &sad->grow_work);
+}
+
+/* The longest chain of the packet path's tables (by SPI, by address). */
+unsigned int kipsec_sad_chain_max(struct kipsec_sad *sad)
+{
+	return max(kipsec_chain_max(&sad->by_spi, &sad->bits),
+		   kipsec_chain_max(&sad->by_addr, &sad->bits));
 }
 
 /* ---- expiry --------------------------------------------------------- */
@@ -380,9 +495,9 @@ static void kipsec_sa_expire(struct kipsec_sad *sad, struct kipsec_sa *sa,
 	}
 	if (sa->soft_expired || !kipsec_lt_over(sa, &sa->soft, now))
 		return;
-	sa->soft_expired = true;
+	WRITE_ONCE(sa->soft_expired, true);
 	sa->limit_kicked = false;
-	sa->state = SADB_SASTATE_DYING;
+	WRITE_ONCE(sa->state, SADB_SASTATE_DYING);
 	skb = kipsec_sa_msg(sa, NULL, SADB_EXPIRE, KIPSEC_SAMSG_SOFT,
 			    GFP_ATOMIC);
 	if (skb)
@@ -404,7 +519,7 @@ void kipsec_sa_count(struct kipsec_sad *sad, struct kipsec_sa *sa,
 		return;
 	spin_lock_bh(&sad->lock);
 	if (!sa->first_use && sa->state != SADB_SASTATE_DEAD) {
-		sa->first_use = ktime_get_seconds();
+		WRITE_ONCE(sa->first_use, ktime_get_seconds());
 		sa->cur.sadb_lifetime_usetime = ktime_get_real_seconds();
 		if (kipsec_sa_deadline(sa))
 			kipsec_sad_schedule(sad, kipsec_sa_deadline(sa));
@@ -424,37 +539,61 @@ void kipsec_sa_cur(const struct kipsec_sa *sa, struct sadb_lifetime *cur)
 	cur->sadb_lifetime_bytes = atomic64_read(&sa->bytes);
 }
 
-static void kipsec_sad_expire_work(struct work_struct *work)
+/* What the expiry walk carries from one SA to the next. */
+struct kipsec_expiry {
+	time64_t now, next;		/* next: the earliest deadline left */
+	struct sk_buff_head out;	/* EXPIRE messages to send */
+};
+
+static void kipsec_sa_expire_one(struct kipsec_sad *sad, struct kipsec_sa *sa,
+				 void *arg)
 {
-	struct kipsec_sad *sad = container_of(to_delayed_work(work),
-					      struct kipsec_sad, expire_work);
-	struct kipsec_net *kn = container_of(sad, struct kipsec_net, sad);
-	time64_t now = ktime_get_seconds(), next = 0, d;
-	struct kipsec_sa *sa, *tmp;
-	struct sk_buff_head out;
+	struct kipsec_expiry *e = arg;
+
+	kipsec_sa_expire(sad, sa, e->now, &e->out);
+	/* Freed after a grace period: its state is still readable. */
+	if (sa->state != SADB_SASTATE_DEAD)
+		e->next = kipsec_first(e->next, kipsec_sa_deadline(sa));
+}
+
+static void kipsec_sad_send_expires(struct kipsec_net *kn,
+				    struct sk_buff_head *out)
+{
 	struct sk_buff *skb;
 
-	__skb_queue_head_init(&out);
-	spin_lock_bh(&sad->lock);
-	list_for_each_entry_safe(sa, tmp, &sad->all, all) {
-		kipsec_sa_expire(sad, sa, now, &out);
-		/* Freed after a grace period: its state is still readable. */
-		if (sa->state == SADB_SASTATE_DEAD)
-			continue;
-		d = kipsec_sa_deadline(sa);
-		if (d && (!next || d < next))
-			next = d;
-	}
-	if (next)
-		kipsec_sad_schedule(sad, next);
-	spin_unlock_bh(&sad->lock);
-
-	while ((skb = __skb_dequeue(&out))) {
+	while ((skb = __skb_dequeue(out))) {
 		u8 satype = ((struct sadb_msg *)skb->data)->sadb_msg_satype;
 
 		kipsec_broadcast(skb, GFP_KERNEL, KIPSEC_BC_REGISTERED, NULL,
 				 kn->net, satype);
 	}
+}
+
+/*
+ * In batches, sending each batch's EXPIREs before the next. An SA that
+ * gains an earlier deadline behind the cursor schedules the work itself.
+ */
+static void kipsec_sad_expire_work(struct work_struct *work)
+{
+	struct kipsec_sad *sad = container_of(to_delayed_work(work),
+					      struct kipsec_sad, expire_work);
+	struct kipsec_net *kn = container_of(sad, struct kipsec_net, sad);
+	struct kipsec_expiry e = { .now = ktime_get_seconds() };
+	u64 cursor = 0;
+	bool more;
+
+	__skb_queue_head_init(&e.out);
+	do {
+		spin_lock_bh(&sad->lock);
+		more = !sad->dead &&
+		       kipsec_sad_batch(sad, &cursor, U64_MAX,
+					kipsec_sa_expire_one, &e);
+		if (!more && e.next)
+			kipsec_sad_schedule(sad, e.next);
+		spin_unlock_bh(&sad->lock);
+		kipsec_sad_send_expires(kn, &e.out);
+		cond_resched();
+	} while (more);
 }
 
 /* ---- inserting ------------------------------------------------------ */
@@ -485,11 +624,14 @@ void kipsec_sad_insert(struct kipsec_sad *sad, struct kipsec_sa *sa)
 	write_seqcount_begin(&sad->seq);
 	kipsec_sa_hash(sad, sa);
 	write_seqcount_end(&sad->seq);
-	list_add_tail(&sa->all, &sad->all);
-	sad->count++;
+	kipsec_sa_link_id(sad, sa);
+	WRITE_ONCE(sad->count, sad->count + 1);
+	if (sa->acquire)
+		sad->nr_acquire++;
 	d = kipsec_sa_deadline(sa);
 	if (d)
 		kipsec_sad_schedule(sad, d);
+	kipsec_sad_grow_soon(sad);
 }
 
 /* Add an SA built in the kernel (selftest); EEXIST if its SPI is taken. */
@@ -636,18 +778,27 @@ int kipsec_sad_get(struct sock *sk, const struct kipsec_msg *m)
 	return kipsec_sad_find_op(sk, m, false);
 }
 
+static void kipsec_sa_flush_one(struct kipsec_sad *sad, struct kipsec_sa *sa,
+				void *arg)
+{
+	u8 satype = *(u8 *)arg;
+
+	if (satype == SADB_SATYPE_UNSPEC || sa->satype == satype)
+		kipsec_sa_unlink(sad, sa);
+}
+
+/* The SAs there were when FLUSH came; in batches, BH on in between. */
 int kipsec_sad_flush(struct sock *sk, const struct kipsec_msg *m)
 {
 	struct kipsec_sad *sad = &kipsec_pernet(sock_net(sk))->sad;
 	u8 satype = m->hdr->sadb_msg_satype;
-	struct kipsec_sa *sa, *tmp;
 	struct sk_buff *skb;
+	u64 last;
 
 	spin_lock_bh(&sad->lock);
-	list_for_each_entry_safe(sa, tmp, &sad->all, all)
-		if (satype == SADB_SATYPE_UNSPEC || sa->satype == satype)
-			kipsec_sa_unlink(sad, sa);
+	last = sad->next_id;
 	spin_unlock_bh(&sad->lock);
+	kipsec_sad_walk(sad, last, kipsec_sa_flush_one, &satype);
 
 	skb = kipsec_msg_new(sizeof(struct sadb_msg), GFP_KERNEL);
 	if (!skb)
@@ -660,44 +811,54 @@ int kipsec_sad_flush(struct sock *sk, const struct kipsec_msg *m)
 }
 
 /*
- * DUMP, resumable: pos[0] is the id of the last SA sent. Ids grow along the
- * creation-ordered list, so the walk can always restart after it; while no
- * SA was removed meanwhile, it continues from that SA directly instead.
+ * Up to KIPSEC_SAD_BATCH SAs of a DUMP after pos[0], the id of the last SA
+ * looked at: 1 while the socket has room and more is left, 2 when it has
+ * no room, 0 at the end, or -errno. Caller holds the lock.
+ */
+static int kipsec_sad_dump_batch(struct sock *sk, struct kipsec_sad *sad,
+				 struct kipsec_dump *d)
+{
+	u8 satype = d->req.sadb_msg_satype;
+	struct kipsec_sa *sa = kipsec_sa_after(sad, d->pos[0]);
+	struct sk_buff *skb;
+	unsigned int n;
+
+	for (n = 0; sa; sa = kipsec_sa_next(sa), n++) {
+		if (n == KIPSEC_SAD_BATCH)
+			return 1;
+		if (satype != SADB_SATYPE_UNSPEC && sa->satype != satype) {
+			d->pos[0] = sa->id;
+			continue;
+		}
+		if (!kipsec_dump_room(sk))
+			return 2;
+		skb = kipsec_sa_msg(sa, &d->req, SADB_DUMP, KIPSEC_SAMSG_KEYS,
+				    GFP_ATOMIC);
+		if (!skb)
+			return -ENOBUFS;
+		kipsec_dump_emit(sk, d, skb);
+		d->pos[0] = sa->id;
+	}
+	return 0;
+}
+
+/*
+ * DUMP, resumable: ids grow with creation, so the walk resumes after the
+ * last id looked at, in O(log n) whatever was removed meanwhile. An SA
+ * added during the dump is sent if it comes after the cursor.
  */
 int kipsec_sad_dump_step(struct sock *sk, struct kipsec_dump *d)
 {
 	struct kipsec_sad *sad = &kipsec_pernet(sock_net(sk))->sad;
-	u8 satype = d->req.sadb_msg_satype;
-	struct kipsec_sa *sa = NULL;
-	struct sk_buff *skb;
-	int ret = 0;
+	int ret;
 
-	spin_lock_bh(&sad->lock);
-	if (d->cursor && d->gen == sad->gen)
-		sa = d->cursor;
-	sa = list_prepare_entry(sa, &sad->all, all);
-	list_for_each_entry_continue(sa, &sad->all, all) {
-		if (sa->id <= d->pos[0])
-			continue;
-		if (satype != SADB_SATYPE_UNSPEC && sa->satype != satype)
-			continue;
-		if (!kipsec_dump_room(sk)) {
-			ret = 1;
-			break;
-		}
-		skb = kipsec_sa_msg(sa, &d->req, SADB_DUMP, KIPSEC_SAMSG_KEYS,
-				    GFP_ATOMIC);
-		if (!skb) {
-			ret = -ENOBUFS;
-			break;
-		}
-		kipsec_dump_emit(sk, d, skb);
-		d->pos[0] = sa->id;
-		d->cursor = sa;
-	}
-	d->gen = sad->gen;
-	spin_unlock_bh(&sad->lock);
-	return ret;
+	do {
+		cond_resched();
+		spin_lock_bh(&sad->lock);
+		ret = kipsec_sad_dump_batch(sk, sad, d);
+		spin_unlock_bh(&sad->lock);
+	} while (ret == 1);
+	return ret == 2 ? 1 : ret;
 }
 
 /* ---- GETSPI --------------------------------------------------------- */
@@ -776,6 +937,8 @@ static void kipsec_sa_take_spi(struct kipsec_sad *sad, struct kipsec_sa *acq,
 							   &acq->dst,
 							   acq->satype));
 	write_seqcount_end(&sad->seq);
+	acq->acquire = false;
+	sad->nr_acquire--;
 	if (from->mode)
 		acq->mode = from->mode;
 	if (from->reqid)
@@ -843,8 +1006,9 @@ int kipsec_sad_init(struct kipsec_net *kn)
 
 	spin_lock_init(&sad->lock);
 	seqcount_spinlock_init(&sad->seq, &sad->lock);
-	INIT_LIST_HEAD(&sad->all);
+	sad->ids = RB_ROOT;
 	INIT_DELAYED_WORK(&sad->expire_work, kipsec_sad_expire_work);
+	INIT_WORK(&sad->grow_work, kipsec_sad_grow_work);
 	sad->bits = KIPSEC_SAD_MIN_BITS;
 	sad->seed = get_random_u32();
 	sad->by_spi = kipsec_sad_table(sad->bits);
@@ -857,21 +1021,27 @@ int kipsec_sad_init(struct kipsec_net *kn)
 	return 0;
 }
 
-/* The namespace is going: no socket is left to add SAs. */
+static void kipsec_sa_unlink_one(struct kipsec_sad *sad,
+				 struct kipsec_sa *sa, void *arg)
+{
+	kipsec_sa_unlink(sad, sa);
+}
+
+/*
+ * The namespace is going: no socket is left to add SAs, no packet to
+ * ACQUIRE one (the hooks are gone), no work may run or be queued again.
+ */
 void kipsec_sad_exit(struct kipsec_net *kn)
 {
 	struct kipsec_sad *sad = &kn->sad;
-	struct kipsec_sa *sa, *tmp;
 
 	spin_lock_bh(&sad->lock);
 	sad->dead = true;
 	spin_unlock_bh(&sad->lock);
 	cancel_delayed_work_sync(&sad->expire_work);
+	cancel_work_sync(&sad->grow_work);
 
-	spin_lock_bh(&sad->lock);
-	list_for_each_entry_safe(sa, tmp, &sad->all, all)
-		kipsec_sa_unlink(sad, sa);
-	spin_unlock_bh(&sad->lock);
+	kipsec_sad_walk(sad, U64_MAX, kipsec_sa_unlink_one, NULL);
 	kvfree(sad->by_spi);
 	kvfree(sad->by_addr);
 	kvfree(sad->by_seq);

@@ -18,7 +18,7 @@ struct kipsec_sa {
 	struct hlist_node by_spi;
 	struct hlist_node by_addr;
 	struct hlist_node by_seq;	/* hashed while larval */
-	struct list_head all;
+	struct rb_node by_id;		/* in kipsec_sad.ids */
 	refcount_t ref;			/* the table's, and each packet's */
 	struct rcu_work free_work;	/* frees after a grace period */
 	struct kipsec_sa_dp *dp;	/* packet path state (keyed ESP) */
@@ -32,6 +32,7 @@ struct kipsec_sa {
 	__be16 natt_sport, natt_dport;	/* UDP ports, with natt_type */
 	struct kipsec_addr natt_oa;	/* NAT-OA, family 0 when not given */
 	bool soft_expired;
+	bool acquire;			/* an ACQUIRE's, without an SPI yet */
 	time64_t created;		/* monotonic seconds */
 	time64_t larval_deadline;	/* monotonic seconds */
 	time64_t first_use;		/* monotonic seconds, 0: never used */
@@ -87,5 +88,10 @@ struct kipsec_sa *kipsec_sad_select_hold(struct kipsec_net *kn, u8 satype,
 struct kipsec_sa *kipsec_sad_select(struct kipsec_net *kn, u8 satype,
 				    const struct kipsec_addr *src,
 				    const struct kipsec_addr *dst, u32 reqid);
+
+/* Walking the SAD in id (creation) order; caller holds the SAD lock. */
+struct kipsec_sa *kipsec_sa_after(struct kipsec_sad *sad, u64 id);
+struct kipsec_sa *kipsec_sa_next(struct kipsec_sa *sa);
+unsigned int kipsec_sad_chain_max(struct kipsec_sad *sad);
 
 #endif /* KIPSEC_SAD_H */

@@ -250,8 +250,11 @@ int kipsec_sa_from_msg(struct kipsec_sa *sa, const struct kipsec_msg *m)
 		sa->mode = sa2->sadb_x_sa2_mode;
 		sa->reqid = sa2->sadb_x_sa2_reqid;
 	}
-	if (kx)
+	if (kx) {
+		/* Kept, and echoed, at the length this kernel knows. */
 		sa->kx = *kx;
+		sa->kx.sadb_x_kipsec_sa_len = sizeof(sa->kx) / 8;
+	}
 	kipsec_copy_lifetime(&sa->hard, kipsec_msg_ext(m, SADB_EXT_LIFETIME_HARD));
 	kipsec_copy_lifetime(&sa->soft, kipsec_msg_ext(m, SADB_EXT_LIFETIME_SOFT));
 	sa->cur.sadb_lifetime_addtime = ktime_get_real_seconds();

@@ -12,6 +12,10 @@
  * its cost grows with the number of shapes in use, not of policies.
  * See docs/spd.md.
  *
+ * A red-black tree keeps the policies in SPD order, (direction, priority,
+ * insertion): inserts cost O(log n), and DUMP resumes after the last
+ * policy it sent in O(log n) whatever was removed meanwhile.
+ *
  * Writers hold the lock. The packet path reads without it, under RCU:
  * policies and classes are freed after a grace period, and a seqcount
  * makes a lookup that raced with a change (or a rehash) start again.
@@ -24,6 +28,9 @@
 
 #define KIPSEC_SPD_MIN_BITS	6
 #define KIPSEC_SPD_MAX_BITS	20
+
+/* Policies removed per hold of the lock by FLUSH and namespace exit. */
+#define KIPSEC_SPD_BATCH	256
 
 static struct hlist_head *kipsec_spd_table(unsigned int bits)
 {
@@ -151,14 +158,58 @@ static void kipsec_flow_key(struct kipsec_sel *key,
 		key->dport = fl->dport;
 }
 
+/* Where a policy sorts: direction and priority, then insertion. */
+static u64 kipsec_policy_rank(const struct kipsec_policy *pol)
+{
+	return (u64)pol->dir << 32 | pol->priority;
+}
+
 static bool kipsec_policy_before(const struct kipsec_policy *a,
 				 const struct kipsec_policy *b)
 {
-	if (a->dir != b->dir)
-		return a->dir < b->dir;
-	if (a->priority != b->priority)
-		return a->priority < b->priority;
+	if (kipsec_policy_rank(a) != kipsec_policy_rank(b))
+		return kipsec_policy_rank(a) < kipsec_policy_rank(b);
 	return a->seq < b->seq;
+}
+
+static bool kipsec_policy_less(struct rb_node *a, const struct rb_node *b)
+{
+	return kipsec_policy_before(rb_entry(a, struct kipsec_policy, node),
+				    rb_entry(b, struct kipsec_policy, node));
+}
+
+static struct kipsec_policy *kipsec_policy_next(struct kipsec_policy *pol)
+{
+	struct rb_node *n = rb_next(&pol->node);
+
+	return n ? rb_entry(n, struct kipsec_policy, node) : NULL;
+}
+
+/* The first policy after (rank, seq) in SPD order, or NULL. */
+static struct kipsec_policy *kipsec_spd_after(struct kipsec_spd *spd,
+					      u64 rank, u64 seq)
+{
+	struct rb_node *n = spd->tree.rb_node;
+	struct kipsec_policy *pol, *best = NULL;
+
+	while (n) {
+		pol = rb_entry(n, struct kipsec_policy, node);
+		if (kipsec_policy_rank(pol) > rank ||
+		    (kipsec_policy_rank(pol) == rank && pol->seq > seq)) {
+			best = pol;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best;
+}
+
+static struct kipsec_policy *kipsec_spd_first(struct kipsec_spd *spd)
+{
+	struct rb_node *n = rb_first(&spd->tree);
+
+	return n ? rb_entry(n, struct kipsec_policy, node) : NULL;
 }
 
 /*
@@ -222,7 +273,7 @@ static void kipsec_spd_grow(struct kipsec_spd *spd)
 	spd->by_id = id;
 	/* Readers that see the new bits see the new, bigger table. */
 	smp_store_release(&spd->bits, bits);
-	list_for_each_entry(pol, &spd->all, all) {
+	for (pol = kipsec_spd_first(spd); pol; pol = kipsec_policy_next(pol)) {
 		hlist_add_head_rcu(&pol->by_key,
 				   kipsec_key_bucket(spd, pol->cls, &pol->sel));
 		hlist_add_head(&pol->by_id, kipsec_id_bucket(spd, pol->id));
@@ -250,19 +301,10 @@ static u32 kipsec_spd_new_id(struct kipsec_spd *spd, u8 dir)
 	return id;
 }
 
-/* Keep "all" sorted; new policies usually go last, so search backwards. */
 static void kipsec_spd_link(struct kipsec_spd *spd, struct kipsec_policy *pol)
 {
-	struct kipsec_policy *p;
-	struct list_head *at = &spd->all;
-
-	list_for_each_entry_reverse(p, &spd->all, all) {
-		if (kipsec_policy_before(p, pol))
-			break;
-		at = &p->all;
-	}
 	write_seqcount_begin(&spd->seq);
-	list_add_tail(&pol->all, at);
+	rb_add(&pol->node, &spd->tree, kipsec_policy_less);
 	hlist_add_head_rcu(&pol->by_key,
 			   kipsec_key_bucket(spd, pol->cls, &pol->sel));
 	hlist_add_head(&pol->by_id, kipsec_id_bucket(spd, pol->id));
@@ -275,12 +317,11 @@ static void kipsec_spd_unlink(struct kipsec_spd *spd,
 			      struct kipsec_policy *pol)
 {
 	write_seqcount_begin(&spd->seq);
-	list_del(&pol->all);
+	rb_erase(&pol->node, &spd->tree);
 	hlist_del_rcu(&pol->by_key);
 	hlist_del(&pol->by_id);
 	kipsec_class_put(pol->cls);
 	WRITE_ONCE(spd->count, spd->count - 1);
-	spd->gen++;
 	write_seqcount_end(&spd->seq);
 	kfree_rcu(pol, rcu);
 }
@@ -416,12 +457,26 @@ int kipsec_spd_get(struct sock *sk, const struct kipsec_msg *m)
 	return err;
 }
 
+/*
+ * Remove every policy, a batch per hold of the lock so that BH is never
+ * off for long. Policies added meanwhile go too. Process context.
+ */
 static void kipsec_spd_clear(struct kipsec_spd *spd)
 {
-	struct kipsec_policy *pol, *tmp;
+	struct kipsec_policy *pol;
+	unsigned int n;
 
-	list_for_each_entry_safe(pol, tmp, &spd->all, all)
-		kipsec_spd_unlink(spd, pol);
+	do {
+		spin_lock_bh(&spd->lock);
+		for (n = 0; n < KIPSEC_SPD_BATCH; n++) {
+			pol = kipsec_spd_first(spd);
+			if (!pol)
+				break;
+			kipsec_spd_unlink(spd, pol);
+		}
+		spin_unlock_bh(&spd->lock);
+		cond_resched();
+	} while (pol);
 }
 
 int kipsec_spd_flush(struct sock *sk, const struct kipsec_msg *m)
@@ -429,9 +484,7 @@ int kipsec_spd_flush(struct sock *sk, const struct kipsec_msg *m)
 	struct kipsec_spd *spd = &kipsec_pernet(sock_net(sk))->spd;
 	struct sk_buff *skb;
 
-	spin_lock_bh(&spd->lock);
 	kipsec_spd_clear(spd);
-	spin_unlock_bh(&spd->lock);
 
 	skb = kipsec_msg_new(sizeof(struct sadb_msg), GFP_KERNEL);
 	if (!skb)
@@ -442,58 +495,51 @@ int kipsec_spd_flush(struct sock *sk, const struct kipsec_msg *m)
 	return 0;
 }
 
-static u64 kipsec_policy_rank(const struct kipsec_policy *pol)
-{
-	return (u64)pol->dir << 32 | pol->priority;
-}
-
-/* @pol comes after the dump cursor (rank, seq) in SPD order. */
-static bool kipsec_policy_after(const struct kipsec_policy *pol,
-				const u64 pos[2])
-{
-	u64 rank = kipsec_policy_rank(pol);
-
-	return rank > pos[0] || (rank == pos[0] && pol->seq > pos[1]);
-}
-
 /*
  * X_SPDDUMP in SPD order. The cursor is the (dir, priority, seq) of the
- * last policy sent; the list is sorted by it, so the walk can resume right
- * after it whatever changed meanwhile, and continues from that policy
- * directly while none was removed.
+ * last policy sent (seq 0: none yet; seqs start at 1); the tree is sorted
+ * by it, so the walk resumes right after it in O(log n) whatever changed
+ * meanwhile. A policy added during the dump is sent if it sorts after the
+ * cursor; an SPDUPDATE keeps its policy's place.
  */
-static int kipsec_spd_dump_pols(struct sock *sk, struct kipsec_dump *d)
+static int kipsec_spd_dump_batch(struct sock *sk, struct kipsec_spd *spd,
+				 struct kipsec_dump *d)
 {
-	struct kipsec_spd *spd = &kipsec_pernet(sock_net(sk))->spd;
-	struct kipsec_policy *pol = NULL;
+	struct kipsec_policy *pol;
 	struct sk_buff *skb;
-	int ret = 0;
+	unsigned int n = 0;
 
-	spin_lock_bh(&spd->lock);
-	if (d->cursor && d->gen == spd->gen)
-		pol = d->cursor;
-	pol = list_prepare_entry(pol, &spd->all, all);
-	list_for_each_entry_continue(pol, &spd->all, all) {
-		if (d->pos[1] && !kipsec_policy_after(pol, d->pos))
-			continue;
-		if (!kipsec_dump_room(sk)) {
-			ret = 1;
-			break;
-		}
+	pol = d->pos[1] ? kipsec_spd_after(spd, d->pos[0], d->pos[1]) :
+			  kipsec_spd_first(spd);
+	for (; pol; pol = kipsec_policy_next(pol)) {
+		if (n++ == KIPSEC_SPD_BATCH)
+			return 1;
+		if (!kipsec_dump_room(sk))
+			return 2;
 		skb = kipsec_policy_msg(pol, &d->req, SADB_X_SPDDUMP,
 					GFP_ATOMIC);
-		if (!skb) {
-			ret = -ENOBUFS;
-			break;
-		}
+		if (!skb)
+			return -ENOBUFS;
 		kipsec_dump_emit(sk, d, skb);
 		d->pos[0] = kipsec_policy_rank(pol);
 		d->pos[1] = pol->seq;
-		d->cursor = pol;
 	}
-	d->gen = spd->gen;
-	spin_unlock_bh(&spd->lock);
-	return ret;
+	return 0;
+}
+
+/* A batch per hold of the lock; 1 when the socket has no more room. */
+static int kipsec_spd_dump_pols(struct sock *sk, struct kipsec_dump *d)
+{
+	struct kipsec_spd *spd = &kipsec_pernet(sock_net(sk))->spd;
+	int ret;
+
+	do {
+		cond_resched();
+		spin_lock_bh(&spd->lock);
+		ret = kipsec_spd_dump_batch(sk, spd, d);
+		spin_unlock_bh(&spd->lock);
+	} while (ret == 1);
+	return ret == 2 ? 1 : ret;
 }
 
 /* X_SPDDUMP: the SPD, then the per-socket policies (sockpol.c), as KAME. */
@@ -516,7 +562,7 @@ int kipsec_spd_init(struct kipsec_spd *spd)
 
 	spin_lock_init(&spd->lock);
 	seqcount_spinlock_init(&spd->seq, &spd->lock);
-	INIT_LIST_HEAD(&spd->all);
+	spd->tree = RB_ROOT;
 	for (dir = 0; dir < KIPSEC_DIR_MAX; dir++)
 		INIT_LIST_HEAD(&spd->classes[dir]);
 	spd->bits = KIPSEC_SPD_MIN_BITS;
@@ -533,9 +579,7 @@ int kipsec_spd_init(struct kipsec_spd *spd)
 
 void kipsec_spd_exit(struct kipsec_spd *spd)
 {
-	spin_lock_bh(&spd->lock);
 	kipsec_spd_clear(spd);
-	spin_unlock_bh(&spd->lock);
 	kvfree(spd->by_key);
 	kvfree(spd->by_id);
 }

@@ -5,6 +5,7 @@
 #ifndef KIPSEC_SPD_H
 #define KIPSEC_SPD_H
 
+#include <linux/timekeeping.h>
 #include "pfkey.h"
 
 /* Directions, as indexes: PF_KEY's IPSEC_DIR_* minus one (af_key's). */
@@ -41,7 +42,7 @@ struct kipsec_policy {
 	struct rcu_head rcu;
 	struct hlist_node by_key;
 	struct hlist_node by_id;
-	struct list_head all;		/* sorted (dir, priority, seq) */
+	struct rb_node node;		/* in kipsec_spd.tree */
 	struct kipsec_spd_class *cls;
 	u32 id, priority;
 	u64 seq;			/* insertion order among equals */
@@ -50,7 +51,21 @@ struct kipsec_policy {
 	unsigned int nreqs;
 	struct kipsec_req req[KIPSEC_MAX_REQS];
 	struct sadb_lifetime hard, soft, cur;
+	time64_t lastuse;		/* real seconds of the last packet, or 0 */
 };
+
+/*
+ * The packet path found @pol for a packet: its last-use time (PF_KEY's
+ * current lifetime, usetime), written at most once a second so that the
+ * policy's cache line is not bounced between CPUs.
+ */
+static inline void kipsec_policy_used(struct kipsec_policy *pol)
+{
+	time64_t now = ktime_get_real_seconds();
+
+	if (READ_ONCE(pol->lastuse) != now)
+		WRITE_ONCE(pol->lastuse, now);
+}
 
 /* What a packet offers the SPD. */
 struct kipsec_flow {

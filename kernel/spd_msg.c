@@ -162,6 +162,7 @@ struct sk_buff *kipsec_policy_msg(const struct kipsec_policy *pol,
 {
 	unsigned int i, xlen = sizeof(struct sadb_x_policy);
 	u8 proto = pol->sel.proto ? pol->sel.proto : IPSEC_ULPROTO_ANY;
+	struct sadb_lifetime cur;
 	struct sadb_x_policy *xp;
 	struct sk_buff *skb;
 
@@ -179,7 +180,9 @@ struct sk_buff *kipsec_policy_msg(const struct kipsec_policy *pol,
 			   pol->sel.dplen, pol->sel.dport);
 	kipsec_put_lifetime(skb, SADB_EXT_LIFETIME_HARD, &pol->hard);
 	kipsec_put_lifetime(skb, SADB_EXT_LIFETIME_SOFT, &pol->soft);
-	kipsec_put_lifetime(skb, SADB_EXT_LIFETIME_CURRENT, &pol->cur);
+	cur = pol->cur;
+	cur.sadb_lifetime_usetime = READ_ONCE(pol->lastuse);
+	kipsec_put_lifetime(skb, SADB_EXT_LIFETIME_CURRENT, &cur);
 	xp = kipsec_put_ext(skb, SADB_X_EXT_POLICY, sizeof(*xp));
 	xp->sadb_x_policy_type = pol->action;
 	xp->sadb_x_policy_dir = pol->dir + 1;

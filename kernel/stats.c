@@ -73,20 +73,53 @@ static int kipsec_stat_show(struct seq_file *seq, void *v)
 
 /* ---- per SA --------------------------------------------------------- */
 
+/*
+ * The SA at a position of the file, remembered by id across reads so that
+ * a read resumes in O(log n) (the tree by id), whatever was removed.
+ */
+struct kipsec_sa_iter {
+	struct seq_net_private p;	/* first: seq_file_net() */
+	loff_t pos;			/* position of... */
+	u64 id;				/* ...the first SA with an id >= this */
+};
+
+static struct kipsec_sa *kipsec_sa_at(struct kipsec_sad *sad,
+				      struct kipsec_sa_iter *it, loff_t pos)
+{
+	struct kipsec_sa *sa;
+	loff_t i;
+
+	if (pos && pos == it->pos)
+		return kipsec_sa_after(sad, it->id - 1);
+	/* A seek: walk (rare; reads go on from where they stopped). */
+	sa = kipsec_sa_after(sad, 0);
+	for (i = 0; sa && i < pos; i++)
+		sa = kipsec_sa_next(sa);
+	return sa;
+}
+
 static void *kipsec_sa_seq_start(struct seq_file *seq, loff_t *pos)
 	__acquires(&kn->sad.lock)
 {
 	struct kipsec_net *kn = kipsec_pernet(seq_file_net(seq));
+	struct kipsec_sa_iter *it = seq->private;
+	struct kipsec_sa *sa;
 
 	spin_lock_bh(&kn->sad.lock);
-	return seq_list_start(&kn->sad.all, *pos);
+	sa = kipsec_sa_at(&kn->sad, it, *pos);
+	it->pos = *pos;
+	it->id = sa ? sa->id : U64_MAX;
+	return sa;
 }
 
 static void *kipsec_sa_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 {
-	struct kipsec_net *kn = kipsec_pernet(seq_file_net(seq));
+	struct kipsec_sa_iter *it = seq->private;
+	struct kipsec_sa *sa = kipsec_sa_next(v);
 
-	return seq_list_next(v, &kn->sad.all, pos);
+	it->pos = ++*pos;
+	it->id = sa ? sa->id : ((struct kipsec_sa *)v)->id + 1;
+	return sa;
 }
 
 static void kipsec_sa_seq_stop(struct seq_file *seq, void *v)
@@ -122,7 +155,7 @@ static void kipsec_seq_addr(struct seq_file *seq, const char *key,
 static int kipsec_sa_seq_show(struct seq_file *seq, void *v)
 {
 	static const char *const modes[] = { "any", "transport", "tunnel" };
-	struct kipsec_sa *sa = list_entry(v, struct kipsec_sa, all);
+	struct kipsec_sa *sa = v;
 	const struct kipsec_sa_dp *dp = sa->dp;
 
 	seq_printf(seq, "proto=%s", kipsec_satype_name(sa->satype));
@@ -170,7 +203,7 @@ int kipsec_stats_net_init(struct kipsec_net *kn)
 		goto err_mib;
 	/* Per-SA lines show addresses and SPIs: root only, like the SAD. */
 	if (!proc_create_net("kipsec_sa", 0400, net->proc_net,
-			     &kipsec_sa_seq_ops, sizeof(struct seq_net_private)))
+			     &kipsec_sa_seq_ops, sizeof(struct kipsec_sa_iter)))
 		goto err_stat;
 	return 0;
 

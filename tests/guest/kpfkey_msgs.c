@@ -10,7 +10,14 @@
  *   kpfkey_msgs larval S   a GETSPI SA is gone after S seconds (sysctl)
  *   kpfkey_msgs bulk N     N SAs and N policies, slow-reader dumps, flush
  *   kpfkey_msgs add SPI    add one ESP SA;  kpfkey_msgs count  SAs dumped
+ *   kpfkey_msgs kxlen      a longer SADB_X_EXT_KIPSEC_SA: every copy parses
+ *   kpfkey_msgs regrace N  N rounds of two threads REGISTERing one socket
+ *   kpfkey_msgs churn N    N SAs and N policies dumped while deleting
+ *   kpfkey_msgs addmany N  add ESP SAs 0x10000..0x10000+N-1
+ *   kpfkey_msgs delmany N STEP FIRST  delete every STEP-th of those from FIRST
  */
+#include <pthread.h>
+#include <kipsec/libpfkey.h>
 #include "kpfkey_lib.h"
 
 static struct kmsg req, rep;
@@ -530,6 +537,136 @@ static void test_larval(int secs)
 	puts("larval: ok");
 }
 
+/* ---- the kipsec extension at another length ---------------------------- */
+
+/* The message in @m parses with libpfkey; its kipsec extension is 16 bytes. */
+static void parses(struct kmsg *m, const char *who)
+{
+	struct pfkey_msg pm;
+	const struct sadb_x_kipsec_sa *kx;
+
+	CHECK(pfkey_parse(m->buf, m->len, &pm) == 0, "%s: type %u: %s", who,
+	      kmsg_hdr(m)->sadb_msg_type, pfkey_parse_error());
+	kx = pfkey_msg_kipsec_sa(&pm);
+	CHECK(kx && kx->sadb_x_kipsec_sa_len == 2 &&
+	      kx->sadb_x_kipsec_sa_replay == 128, "%s: type %u: kipsec extension",
+	      who, kmsg_hdr(m)->sadb_msg_type);
+}
+
+/* An ADD whose kipsec extension has @extra bytes more, set to @fill. */
+static void kx_add_msg(uint32_t spi, size_t extra, uint8_t fill)
+{
+	struct sadb_x_kipsec_sa *kx;
+
+	esp_add_msg(&req, SADB_ADD, spi, SRC, DST);
+	kx = kmsg_ext(&req, SADB_X_EXT_KIPSEC_SA, sizeof(*kx) + extra);
+	kx->sadb_x_kipsec_sa_replay = 128;
+	memset(kx + 1, fill, extra);
+	/* Another extension after it, which a wrong length would swallow. */
+	kmsg_lifetime(&req, SADB_EXT_LIFETIME_HARD, 3600);
+}
+
+/*
+ * A sender's SADB_X_EXT_KIPSEC_SA longer than 16 bytes (zeroes after the
+ * fields this kernel knows): the ADD reply, the broadcast to a plain and a
+ * promiscuous listener, GET and DUMP all carry it at 16 bytes and parse
+ * with libpfkey. A longer one with something in the tail is EINVAL.
+ */
+static void test_kxlen(void)
+{
+	int a = kopen(), plain = kopen(), prom = kopen();
+
+	kmsg_init(&req, SADB_X_PROMISC, 1);
+	KREQ(prom, &req, &rep, 0);
+	expect_msg(a, SADB_X_PROMISC, "a");
+	expect_msg(plain, SADB_X_PROMISC, "plain");
+
+	kx_add_msg(0x7000, 8, 0);
+	KREQ(a, &req, &rep, 0);
+	parses(&rep, "sender");
+	expect_msg(plain, SADB_ADD, "plain");
+	parses(&rep, "plain");
+	expect_msg(prom, SADB_ADD, "prom");
+	parses(&rep, "prom");
+	sa_key_msg(&req, SADB_GET, SADB_SATYPE_ESP, 0x7000);
+	KREQ(a, &req, &rep, 0);
+	parses(&rep, "GET");
+	CHECK(dump_count(a, SADB_DUMP, SADB_SATYPE_ESP) == 1, "dump");
+	parses(&rep, "DUMP");
+	expect_msg(prom, SADB_GET, "prom");
+	parses(&rep, "prom GET");
+
+	kx_add_msg(0x7001, 8, 0x5a);
+	KREQ(a, &req, &rep, EINVAL);
+	kmsg_init(&req, SADB_FLUSH, 0);
+	KREQ(a, &req, &rep, 0);
+	close(a);
+	close(plain);
+	close(prom);
+	puts("kxlen: ok");
+}
+
+/* ---- concurrent REGISTERs on one socket -------------------------------- */
+
+struct reg_arg {
+	int fd;
+	uint8_t satype;
+	struct kmsg m;
+};
+
+static void *reg_thread(void *p)
+{
+	struct reg_arg *r = p;
+
+	kmsg_init(&r->m, SADB_REGISTER, r->satype);
+	kmsg_finish(&r->m);
+	CHECK(ksend_raw(r->fd, r->m.buf, r->m.len) == 0, "REGISTER %u",
+	      r->satype);
+	return NULL;
+}
+
+/* Is @fd registered for @satype? A second REGISTER says EEXIST then. */
+static int registered(int fd, uint8_t satype)
+{
+	kmsg_init(&req, SADB_REGISTER, satype);
+	ksend(fd, &req);
+	for (;;) {
+		CHECK(krecv(fd, &rep, 5000) > 0, "no REGISTER reply");
+		if (kmsg_hdr(&rep)->sadb_msg_seq == kmsg_hdr(&req)->sadb_msg_seq)
+			return kmsg_hdr(&rep)->sadb_msg_errno == EEXIST;
+	}
+}
+
+/*
+ * Two threads REGISTER one socket for ESP and for AH at the same moment,
+ * @rounds times on fresh sockets: both registrations must stick (the bits
+ * were once set with a plain read-modify-write).
+ */
+static void test_regrace(unsigned int rounds)
+{
+	static struct reg_arg r[2];
+	pthread_t t[2];
+
+	for (unsigned int i = 0; i < rounds; i++) {
+		int fd = kopen(), sz = 1 << 20;
+
+		CHECK(!setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)),
+		      "rcvbuf");
+		r[0] = (struct reg_arg){ .fd = fd, .satype = SADB_SATYPE_ESP };
+		r[1] = (struct reg_arg){ .fd = fd, .satype = SADB_SATYPE_AH };
+		for (int j = 0; j < 2; j++)
+			CHECK(!pthread_create(&t[j], NULL, reg_thread, &r[j]),
+			      "thread");
+		for (int j = 0; j < 2; j++)
+			pthread_join(t[j], NULL);
+		CHECK(registered(fd, SADB_SATYPE_ESP) &&
+		      registered(fd, SADB_SATYPE_AH),
+		      "round %u: a registration was lost", i);
+		close(fd);
+	}
+	printf("regrace %u: ok\n", rounds);
+}
+
 /* ---- scale ------------------------------------------------------------ */
 
 static void test_bulk(unsigned int n)
@@ -582,6 +719,175 @@ static void test_bulk(unsigned int n)
 	printf("bulk %u: ok\n", n);
 }
 
+/* ---- dumps under churn ------------------------------------------------ */
+
+struct churn {
+	unsigned int n;
+	uint32_t *ids;			/* policy ids, by index */
+	uint8_t *gone;			/* deleted: 1 before the dump, 2 during */
+	uint8_t *seen;
+	unsigned int next;		/* victim state */
+	int del;			/* the socket deleting */
+	bool spd;
+};
+
+static void churn_dst(char *dst, size_t len, unsigned int i)
+{
+	snprintf(dst, len, "10.%u.%u.%u", (i >> 16) & 0xff, (i >> 8) & 0xff,
+		 i & 0xff);
+}
+
+static void churn_delete(struct churn *c, unsigned int i, uint8_t when)
+{
+	static struct kmsg dreq, drep;
+	struct sadb_x_policy *p;
+
+	if (c->spd) {
+		kmsg_init(&dreq, SADB_X_SPDDELETE2, 0);
+		p = kmsg_policy(&dreq, 0, 0, c->ids[i], 0);
+		kmsg_policy_end(&dreq, p);
+	} else {
+		kmsg_init(&dreq, SADB_DELETE, SADB_SATYPE_ESP);
+		kmsg_sa(&dreq, 0x10000 + i, 0, 0);
+		kmsg_addr(&dreq, SADB_EXT_ADDRESS_SRC, SRC, 32, 0, 0);
+		kmsg_addr(&dreq, SADB_EXT_ADDRESS_DST, DST, 32, 0, 0);
+	}
+	KREQ(c->del, &dreq, &drep, 0);
+	c->gone[i] = when;
+}
+
+/* Delete the next victim: by turns far ahead of the dump and behind it. */
+static void churn_step(struct churn *c, unsigned int at)
+{
+	unsigned int i;
+
+	for (int tries = 0; tries < 64; tries++) {
+		c->next = c->next * 1103515245u + 12345u;
+		i = (c->next >> 8) % c->n;
+		i = (c->next & 1) ? (at + i / 2) % c->n : i % (at + 1);
+		if (!c->gone[i]) {
+			churn_delete(c, i, 2);
+			return;
+		}
+	}
+}
+
+/* Dump message @m's index and its place in the dump order. */
+static unsigned int churn_index(struct churn *c, struct kmsg *m,
+				uint64_t *key)
+{
+	if (c->spd) {
+		struct sadb_x_policy *p = kmsg_find(m, SADB_X_EXT_POLICY);
+
+		unsigned int lo = 0, hi = c->n;
+
+		CHECK(p, "SPDDUMP without a policy");
+		/* Ids were handed out in increasing order. */
+		while (lo + 1 < hi) {
+			unsigned int mid = (lo + hi) / 2;
+
+			if (c->ids[mid] <= p->sadb_x_policy_id)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		CHECK(c->ids[lo] == p->sadb_x_policy_id,
+		      "SPDDUMP: unknown policy id %u", p->sadb_x_policy_id);
+		*key = (uint64_t)p->sadb_x_policy_dir << 56 |
+		       (uint64_t)p->sadb_x_policy_priority << 32 |
+		       p->sadb_x_policy_id;
+		return lo;
+	}
+	struct sadb_sa *sa = kmsg_find(m, SADB_EXT_SA);
+
+	CHECK(sa, "DUMP without an SA");
+	*key = ntohl(sa->sadb_sa_spi);
+	CHECK(*key >= 0x10000 && *key < 0x10000 + c->n, "DUMP: SPI %#llx",
+	      (unsigned long long)*key);
+	return (unsigned int)(*key - 0x10000);
+}
+
+/*
+ * One dump of @c's table to a reader with a 4 KiB buffer, deleting an entry
+ * every other message: every entry not deleted before the dump must come
+ * exactly once, in dump order (SAs by creation; policies by direction,
+ * priority, then creation), deleted ones at most once.
+ */
+static void churn_dump(struct churn *c, int fd)
+{
+	uint8_t type = c->spd ? SADB_X_SPDDUMP : SADB_DUMP;
+	uint64_t key, last = 0;
+	unsigned int got = 0, i, during = 0;
+
+	kmsg_init(&req, type, 0);
+	CHECK(ksend(fd, &req) == 0, "dump");
+	for (;;) {
+		struct sadb_msg *h;
+
+		CHECK(krecv(fd, &rep, 10000) > 0, "dump stalled after %u", got);
+		h = kmsg_hdr(&rep);
+		if (h->sadb_msg_type != type)
+			continue;	/* the deletions' broadcasts */
+		CHECK(!h->sadb_msg_errno && h->sadb_msg_pid == (uint32_t)getpid(),
+		      "dump: errno %u", h->sadb_msg_errno);
+		i = churn_index(c, &rep, &key);
+		CHECK(!got || key > last, "dump out of order at %u", got);
+		CHECK(c->gone[i] != 1, "entry %u deleted before the dump came", i);
+		CHECK(!c->seen[i]++, "entry %u twice", i);
+		last = key;
+		if (got++ % 2 == 0) {
+			churn_step(c, i);
+			during++;
+		}
+		if (!h->sadb_msg_seq)
+			break;
+	}
+	for (i = 0; i < c->n; i++)
+		CHECK(c->gone[i] || c->seen[i], "entry %u missing from the dump", i);
+	printf("churn %s: %u dumped, %u deleted during the dump\n",
+	       c->spd ? "spd" : "sad", got, during);
+}
+
+static void test_churn(unsigned int n)
+{
+	struct churn c = { .n = n, .next = 1 };
+	int fd = kopen(), sz = 4096;
+	char dst[32];
+
+	c.del = kopen();
+	c.ids = calloc(n, sizeof(*c.ids));
+	c.gone = calloc(n, 1);
+	c.seen = calloc(n, 1);
+	CHECK(c.ids && c.gone && c.seen, "calloc");
+	for (unsigned int i = 0; i < n; i++) {
+		esp_add_msg(&req, SADB_ADD, 0x10000 + i, SRC, DST);
+		KREQ(c.del, &req, &rep, 0);
+		churn_dst(dst, sizeof(dst), i);
+		spd_msg(&req, SADB_X_SPDADD, SRC, dst, 32,
+			IPSEC_DIR_INBOUND + i % 3, IPSEC_POLICY_NONE, i % 7);
+		KREQ(c.del, &req, &rep, 0);
+		c.ids[i] = policy_id(&rep);
+	}
+	CHECK(!setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)), "rcvbuf");
+	for (int spd = 0; spd < 2; spd++) {
+		c.spd = spd;
+		memset(c.gone, 0, n);
+		memset(c.seen, 0, n);
+		for (unsigned int i = 0; i < n; i += 10)
+			churn_delete(&c, i, 1);
+		churn_dump(&c, fd);
+	}
+	kmsg_init(&req, SADB_FLUSH, 0);
+	KREQ(c.del, &req, &rep, 0);
+	kmsg_init(&req, SADB_X_SPDFLUSH, 0);
+	KREQ(c.del, &req, &rep, 0);
+	close(fd);
+	close(c.del);
+	free(c.ids);
+	free(c.gone);
+	free(c.seen);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -600,18 +906,39 @@ int main(int argc, char **argv)
 		test_larval(atoi(argv[2]));
 	else if (!strcmp(cmd, "bulk") && argc > 2)
 		test_bulk((unsigned int)atoi(argv[2]));
+	else if (!strcmp(cmd, "kxlen"))
+		test_kxlen();
+	else if (!strcmp(cmd, "regrace") && argc > 2)
+		test_regrace((unsigned int)atoi(argv[2]));
+	else if (!strcmp(cmd, "churn") && argc > 2)
+		test_churn((unsigned int)atoi(argv[2]));
 	else if (!strcmp(cmd, "add") && argc > 2) {
 		fd = kopen();
 		esp_add_msg(&req, SADB_ADD, (uint32_t)strtoul(argv[2], NULL, 0),
 			    SRC, DST);
 		KREQ(fd, &req, &rep, 0);
 		close(fd);
+	} else if (!strcmp(cmd, "addmany") && argc > 2) {
+		fd = kopen();
+		for (unsigned int i = 0; i < (unsigned int)atoi(argv[2]); i++) {
+			esp_add_msg(&req, SADB_ADD, 0x10000 + i, SRC, DST);
+			KREQ(fd, &req, &rep, 0);
+		}
+		close(fd);
+	} else if (!strcmp(cmd, "delmany") && argc > 4) {
+		fd = kopen();
+		for (unsigned int i = (unsigned int)atoi(argv[4]);
+		     i < (unsigned int)atoi(argv[2]); i += (unsigned int)atoi(argv[3])) {
+			sa_key_msg(&req, SADB_DELETE, SADB_SATYPE_ESP, 0x10000 + i);
+			KREQ(fd, &req, &rep, 0);
+		}
+		close(fd);
 	} else if (!strcmp(cmd, "count")) {
 		fd = kopen();
 		printf("%u\n", dump_count(fd, SADB_DUMP, 0));
 		close(fd);
 	} else {
-		fprintf(stderr, "usage: %s sa|spd|delivery|expire|larval S|bulk N|add SPI|count\n",
+		fprintf(stderr, "usage: %s sa|spd|delivery|expire|larval S|bulk N|add SPI|count|kxlen|regrace N|churn N|addmany N|delmany N STEP FIRST\n",
 			argv[0]);
 		return 2;
 	}
