@@ -211,4 +211,5 @@ clean:
 	rm -rf $(O)
 	$(if $(KDIR),-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean)
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+# Dependency files only: build/ also holds unpacked packages with *.d directories.
+-include $(shell find $(O) -path $(O)/libreswan -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -72,7 +72,8 @@ static const struct bad bad[] = {
 	{ RA "proposal { encryption_algorithm rot13; hash_algorithm sha1; "
 	  "authentication_method pre_shared_key; dh_group 2; }\n}\n",
 	  "t.conf:3:33: error: unknown encryption_algorithm 'rot13' (one of "
-	  "des, 3des, rc5, idea, cast128, blowfish, aes, rijndael, camellia)",
+	  "des, 3des, rc5, idea, cast128, blowfish, aes, rijndael, camellia, "
+	  "aes_gcm_16, chacha20_poly1305)",
 	  1 },
 	{ RA "proposal { encryption_algorithm aes 100; hash_algorithm sha1; "
 	  "authentication_method pre_shared_key; dh_group 2; }\n}\n",
