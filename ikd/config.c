@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +162,11 @@ static int peer_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	ikd_remote_str(r, out->name, sizeof(out->name));
+	/* The engine's logs quote the name themselves. */
+	if (r->name)
+		snprintf(out->name, sizeof(out->name), "%s", r->name);
+	else
+		ikd_remote_str(r, out->name, sizeof(out->name));
 	out->ike_version = 2;
 	out->remote = r->addr;
 	if (id_to_v2(&r->my_id, &out->my_id)) {
@@ -201,11 +206,11 @@ static int peer_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 		if (e)
 			err = -EINVAL;
 	}
-	if (!c->psk)
+	if (!c->psk && out->nprop) {
 		ikd_diag_error(d, &r->pos, "pre_shared_key authentication needs "
 			       "'path pre_shared_key'");
-	if (!c->psk)
 		err = -EINVAL;
+	}
 	out->lifetime_secs = r->lifetime;
 	if (r->n_proposal && r->proposal[0].lifetime)
 		out->lifetime_secs = r->proposal[0].lifetime;
@@ -279,11 +284,11 @@ static const struct ikd_remote *v2_remote(const struct ikd_config *c,
 
 	if (!r)
 		log_notify("no remote block for %s: ignored",
-			   ikd_addr_str(remote, true, s));
+			   ikd_addr_str(remote, remote->port != 0, s));
 	else if (r->ike_version != IKD_IKEV2)
 		log_notify("remote block for %s (%s:%u) speaks IKEv1, which "
 			   "ikd does not implement yet; add 'ike_version 2;'",
-			   ikd_addr_str(remote, true, s), r->pos.file,
+			   ikd_addr_str(remote, remote->port != 0, s), r->pos.file,
 			   r->pos.line);
 	return r && r->ike_version == IKD_IKEV2 ? r : NULL;
 }
@@ -387,6 +392,7 @@ static const struct ike_child_cfg *cb_child_cfg(void *arg,
 						const struct ikd_sel *sel)
 {
 	struct ikd_config *c = *(struct ikd_config **)arg;
+	const struct ikd_remote *r;
 	const struct ikd_sainfo *s;
 	struct ikd_id from = { .type = IKD_ID_NONE };
 	char text[IKE_ID_MAX + 1];
@@ -397,8 +403,10 @@ static const struct ike_child_cfg *cb_child_cfg(void *arg,
 	else if (peer->peer_id.type == IKE_ID_RFC822_ADDR &&
 		 id_text(&peer->peer_id, text, sizeof(text)))
 		from = (struct ikd_id){ .type = IKD_ID_USER_FQDN, .value = text };
+	/* racoon's remoteid: the sainfo blocks of the peer's ph1id. */
+	r = ikd_conf_find_remote(c->conf, &peer->remote);
 	s = ikd_conf_find_sainfo(c->conf, sel, from.type ? &from : NULL,
-				 &peer->remote, 0);
+				 &peer->remote, r ? r->ph1id : 0);
 	if (!s)
 		return NULL;
 	child_to_v2(c, s, &c->child);
@@ -416,6 +424,69 @@ void ikd_config_env(struct ike_env *env, struct ikd_config **running)
 
 /* ---- loading ------------------------------------------------------------- */
 
+/* Statements racoon honours that ikd's IKEv2 parses and does not act on
+ * yet: each gets a warning naming its line, so nothing is dropped
+ * silently. */
+struct unused_stmt {
+	size_t pos_off;		/* of the struct ikd_pos that records it */
+	const char *what;
+};
+
+#define R_UNUSED(field, what) { offsetof(struct ikd_remote, field), what }
+static const struct unused_stmt remote_unused[] = {
+	R_UNUSED(verify_identifier_pos, "verify_identifier (IKEv2 always "
+		 "checks peers_identifier when one is given)"),
+	R_UNUSED(xauth_login_pos, "xauth_login (IKEv1 only)"),
+	R_UNUSED(nonce_size_pos, "nonce_size (ikd sends 32-byte nonces)"),
+	R_UNUSED(ike_frag_pos, "ike_frag (no IKE fragmentation yet)"),
+	R_UNUSED(support_proxy_pos, "support_proxy (IKEv1 only)"),
+	R_UNUSED(nat_traversal_pos, "nat_traversal (no NAT traversal yet)"),
+	R_UNUSED(dpd_retry_pos, "dpd_retry (liveness checks retransmit as "
+		 "any request does)"),
+	R_UNUSED(dpd_maxfail_pos, "dpd_maxfail (liveness checks retransmit "
+		 "as any request does)"),
+	R_UNUSED(rekey_pos, "rekey (no rekeying yet)"),
+	R_UNUSED(mode_cfg_pos, "mode_cfg (no configuration payloads yet)"),
+	R_UNUSED(weak_phase1_check_pos, "weak_phase1_check (IKEv1 only)"),
+	R_UNUSED(proposal_check_pos, "proposal_check (IKEv2 lifetimes are "
+		 "not negotiated; each side keeps its own)"),
+};
+
+#define C_UNUSED(field, what) { offsetof(struct ikd_conf, field), what }
+static const struct unused_stmt global_unused[] = {
+	C_UNUSED(path_pidfile_pos, "path pidfile (ikd's pid file is given "
+		 "by -p)"),
+	C_UNUSED(adminsock_pos, "adminsock (no admin socket yet)"),
+	C_UNUSED(retry_persend_pos, "timer persend (one packet per send)"),
+	C_UNUSED(phase1_timeout_pos, "timer phase1 (IKEv1 only; IKEv2 gives "
+		 "up after counter retransmissions)"),
+	C_UNUSED(phase2_timeout_pos, "timer phase2 (IKEv1 only)"),
+	C_UNUSED(natt_keepalive_pos, "timer natt_keepalive (no NAT "
+		 "traversal yet)"),
+	C_UNUSED(pad_randomize_pos, "padding randomize (IKEv1 only)"),
+	C_UNUSED(pad_randomize_length_pos, "padding randomize_length "
+		 "(IKEv1 only)"),
+	C_UNUSED(pad_exclusive_tail_pos, "padding exclusive_tail (IKEv1 only)"),
+	C_UNUSED(pad_strict_check_pos, "padding strict_check (IKEv1 only)"),
+	C_UNUSED(pad_maximum_length_pos, "padding maximum_length (IKEv1 "
+		 "only)"),
+};
+
+static void warn_unused(const void *base, const struct unused_stmt *u,
+			size_t n, struct ikd_diag *d)
+{
+	const struct ikd_pos *pos;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		pos = (const struct ikd_pos *)((const char *)base +
+					       u[i].pos_off);
+		if (pos->line)
+			ikd_diag_warn(d, pos, "%s is accepted but has no effect "
+				      "in ikd yet", u[i].what);
+	}
+}
+
 /* What the engine cannot use, said at load rather than at the first
  * negotiation. */
 static void check_v2(struct ikd_config *c, struct ikd_diag *d)
@@ -425,11 +496,19 @@ static void check_v2(struct ikd_config *c, struct ikd_diag *d)
 	struct ike_child_cfg child;
 	bool v2 = false;
 
+	warn_unused(c->conf, global_unused,
+		    sizeof(global_unused) / sizeof(global_unused[0]), d);
 	for (r = c->conf->remotes; r; r = r->next) {
-		if (r->ike_version != IKD_IKEV2)
+		if (r->ike_version != IKD_IKEV2) {
+			ikd_diag_warn(d, &r->pos, "this remote block speaks "
+				      "IKEv1, which ikd does not implement "
+				      "yet: add 'ike_version 2;' to use it");
 			continue;
+		}
 		v2 = true;
 		peer_to_v2(c, r, &c->peer, d);
+		warn_unused(r, remote_unused, sizeof(remote_unused) /
+			    sizeof(remote_unused[0]), d);
 	}
 	if (!v2)
 		return;

@@ -60,13 +60,15 @@ static int parse(int argc, char **argv, struct ikd_options *o)
 	return 0;
 }
 
-/* Logs to stderr until detached, and to the -l file or syslog. */
+/* Logs to stderr until detached, and to the -l file or syslog. The level
+ * survives: the configuration's `log` may have set it. */
 static int open_logs(const struct ikd_options *o, bool with_stderr)
 {
+	enum ikd_log_level level = ikd_log_get_level();
 	int err = 0;
 
 	ikd_log_close();
-	ikd_log_set_level(IKD_LOG_NOTIFY + (int)o->debug);
+	ikd_log_set_level(level);
 	if (with_stderr)
 		ikd_log_open(IKD_LOG_STDERR, NULL);
 	if (o->log_file)
@@ -114,6 +116,7 @@ int main(int argc, char **argv)
 	err = parse(argc, argv, &o);
 	if (err)
 		return err - 1;
+	ikd_log_set_level(IKD_LOG_NOTIFY + (int)o.debug);
 	if (open_logs(&o, true))
 		return 1;
 	if (o.check_only)

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * ikd/config.c: racoon.conf as the IKEv2 engine sees it. Statements the
+ * engine does not act on warn with their line (nothing is dropped
+ * silently), an IKEv1 remote says it is unused, and racoon's
+ * ph1id/remoteid pairing picks the sainfo.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../ikd/addr.h"
+#include "../../ikd/config.h"
+
+static char dir[] = "/tmp/ikd-config-test.XXXXXX";
+static char conf_path[300], psk_path[300];
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* Loads @body after a `path pre_shared_key` line (line 1). */
+static int load(const char *body, struct ikd_config **c, struct ikd_diag *d)
+{
+	char *text;
+
+	assert_true(asprintf(&text, "path pre_shared_key \"%s\";\n%s",
+			     psk_path, body) > 0);
+	write_file(conf_path, text, 0644);
+	free(text);
+	ikd_diag_init(d);
+	return ikd_config_load(conf_path, false, c, d);
+}
+
+/* Is there a warning at @line whose text holds @needle? */
+static bool has_warning(const struct ikd_diag *d, unsigned int line,
+			const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].sev == IKD_DIAG_WARNING && d->v[i].line == line &&
+		    strstr(d->v[i].msg, needle))
+			return true;
+	return false;
+}
+
+#define V2_REMOTE(extra) \
+	"remote 192.0.2.2 {\n" \
+	" ike_version 2;\n" \
+	" proposal { encryption_algorithm aes 128; hash_algorithm sha256;\n" \
+	"  authentication_method pre_shared_key; dh_group 14; }\n" \
+	extra \
+	"}\n"
+
+static void test_unused_statements_warn(void **state)
+{
+	struct ikd_config *c;
+	struct ikd_diag d;
+
+	(void)state;
+	assert_int_equal(load("timer { phase1 30 sec; natt_keepalive 10 sec; }\n"
+			      V2_REMOTE(" nat_traversal on;\n rekey off;\n"
+					" dpd_maxfail 3;\n passive off;\n"),
+			      &c, &d), 0);
+	assert_true(has_warning(&d, 2, "timer phase1"));
+	assert_true(has_warning(&d, 2, "natt_keepalive"));
+	assert_true(has_warning(&d, 7, "nat_traversal"));
+	assert_true(has_warning(&d, 8, "rekey"));
+	assert_true(has_warning(&d, 9, "dpd_maxfail"));
+	/* passive is honoured: no warning for it. */
+	assert_int_equal(d.nwarnings, 5);
+	assert_int_equal(d.nerrors, 0);
+	ikd_diag_free(&d);
+	ikd_config_free(c);
+}
+
+static void test_ikev1_remote_warns(void **state)
+{
+	struct ikd_config *c;
+	struct ikd_diag d;
+
+	(void)state;
+	assert_int_equal(load("remote 192.0.2.3 {\n exchange_mode main;\n"
+			      " proposal { encryption_algorithm aes; "
+			      "hash_algorithm sha1;\n"
+			      "  authentication_method pre_shared_key; "
+			      "dh_group 2; }\n}\n", &c, &d), 0);
+	assert_true(has_warning(&d, 2, "speaks IKEv1"));
+	ikd_diag_free(&d);
+	ikd_config_free(c);
+}
+
+/* The sainfo whose remoteid is the peer's ph1id wins over the anonymous
+ * one, as racoon chooses. */
+static void test_remoteid_picks_sainfo(void **state)
+{
+	struct ikd_config *c, *running;
+	struct ike_env env = { 0 };
+	const struct ike_peer_cfg *peer;
+	const struct ike_child_cfg *child;
+	struct ikd_addr remote;
+	struct ikd_sel sel = { 0 };
+	struct ikd_diag d;
+
+	(void)state;
+	assert_int_equal(load(V2_REMOTE(" ph1id 7;\n")
+			      "sainfo anonymous { encryption_algorithm aes;\n"
+			      " authentication_algorithm hmac_sha256; }\n"
+			      "sainfo anonymous {\n remoteid 7;\n"
+			      " lifetime time 600 sec;\n"
+			      " encryption_algorithm aes_gcm_16; }\n", &c, &d), 0);
+	assert_int_equal(d.nerrors, 0);
+	assert_int_equal(ikd_addr_parse(&remote, "192.0.2.2"), 0);
+	running = c;
+	ikd_config_env(&env, &running);
+	peer = ikd_config_peer(c, &remote);
+	assert_non_null(peer);
+	sel.src.family = sel.dst.family = AF_INET;
+	child = env.child_cfg(env.arg, peer, &sel);
+	assert_non_null(child);
+	assert_int_equal(child->hard_secs, 600);
+	ikd_diag_free(&d);
+	ikd_config_free(c);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(conf_path, sizeof(conf_path), "%s/racoon.conf", dir);
+	snprintf(psk_path, sizeof(psk_path), "%s/psk.txt", dir);
+	write_file(psk_path, "192.0.2.2 secret\n", 0600);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(conf_path);
+	unlink(psk_path);
+	rmdir(dir);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unused_statements_warn),
+		cmocka_unit_test(test_ikev1_remote_warns),
+		cmocka_unit_test(test_remoteid_picks_sainfo),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
