@@ -7,7 +7,7 @@
 # MODP-2048. ikd takes each case's racoon.conf with SIGHUP. Per case:
 #  - the child SA comes up (ikd initiates on the first ping's ACQUIRE,
 #    pluto with whack --initiate); pluto has it established; h1 has the
-#    two ESP SAs with the case's algorithm and ESN (pluto proposes it
+#    two ESP SAs with the case's algorithm and ESN (both daemons propose it
 #    first), the SPIs h2 has; ping both ways;
 #  - pluto terminates (it revives what it initiated when the peer deletes
 #    it); then neither host has an SA;
