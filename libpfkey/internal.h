@@ -34,4 +34,11 @@ unsigned int pfkey__family_maxplen(int family);
  * parse error and returns -EINVAL. */
 int pfkey__check_policy(const void *ext, size_t len);
 
+/*
+ * A policy's direction as IPSEC_DIR_*. Linux's af_key reports a per-socket
+ * policy with XFRM's numbering plus one: 4 (in) or 5 (out), its id's low
+ * three bits being 3 or 4. IPSEC_DIR_MAX: neither.
+ */
+unsigned int pfkey__policy_dir(const struct sadb_x_policy *p);
+
 #endif /* KIPSEC_LIBPFKEY_INTERNAL_H */

@@ -17,6 +17,17 @@
 #include "internal.h"
 #include <kipsec/pfkey_extlen.h>
 
+unsigned int pfkey__policy_dir(const struct sadb_x_policy *p)
+{
+	unsigned int dir = p->sadb_x_policy_dir, sock = p->sadb_x_policy_id & 7;
+
+	if (dir < IPSEC_DIR_MAX)
+		return dir;
+	if ((dir == 4 || dir == 5) && sock == dir - 1)
+		return dir == 4 ? IPSEC_DIR_INBOUND : IPSEC_DIR_OUTBOUND;
+	return IPSEC_DIR_MAX;
+}
+
 /* Minimum bytes per extension type; 0 means the type is not accepted
  * (reserved, or in the gap between Linux's types and kipsec's). */
 static const uint16_t ext_min_len[PFKEY_EXT_KNOWN_MAX + 1] =
@@ -199,7 +210,7 @@ int pfkey__check_policy(const void *ext, size_t len)
 		EXT_ERR(type, "unknown policy type %u", p->sadb_x_policy_type);
 		return -EINVAL;
 	}
-	if (p->sadb_x_policy_dir >= IPSEC_DIR_MAX) {
+	if (pfkey__policy_dir(p) >= IPSEC_DIR_MAX) {
 		EXT_ERR(type, "unknown direction %u", p->sadb_x_policy_dir);
 		return -EINVAL;
 	}

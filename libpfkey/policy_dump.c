@@ -143,7 +143,7 @@ char *ipsec_dump_policy(const char *policy_blob, const char *delimiter)
 		pfkey__set_ipsec_error("no buffers available");
 		return NULL;
 	}
-	bad = fprintf(f, "%s ", pfkey_dir_name(xp->sadb_x_policy_dir)) < 0 ||
+	bad = fprintf(f, "%s ", pfkey_dir_name(pfkey__policy_dir(xp))) < 0 ||
 	      put_priority(f, xp->sadb_x_policy_priority) ||
 	      fputs(pfkey_policy_type_name(xp->sadb_x_policy_type), f) < 0;
 	while (!bad && (r = pfkey_policy_next_request(xp, r)) != NULL)

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -268,6 +269,40 @@ static void test_policy_header_fields(void **state)
 	expect_einval(&m, "unknown direction");
 }
 
+/* Linux's af_key reports per-socket policies as direction 4 (in) and 5
+ * (out) with id % 8 of 3 and 4: parsed and printed as in and out. */
+static void test_policy_afkey_socket_dirs(void **state)
+{
+	_Alignas(8) uint8_t p[512];
+	struct sadb_x_policy *xp = (struct sadb_x_policy *)p;
+	struct msgbuf m;
+	struct pfkey_msg pm;
+	size_t n;
+	char *text;
+
+	(void)state;
+	n = make_policy(p, 0, false);
+	xp->sadb_x_policy_dir = 4;
+	xp->sadb_x_policy_id = 8 * 5 + 3;
+	add_policy_bytes(&m, p, n);
+	assert_int_equal(parse(&m, &pm), 0);
+	text = ipsec_dump_policy((const char *)pfkey_msg_policy(&pm), " ");
+	assert_non_null(text);
+	assert_true(strncmp(text, "in ", 3) == 0);
+	free(text);
+	n = make_policy(p, 0, false);
+	xp->sadb_x_policy_dir = 5;
+	xp->sadb_x_policy_id = 8 * 5 + 4;
+	add_policy_bytes(&m, p, n);
+	assert_int_equal(parse(&m, &pm), 0);
+	/* the id says a global policy: 4 is no direction for it */
+	n = make_policy(p, 0, false);
+	xp->sadb_x_policy_dir = 4;
+	xp->sadb_x_policy_id = 8 * 5 + 1;
+	add_policy_bytes(&m, p, n);
+	expect_einval(&m, "unknown direction 4");
+}
+
 static void test_policy_validate_blob(void **state)
 {
 	_Alignas(8) uint8_t p[512];
@@ -297,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_policy_non_ipsec_requests),
 		cmocka_unit_test(test_policy_req_fields),
 		cmocka_unit_test(test_policy_header_fields),
+		cmocka_unit_test(test_policy_afkey_socket_dirs),
 		cmocka_unit_test(test_policy_validate_blob),
 	};
 
