@@ -10,6 +10,12 @@
 #   ikd_stop NAME      SIGTERM; fails unless it exits within 30 s, status 0
 #   ikd_log NAME       the log's path
 #   ikd_wait_log NAME REGEX [SECS]   until the log has a line matching
+#   ikd_topo_inner     kt_topo_h2h (wire w, IPv6 neighbours) plus inner
+#                      addresses 10.99.N.1 and fd00:99:N::1 on hN's lo,
+#                      routed over eth0 (for tunnel-mode cases)
+#   ikd_case_conf IKE_ENC HASH DH ESP_ENC [ESP_AUTH]   h1's racoon.conf:
+#                      one IKEv2 proposal for any peer, one sainfo, the
+#                      key in $IKD_DIR/h1.psk
 # A failing test prints the tail of every ikd log (kt_fail's trap).
 IKD=${IKD:-$KT_BUILD/bin/ikd}
 IKD_DIR=$KT_TMP/ikd
@@ -64,3 +70,34 @@ ikd_tails() {
 }
 # A failure shows the logs.
 kt_fail() { echo "FAIL: $*" >&2; ikd_tails; exit 1; }
+
+ikd_topo_inner() {
+	kt_topo_h2h w
+	kt_h2h_neigh6
+	kt_addr h1 lo 10.99.1.1/32; kt_addr h2 lo 10.99.2.1/32
+	kt_addr h1 lo fd00:99:1::1/128; kt_addr h2 lo fd00:99:2::1/128
+	ip -n h1 route add 10.99.2.1/32 dev eth0 src 10.99.1.1
+	ip -n h2 route add 10.99.1.1/32 dev eth0 src 10.99.2.1
+	ip -n h1 -6 route add fd00:99:2::1/128 dev eth0 src fd00:99:1::1
+	ip -n h2 -6 route add fd00:99:1::1/128 dev eth0 src fd00:99:2::1
+}
+
+ikd_case_conf() {
+	ikd_conf h1 <<-EOF
+	path pre_shared_key "$IKD_DIR/h1.psk";
+	timer { counter 5; interval 2 sec; }
+	remote anonymous {
+		ike_version 2;
+		proposal {
+			encryption_algorithm $1;
+			hash_algorithm $2;
+			authentication_method pre_shared_key;
+			dh_group $3;
+		}
+	}
+	sainfo anonymous {
+		encryption_algorithm $4;
+		$([ -n "${5:-}" ] && echo "authentication_algorithm $5;")
+	}
+	EOF
+}

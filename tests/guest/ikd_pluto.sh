@@ -24,39 +24,12 @@ wire=$KT_TOP/tests/guest/ike_wire.py
 PSK="kipsec ikd-pluto $RANDOM$RANDOM"
 kt_load_kipsec
 modprobe aesni_intel 2>/dev/null
-kt_topo_h2h w
-kt_h2h_neigh6
-kt_addr h1 lo 10.99.1.1/32; kt_addr h2 lo 10.99.2.1/32
-kt_addr h1 lo fd00:99:1::1/128; kt_addr h2 lo fd00:99:2::1/128
-ip -n h1 route add 10.99.2.1/32 dev eth0 src 10.99.1.1
-ip -n h2 route add 10.99.1.1/32 dev eth0 src 10.99.2.1
-ip -n h1 -6 route add fd00:99:2::1/128 dev eth0 src fd00:99:1::1
-ip -n h2 -6 route add fd00:99:1::1/128 dev eth0 src fd00:99:2::1
+ikd_topo_inner
 
 ikd_psk h1 <<EOF
 20.1.1.1 $PSK
 fd00:2::1 $PSK
 EOF
-# ikd_case_conf IKE_ENC HASH DH ESP_ENC [ESP_AUTH]: h1's racoon.conf.
-ikd_case_conf() {
-	ikd_conf h1 <<-EOF
-	path pre_shared_key "$IKD_DIR/h1.psk";
-	timer { counter 5; interval 2 sec; }
-	remote anonymous {
-		ike_version 2;
-		proposal {
-			encryption_algorithm $1;
-			hash_algorithm $2;
-			authentication_method pre_shared_key;
-			dh_group $3;
-		}
-	}
-	sainfo anonymous {
-		encryption_algorithm $4;
-		$([ -n "${5:-}" ] && echo "authentication_algorithm $5;")
-	}
-	EOF
-}
 ikd_case_conf "aes 128" sha256 14 "aes 128" hmac_sha256
 ikd_start h1 h1
 kt_pluto_start p h2
