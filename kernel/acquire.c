@@ -92,7 +92,7 @@ static int kipsec_acquire_new(struct kipsec_net *kn, u8 satype,
 	struct kipsec_sad *sad = &kn->sad;
 	struct kipsec_sa *sa;
 
-	if (kipsec_sad_select_larval(sad, satype, src, dst, reqid))
+	if (kipsec_sad_select_larval(sad, satype, mode, src, dst, reqid))
 		return -EEXIST;
 	if (sad->nr_acquire >= READ_ONCE(kn->acquire_max)) {
 		sad->acquire_refused++;

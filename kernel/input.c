@@ -414,12 +414,8 @@ static struct kipsec_sa *kipsec_in_next(struct kipsec_net *kn,
 	*bare = proto == IPPROTO_IPIP || proto == IPPROTO_IPV6;
 	if (*bare) {
 		kipsec_hdr_addr(skb, family, true, &src);
-		sa = kipsec_sad_select_hold(kn, SADB_X_SATYPE_IPCOMP, &src,
-					    &dst, 0);
-		if (sa && sa->mode == IPSEC_MODE_TRANSPORT) {
-			kipsec_sa_put(sa);
-			sa = NULL;
-		}
+		sa = kipsec_sad_select_hold(kn, SADB_X_SATYPE_IPCOMP,
+					    IPSEC_MODE_TUNNEL, &src, &dst, 0);
 	} else if (kipsec_ipsec_proto(proto) &&
 		   pskb_may_pull(skb, hlen + 8)) {
 		sa = kipsec_sad_lookup_hold(&kn->sad,

@@ -403,8 +403,8 @@ struct kipsec_sa *kipsec_out_sa(struct kipsec_net *kn,
 				const struct kipsec_addr *src,
 				const struct kipsec_addr *dst)
 {
-	return kipsec_sad_select_hold(kn, kipsec_proto_satype(r->proto), src,
-				      dst, r->level == IPSEC_LEVEL_UNIQUE ?
+	return kipsec_sad_select_hold(kn, kipsec_proto_satype(r->proto),
+				      r->mode, src, dst, r->level == IPSEC_LEVEL_UNIQUE ?
 				      r->reqid : 0);
 }
 

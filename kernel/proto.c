@@ -161,13 +161,10 @@ bool kipsec_in_ipip(struct net *net, struct sk_buff *skb, u16 family)
 		return false;
 	kipsec_hdr_addr(skb, family, true, &src);
 	kipsec_hdr_addr(skb, family, false, &dst);
-	sa = kipsec_sad_select_hold(kn, SADB_X_SATYPE_IPCOMP, &src, &dst, 0);
+	sa = kipsec_sad_select_hold(kn, SADB_X_SATYPE_IPCOMP, IPSEC_MODE_TUNNEL,
+				    &src, &dst, 0);
 	if (!sa)
 		return false;
-	if (sa->mode == IPSEC_MODE_TRANSPORT) {
-		kipsec_sa_put(sa);
-		return false;
-	}
 	/* As after IPcomp input: the data after a (here empty) header. */
 	skb_set_transport_header(skb, hlen);
 	__skb_pull(skb, hlen);

@@ -99,8 +99,15 @@ static bool kipsec_sa_newer(const struct kipsec_sa *a,
  * newest (or, with net.kipsec.preferred_oldsa, the oldest). Caller holds
  * the SAD lock, or reads under RCU and checks sad->seq.
  */
+/* KAME's CMP_MODE_REQID: an SA of mode "any" serves every request. */
+static bool kipsec_mode_fits(u8 sa_mode, u8 mode)
+{
+	return mode == IPSEC_MODE_ANY || sa_mode == IPSEC_MODE_ANY ||
+	       sa_mode == mode;
+}
+
 struct kipsec_sa *kipsec_sad_select(struct kipsec_net *kn, u8 satype,
-				    const struct kipsec_addr *src,
+				    u8 mode, const struct kipsec_addr *src,
 				    const struct kipsec_addr *dst, u32 reqid)
 {
 	struct kipsec_sad *sad = &kn->sad;
@@ -110,6 +117,7 @@ struct kipsec_sa *kipsec_sad_select(struct kipsec_net *kn, u8 satype,
 	hlist_for_each_entry_rcu(sa, kipsec_addr_bucket(sad, src, dst, satype),
 				 by_addr, lockdep_is_held(&sad->lock)) {
 		if (sa->satype != satype || (reqid && sa->reqid != reqid) ||
+		    !kipsec_mode_fits(sa->mode, mode) ||
 		    memcmp(&sa->src, src, sizeof(*src)) ||
 		    memcmp(&sa->dst, dst, sizeof(*dst)))
 			continue;
@@ -148,7 +156,7 @@ struct kipsec_sa *kipsec_sad_lookup_hold(struct kipsec_sad *sad, __be32 spi,
 }
 
 struct kipsec_sa *kipsec_sad_select_hold(struct kipsec_net *kn, u8 satype,
-					 const struct kipsec_addr *src,
+					 u8 mode, const struct kipsec_addr *src,
 					 const struct kipsec_addr *dst,
 					 u32 reqid)
 {
@@ -158,7 +166,7 @@ struct kipsec_sa *kipsec_sad_select_hold(struct kipsec_net *kn, u8 satype,
 	rcu_read_lock();
 	do {
 		seq = read_seqcount_begin(&kn->sad.seq);
-		sa = kipsec_sad_select(kn, satype, src, dst, reqid);
+		sa = kipsec_sad_select(kn, satype, mode, src, dst, reqid);
 	} while (read_seqcount_retry(&kn->sad.seq, seq));
 	if (sa && (!sa->dp || !refcount_inc_not_zero(&sa->ref)))
 		sa = NULL;
@@ -168,6 +176,7 @@ struct kipsec_sa *kipsec_sad_select_hold(struct kipsec_net *kn, u8 satype,
 
 /* A larval SA an ACQUIRE left (no SPI yet). Caller holds the SAD lock. */
 struct kipsec_sa *kipsec_sad_select_larval(struct kipsec_sad *sad, u8 satype,
+					   u8 mode,
 					   const struct kipsec_addr *src,
 					   const struct kipsec_addr *dst,
 					   u32 reqid)
@@ -178,6 +187,7 @@ struct kipsec_sa *kipsec_sad_select_larval(struct kipsec_sad *sad, u8 satype,
 			     by_addr)
 		if (sa->state == SADB_SASTATE_LARVAL && !sa->spi &&
 		    sa->satype == satype && sa->reqid == reqid &&
+		    sa->mode == mode &&
 		    !memcmp(&sa->src, src, sizeof(*src)) &&
 		    !memcmp(&sa->dst, dst, sizeof(*dst)))
 			return sa;
@@ -679,6 +689,7 @@ static void kipsec_sad_acquired(struct kipsec_sad *sad,
 						     sa->satype), by_addr)
 		if (acq->state == SADB_SASTATE_LARVAL && !acq->spi &&
 		    acq->satype == sa->satype &&
+		    kipsec_mode_fits(sa->mode, acq->mode) &&
 		    !memcmp(&acq->src, &sa->src, sizeof(sa->src)) &&
 		    !memcmp(&acq->dst, &sa->dst, sizeof(sa->dst)))
 			kipsec_sa_unlink(sad, acq);

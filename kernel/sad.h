@@ -60,6 +60,7 @@ void kipsec_sa_dp_free(struct kipsec_sa *sa);
 struct kipsec_sa *kipsec_sad_lookup(struct kipsec_sad *sad, __be32 spi,
 				    const struct kipsec_addr *dst, u8 satype);
 struct kipsec_sa *kipsec_sad_select_larval(struct kipsec_sad *sad, u8 satype,
+					   u8 mode,
 					   const struct kipsec_addr *src,
 					   const struct kipsec_addr *dst,
 					   u32 reqid);
@@ -81,12 +82,13 @@ void kipsec_sa_put(struct kipsec_sa *sa);
 struct kipsec_sa *kipsec_sad_lookup_hold(struct kipsec_sad *sad, __be32 spi,
 					 const struct kipsec_addr *dst,
 					 u8 satype);
+/* @mode IPSEC_MODE_ANY: any SA; else one of that mode or of mode any. */
 struct kipsec_sa *kipsec_sad_select_hold(struct kipsec_net *kn, u8 satype,
-					 const struct kipsec_addr *src,
+					 u8 mode, const struct kipsec_addr *src,
 					 const struct kipsec_addr *dst,
 					 u32 reqid);
 struct kipsec_sa *kipsec_sad_select(struct kipsec_net *kn, u8 satype,
-				    const struct kipsec_addr *src,
+				    u8 mode, const struct kipsec_addr *src,
 				    const struct kipsec_addr *dst, u32 reqid);
 
 /* Walking the SAD in id (creation) order; caller holds the SAD lock. */

@@ -243,21 +243,34 @@ static int st_select(struct kipsec_net *kn)
 	    kipsec_sad_lookup(sad, htonl(0x200), &src, SADB_SATYPE_ESP))
 		err = -EINVAL;
 	/* Newest mature first; a newer dying SA does not win. */
-	got = kipsec_sad_select(kn, SADB_SATYPE_ESP, &src, &dst, 0);
+	got = kipsec_sad_select(kn, SADB_SATYPE_ESP, IPSEC_MODE_ANY, &src,
+				&dst, 0);
 	if (got != mid)
 		err = -EINVAL;
 	kn->preferred_oldsa = 1;
-	got = kipsec_sad_select(kn, SADB_SATYPE_ESP, &src, &dst, 0);
+	got = kipsec_sad_select(kn, SADB_SATYPE_ESP, IPSEC_MODE_ANY, &src,
+				&dst, 0);
 	if (got != old)
 		err = -EINVAL;
 	/* Dying SAs serve when nothing mature is left. */
 	old->state = SADB_SASTATE_DYING;
 	mid->state = SADB_SASTATE_DYING;
 	kn->preferred_oldsa = 0;
-	got = kipsec_sad_select(kn, SADB_SATYPE_ESP, &src, &dst, 0);
+	got = kipsec_sad_select(kn, SADB_SATYPE_ESP, IPSEC_MODE_ANY, &src,
+				&dst, 0);
 	if (got != dying)
 		err = -EINVAL;
-	if (kipsec_sad_select(kn, SADB_SATYPE_ESP, &src, &dst, 7))
+	if (kipsec_sad_select(kn, SADB_SATYPE_ESP, IPSEC_MODE_ANY, &src, &dst,
+			      7))
+		err = -EINVAL;
+	/* A request's mode picks among them (KAME's CMP_MODE_REQID). */
+	old->mode = IPSEC_MODE_TUNNEL;
+	mid->mode = IPSEC_MODE_TRANSPORT;
+	dying->mode = IPSEC_MODE_TRANSPORT;
+	if (kipsec_sad_select(kn, SADB_SATYPE_ESP, IPSEC_MODE_TUNNEL, &src,
+			      &dst, 0) != old ||
+	    kipsec_sad_select(kn, SADB_SATYPE_ESP, IPSEC_MODE_TRANSPORT, &src,
+			      &dst, 0) != dying)
 		err = -EINVAL;
 	spin_unlock_bh(&sad->lock);
 	return err;
