@@ -9,6 +9,10 @@
 #  - the log says what racoon's would: IKE SA and child SA established;
 #    no key and no PSK is in the log at any level (-dd);
 #  - IPv6 and tunnel mode, started from h2 this time;
+#  - a road warrior: h2 has no policy for h1's inner address and
+#    `generate_policy on`: it installs the policies itself; h1's child SA
+#    lives 20 s, and its hard expiry deletes the SAs on both hosts; the
+#    next ping negotiates anew;
 #  - SIGTERM: each ikd sends DELETE and takes its SAs out of the kernel:
 #    none is left on either host.
 . "$KT_TOP/tests/vm/lib.sh"
@@ -19,11 +23,16 @@ kt_load_kipsec
 modprobe aesni_intel 2>/dev/null
 kt_topo_h2h wire
 kt_h2h_neigh6
+# The road warrior's inner addresses, tunnelled between 10.1.1.1 and 20.1.1.1.
+kt_addr h1 lo 10.99.1.1/32; kt_addr h2 lo 10.99.2.1/32
+ip -n h1 route add 10.99.2.1/32 dev eth0 src 10.99.1.1
+ip -n h2 route add 10.99.1.1/32 dev eth0 src 10.99.2.1
 psk=kipsec-ikd-pair-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 for h in h1 h2; do
 	if [ $h = h1 ]; then me=10.1.1.1 peer=20.1.1.1 me6=fd00:1::1 peer6=fd00:2::1
 	else me=20.1.1.1 peer=10.1.1.1 me6=fd00:2::1 peer6=fd00:1::1; fi
+	genpol=off; [ $h = h2 ] && genpol=on
 	ikd_psk $h <<-EOF
 	$peer $psk
 	$peer6 $psk
@@ -34,6 +43,7 @@ for h in h1 h2; do
 	remote $peer {
 		ike_version 2;
 		lifetime time 1 hour;
+		generate_policy $genpol;
 		proposal {
 			encryption_algorithm aes 256;
 			hash_algorithm sha256;
@@ -55,12 +65,21 @@ for h in h1 h2; do
 		encryption_algorithm aes_gcm_16 128, aes 128;
 		authentication_algorithm hmac_sha256;
 	}
+	sainfo address 10.99.1.1/32 any address 10.99.2.1/32 any {
+		lifetime time 20 sec;
+		encryption_algorithm aes_gcm_16 128;
+		authentication_algorithm hmac_sha256;
+	}
 	EOF
 	ip netns exec $h "$setkey" -c <<-EOF || kt_fail "setkey on $h failed"
 	spdadd $me $peer any -P out ipsec esp/transport//require;
 	spdadd $peer $me any -P in ipsec esp/transport//require;
 	spdadd $me6 $peer6 any -P out ipsec esp/tunnel/$me6-$peer6/require;
 	spdadd $peer6 $me6 any -P in ipsec esp/tunnel/$peer6-$me6/require;
+	EOF
+	[ $h = h1 ] && { ip netns exec h1 "$setkey" -c <<-EOF || kt_fail "setkey on h1 failed"; }
+	spdadd 10.99.1.1 10.99.2.1 any -P out ipsec esp/tunnel/10.1.1.1-20.1.1.1/require;
+	spdadd 10.99.2.1 10.99.1.1 any -P in ipsec esp/tunnel/20.1.1.1-10.1.1.1/require;
 	EOF
 	ip netns exec $h "$IKD" -n -f "$IKD_DIR/$h.conf" ||
 		kt_fail "ikd -n refuses $h's configuration"
@@ -70,6 +89,8 @@ ikd_start h2 h2 -dd
 
 # nsas NS: the number of mature ESP SAs in NS's SAD.
 nsas() { ip netns exec "$1" "$setkey" -D | grep -c 'state=mature'; }
+# nesp NS: its ESP SAs in any state (a 20 s SA is soon dying).
+nesp() { ip netns exec "$1" "$setkey" -D | grep -c '^	esp mode='; }
 # spis NS: its ESP SPIs, sorted.
 spis() { ip netns exec "$1" "$setkey" -D | awk '/^\tesp mode=/ { print $3 }' | sort; }
 
@@ -117,6 +138,22 @@ run_case ipv6-tunnel h2 fd00:1::1
 [ "$(nsas h1)" = 4 ] || kt_fail "h1 has $(nsas h1) ESP SAs, want 4"
 kt_expect_eq "h1's and h2's ESP SPIs" "$(spis h1)" "$(spis h2)"
 ip netns exec h1 "$setkey" -D | grep -E '^\S|mode=' | sed 's/^/#   /'
+
+# The road warrior: h2's SPD has nothing for 10.99.0.0/16 until ikd adds it.
+ip netns exec h2 "$setkey" -DP | grep -q '10\.99\.' && kt_fail "h2 has a 10.99 policy already"
+run_case road-warrior h1 10.99.2.1
+[ "$(ip netns exec h2 "$setkey" -DP | grep -c '^10\.99\.')" -ge 2 ] ||
+	kt_fail "h2 generated no policies: $(ip netns exec h2 "$setkey" -DP)"
+kt_log "h2's generated policies:"
+ip netns exec h2 "$setkey" -DP | grep -A1 '^10\.99\.' | sed 's/^/#   /'
+# h1's 20 s child: the kernel's hard EXPIRE, then ikd's DELETE on both sides.
+ikd_wait_log h1 "hard lifetime of CHILD_SA" 60 || kt_fail "h1 logged no hard expiry of the 20 s child"
+h2_four() { [ "$(nesp h2)" = 4 ]; }
+kt_wait_for 30 h2_four || kt_fail "h2 kept the expired child: $(nesp h2) ESP SAs, want 4"
+[ "$(nesp h1)" = 4 ] || kt_fail "h1 has $(nesp h1) ESP SAs after the expiry, want 4"
+kt_expect_eq "h1's and h2's ESP SPIs after the expiry" "$(spis h1)" "$(spis h2)"
+# No rekeying yet: the next packet raises an ACQUIRE and a new child.
+run_case road-warrior-again h1 10.99.2.1
 
 # Secrets: the PSK and the keys ikd logged for Wireshark (-K) never
 # appear in its log, even at -dd.
