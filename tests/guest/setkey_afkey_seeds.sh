@@ -22,7 +22,8 @@ declare -A refused=(
 n=0
 for f in "$seeds"/*.conf; do
 	name=$(basename "$f" .conf)
-	case $name in *verbatim*|a11-relent) continue ;; esac  # damaged text: unit-tested
+	# damaged text is unit-tested; racoon.conf seeds are ikd's (test_ikd_conf)
+	case $name in *verbatim*|a11-relent|*.racoon) continue ;; esac
 	n=$((n + 1))
 	kt_log "seed $name"
 	$setkey -F && $setkey -FP || kt_fail "flush failed"
