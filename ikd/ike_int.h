@@ -137,7 +137,10 @@ struct ike_sa {
 	struct ike_chosen ch;
 	struct ike_dh *dh;
 	uint16_t dh_group;		/* the group our KE uses */
-	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	/* Both nonces, for the keys, AUTH and the first child's KEYMAT:
+	 * ike_sa_new allocates them (IKE_NONCE_MAX each), the first response
+	 * we send once established frees them (NULL then). */
+	uint8_t *ni, *nr;
 	size_t ni_len, nr_len;
 	struct ike_keys k;
 	bool have_keys;

@@ -96,10 +96,13 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, bool initiator,
 		c.retrans.interval_ms = IKE_DEFAULT_INTERVAL_MS;
 	if (!c.lifetime_secs)
 		c.lifetime_secs = IKE_DEFAULT_LIFETIME;
-	if (ike_sa_set_cfg(sa, &c)) {
+	sa->ni = malloc(2 * IKE_NONCE_MAX);
+	if (!sa->ni || ike_sa_set_cfg(sa, &c)) {
+		free(sa->ni);
 		free(sa);
 		return NULL;
 	}
+	sa->nr = sa->ni + IKE_NONCE_MAX;
 	if (cfg->my_id.type)
 		sa->my_id = cfg->my_id;
 	else
@@ -115,6 +118,17 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, bool initiator,
 	sa->hnext = e->bucket[bucket_of(spi)];
 	e->bucket[bucket_of(spi)] = sa;
 	return sa;
+}
+
+/* The nonces, once nothing needs them: 512 bytes less per IKE SA. */
+static void drop_nonces(struct ike_sa *sa)
+{
+	if (!sa->ni)
+		return;
+	OPENSSL_cleanse(sa->ni, 2 * IKE_NONCE_MAX);
+	free(sa->ni);
+	sa->ni = sa->nr = NULL;
+	sa->ni_len = sa->nr_len = 0;
 }
 
 /* --- shared configurations ---------------------------------------------- */
@@ -250,6 +264,7 @@ static void free_now(struct ike_sa *sa)
 	free(sa->init_r);
 	free(sa->last_req);
 	free(sa->last_resp);
+	drop_nonces(sa);
 	cfg_drop(e, sa->cfg);
 	/* Keys, nonces and everything else: 2.x and DESIGN.md, wiped. */
 	OPENSSL_cleanse(sa, sizeof(*sa));
@@ -507,6 +522,10 @@ int ike_sa_respond(struct ike_sa *sa, const struct ike_msg *req,
 		return -ENOMEM;
 	ike_sa_send(sa, pkt, len);
 	cache(sa, req, pkt, len);
+	/* Established: IKE_AUTH's handler has used the nonces for AUTH and
+	 * the first child's KEYMAT; CREATE_CHILD_SA has nonces of its own. */
+	if (sa->state == IKE_ST_ESTABLISHED)
+		drop_nonces(sa);
 	return 0;
 }
 
