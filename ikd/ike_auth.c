@@ -91,7 +91,7 @@ static int get_psk(struct ike_sa *sa, const struct ike_id *id, uint8_t *psk,
 	struct ike_engine *e = sa->eng;
 
 	*len = 0;
-	if (e->env.psk(e->env.arg, &sa->cfg, id, &sa->remote, psk, PSK_MAX,
+	if (e->env.psk(e->env.arg, sa->cfg, id, &sa->remote, psk, PSK_MAX,
 		       len) || !*len || *len > PSK_MAX)
 		return -ENOENT;
 	return 0;
@@ -100,8 +100,8 @@ static int get_psk(struct ike_sa *sa, const struct ike_id *id, uint8_t *psk,
 /* The ID we expect of the peer when we initiate, to find the key. */
 static void expected_peer_id(const struct ike_sa *sa, struct ike_id *id)
 {
-	if (sa->cfg.peer_id.type)
-		*id = sa->cfg.peer_id;
+	if (sa->cfg->peer_id.type)
+		*id = sa->cfg->peer_id;
 	else
 		ike_id_from_addr(id, &sa->remote);
 }
@@ -139,7 +139,7 @@ int ike_auth_start(struct ike_sa *sa)
 	if (get_psk(sa, &peer, psk, &psk_len)) {
 		log_error("no pre-shared key for %s (remote \"%s\"): cannot "
 			  "authenticate", ike_id_str(&peer, ib, sizeof(ib)),
-			  sa->cfg.name);
+			  sa->cfg->name);
 		return -ENOENT;
 	}
 	idb_len = id_body(&sa->my_id, idb);
@@ -154,11 +154,11 @@ int ike_auth_start(struct ike_sa *sa)
 	ike_build_chain(&b, &w);
 	ike_build_id(&b, IKE_PL_IDI, sa->my_id.type, sa->my_id.data,
 		     sa->my_id.len);
-	if (sa->cfg.peer_id.type)
-		ike_build_id(&b, IKE_PL_IDR, sa->cfg.peer_id.type,
-			     sa->cfg.peer_id.data, sa->cfg.peer_id.len);
+	if (sa->cfg->peer_id.type)
+		ike_build_id(&b, IKE_PL_IDR, sa->cfg->peer_id.type,
+			     sa->cfg->peer_id.data, sa->cfg->peer_id.len);
 	ike_build_auth(&b, IKE_AUTH_PSK, auth, sa->ch.prf_info->outlen);
-	if (sa->cfg.initial_contact)
+	if (sa->cfg->initial_contact)
 		ike_build_notify(&b, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
 	if (c) {
 		err = ike_child_request(sa, c, &b, true);
@@ -186,7 +186,7 @@ static void auth_failed_log(const struct ike_sa *sa, const struct ike_id *id,
 
 	log_error("authentication failed: peer %s (%s, remote \"%s\"), %s: "
 		  "%s", ikd_addr_str(&sa->remote, false, rb),
-		  ike_id_str(id, ib, sizeof(ib)), sa->cfg.name,
+		  ike_id_str(id, ib, sizeof(ib)), sa->cfg->name,
 		  ike_auth_method_name(method), why);
 }
 
@@ -196,11 +196,11 @@ static bool id_allowed(const struct ike_sa *sa, const struct ike_id *id,
 {
 	char cb[IKE_ID_STRLEN], why[IKE_ID_STRLEN + 64];
 
-	if (!sa->cfg.peer_id.type || id_eq(id, &sa->cfg.peer_id))
+	if (!sa->cfg->peer_id.type || id_eq(id, &sa->cfg->peer_id))
 		return true;
 	snprintf(why, sizeof(why), "identity is not the configured "
 		 "peers_identifier %s",
-		 ike_id_str(&sa->cfg.peer_id, cb, sizeof(cb)));
+		 ike_id_str(&sa->cfg->peer_id, cb, sizeof(cb)));
 	auth_failed_log(sa, id, method, why);
 	return false;
 }
@@ -257,7 +257,7 @@ static int auth_response(struct ike_sa *sa, const struct ike_msg *m,
 		log_error("%s refused our authentication (%s, pre-shared key, "
 			  "remote \"%s\"): %s",
 			  ikd_addr_str(&sa->remote, false, rbuf),
-			  ike_id_str(&sa->my_id, ib, sizeof(ib)), sa->cfg.name,
+			  ike_id_str(&sa->my_id, ib, sizeof(ib)), sa->cfg->name,
 			  n ? ike_notify_name(n->type) : "no AUTH payload");
 		return -EACCES;
 	}
@@ -304,7 +304,7 @@ static void initial_contact(struct ike_sa *sa)
 		    !id_eq(&o->peer_id, &sa->peer_id))
 			continue;
 		log_notify("INITIAL_CONTACT from %s: removing its older IKE SA "
-			   "and CHILD_SAs", sa->cfg.name);
+			   "and CHILD_SAs", sa->cfg->name);
 		ike_sa_destroy(o);
 	}
 }
@@ -322,7 +322,7 @@ static int auth_request(struct ike_sa *sa, const struct ike_msg *m,
 
 	if (!ike_msg_has(m, IKE_PL_IDI) || id_from_payload(&m->idi, &id)) {
 		log_error("IKE_AUTH from %s (remote \"%s\"): no usable IDi",
-			  ikd_addr_str(&sa->remote, false, ib), sa->cfg.name);
+			  ikd_addr_str(&sa->remote, false, ib), sa->cfg->name);
 		goto fail;
 	}
 	if (!ike_msg_has(m, IKE_PL_AUTH)) {
@@ -334,13 +334,15 @@ static int auth_request(struct ike_sa *sa, const struct ike_msg *m,
 	if (e->env.peer_by_id) {
 		cfg = e->env.peer_by_id(e->env.arg, &sa->local, &sa->remote, &id);
 		if (cfg && cfg->ike_version == 2) {
-			struct ike_retrans_cfg rt = sa->cfg.retrans;
+			struct ike_peer_cfg c;
 
-			sa->cfg = *cfg;
-			if (!sa->cfg.retrans.counter)
-				sa->cfg.retrans = rt;
-			if (!sa->cfg.lifetime_secs)
-				sa->cfg.lifetime_secs = IKE_DEFAULT_LIFETIME;
+			memcpy(&c, cfg, sizeof(c));
+			if (!c.retrans.counter)
+				c.retrans = sa->cfg->retrans;
+			if (!c.lifetime_secs)
+				c.lifetime_secs = IKE_DEFAULT_LIFETIME;
+			if (ike_sa_set_cfg(sa, &c))
+				goto fail;
 			if (cfg->my_id.type)
 				sa->my_id = cfg->my_id;
 		}

@@ -501,7 +501,7 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 	}
 	if (m->sa.prop[0].proto == IKE_PROTO_IKE) {
 		log_notify("peer %s wants to rekey the IKE SA: not implemented "
-			   "yet, answering NO_PROPOSAL_CHOSEN", sa->cfg.name);
+			   "yet, answering NO_PROPOSAL_CHOSEN", sa->cfg->name);
 		refuse(rb, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}
@@ -525,14 +525,14 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 	}
 	/* The exchange's initiator is the peer: its side is TSi. */
 	ike_ts_child_sel(c, &sel);
-	cfg = e->env.child_cfg(e->env.arg, &sa->cfg, &sel);
+	cfg = e->env.child_cfg(e->env.arg, sa->cfg, &sel);
 	if (!cfg) {
 		char t1[IKE_TS_STRLEN], t2[IKE_TS_STRLEN];
 
 		log_error("no sainfo for %s === %s (peer %s): refusing the "
 			  "CHILD_SA", ike_ts_str(c->local_ts, 1, t1, sizeof(t1)),
 			  ike_ts_str(c->remote_ts, 1, t2, sizeof(t2)),
-			  sa->cfg.name);
+			  sa->cfg->name);
 		goto no_proposal;
 	}
 	c->cfg = *cfg;
@@ -547,7 +547,7 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 		ike_prop_str_child_cfg(&c->cfg, in_auth ? 0 : c->cfg.pfs_group,
 				       b, sizeof(b));
 		log_error("no proposal chosen for CHILD_SA with %s: peer "
-			  "offered %s; we accept %s", sa->cfg.name, a, b);
+			  "offered %s; we accept %s", sa->cfg->name, a, b);
 		goto no_proposal;
 	}
 	if (!c->reqid)

@@ -136,7 +136,7 @@ static void invalid_msgid(struct ike_sa *sa, struct ike_msg *m)
 	}
 	log_error("%s sent message ID %u where %u was due: the IKE SA is out "
 		  "of step, telling the peer (INVALID_MESSAGE_ID) and deleting it",
-		  sa->cfg.name, m->msgid, sa->expect_msgid);
+		  sa->cfg->name, m->msgid, sa->expect_msgid);
 	e->stats.rx_dropped++;
 	sa->sent_invalid_msgid = true;
 	sa->bad_msgid = m->msgid;
@@ -254,7 +254,7 @@ static void handle_response(struct ike_sa *sa, struct ike_msg *m)
 	e->busy = sa;
 	if (err) {
 		log_error("malformed %s response from %s: %s",
-			  ike_exchange_name(m->exchange), sa->cfg.name,
+			  ike_exchange_name(m->exchange), sa->cfg->name,
 			  m->err_text ? m->err_text : "?");
 	} else if (h) {
 		err = h->fn(sa, m, NULL);
@@ -456,7 +456,7 @@ int ike_engine_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
 	{
 		struct ikd_sel sel = acq->pol.sel;
 
-		ccfg = e->env.child_cfg(e->env.arg, &sa->cfg, &sel);
+		ccfg = e->env.child_cfg(e->env.arg, sa->cfg, &sel);
 	}
 	if (!ccfg) {
 		char a[IKE_TS_STRLEN], b[IKE_TS_STRLEN];
@@ -488,7 +488,7 @@ int ike_engine_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
 		log_notify("initiate new phase 1 negotiation: %s<=>%s "
 			   "(remote \"%s\", IKEv2)",
 			   ikd_addr_str(&sa->local, true, lb),
-			   ikd_addr_str(&sa->remote, true, rb), sa->cfg.name);
+			   ikd_addr_str(&sa->remote, true, rb), sa->cfg->name);
 	}
 	err = ike_init_start(sa);
 	if (err)
@@ -568,7 +568,7 @@ int ike_engine_terminate(struct ike_engine *e, const char *name)
 	for (sa = e->sas; sa; sa = next) {
 		next = sa->next;
 		if (sa->state == IKE_ST_DEAD || sa->state == IKE_ST_DELETING ||
-		    strcmp(sa->cfg.name, name))
+		    strcmp(sa->cfg->name, name))
 			continue;
 		n++;
 		ike_sa_delete(sa, "terminated by the administrator");
@@ -587,7 +587,7 @@ void ike_engine_shutdown(struct ike_engine *e)
 			/* Told once; a lost DELETE leaves the peer to find
 			 * out by liveness checks. */
 			if (ike_info_delete_ike(sa, true))
-				log_warn("cannot send DELETE to %s", sa->cfg.name);
+				log_warn("cannot send DELETE to %s", sa->cfg->name);
 		}
 		ike_sa_destroy(sa);
 	}
@@ -606,7 +606,7 @@ int ike_engine_foreach(struct ike_engine *e,
 
 		if (sa->state == IKE_ST_DEAD)
 			continue;
-		si.peer = sa->cfg.name;
+		si.peer = sa->cfg->name;
 		si.local = sa->local;
 		si.remote = sa->remote;
 		si.spi_i = sa->spi_i;

@@ -80,7 +80,7 @@ static int send_request(struct ike_sa *sa)
 		free(props);
 		return -ENOMEM;
 	}
-	n = ike_prop_build_ike(&sa->cfg, sa->dh_group, props,
+	n = ike_prop_build_ike(sa->cfg, sa->dh_group, props,
 			       2 * IKE_CFG_MAX_PROPOSALS);
 	err = ike_dh_public(sa->dh, pub, sizeof(pub), &plen);
 	if (!n || err) {
@@ -131,7 +131,7 @@ int ike_init_start(struct ike_sa *sa)
 	int err;
 
 	if (!sa->dh_group)
-		sa->dh_group = first_group(&sa->cfg);
+		sa->dh_group = first_group(sa->cfg);
 	err = new_dh(sa);
 	if (err)
 		return err;
@@ -169,14 +169,14 @@ static int init_response(struct ike_sa *sa, const struct ike_msg *m,
 		uint16_t g = n->data.len == 2 ? ike_be16(n->data.ptr) : 0;
 
 		if (!sa->ke_retried && g && g != sa->dh_group &&
-		    group_configured(&sa->cfg, g)) {
+		    group_configured(sa->cfg, g)) {
 			log_notify("%s wants DH group %u instead of %u: retrying",
 				   peer, g, sa->dh_group);
 			sa->ke_retried = true;
 			sa->dh_group = g;
 			return new_dh(sa) ? -ENOTSUP : send_request(sa);
 		}
-		ike_prop_str_ike_cfg(&sa->cfg, pb, sizeof(pb));
+		ike_prop_str_ike_cfg(sa->cfg, pb, sizeof(pb));
 		log_error("%s answered INVALID_KE_PAYLOAD asking for DH group "
 			  "%u, which we %s; we accept %s", peer, g,
 			  sa->ke_retried ? "already tried" : "do not accept", pb);
@@ -185,7 +185,7 @@ static int init_response(struct ike_sa *sa, const struct ike_msg *m,
 	n = ike_msg_error_notify(m);
 	if (n) {
 		if (n->type == IKE_N_NO_PROPOSAL_CHOSEN) {
-			ike_prop_str_ike_cfg(&sa->cfg, pb, sizeof(pb));
+			ike_prop_str_ike_cfg(sa->cfg, pb, sizeof(pb));
 			log_error("no proposal chosen: %s refused our IKE "
 				  "proposals %s", peer, pb);
 		} else {
@@ -200,7 +200,7 @@ static int init_response(struct ike_sa *sa, const struct ike_msg *m,
 			  "SPI", peer);
 		return -EBADMSG;
 	}
-	if (ike_prop_check_ike(&sa->cfg, &m->sa, &sa->ch)) {
+	if (ike_prop_check_ike(sa->cfg, &m->sa, &sa->ch)) {
 		ike_prop_str_offer(&m->sa, pb, sizeof(pb));
 		log_error("%s chose %s, which we did not offer", peer, pb);
 		return -EPROTO;

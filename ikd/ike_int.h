@@ -128,14 +128,19 @@ struct ike_sa {
 	bool initiator;
 	uint64_t spi_i, spi_r;
 	struct ikd_addr local, remote;
-	struct ike_peer_cfg cfg;
+	/* Shared by the IKE SAs of the same configuration (ike_sa_set_cfg):
+	 * a copy of its own cost every IKE SA 1.4 KB. */
+	const struct ike_peer_cfg *cfg;
 	struct ike_id peer_id;		/* as authenticated (or expected) */
 	struct ike_id my_id;
 
 	struct ike_chosen ch;
 	struct ike_dh *dh;
 	uint16_t dh_group;		/* the group our KE uses */
-	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	/* Both nonces, for the keys, AUTH and the first child's KEYMAT:
+	 * ike_sa_new allocates them (IKE_NONCE_MAX each), the first response
+	 * we send once established frees them (NULL then). */
+	uint8_t *ni, *nr;
 	size_t ni_len, nr_len;
 	struct ike_keys k;
 	bool have_keys;
@@ -189,6 +194,7 @@ struct ike_engine {
 	struct ike_stats stats;
 	/* Set while a handler runs, so that nothing frees the SA under it. */
 	struct ike_sa *busy;
+	struct ike_cfg_ref *cfgs;	/* the SAs' configurations, shared */
 };
 
 /* What a request handler returns besides a -errno (no answer). */
@@ -223,6 +229,9 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, bool initiator,
 			  const struct ikd_addr *remote,
 			  const struct ike_peer_cfg *cfg);
 void ike_sa_set_spi_r(struct ike_sa *sa, uint64_t spi_r);
+/* Points sa->cfg at a shared copy of @cfg (taken as it is: defaults
+ * applied by the caller), dropping the previous one. 0 or -ENOMEM. */
+int ike_sa_set_cfg(struct ike_sa *sa, const struct ike_peer_cfg *cfg);
 struct ike_sa *ike_sa_find(struct ike_engine *e, uint64_t our_spi);
 struct ike_sa *ike_sa_find_half_open(struct ike_engine *e, uint64_t spi_i,
 				     const struct ikd_addr *remote);

@@ -69,6 +69,7 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, bool initiator,
 			  const struct ike_peer_cfg *cfg)
 {
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
+	struct ike_peer_cfg c;
 	uint64_t spi;
 
 	if (!sa)
@@ -88,13 +89,20 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, bool initiator,
 		sa->spi_r = spi;
 	sa->local = *local;
 	sa->remote = *remote;
-	sa->cfg = *cfg;
-	if (!sa->cfg.retrans.counter)
-		sa->cfg.retrans.counter = IKE_DEFAULT_COUNTER;
-	if (!sa->cfg.retrans.interval_ms)
-		sa->cfg.retrans.interval_ms = IKE_DEFAULT_INTERVAL_MS;
-	if (!sa->cfg.lifetime_secs)
-		sa->cfg.lifetime_secs = IKE_DEFAULT_LIFETIME;
+	memcpy(&c, cfg, sizeof(c));	/* padding too: ike_sa_set_cfg compares */
+	if (!c.retrans.counter)
+		c.retrans.counter = IKE_DEFAULT_COUNTER;
+	if (!c.retrans.interval_ms)
+		c.retrans.interval_ms = IKE_DEFAULT_INTERVAL_MS;
+	if (!c.lifetime_secs)
+		c.lifetime_secs = IKE_DEFAULT_LIFETIME;
+	sa->ni = malloc(2 * IKE_NONCE_MAX);
+	if (!sa->ni || ike_sa_set_cfg(sa, &c)) {
+		free(sa->ni);
+		free(sa);
+		return NULL;
+	}
+	sa->nr = sa->ni + IKE_NONCE_MAX;
 	if (cfg->my_id.type)
 		sa->my_id = cfg->my_id;
 	else
@@ -110,6 +118,76 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, bool initiator,
 	sa->hnext = e->bucket[bucket_of(spi)];
 	e->bucket[bucket_of(spi)] = sa;
 	return sa;
+}
+
+/* The nonces, once nothing needs them: 512 bytes less per IKE SA. */
+static void drop_nonces(struct ike_sa *sa)
+{
+	if (!sa->ni)
+		return;
+	OPENSSL_cleanse(sa->ni, 2 * IKE_NONCE_MAX);
+	free(sa->ni);
+	sa->ni = sa->nr = NULL;
+	sa->ni_len = sa->nr_len = 0;
+}
+
+/* --- shared configurations ---------------------------------------------- */
+
+/* One configuration the IKE SAs of a remote share; most recently used
+ * first. A configuration reloaded with other values is another entry;
+ * the last SA that holds one frees it. */
+struct ike_cfg_ref {
+	struct ike_cfg_ref *next;
+	unsigned int refs;
+	struct ike_peer_cfg cfg;
+};
+
+/* Entries looked at for a match: beyond, a new one (as many as there are
+ * configurations in use, normally; this bounds the search if they are
+ * not). */
+#define IKE_CFG_SEARCH	8
+
+static void cfg_drop(struct ike_engine *e, const struct ike_peer_cfg *cfg)
+{
+	struct ike_cfg_ref **pp, *r;
+
+	if (!cfg)
+		return;
+	for (pp = &e->cfgs; (r = *pp); pp = &r->next)
+		if (&r->cfg == cfg) {
+			if (--r->refs)
+				return;
+			*pp = r->next;
+			free(r);
+			return;
+		}
+}
+
+int ike_sa_set_cfg(struct ike_sa *sa, const struct ike_peer_cfg *cfg)
+{
+	struct ike_engine *e = sa->eng;
+	struct ike_cfg_ref **pp, *r;
+	unsigned int n = 0;
+
+	for (pp = &e->cfgs; (r = *pp) && n < IKE_CFG_SEARCH;
+	     pp = &r->next, n++)
+		if (!memcmp(&r->cfg, cfg, sizeof(*cfg))) {
+			*pp = r->next;		/* to the front */
+			break;
+		}
+	if (!r || n == IKE_CFG_SEARCH) {
+		r = malloc(sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		memcpy(&r->cfg, cfg, sizeof(*cfg));
+		r->refs = 0;
+	}
+	r->next = e->cfgs;
+	e->cfgs = r;
+	r->refs++;
+	cfg_drop(e, sa->cfg);
+	sa->cfg = &r->cfg;
+	return 0;
 }
 
 void ike_sa_set_spi_r(struct ike_sa *sa, uint64_t spi_r)
@@ -186,6 +264,8 @@ static void free_now(struct ike_sa *sa)
 	free(sa->init_r);
 	free(sa->last_req);
 	free(sa->last_resp);
+	drop_nonces(sa);
+	cfg_drop(e, sa->cfg);
 	/* Keys, nonces and everything else: 2.x and DESIGN.md, wiped. */
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
@@ -294,7 +374,7 @@ static void retransmit(void *arg)
 	char rb[IKD_ADDR_STRLEN];
 
 	sa->req.timer = NULL;	/* fired: the loop has freed it */
-	if (sa->req.tries >= sa->cfg.retrans.counter) {
+	if (sa->req.tries >= sa->cfg->retrans.counter) {
 		log_error("%s to %s not answered after %u retransmissions: "
 			  "giving up, deleting IKE SA %016" PRIx64 ":%016" PRIx64,
 			  ike_exchange_name(sa->req.exchange),
@@ -310,7 +390,7 @@ static void retransmit(void *arg)
 	sa->eng->stats.retransmits++;
 	log_info("retransmitting %s (%u of %u) to %s",
 		 ike_exchange_name(sa->req.exchange), sa->req.tries,
-		 sa->cfg.retrans.counter, ikd_addr_str(&sa->remote, true, rb));
+		 sa->cfg->retrans.counter, ikd_addr_str(&sa->remote, true, rb));
 	ike_sa_send(sa, sa->req.pkt, sa->req.len);
 	if (sa->req.wait_ms < UINT32_MAX / 2)
 		sa->req.wait_ms *= 2;
@@ -331,7 +411,7 @@ static int start_request(struct ike_sa *sa, enum ike_req_kind kind,
 	sa->req.len = len;
 	sa->req.tries = 0;
 	sa->req.child = child;
-	sa->req.wait_ms = sa->cfg.retrans.interval_ms;
+	sa->req.wait_ms = sa->cfg->retrans.interval_ms;
 	ike_sa_send(sa, pkt, len);
 	sa->req.timer = t->add(t, sa->req.wait_ms, retransmit, sa);
 	if (!sa->req.timer)
@@ -442,6 +522,10 @@ int ike_sa_respond(struct ike_sa *sa, const struct ike_msg *req,
 		return -ENOMEM;
 	ike_sa_send(sa, pkt, len);
 	cache(sa, req, pkt, len);
+	/* Established: IKE_AUTH's handler has used the nonces for AUTH and
+	 * the first child's KEYMAT; CREATE_CHILD_SA has nonces of its own. */
+	if (sa->state == IKE_ST_ESTABLISHED)
+		drop_nonces(sa);
 	return 0;
 }
 
@@ -572,7 +656,7 @@ static void dpd_fire(void *arg)
 		ike_sa_queue(sa, REQ_LIVENESS, NULL, 0);
 		ike_sa_run_queue(sa);
 	}
-	sa->dpd_timer = t->add(t, (uint64_t)sa->cfg.dpd_delay_secs * 1000,
+	sa->dpd_timer = t->add(t, (uint64_t)sa->cfg->dpd_delay_secs * 1000,
 			       dpd_fire, sa);
 }
 
@@ -595,13 +679,19 @@ void ike_sa_established(struct ike_sa *sa)
 
 	ike_sa_set_state(sa, IKE_ST_ESTABLISHED);
 	sa->established_ms = t->now(t);
+	/* Both IKE_SA_INIT messages served the AUTH payloads, which are
+	 * done: some 400 bytes less for every IKE SA that stays. */
+	free(sa->init_i);
+	free(sa->init_r);
+	sa->init_i = sa->init_r = NULL;
+	sa->init_i_len = sa->init_r_len = 0;
 	e->stats.ike_established++;
 	t->cancel(t, sa->life_timer);
-	sa->life_timer = t->add(t, (uint64_t)sa->cfg.lifetime_secs * 1000,
+	sa->life_timer = t->add(t, (uint64_t)sa->cfg->lifetime_secs * 1000,
 				lifetime_expired, sa);
-	if (sa->cfg.dpd_delay_secs)
+	if (sa->cfg->dpd_delay_secs)
 		sa->dpd_timer = t->add(t,
-				       (uint64_t)sa->cfg.dpd_delay_secs * 1000,
+				       (uint64_t)sa->cfg->dpd_delay_secs * 1000,
 				       dpd_fire, sa);
 	ike_prop_str_chosen(&sa->ch, true, pb, sizeof(pb));
 	log_notify("IKE_SA established %s-%s spi:%016" PRIx64 ":%016" PRIx64
@@ -609,7 +699,7 @@ void ike_sa_established(struct ike_sa *sa)
 		   ikd_addr_str(&sa->local, true, lb),
 		   ikd_addr_str(&sa->remote, true, rb), sa->spi_i, sa->spi_r,
 		   sa->initiator ? "initiator" : "responder", pb,
-		   ike_id_str(&sa->peer_id, ib, sizeof(ib)), sa->cfg.name);
+		   ike_id_str(&sa->peer_id, ib, sizeof(ib)), sa->cfg->name);
 }
 
 void ike_sa_delete(struct ike_sa *sa, const char *why)

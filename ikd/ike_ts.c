@@ -355,7 +355,7 @@ int ike_ts_narrow(struct ike_sa *sa, struct ike_child *c,
 	if (err)
 		log_error("cannot read the SPD to check the peer's traffic "
 			  "selectors: %s", strerror(-err));
-	if (!n->found && sa->cfg.generate_policy && tsi->nts && tsr->nts &&
+	if (!n->found && sa->cfg->generate_policy && tsi->nts && tsr->nts &&
 	    tsi->ts[0].type == tsr->ts[0].type) {
 		/* racoon's generate_policy: no policy of ours, take the
 		 * peer's first pair (after the packet's, if it sent one). */
@@ -379,7 +379,7 @@ int ike_ts_narrow(struct ike_sa *sa, struct ike_child *c,
 			  ike_mode_name(c->mode),
 			  ike_ts_str(tsi->ts, tsi->nts, a, sizeof(a)),
 			  ike_ts_str(tsr->ts, tsr->nts, b, sizeof(b)), n->spd,
-			  sa->cfg.generate_policy ? "" :
+			  sa->cfg->generate_policy ? "" :
 			  " (generate_policy is off)");
 		free(n);
 		return -ENOENT;
