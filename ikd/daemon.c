@@ -214,7 +214,7 @@ static int listen_addr(struct ikd_daemon *d, const struct ikd_addr *addr,
 		if (!ports[i])
 			continue;
 		a.port = ports[i];
-		err = up ? ikd_net_listen(d->net, &a, i == 1) :
+		err = up ? ikd_net_listen_host(d->net, &a, i == 1) :
 			   ikd_net_unlisten(d->net, &a);
 		if (!err) {
 			log_info("%s IKE on %s%s", up ? "listening for" : "no more",

@@ -177,7 +177,19 @@ static int set_bypass(int fd, sa_family_t family)
 	return 0;
 }
 
-static int open_socket(const struct ikd_addr *local, bool natt)
+static int set_freebind(int fd, sa_family_t family)
+{
+	int one = 1;
+
+	if (family == AF_INET6)
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one,
+				  sizeof(one)) ? -errno : 0;
+	return setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)) ?
+	       -errno : 0;
+}
+
+static int open_socket(const struct ikd_addr *local, bool natt,
+		       bool freebind)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = ikd_addr_to_sockaddr(local, &ss);
@@ -195,6 +207,8 @@ static int open_socket(const struct ikd_addr *local, bool natt)
 	if (!err && natt &&
 	    setsockopt(fd, SOL_UDP, UDP_ENCAP, &encap, sizeof(encap)))
 		err = -errno;
+	if (!err && freebind)
+		err = set_freebind(fd, local->family);
 	if (!err && bind(fd, (struct sockaddr *)&ss, sl))
 		err = -errno;
 	if (err) {
@@ -204,7 +218,8 @@ static int open_socket(const struct ikd_addr *local, bool natt)
 	return fd;
 }
 
-int ikd_net_listen(struct ikd_net *n, const struct ikd_addr *local, bool natt)
+static int listen_on(struct ikd_net *n, const struct ikd_addr *local,
+		     bool natt, bool freebind)
 {
 	struct ikd_sock *s;
 	int fd, err;
@@ -220,7 +235,7 @@ int ikd_net_listen(struct ikd_net *n, const struct ikd_addr *local, bool natt)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	fd = open_socket(local, natt);
+	fd = open_socket(local, natt, freebind);
 	if (fd < 0) {
 		free(s);
 		return fd;
@@ -238,6 +253,17 @@ int ikd_net_listen(struct ikd_net *n, const struct ikd_addr *local, bool natt)
 	s->next = n->socks;
 	n->socks = s;
 	return 0;
+}
+
+int ikd_net_listen(struct ikd_net *n, const struct ikd_addr *local, bool natt)
+{
+	return listen_on(n, local, natt, false);
+}
+
+int ikd_net_listen_host(struct ikd_net *n, const struct ikd_addr *local,
+			bool natt)
+{
+	return listen_on(n, local, natt, true);
 }
 
 int ikd_net_unlisten(struct ikd_net *n, const struct ikd_addr *local)

@@ -48,6 +48,14 @@ void ikd_net_free(struct ikd_net *n);
  * bypass policy (no kipsec.ko or af_key, or no CAP_NET_ADMIN).
  */
 int ikd_net_listen(struct ikd_net *n, const struct ikd_addr *local, bool natt);
+/*
+ * The same for an address the kernel has just reported (RTM_NEWADDR): the
+ * message goes out before the address's local route is in place, so a
+ * plain bind() can still fail with -EADDRNOTAVAIL; this one binds with
+ * IP_FREEBIND (IPV6_FREEBIND).
+ */
+int ikd_net_listen_host(struct ikd_net *n, const struct ikd_addr *local,
+			bool natt);
 /* Closes it; -ENOENT if it was not open. */
 int ikd_net_unlisten(struct ikd_net *n, const struct ikd_addr *local);
 bool ikd_net_is_listening(const struct ikd_net *n, const struct ikd_addr *local);
