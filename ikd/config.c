@@ -266,6 +266,14 @@ static void child_to_v2(const struct ikd_config *c, const struct ikd_sainfo *s,
 		out->nprop++;
 	else if (aead->nencr)
 		out->nprop = 1;
+	/* The admin's order: an AEAD listed first is proposed first. */
+	ei = s->n_encr ? ike_encr_info(s->encr[0].id, s->encr[0].keylen) : NULL;
+	if (out->nprop == 2 && ei && ei->aead) {
+		struct ike_child_prop_cfg t = out->prop[0];
+
+		out->prop[0] = out->prop[1];
+		out->prop[1] = t;
+	}
 	out->pfs_group = (uint16_t)s->pfs_group;
 	out->hard_secs = s->lifetime;
 	out->soft_secs = (uint64_t)s->lifetime * 4 / 5;

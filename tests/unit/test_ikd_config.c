@@ -137,6 +137,43 @@ static void test_remoteid_picks_sainfo(void **state)
 	ikd_config_free(c);
 }
 
+/* sainfo's cipher order is the proposal order, AEAD or not. */
+static void test_child_proposal_order(void **state)
+{
+	static const char *const lists[2] = { "aes_gcm_16 128, aes 128",
+					      "aes 128, aes_gcm_16 128" };
+	struct ikd_config *c, *running;
+	struct ike_env env = { 0 };
+	const struct ike_child_cfg *child;
+	struct ikd_addr remote;
+	struct ikd_sel sel = { 0 };
+	struct ikd_diag d;
+	char *text;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		assert_true(asprintf(&text, V2_REMOTE("")
+				     "sainfo anonymous {\n"
+				     " encryption_algorithm %s;\n"
+				     " authentication_algorithm hmac_sha256; }\n",
+				     lists[i]) > 0);
+		assert_int_equal(load(text, &c, &d), 0);
+		free(text);
+		assert_int_equal(ikd_addr_parse(&remote, "192.0.2.2"), 0);
+		running = c;
+		ikd_config_env(&env, &running);
+		sel.src.family = sel.dst.family = AF_INET;
+		child = env.child_cfg(env.arg, ikd_config_peer(c, &remote), &sel);
+		assert_non_null(child);
+		assert_int_equal(child->nprop, 2);
+		assert_int_equal(child->prop[0].ninteg == 0, i == 0);
+		assert_int_equal(child->prop[1].ninteg == 0, i == 1);
+		ikd_diag_free(&d);
+		ikd_config_free(c);
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -162,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_unused_statements_warn),
 		cmocka_unit_test(test_ikev1_remote_warns),
 		cmocka_unit_test(test_remoteid_picks_sainfo),
+		cmocka_unit_test(test_child_proposal_order),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
