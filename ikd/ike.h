@@ -260,10 +260,18 @@ int ike_engine_foreach(struct ike_engine *e,
 		       int (*child_cb)(void *arg, const struct ike_child_info *),
 		       void *arg);
 
+/* Messages by exchange type, in this order (index: type - IKE_SA_INIT). */
+#define IKE_STATS_NEXCH		4	/* IKE_SA_INIT .. INFORMATIONAL */
+
 struct ike_stats {
 	uint64_t rx, rx_dropped, tx, retransmits;
 	uint64_t ike_established, ike_failed;
 	uint64_t child_established, child_failed;
+	uint64_t rx_exchange[IKE_STATS_NEXCH], tx_exchange[IKE_STATS_NEXCH];
+	/* Failed negotiations by cause, whichever side refused: we sent or
+	 * received the notify (timeout: our retransmissions gave up). */
+	uint64_t fail_no_proposal, fail_auth, fail_ts, fail_timeout;
+	uint64_t cookies_sent;		/* COOKIE notifies sent as responder */
 };
 void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out);
 

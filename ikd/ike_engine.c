@@ -57,6 +57,32 @@ void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out)
 	*out = e->stats;
 }
 
+void ike_stats_tx(struct ike_engine *e, const uint8_t *buf, size_t len)
+{
+	/* The exchange type is byte 18 of the IKE header (3.1). */
+	e->stats.tx++;
+	if (len >= IKE_HDR_LEN && buf[18] >= IKE_SA_INIT &&
+	    buf[18] < IKE_SA_INIT + IKE_STATS_NEXCH)
+		e->stats.tx_exchange[buf[18] - IKE_SA_INIT]++;
+}
+
+void ike_stats_fail(struct ike_engine *e, uint16_t notify)
+{
+	switch (notify) {
+	case IKE_N_NO_PROPOSAL_CHOSEN:
+		e->stats.fail_no_proposal++;
+		break;
+	case IKE_N_AUTHENTICATION_FAILED:
+		e->stats.fail_auth++;
+		break;
+	case IKE_N_TS_UNACCEPTABLE:
+		e->stats.fail_ts++;
+		break;
+	default:
+		break;
+	}
+}
+
 /* --- receive ------------------------------------------------------------ */
 
 static const struct ike_handler *find_handler(uint8_t exchange, bool response,
@@ -284,6 +310,9 @@ void ike_engine_receive(struct ike_engine *e, const struct ikd_addr *local,
 	if (!m)
 		return;
 	err = ike_msg_parse(m, buf, len);
+	if (!err && m->exchange >= IKE_SA_INIT &&
+	    m->exchange < IKE_SA_INIT + IKE_STATS_NEXCH)
+		e->stats.rx_exchange[m->exchange - IKE_SA_INIT]++;
 	if (err) {
 		/* An IKE_SA_INIT request gets a stateless error; anything
 		 * else would have to be encrypted, which a broken outer
