@@ -605,6 +605,60 @@ int ike_engine_terminate(struct ike_engine *e, const char *name)
 	return n;
 }
 
+int ike_engine_terminate_remote(struct ike_engine *e,
+				const struct ikd_addr *remote)
+{
+	struct ike_sa *sa, *next;
+	int n = 0;
+
+	for (sa = e->sas; sa; sa = next) {
+		next = sa->next;
+		if (sa->state == IKE_ST_DEAD || sa->state == IKE_ST_DELETING ||
+		    (remote && !ikd_addr_eq_noport(&sa->remote, remote)))
+			continue;
+		n++;
+		ike_sa_delete(sa, "terminated by the administrator");
+	}
+	return n;
+}
+
+int ike_engine_delete_children(struct ike_engine *e)
+{
+	int n = 0;
+
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		if (sa->state != IKE_ST_ESTABLISHED)
+			continue;
+		for (struct ike_child *c = sa->children; c; c = c->next) {
+			if (c->state != CHILD_ST_INSTALLED)
+				continue;
+			/* As a hard expiry does, but both halves are still
+			 * in the kernel: the DELETE's answer removes them. */
+			c->state = CHILD_ST_DELETING;
+			if (ike_sa_queue(sa, REQ_DEL_CHILD, c, 0))
+				c->state = CHILD_ST_INSTALLED;
+			else
+				n++;
+		}
+		ike_sa_run_queue(sa);
+	}
+	return n;
+}
+
+int ike_engine_initiate(struct ike_engine *e, const struct ikd_acquire *acq,
+			const struct ike_peer_cfg *peer)
+{
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		if (sa->state == IKE_ST_DEAD || sa->state == IKE_ST_DELETING ||
+		    !ikd_addr_eq_noport(&sa->remote, &acq->dst))
+			continue;
+		for (struct ike_child *c = sa->children; c; c = c->next)
+			if (c->state == CHILD_ST_INSTALLED &&
+			    c->pol_id == acq->pol.id && c->proto == acq->proto)
+				return -EEXIST;
+	}
+	return ike_engine_acquire(e, acq, peer);
+}
 
 void ike_engine_shutdown(struct ike_engine *e)
 {
@@ -653,6 +707,7 @@ int ike_engine_foreach(struct ike_engine *e,
 		si.my_id = &sa->my_id;
 		si.peer_id = &sa->peer_id;
 		si.established_ms = sa->established_ms;
+		si.lifetime_secs = sa->cfg->lifetime_secs;
 		for (struct ike_child *c = sa->children; c; c = c->next)
 			si.nchild++;
 		if (sa_cb && (rc = sa_cb(arg, &si)))
@@ -677,6 +732,7 @@ int ike_engine_foreach(struct ike_engine *e,
 			ci.esn = c->ch.esn;
 			ike_ts_child_sel(c, &ci.sel);
 			ci.established_ms = c->established_ms;
+			ci.hard_secs = c->cfg.hard_secs;
 			rc = child_cb(arg, &ci);
 			if (rc)
 				return rc;
