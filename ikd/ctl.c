@@ -212,6 +212,10 @@ static void refuse(int fd, const char *code, const char *msg)
 
 	if (send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		log_debug("control client: %s", strerror(errno));
+	/* A request left unread makes close() reset the connection, which
+	 * the client may see before our answer: read what is there. */
+	if (recv(fd, line, sizeof(line), MSG_DONTWAIT) < 0 && errno != EAGAIN)
+		log_debug("control client: %s", strerror(errno));
 	close(fd);
 }
 
