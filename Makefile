@@ -18,7 +18,7 @@ SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
 FUZZFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
              -fno-sanitize-recover=all -DKIPSEC_FUZZING
-LDLIBS   := -lssl -lcrypto -lmnl
+LDLIBS   := -lssl -lcrypto -lmnl -ljansson
 
 # Each userland component is the set of .c files in its directory; the file
 # holding main() is named main.c (or <tool>_main.c) so the rest links into

@@ -321,6 +321,25 @@ const struct ike_peer_cfg *ikd_config_peer(struct ikd_config *c,
 	return &c->peer;
 }
 
+const struct ike_peer_cfg *ikd_config_peer_by_name(struct ikd_config *c,
+						   const char *name)
+{
+	const struct ikd_remote *r;
+	struct ikd_diag d;
+	int err;
+
+	for (r = c->conf->remotes; r; r = r->next) {
+		if (r->ike_version != IKD_IKEV2 || r->anonymous)
+			continue;
+		ikd_diag_init(&d);
+		err = peer_to_v2(c, r, &c->peer, &d);
+		ikd_diag_free(&d);	/* checked at load */
+		if (!err && !strcmp(c->peer.name, name))
+			return &c->peer;
+	}
+	return NULL;
+}
+
 static const struct ike_peer_cfg *cb_peer_by_addr(void *arg,
 						  const struct ikd_addr *local,
 						  const struct ikd_addr *remote)
@@ -464,7 +483,6 @@ static const struct unused_stmt remote_unused[] = {
 static const struct unused_stmt global_unused[] = {
 	C_UNUSED(path_pidfile_pos, "path pidfile (ikd's pid file is given "
 		 "by -p)"),
-	C_UNUSED(adminsock_pos, "adminsock (no admin socket yet)"),
 	C_UNUSED(retry_persend_pos, "timer persend (one packet per send)"),
 	C_UNUSED(phase1_timeout_pos, "timer phase1 (IKEv1 only; IKEv2 gives "
 		 "up after counter retransmissions)"),

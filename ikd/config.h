@@ -45,4 +45,9 @@ void ikd_config_env(struct ike_env *env, struct ikd_config **running);
 const struct ike_peer_cfg *ikd_config_peer(struct ikd_config *c,
 					   const struct ikd_addr *remote);
 
+/* ikdctl's peer by name: the IKEv2 remote block named @name (remote
+ * "NAME"), or the one for the address @name is written as; NULL if none. */
+const struct ike_peer_cfg *ikd_config_peer_by_name(struct ikd_config *c,
+						   const char *name);
+
 #endif /* IKD_CONFIG_H */

@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
 #include "config.h"
+#include "ctl.h"
 #include "ike.h"
 #include "kernel.h"
 #include "log.h"
@@ -36,6 +37,7 @@ struct ikd_daemon {
 	struct ikd_nl *nl;
 	struct ikd_net *net;
 	struct ike_engine *engine;
+	struct ikd_ctl *ctl;		/* the admin socket; NULL: none */
 	/* Ports of the IKE sockets on every address of the host, unless
 	 * racoon.conf's `listen` names the sockets itself. */
 	uint16_t port, natt_port;
@@ -61,20 +63,24 @@ static void log_diag(const struct ikd_diag *d)
 		log_error("... and %zu more", d->dropped);
 }
 
-/* -n prints FILE:LINE:COL lines as they are, as compilers and sshd -t do. */
+/* -n prints FILE:LINE:COL lines as they are, as compilers and sshd -t do.
+ * @keep: the caller's (initialised) list, which gets the diagnostics too
+ * (ikdctl reload shows them); NULL: none. */
 static int load_config(const struct ikd_options *o, bool check_files,
-		       struct ikd_config **out)
+		       struct ikd_config **out, struct ikd_diag *keep)
 {
-	struct ikd_diag d;
+	struct ikd_diag local, *d = keep ? keep : &local;
 	int err;
 
-	ikd_diag_init(&d);
-	err = ikd_config_load(o->conf_file, check_files, out, &d);
+	if (!keep)
+		ikd_diag_init(&local);
+	err = ikd_config_load(o->conf_file, check_files, out, d);
 	if (o->check_only)
-		ikd_diag_print(&d, stderr);
+		ikd_diag_print(d, stderr);
 	else
-		log_diag(&d);
-	ikd_diag_free(&d);
+		log_diag(d);
+	if (!keep)
+		ikd_diag_free(&local);
 	if (!err && !o->debug)
 		ikd_log_set_level((*out)->conf->log_level);
 	/* ESN needs kipsec.ko: Linux's af_key cannot install it. */
@@ -86,7 +92,7 @@ static int load_config(const struct ikd_options *o, bool check_files,
 int ikd_daemon_check_config(const struct ikd_options *o)
 {
 	struct ikd_config *c;
-	int err = load_config(o, true, &c);
+	int err = load_config(o, true, &c, NULL);
 
 	if (!err)
 		fprintf(stderr, "%s: configuration OK\n", o->conf_file);
@@ -364,6 +370,8 @@ static int listen_conf(struct ikd_daemon *d)
 	return 0;
 }
 
+static int start_ctl(struct ikd_daemon *d);
+
 int ikd_daemon_start(struct ikd_daemon **out, const struct ikd_options *o,
 		     struct ikd_loop *loop)
 {
@@ -379,7 +387,7 @@ int ikd_daemon_start(struct ikd_daemon **out, const struct ikd_options *o,
 	d->loop = loop;
 	d->port = IKE_PORT;
 	d->natt_port = IKE_NATT_PORT;
-	err = load_config(o, false, &d->config);
+	err = load_config(o, false, &d->config, NULL);
 	if (err)
 		return err;
 	err = start_kernel(d);
@@ -394,11 +402,14 @@ int ikd_daemon_start(struct ikd_daemon **out, const struct ikd_options *o,
 		err = start_net(d);
 	}
 	if (!err)
+		err = start_ctl(d);
+	if (!err)
 		d->started = true;
 	return err;
 }
 
-void ikd_daemon_reload(struct ikd_daemon *d)
+/* SIGHUP and ikdctl's reload (@why says which); 0 or -EINVAL. */
+static int reload(struct ikd_daemon *d, const char *why, struct ikd_diag *diag)
 {
 	struct ikd_config *c;
 	int err;
@@ -406,17 +417,75 @@ void ikd_daemon_reload(struct ikd_daemon *d)
 	/* A rotated log file is opened again under its name. */
 	if (d->o->log_file &&
 	    (err = ikd_log_open(IKD_LOG_FILE, d->o->log_file)))
-		log_error("SIGHUP: cannot reopen %s: %s", d->o->log_file,
+		log_error("%s: cannot reopen %s: %s", why, d->o->log_file,
 			  strerror(-err));
-	/* All or nothing: SAs up keep the parameters they were made with. */
-	if (load_config(d->o, false, &c)) {
-		log_error("SIGHUP: %s not reloaded, the running configuration "
-			  "stays", d->o->conf_file);
-		return;
+	/* All or nothing: SAs up keep the parameters they were made with.
+	 * The admin socket stays where it is (ikdctl(8)). */
+	if (load_config(d->o, false, &c, diag)) {
+		log_error("%s: %s not reloaded, the running configuration "
+			  "stays", why, d->o->conf_file);
+		return -EINVAL;
 	}
 	ikd_config_free(d->config);
 	d->config = c;
-	log_notify("SIGHUP: %s reloaded", d->o->conf_file);
+	log_notify("%s: %s reloaded", why, d->o->conf_file);
+	return 0;
+}
+
+void ikd_daemon_reload(struct ikd_daemon *d)
+{
+	reload(d, "SIGHUP", NULL);
+}
+
+/* ---- the admin socket (ctl.h) ---------------------------------------------- */
+
+static const struct ike_peer_cfg *ctl_peer_by_addr(void *arg,
+						   const struct ikd_addr *a)
+{
+	struct ikd_daemon *d = arg;
+
+	return ikd_config_peer(d->config, a);
+}
+
+static const struct ike_peer_cfg *ctl_peer_by_name(void *arg, const char *name)
+{
+	struct ikd_daemon *d = arg;
+
+	return ikd_config_peer_by_name(d->config, name);
+}
+
+static int ctl_reload(void *arg, struct ikd_diag *diag)
+{
+	return reload(arg, "ikdctl reload", diag);
+}
+
+/* racoon.conf's adminsock; a failure is fatal only when the admin named
+ * the socket (two test daemons on one host share the default path). */
+static int start_ctl(struct ikd_daemon *d)
+{
+	const struct ikd_conf *conf = d->config->conf;
+	const struct ikd_ctl_env env = {
+		.engine = d->engine, .kernel = d->kernel,
+		.timers = ikd_loop_timers(d->loop), .arg = d,
+		.peer_by_addr = ctl_peer_by_addr,
+		.peer_by_name = ctl_peer_by_name,
+		.reload = ctl_reload, .conf_file = d->o->conf_file,
+	};
+	const struct ikd_ctl_sock_cfg cfg = {
+		.path = conf->adminsock, .owner = conf->adminsock_owner,
+		.group = conf->adminsock_group, .mode = conf->adminsock_mode,
+		.configured = conf->adminsock != NULL,
+	};
+	int err;
+
+	if (conf->adminsock_disabled)
+		return 0;
+	err = ikd_ctl_open(&d->ctl, d->loop, &cfg, &env);
+	if (err && !cfg.configured) {
+		log_warn("running without a control socket (ikdctl)");
+		return 0;
+	}
+	return err;
 }
 
 void ikd_daemon_shutdown(struct ikd_daemon *d)
@@ -472,6 +541,7 @@ void ikd_daemon_free(struct ikd_daemon *d)
 {
 	if (!d)
 		return;
+	ikd_ctl_close(d->ctl);
 	ike_engine_free(d->engine);
 	ikd_net_free(d->net);
 	if (d->nl && ikd_nl_fd(d->nl) >= 0)

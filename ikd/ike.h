@@ -219,6 +219,19 @@ void ike_engine_expire(struct ike_engine *e, const struct ikd_expire *exp);
  * @name, telling the peer (DELETE, retransmitted as any request) and
  * taking its child SAs out of the kernel. Returns how many IKE SAs. */
 int ike_engine_terminate(struct ike_engine *e, const char *name);
+/* The same for the IKE SAs with the peer at @remote (port ignored), or
+ * for every IKE SA when @remote is NULL (racoonctl's flush-sa isakmp). */
+int ike_engine_terminate_remote(struct ike_engine *e,
+				const struct ikd_addr *remote);
+/* ikdctl's flush-sa ipsec: deletes every installed child SA (DELETE to
+ * the peer, then out of the kernel), keeping the IKE SAs. Returns how
+ * many child SAs. */
+int ike_engine_delete_children(struct ike_engine *e);
+/* ikdctl's "initiate": ike_engine_acquire() for @acq (made by the daemon
+ * from an SPD policy towards @peer, seq 0), unless an IKE SA already
+ * carries an installed child SA for that policy and protocol: -EEXIST. */
+int ike_engine_initiate(struct ike_engine *e, const struct ikd_acquire *acq,
+			const struct ike_peer_cfg *peer);
 
 /* Sends a DELETE for every IKE SA (once, not retransmitted), removes every
  * SA and generated policy the engine installed, and frees all SAs. */
@@ -236,6 +249,7 @@ struct ike_sa_info {
 	uint16_t encr_keybits;
 	const struct ike_id *my_id, *peer_id;	/* peer_id: type 0 until IKE_AUTH */
 	uint64_t established_ms;	/* timers->now() then; 0: not yet */
+	uint32_t lifetime_secs;		/* deleted that long after established */
 	unsigned int nchild;
 };
 
@@ -251,6 +265,7 @@ struct ike_child_info {
 	bool esn;
 	struct ikd_sel sel;		/* negotiated: src ours, dst the peer's */
 	uint64_t established_ms;
+	uint64_t hard_secs;		/* the kernel's hard lifetime; 0: none */
 };
 
 /* Calls @sa_cb for each IKE SA, then @child_cb for each of its child SAs
@@ -260,10 +275,18 @@ int ike_engine_foreach(struct ike_engine *e,
 		       int (*child_cb)(void *arg, const struct ike_child_info *),
 		       void *arg);
 
+/* Messages by exchange type, in this order (index: type - IKE_SA_INIT). */
+#define IKE_STATS_NEXCH		4	/* IKE_SA_INIT .. INFORMATIONAL */
+
 struct ike_stats {
 	uint64_t rx, rx_dropped, tx, retransmits;
 	uint64_t ike_established, ike_failed;
 	uint64_t child_established, child_failed;
+	uint64_t rx_exchange[IKE_STATS_NEXCH], tx_exchange[IKE_STATS_NEXCH];
+	/* Failed negotiations by cause, whichever side refused: we sent or
+	 * received the notify (timeout: our retransmissions gave up). */
+	uint64_t fail_no_proposal, fail_auth, fail_ts, fail_timeout;
+	uint64_t cookies_sent;		/* COOKIE notifies sent as responder */
 };
 void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out);
 

@@ -254,6 +254,8 @@ static int auth_response(struct ike_sa *sa, const struct ike_msg *m,
 	(void)rb;
 	if (!ike_msg_has(m, IKE_PL_AUTH)) {
 		n = ike_msg_error_notify(m);
+		if (n)
+			ike_stats_fail(sa->eng, n->type);
 		log_error("%s refused our authentication (%s, pre-shared key, "
 			  "remote \"%s\"): %s",
 			  ikd_addr_str(&sa->remote, false, rbuf),
@@ -278,6 +280,7 @@ static int auth_response(struct ike_sa *sa, const struct ike_msg *m,
 			ike_build_chain(&b, &w);
 			ike_build_notify(&b, 0, NULL, 0,
 					 IKE_N_AUTHENTICATION_FAILED, NULL, 0);
+			ike_stats_fail(sa->eng, IKE_N_AUTHENTICATION_FAILED);
 			ike_sa_send_oneshot(sa, IKE_INFORMATIONAL, &b);
 		}
 		return -EACCES;
@@ -375,6 +378,7 @@ static int auth_request(struct ike_sa *sa, const struct ike_msg *m,
 	return IKE_H_REPLY;
 fail:
 	e->stats.ike_failed++;
+	ike_stats_fail(e, IKE_N_AUTHENTICATION_FAILED);
 	ike_build_notify(rb, 0, NULL, 0, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
 	return IKE_H_REPLY_DESTROY;
 }

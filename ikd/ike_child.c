@@ -372,6 +372,7 @@ int ike_child_response(struct ike_sa *sa, struct ike_child *c,
 	int rc;
 
 	if (err) {
+		ike_stats_fail(sa->eng, err->type);
 		if (err->type == IKE_N_NO_PROPOSAL_CHOSEN) {
 			ike_prop_str_child_cfg(&c->cfg, dh, pb, sizeof(pb));
 			snprintf(why, sizeof(why), "peer answered "
@@ -502,6 +503,7 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 	if (m->sa.prop[0].proto == IKE_PROTO_IKE) {
 		log_notify("peer %s wants to rekey the IKE SA: not implemented "
 			   "yet, answering NO_PROPOSAL_CHOSEN", sa->cfg->name);
+		ike_stats_fail(sa->eng, IKE_N_NO_PROPOSAL_CHOSEN);
 		refuse(rb, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}
@@ -520,6 +522,7 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 	if (ike_ts_narrow(sa, c, &m->tsi, &m->tsr, &generate)) {
 		ike_child_free(sa, c, false);
 		e->stats.child_failed++;
+		ike_stats_fail(e, IKE_N_TS_UNACCEPTABLE);
 		refuse(rb, IKE_N_TS_UNACCEPTABLE, NULL, 0);
 		return;
 	}
@@ -614,6 +617,7 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 no_proposal:
 	ike_child_free(sa, c, true);
 	e->stats.child_failed++;
+	ike_stats_fail(e, IKE_N_NO_PROPOSAL_CHOSEN);
 	refuse(rb, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 	return;
 temporary:

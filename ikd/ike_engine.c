@@ -57,6 +57,32 @@ void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out)
 	*out = e->stats;
 }
 
+void ike_stats_tx(struct ike_engine *e, const uint8_t *buf, size_t len)
+{
+	/* The exchange type is byte 18 of the IKE header (3.1). */
+	e->stats.tx++;
+	if (len >= IKE_HDR_LEN && buf[18] >= IKE_SA_INIT &&
+	    buf[18] < IKE_SA_INIT + IKE_STATS_NEXCH)
+		e->stats.tx_exchange[buf[18] - IKE_SA_INIT]++;
+}
+
+void ike_stats_fail(struct ike_engine *e, uint16_t notify)
+{
+	switch (notify) {
+	case IKE_N_NO_PROPOSAL_CHOSEN:
+		e->stats.fail_no_proposal++;
+		break;
+	case IKE_N_AUTHENTICATION_FAILED:
+		e->stats.fail_auth++;
+		break;
+	case IKE_N_TS_UNACCEPTABLE:
+		e->stats.fail_ts++;
+		break;
+	default:
+		break;
+	}
+}
+
 /* --- receive ------------------------------------------------------------ */
 
 static const struct ike_handler *find_handler(uint8_t exchange, bool response,
@@ -284,6 +310,9 @@ void ike_engine_receive(struct ike_engine *e, const struct ikd_addr *local,
 	if (!m)
 		return;
 	err = ike_msg_parse(m, buf, len);
+	if (!err && m->exchange >= IKE_SA_INIT &&
+	    m->exchange < IKE_SA_INIT + IKE_STATS_NEXCH)
+		e->stats.rx_exchange[m->exchange - IKE_SA_INIT]++;
 	if (err) {
 		/* An IKE_SA_INIT request gets a stateless error; anything
 		 * else would have to be encrypted, which a broken outer
@@ -576,6 +605,60 @@ int ike_engine_terminate(struct ike_engine *e, const char *name)
 	return n;
 }
 
+int ike_engine_terminate_remote(struct ike_engine *e,
+				const struct ikd_addr *remote)
+{
+	struct ike_sa *sa, *next;
+	int n = 0;
+
+	for (sa = e->sas; sa; sa = next) {
+		next = sa->next;
+		if (sa->state == IKE_ST_DEAD || sa->state == IKE_ST_DELETING ||
+		    (remote && !ikd_addr_eq_noport(&sa->remote, remote)))
+			continue;
+		n++;
+		ike_sa_delete(sa, "terminated by the administrator");
+	}
+	return n;
+}
+
+int ike_engine_delete_children(struct ike_engine *e)
+{
+	int n = 0;
+
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		if (sa->state != IKE_ST_ESTABLISHED)
+			continue;
+		for (struct ike_child *c = sa->children; c; c = c->next) {
+			if (c->state != CHILD_ST_INSTALLED)
+				continue;
+			/* As a hard expiry does, but both halves are still
+			 * in the kernel: the DELETE's answer removes them. */
+			c->state = CHILD_ST_DELETING;
+			if (ike_sa_queue(sa, REQ_DEL_CHILD, c, 0))
+				c->state = CHILD_ST_INSTALLED;
+			else
+				n++;
+		}
+		ike_sa_run_queue(sa);
+	}
+	return n;
+}
+
+int ike_engine_initiate(struct ike_engine *e, const struct ikd_acquire *acq,
+			const struct ike_peer_cfg *peer)
+{
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		if (sa->state == IKE_ST_DEAD || sa->state == IKE_ST_DELETING ||
+		    !ikd_addr_eq_noport(&sa->remote, &acq->dst))
+			continue;
+		for (struct ike_child *c = sa->children; c; c = c->next)
+			if (c->state == CHILD_ST_INSTALLED &&
+			    c->pol_id == acq->pol.id && c->proto == acq->proto)
+				return -EEXIST;
+	}
+	return ike_engine_acquire(e, acq, peer);
+}
 
 void ike_engine_shutdown(struct ike_engine *e)
 {
@@ -624,6 +707,7 @@ int ike_engine_foreach(struct ike_engine *e,
 		si.my_id = &sa->my_id;
 		si.peer_id = &sa->peer_id;
 		si.established_ms = sa->established_ms;
+		si.lifetime_secs = sa->cfg->lifetime_secs;
 		for (struct ike_child *c = sa->children; c; c = c->next)
 			si.nchild++;
 		if (sa_cb && (rc = sa_cb(arg, &si)))
@@ -648,6 +732,7 @@ int ike_engine_foreach(struct ike_engine *e,
 			ci.esn = c->ch.esn;
 			ike_ts_child_sel(c, &ci.sel);
 			ci.established_ms = c->established_ms;
+			ci.hard_secs = c->cfg.hard_secs;
 			rc = child_cb(arg, &ci);
 			if (rc)
 				return rc;

@@ -115,6 +115,7 @@ static int info_request(struct ike_sa *sa, const struct ike_msg *m,
 			continue;
 		log_error("%s says %s about IKE SA %016" PRIx64 ":%016" PRIx64,
 			  rbuf, ike_notify_name(t), sa->spi_i, sa->spi_r);
+		ike_stats_fail(sa->eng, t);
 		/* Our authentication was refused after the fact (2.21.2),
 		 * or the message IDs are out of step (2.3): the SA is
 		 * useless either way. */

@@ -184,6 +184,7 @@ static int init_response(struct ike_sa *sa, const struct ike_msg *m,
 	}
 	n = ike_msg_error_notify(m);
 	if (n) {
+		ike_stats_fail(sa->eng, n->type);
 		if (n->type == IKE_N_NO_PROPOSAL_CHOSEN) {
 			ike_prop_str_ike_cfg(sa->cfg, pb, sizeof(pb));
 			log_error("no proposal chosen: %s refused our IKE "
@@ -246,7 +247,8 @@ static void refuse(struct ike_engine *e, const struct ikd_addr *local,
 	ike_build_notify(&b, 0, NULL, 0, type, data, len);
 	if (ike_build_end(&b))
 		return;
-	e->stats.tx++;
+	ike_stats_tx(e, buf, w.len);
+	ike_stats_fail(e, type);
 	e->env.send(e->env.arg, local, remote, buf, w.len);
 }
 

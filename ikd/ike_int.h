@@ -223,6 +223,12 @@ extern const struct ike_handler ike_auth_handlers[];
 extern const struct ike_handler ike_child_handlers[];
 extern const struct ike_handler ike_info_handlers[];
 
+/* ike_engine.c: counts a datagram we send, by exchange type; counts a
+ * failed negotiation by the error notify we sent or received (any type:
+ * those that are no cause of ike_stats are ignored). */
+void ike_stats_tx(struct ike_engine *e, const uint8_t *buf, size_t len);
+void ike_stats_fail(struct ike_engine *e, uint16_t notify);
+
 /* ike_sa.c */
 struct ike_sa *ike_sa_new(struct ike_engine *e, bool initiator,
 			  const struct ikd_addr *local,

@@ -363,7 +363,7 @@ void ike_sa_send(struct ike_sa *sa, const uint8_t *buf, size_t len)
 {
 	struct ike_engine *e = sa->eng;
 
-	e->stats.tx++;
+	ike_stats_tx(e, buf, len);
 	e->env.send(e->env.arg, &sa->local, &sa->remote, buf, len);
 }
 
@@ -383,6 +383,7 @@ static void retransmit(void *arg)
 		if (sa->state != IKE_ST_ESTABLISHED &&
 		    sa->state != IKE_ST_DELETING)
 			sa->eng->stats.ike_failed++;
+		sa->eng->stats.fail_timeout++;
 		ike_sa_destroy(sa);
 		return;
 	}

@@ -277,6 +277,16 @@ int ikd_loop_add_fd(struct ikd_loop *l, int fd, uint32_t events,
 	return 0;
 }
 
+int ikd_loop_set_events(struct ikd_loop *l, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events };
+
+	if (fd < 0 || (size_t)fd >= l->nfds || !l->fds[fd])
+		return -ENOENT;
+	ev.data.ptr = l->fds[fd];
+	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 ? -errno : 0;
+}
+
 void ikd_loop_del_fd(struct ikd_loop *l, int fd)
 {
 	struct fd_reg *r;

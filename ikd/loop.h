@@ -33,6 +33,9 @@ struct ikd_timers *ikd_loop_timers(struct ikd_loop *l);
 /* Watches @fd for EPOLLIN (and @events); 0 or -errno. */
 int ikd_loop_add_fd(struct ikd_loop *l, int fd, uint32_t events,
 		    ikd_fd_fn fn, void *arg);
+/* Watches @fd for exactly @events from now on, EPOLLIN not implied (a
+ * reply being written need not hear a client that keeps sending). */
+int ikd_loop_set_events(struct ikd_loop *l, int fd, uint32_t events);
 void ikd_loop_del_fd(struct ikd_loop *l, int fd);
 /* Runs until ikd_loop_stop(); 0 or -errno. */
 int ikd_loop_run(struct ikd_loop *l);

@@ -652,8 +652,14 @@ static void test_wrong_psk(void **state)
 	expect_counts(&w->b, 0, 0, 0);
 	ike_engine_stats(w->a.e, &st);
 	assert_int_equal(st.ike_failed, 1);
+	assert_int_equal(st.fail_auth, 1);
 	ike_engine_stats(w->b.e, &st);
 	assert_int_equal(st.ike_failed, 1);
+	assert_int_equal(st.fail_auth, 1);
+	/* by exchange: B answered one IKE_SA_INIT and one IKE_AUTH */
+	assert_int_equal(st.rx_exchange[0], 1);
+	assert_int_equal(st.rx_exchange[1], 1);
+	assert_int_equal(st.tx_exchange[1], 1);
 	/* the secret appears nowhere in the log */
 	assert_false(fake_log_has("correct horse"));
 	assert_false(fake_log_has("different secret"));
@@ -683,6 +689,16 @@ static void test_no_proposal_chosen(void **state)
 	expect_counts(&w->b, 0, 0, 0);
 	assert_int_equal(fake_kernel_count(w->a.k, true), 0);
 	assert_int_equal(w->npkt, 2);
+	{
+		struct ike_stats sa, sb;
+
+		ike_engine_stats(w->a.e, &sa);
+		ike_engine_stats(w->b.e, &sb);
+		assert_int_equal(sa.fail_no_proposal, 1);
+		assert_int_equal(sb.fail_no_proposal, 1);
+		assert_int_equal(sa.tx_exchange[0], 1);
+		assert_int_equal(sb.tx_exchange[0], 1);
+	}
 	free_world(w);
 }
 
@@ -769,6 +785,14 @@ static void test_ts_unacceptable(void **state)
 				 "ipsec policies: [[192.168.0.0/16]->[10.9.0.0/16]] "
 				 "(generate_policy is off)"));
 	assert_true(fake_log_has("peer answered TS_UNACCEPTABLE"));
+	{
+		struct ike_stats sa, sb;
+
+		ike_engine_stats(w->a.e, &sa);
+		ike_engine_stats(w->b.e, &sb);
+		assert_int_equal(sa.fail_ts, 1);
+		assert_int_equal(sb.fail_ts, 1);
+	}
 	expect_counts(&w->a, 1, 1, 0);
 	expect_counts(&w->b, 1, 1, 0);
 	assert_int_equal(fake_kernel_count(w->a.k, true), 0);
@@ -949,6 +973,9 @@ static void test_peer_never_answers(void **state)
 	ike_engine_stats(w->a.e, &st);
 	assert_int_equal(st.retransmits, 3);
 	assert_int_equal(st.ike_failed, 1);
+	assert_int_equal(st.fail_timeout, 1);
+	/* retransmissions count as sent IKE_SA_INIT messages too */
+	assert_int_equal(st.tx_exchange[0], 4);
 	assert_int_equal(fake_kernel_count(w->a.k, true), 0);
 	free_world(w);
 }
