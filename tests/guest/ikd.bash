@@ -40,8 +40,17 @@ ikd_start() {
 		-K "$IKD_DIR/$name.keys" "$@" >"$IKD_DIR/$name.out" 2>&1 &
 	IKD_PID[$name]=$!
 	KT_PIDS+=($!)
-	ikd_wait_log "$name" "ikd .* started" 120 ||
+	kt_wait_for 120 ikd_started "$name" ||
 		kt_fail "ikd $name did not start: $(tail -5 "$IKD_DIR/$name.out")"
+	grep -qE "ikd .* started" "$IKD_DIR/$name.log" ||
+		kt_fail "ikd $name exited at start: $(tail -5 "$IKD_DIR/$name.out")"
+}
+
+# True once ikd logged its start, or once it is gone: a configuration error
+# ends the wait at once instead of after the whole timeout.
+ikd_started() {
+	grep -qE "ikd .* started" "$IKD_DIR/$1.log" 2>/dev/null ||
+		! kill -0 "${IKD_PID[$1]}" 2>/dev/null
 }
 
 ikd_wait_log() {
