@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * ikd's IKEv2 protocol engine (RFC 7296, pre-shared keys): the one header
+ * ikd's IKEv2 protocol engine (RFC 7296, pre-shared keys or certificates): the one header
  * the daemon's glue needs.
  *
  * The engine is a passive object with no global state and no thread: the
