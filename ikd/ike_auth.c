@@ -274,7 +274,8 @@ static int verify(struct ike_sa *sa, const struct ike_msg *m,
 		return ike_auth_sig_check(sa, m, idpl, id, peer_is_initiator);
 	if (m->auth.method != IKE_AUTH_PSK) {
 		ike_auth_failed_log(sa, id, m->auth.method,
-				"only pre-shared keys are supported");
+				    "this remote authenticates with a pre-shared "
+				    "key (authentication_method pre_shared_key)");
 		return -EACCES;
 	}
 	if (get_psk(sa, id, psk, &psk_len)) {
