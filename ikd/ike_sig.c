@@ -104,6 +104,14 @@ static void say(char *why, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* For messages: "RSA", "EC", "ED25519"... */
+static const char *key_name(const EVP_PKEY *key)
+{
+	const char *n = EVP_PKEY_get0_type_name(key);
+
+	return n ? n : "unknown";
+}
+
 /* The key's base type, RSA-PSS keys as RSA (they sign PSS only). */
 static int key_type(EVP_PKEY *key, bool *pss_only)
 {
@@ -278,12 +286,12 @@ static int choose14(EVP_PKEY *key, uint32_t peer, struct sig_scheme *s,
 		break;
 	default:
 		say(why, wl, "the private key's type (%s) cannot sign IKE",
-		    EVP_PKEY_get0_type_name(key));
+		    key_name(key));
 		return -EOPNOTSUPP;
 	}
 #undef PICK
 	say(why, wl, "the peer's SIGNATURE_HASH_ALGORITHMS has no hash our "
-	    "%s key can sign with", EVP_PKEY_get0_type_name(key));
+	    "%s key can sign with", key_name(key));
 	return -EOPNOTSUPP;
 }
 
@@ -306,7 +314,7 @@ static int sign14(EVP_PKEY *key, uint32_t peer, const uint8_t *octets,
 		      &slen);
 	if (err) {
 		say(why, wl, "signing with the %s key failed",
-		    EVP_PKEY_get0_type_name(key));
+		    key_name(key));
 		return err;
 	}
 	*len = 1 + alen + slen;
@@ -341,11 +349,11 @@ static int sign_classic(EVP_PKEY *key, const uint8_t *octets, size_t olen,
 	} else {
 		say(why, wl, "the peer sent no SIGNATURE_HASH_ALGORITHMS "
 		    "(RFC 7427), and a %s key has no other IKEv2 method",
-		    EVP_PKEY_get0_type_name(key));
+		    key_name(key));
 		return -EOPNOTSUPP;
 	}
 	say(why, wl, "signing with the %s key failed",
-	    EVP_PKEY_get0_type_name(key));
+	    key_name(key));
 	return -EINVAL;
 }
 
@@ -488,7 +496,7 @@ static int verify14(EVP_PKEY *key, const uint8_t *auth, size_t alen,
 		return err;
 	if (s.pkey != t || (pss_only && !s.pss)) {
 		say(why, wl, "the signature's algorithm does not fit the "
-		    "certificate's %s key", EVP_PKEY_get0_type_name(key));
+		    "certificate's %s key", key_name(key));
 		return -EACCES;
 	}
 	if (!do_verify(key, &s, octets, olen, auth + 1 + auth[0],
@@ -512,7 +520,7 @@ static int verify_classic(EVP_PKEY *key, uint8_t method, const uint8_t *auth,
 	if (method == IKE_AUTH_RSA_SIG) {
 		if (t != EVP_PKEY_RSA || pss_only) {
 			say(why, wl, "RSA signature method with a %s key",
-			    EVP_PKEY_get0_type_name(key));
+			    key_name(key));
 			return -EACCES;
 		}
 		s.md = EVP_sha1();
@@ -526,7 +534,7 @@ static int verify_classic(EVP_PKEY *key, uint8_t method, const uint8_t *auth,
 	flen = t == EVP_PKEY_EC ? ec_field_len(key) : 0;
 	if (flen != want) {
 		say(why, wl, "ECDSA method does not fit the certificate's %s "
-		    "key (curve or type)", EVP_PKEY_get0_type_name(key));
+		    "key (curve or type)", key_name(key));
 		return -EACCES;
 	}
 	if (alen != 2 * flen ||
