@@ -18,6 +18,7 @@
 #include <string.h>
 #include <openssl/crypto.h>
 
+#include "ike_cert.h"
 #include "ike_crypto.h"
 #include "log.h"
 
@@ -105,8 +106,18 @@ static int id_to_v2(const struct ikd_id *in, struct ike_id *out)
 		if (in->key_file)
 			return -EOPNOTSUPP;
 		return id_set(out, IKE_ID_KEY_ID, in->value, strlen(in->value));
+	case IKD_ID_ASN1DN:
+		/* Without a value: my certificate's subject (the engine
+		 * fills it in), or any peer the certificate check admits. */
+		if (!in->value) {
+			out->type = IKE_ID_DER_ASN1_DN;
+			return 0;
+		}
+		if (strchr(in->value, '*'))
+			return -EOPNOTSUPP;
+		return ike_cert_dn_from_str(in->value, out);
 	default:
-		return -EOPNOTSUPP;	/* asn1dn: certificates */
+		return -EOPNOTSUPP;
 	}
 }
 
@@ -138,7 +149,7 @@ static int prop_to_v2(const struct ikd_p1_proposal *p,
 	uint16_t prf, integ;
 
 	memset(out, 0, sizeof(*out));
-	if (p->auth_method != IKD_AUTH_PSK)
+	if (p->auth_method != IKD_AUTH_PSK && p->auth_method != IKD_AUTH_RSA_SIG)
 		return -EOPNOTSUPP;
 	if (!ike_encr_info(p->encr.id, p->encr.keylen) ||
 	    !ike_encr_info(p->encr.id, p->encr.keylen)->ike_ok)
@@ -151,6 +162,52 @@ static int prop_to_v2(const struct ikd_p1_proposal *p,
 	if (!ike_encr_info(p->encr.id, p->encr.keylen)->aead)
 		out->integ[out->ninteg++] = integ;
 	out->dh[out->ndh++] = (uint16_t)p->dh_group;
+	return 0;
+}
+
+static void path_to_v2(char *dst, const char *src)
+{
+	if (src)
+		snprintf(dst, IKE_CFG_PATH_MAX, "%s", src);
+}
+
+/* authentication_method rsasig (every proposal the same method: IKEv2
+ * does not negotiate it) and the certificate statements. */
+static int certs_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
+		       struct ike_peer_cfg *out, struct ikd_diag *d)
+{
+	struct ike_cert_cfg *cc = &out->cert;
+	size_t i, nsig = 0;
+
+	for (i = 0; i < r->n_proposal; i++)
+		nsig += r->proposal[i].auth_method == IKD_AUTH_RSA_SIG;
+	if (nsig && nsig != r->n_proposal) {
+		ikd_diag_error(d, &r->proposal[0].auth_method_pos, "IKEv2 does "
+			       "not negotiate the authentication method: give "
+			       "every proposal of this remote the same one");
+		return -EINVAL;
+	}
+	if (!nsig)
+		return 0;
+	out->auth = IKE_CFG_AUTH_CERT;
+	if (!r->cert_path) {
+		ikd_diag_error(d, &r->proposal[0].auth_method_pos,
+			       "authentication_method rsasig needs "
+			       "certificate_type x509 CERT KEY");
+		return -EINVAL;
+	}
+	if (!r->ca_path && !r->peers_cert_path && !c->conf->path_cert &&
+	    r->verify_cert)
+		ikd_diag_warn(d, &r->pos, "no ca_type, peers_certfile or path "
+			      "certificate: no peer certificate can verify");
+	path_to_v2(cc->cert, r->cert_path);
+	path_to_v2(cc->key, r->key_path);
+	path_to_v2(cc->ca, r->ca_path);
+	path_to_v2(cc->peer_cert, r->peers_cert_path);
+	path_to_v2(cc->dir, c->conf->path_cert);
+	cc->verify_cert = r->verify_cert;
+	cc->send_cert = r->send_cert;
+	cc->send_cr = r->send_cr;
 	return 0;
 }
 
@@ -170,17 +227,19 @@ static int peer_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 	out->ike_version = 2;
 	out->remote = r->addr;
 	if (id_to_v2(&r->my_id, &out->my_id)) {
-		ikd_diag_error(d, &r->my_id.pos, "this identifier needs "
-			       "certificates or a key file, which ikd's IKEv2 "
-			       "does not support yet");
+		ikd_diag_error(d, &r->my_id.pos, "IKEv2 cannot use this "
+			       "identifier (keyid from a file, or asn1dn with "
+			       "'*' wildcards)");
 		err = -EINVAL;
 	}
 	if (r->n_peers_id && id_to_v2(&r->peers_id[0], &out->peer_id)) {
-		ikd_diag_error(d, &r->peers_id[0].pos, "this identifier needs "
-			       "certificates or a key file, which ikd's IKEv2 "
-			       "does not support yet");
+		ikd_diag_error(d, &r->peers_id[0].pos, "IKEv2 cannot use this "
+			       "identifier (keyid from a file, or asn1dn with "
+			       "'*' wildcards)");
 		err = -EINVAL;
 	}
+	if (out->peer_id.type == IKE_ID_DER_ASN1_DN && !out->peer_id.len)
+		out->peer_id.type = 0;	/* asn1dn alone: the certificate's */
 	if (r->n_peers_id > 1)
 		ikd_diag_warn(d, &r->peers_id[1].pos, "IKEv2: only the first "
 			      "peers_identifier is checked");
@@ -193,7 +252,8 @@ static int peer_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 		if (e == -EOPNOTSUPP)
 			ikd_diag_error(d, &r->proposal[i].auth_method_pos,
 				       "IKEv2: authentication_method %s is not "
-				       "supported yet (pre_shared_key is)",
+				       "supported (pre_shared_key and rsasig "
+				       "are)",
 				       ikd_auth_method_name(r->proposal[i].auth_method));
 		else if (e)
 			ikd_diag_error(d, &r->proposal[i].pos, "IKEv2 cannot use "
@@ -206,7 +266,9 @@ static int peer_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 		if (e)
 			err = -EINVAL;
 	}
-	if (!c->psk && out->nprop) {
+	if (certs_to_v2(c, r, out, d))
+		err = -EINVAL;
+	if (!c->psk && out->nprop && out->auth == IKE_CFG_AUTH_PSK) {
 		ikd_diag_error(d, &r->pos, "pre_shared_key authentication needs "
 			       "'path pre_shared_key'");
 		err = -EINVAL;

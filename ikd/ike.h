@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * ikd's IKEv2 protocol engine (RFC 7296, pre-shared keys): the one header
+ * ikd's IKEv2 protocol engine (RFC 7296, pre-shared keys or certificates): the one header
  * the daemon's glue needs.
  *
  * The engine is a passive object with no global state and no thread: the
@@ -103,6 +103,29 @@ struct ike_retrans_cfg {
 	uint32_t interval_ms;
 };
 
+#define IKE_CFG_PATH_MAX	256
+
+/* How we authenticate to a peer and it to us (IKEv2 does not negotiate
+ * it): racoon's authentication_method pre_shared_key or rsasig. */
+enum {
+	IKE_CFG_AUTH_PSK = 0,
+	IKE_CFG_AUTH_CERT,	/* signatures with X.509 certificates */
+};
+
+/* Certificates (ike_cert.h): paths as racoon.conf resolved them, "" for
+ * none. The engine reads the files at each IKE_AUTH. */
+struct ike_cert_cfg {
+	char cert[IKE_CFG_PATH_MAX];	/* certificate_type x509 CERT (then
+					 * intermediates, sent too) */
+	char key[IKE_CFG_PATH_MAX];	/* ... and its private KEY */
+	char ca[IKE_CFG_PATH_MAX];	/* ca_type x509: trust anchors, CRLs */
+	char peer_cert[IKE_CFG_PATH_MAX];	/* peers_certfile x509: pinned */
+	char dir[IKE_CFG_PATH_MAX];	/* path certificate: hashed CAs, CRLs */
+	bool verify_cert;		/* off: the chain is not checked */
+	bool send_cert;			/* CERT payloads with our AUTH */
+	bool send_cr;			/* CERTREQ for our CA */
+};
+
 /* A peer: racoon's `remote` block, for IKEv2. */
 struct ike_peer_cfg {
 	char name[IKE_CFG_NAME_MAX];	/* for logs and ikdctl */
@@ -124,6 +147,8 @@ struct ike_peer_cfg {
 					 * (narrowed) selectors as policies
 					 * when our SPD has none */
 	bool initial_contact;		/* send INITIAL_CONTACT in IKE_AUTH */
+	uint8_t auth;			/* IKE_CFG_AUTH_* */
+	struct ike_cert_cfg cert;	/* IKE_CFG_AUTH_CERT */
 };
 
 /* One child SA proposal (ESP or AH). ESN: IKE_ESN_YES and/or IKE_ESN_NO,

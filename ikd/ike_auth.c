@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * IKE_AUTH with pre-shared keys (RFC 7296 1.2, 2.15), and the first child
- * SA that rides in it.
+ * SA that rides in it. With certificates (the remote's `authentication_method
+ * rsasig`), ike_auth_sig.c signs and checks in place of the PSK.
  *
  *   AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), <SignedOctets>)
  *   initiator: RealMessage1 | NonceRData | prf(SK_pi, RestOfInitIDPayload)
@@ -40,7 +41,7 @@ static bool id_eq(const struct ike_id *a, const struct ike_id *b)
 }
 
 /* RestOfIDPayload: type, three reserved bytes, the data. */
-static size_t id_body(const struct ike_id *id, uint8_t *out)
+size_t ike_auth_id_body(const struct ike_id *id, uint8_t *out)
 {
 	out[0] = id->type;
 	out[1] = out[2] = out[3] = 0;
@@ -48,34 +49,53 @@ static size_t id_body(const struct ike_id *id, uint8_t *out)
 	return 4 + (size_t)id->len;
 }
 
-/*
- * The AUTH value of one side: @of_initiator picks the octets that side
- * signs. @psk is the shared secret. 0 or -errno; @out gets prf->outlen.
- */
-static int psk_auth(const struct ike_sa *sa, bool of_initiator,
-		    const uint8_t *psk, size_t psk_len, const uint8_t *idb,
-		    size_t idb_len, uint8_t *out)
+int ike_auth_octets(const struct ike_sa *sa, bool of_initiator,
+		    const uint8_t *idb, size_t idb_len, uint8_t **out,
+		    size_t *olen)
 {
 	const struct ike_prf_info *prf = sa->ch.prf_info;
 	const uint8_t *msg = of_initiator ? sa->init_i : sa->init_r;
 	size_t mlen = of_initiator ? sa->init_i_len : sa->init_r_len;
 	const uint8_t *nonce = of_initiator ? sa->nr : sa->ni;
 	size_t nlen = of_initiator ? sa->nr_len : sa->ni_len;
-	uint8_t padkey[IKE_MAX_PRF], macid[IKE_MAX_PRF];
+	uint8_t macid[IKE_MAX_PRF];
 	uint8_t *octets;
-	size_t olen = mlen + nlen + prf->outlen;
 	int err;
 
+	*out = NULL;
+	*olen = mlen + nlen + prf->outlen;
 	err = ike_prf(prf, of_initiator ? sa->k.pi : sa->k.pr, sa->k.prf_len,
 		      idb, idb_len, macid);
 	if (err)
 		return err;
-	octets = malloc(olen);
+	octets = malloc(*olen);
 	if (!octets)
 		return -ENOMEM;
 	memcpy(octets, msg, mlen);
 	memcpy(octets + mlen, nonce, nlen);
 	memcpy(octets + mlen + nlen, macid, prf->outlen);
+	*out = octets;
+	return 0;
+}
+
+/*
+ * The PSK AUTH value of one side: @of_initiator picks the octets that
+ * side signs. @psk is the shared secret. 0 or -errno; @out gets
+ * prf->outlen.
+ */
+static int psk_auth(const struct ike_sa *sa, bool of_initiator,
+		    const uint8_t *psk, size_t psk_len, const uint8_t *idb,
+		    size_t idb_len, uint8_t *out)
+{
+	const struct ike_prf_info *prf = sa->ch.prf_info;
+	uint8_t padkey[IKE_MAX_PRF];
+	uint8_t *octets;
+	size_t olen;
+	int err;
+
+	err = ike_auth_octets(sa, of_initiator, idb, idb_len, &octets, &olen);
+	if (err)
+		return err;
 	err = ike_prf(prf, psk, psk_len, (const uint8_t *)KEY_PAD,
 		      strlen(KEY_PAD), padkey);
 	if (!err)
@@ -119,6 +139,29 @@ static int id_from_payload(const struct ike_id_pl *pl, struct ike_id *id)
 
 /* --- initiator ---------------------------------------------------------- */
 
+static int auth_send(struct ike_sa *sa, struct ike_child *c, uint8_t *buf,
+		     struct ike_builder *bp);
+
+/* With certificates: IDi, CERT, CERTREQ, [IDr], AUTH (ike_auth_sig.c). */
+static int auth_start_sig(struct ike_sa *sa, struct ike_child *c)
+{
+	uint8_t *buf = malloc(IKE_AUTH_MSG_MAX);
+	struct ike_wbuf w;
+	struct ike_builder b;
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	ike_wbuf_init(&w, buf, IKE_AUTH_MSG_MAX);
+	ike_build_chain(&b, &w);
+	err = ike_auth_sig_add(sa, true, &b);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	return auth_send(sa, c, buf, &b);
+}
+
 int ike_auth_start(struct ike_sa *sa)
 {
 	uint8_t idb[4 + IKE_ID_MAX], auth[IKE_MAX_PRF], psk[PSK_MAX];
@@ -135,6 +178,8 @@ int ike_auth_start(struct ike_sa *sa)
 	for (struct ike_child *x = sa->children; x; x = x->next)
 		if (x->state == CHILD_ST_QUEUED)
 			c = x;	/* the oldest: children are pushed in front */
+	if (sa->cfg->auth == IKE_CFG_AUTH_CERT)
+		return auth_start_sig(sa, c);
 	expected_peer_id(sa, &peer);
 	if (get_psk(sa, &peer, psk, &psk_len)) {
 		log_error("no pre-shared key for %s (remote \"%s\"): cannot "
@@ -142,7 +187,7 @@ int ike_auth_start(struct ike_sa *sa)
 			  sa->cfg->name);
 		return -ENOENT;
 	}
-	idb_len = id_body(&sa->my_id, idb);
+	idb_len = ike_auth_id_body(&sa->my_id, idb);
 	err = psk_auth(sa, true, psk, psk_len, idb, idb_len, auth);
 	OPENSSL_cleanse(psk, sizeof(psk));
 	if (err)
@@ -158,6 +203,17 @@ int ike_auth_start(struct ike_sa *sa)
 		ike_build_id(&b, IKE_PL_IDR, sa->cfg->peer_id.type,
 			     sa->cfg->peer_id.data, sa->cfg->peer_id.len);
 	ike_build_auth(&b, IKE_AUTH_PSK, auth, sa->ch.prf_info->outlen);
+	return auth_send(sa, c, buf, &b);
+}
+
+/* The rest of our IKE_AUTH request after IDi and AUTH: INITIAL_CONTACT,
+ * the first child; sends it. Frees @buf. */
+static int auth_send(struct ike_sa *sa, struct ike_child *c, uint8_t *buf,
+		     struct ike_builder *bp)
+{
+	struct ike_builder b = *bp;
+	int err;
+
 	if (sa->cfg->initial_contact)
 		ike_build_notify(&b, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
 	if (c) {
@@ -179,8 +235,8 @@ int ike_auth_start(struct ike_sa *sa)
 	return err;
 }
 
-static void auth_failed_log(const struct ike_sa *sa, const struct ike_id *id,
-			    uint8_t method, const char *why)
+void ike_auth_failed_log(const struct ike_sa *sa, const struct ike_id *id,
+			 uint8_t method, const char *why)
 {
 	char ib[IKE_ID_STRLEN], rb[IKD_ADDR_STRLEN];
 
@@ -201,7 +257,7 @@ static bool id_allowed(const struct ike_sa *sa, const struct ike_id *id,
 	snprintf(why, sizeof(why), "identity is not the configured "
 		 "peers_identifier %s",
 		 ike_id_str(&sa->cfg->peer_id, cb, sizeof(cb)));
-	auth_failed_log(sa, id, method, why);
+	ike_auth_failed_log(sa, id, method, why);
 	return false;
 }
 
@@ -214,13 +270,16 @@ static int verify(struct ike_sa *sa, const struct ike_msg *m,
 	size_t psk_len;
 	int err;
 
+	if (sa->cfg->auth == IKE_CFG_AUTH_CERT)
+		return ike_auth_sig_check(sa, m, idpl, id, peer_is_initiator);
 	if (m->auth.method != IKE_AUTH_PSK) {
-		auth_failed_log(sa, id, m->auth.method,
-				"only pre-shared keys are supported");
+		ike_auth_failed_log(sa, id, m->auth.method,
+				    "this remote authenticates with a pre-shared "
+				    "key (authentication_method pre_shared_key)");
 		return -EACCES;
 	}
 	if (get_psk(sa, id, psk, &psk_len)) {
-		auth_failed_log(sa, id, m->auth.method,
+		ike_auth_failed_log(sa, id, m->auth.method,
 				"no pre-shared key for this identity");
 		return -EACCES;
 	}
@@ -228,12 +287,12 @@ static int verify(struct ike_sa *sa, const struct ike_msg *m,
 		       idpl->body.len, want);
 	OPENSSL_cleanse(psk, sizeof(psk));
 	if (err) {
-		auth_failed_log(sa, id, m->auth.method, strerror(-err));
+		ike_auth_failed_log(sa, id, m->auth.method, strerror(-err));
 		return -EACCES;
 	}
 	if (m->auth.data.len != sa->ch.prf_info->outlen ||
 	    CRYPTO_memcmp(want, m->auth.data.ptr, m->auth.data.len)) {
-		auth_failed_log(sa, id, m->auth.method,
+		ike_auth_failed_log(sa, id, m->auth.method,
 				"AUTH payload does not verify (the pre-shared "
 				"keys differ?)");
 		OPENSSL_cleanse(want, sizeof(want));
@@ -256,10 +315,11 @@ static int auth_response(struct ike_sa *sa, const struct ike_msg *m,
 		n = ike_msg_error_notify(m);
 		if (n)
 			ike_stats_fail(sa->eng, n->type);
-		log_error("%s refused our authentication (%s, pre-shared key, "
-			  "remote \"%s\"): %s",
-			  ikd_addr_str(&sa->remote, false, rbuf),
-			  ike_id_str(&sa->my_id, ib, sizeof(ib)), sa->cfg->name,
+		log_error("%s refused our authentication (%s, %s, remote "
+			  "\"%s\"): %s", ikd_addr_str(&sa->remote, false, rbuf),
+			  ike_id_str(&sa->my_id, ib, sizeof(ib)),
+			  sa->cfg->auth == IKE_CFG_AUTH_CERT ? "certificate" :
+			  "pre-shared key", sa->cfg->name,
 			  n ? ike_notify_name(n->type) : "no AUTH payload");
 		return -EACCES;
 	}
@@ -329,7 +389,7 @@ static int auth_request(struct ike_sa *sa, const struct ike_msg *m,
 		goto fail;
 	}
 	if (!ike_msg_has(m, IKE_PL_AUTH)) {
-		auth_failed_log(sa, &id, 0, "no AUTH payload (EAP is not "
+		ike_auth_failed_log(sa, &id, 0, "no AUTH payload (EAP is not "
 				"supported)");
 		goto fail;
 	}
@@ -355,19 +415,25 @@ static int auth_request(struct ike_sa *sa, const struct ike_msg *m,
 	if (verify(sa, m, &m->idi, &id, true))
 		goto fail;
 	sa->peer_id = id;
-	if (!get_psk(sa, &id, psk, &psk_len)) {
-		idb_len = id_body(&sa->my_id, idb);
-		err = psk_auth(sa, false, psk, psk_len, idb, idb_len, auth);
-		OPENSSL_cleanse(psk, sizeof(psk));
+	if (sa->cfg->auth == IKE_CFG_AUTH_CERT) {
+		if (ike_auth_sig_add(sa, false, rb))
+			goto fail;
 	} else {
-		err = -ENOENT;
+		if (!get_psk(sa, &id, psk, &psk_len)) {
+			idb_len = ike_auth_id_body(&sa->my_id, idb);
+			err = psk_auth(sa, false, psk, psk_len, idb, idb_len,
+				       auth);
+			OPENSSL_cleanse(psk, sizeof(psk));
+		} else {
+			err = -ENOENT;
+		}
+		if (err)
+			goto fail;
+		ike_build_id(rb, IKE_PL_IDR, sa->my_id.type, sa->my_id.data,
+			     sa->my_id.len);
+		ike_build_auth(rb, IKE_AUTH_PSK, auth, sa->ch.prf_info->outlen);
+		OPENSSL_cleanse(auth, sizeof(auth));
 	}
-	if (err)
-		goto fail;
-	ike_build_id(rb, IKE_PL_IDR, sa->my_id.type, sa->my_id.data,
-		     sa->my_id.len);
-	ike_build_auth(rb, IKE_AUTH_PSK, auth, sa->ch.prf_info->outlen);
-	OPENSSL_cleanse(auth, sizeof(auth));
 	ike_sa_established(sa);
 	if (ike_msg_notify(m, IKE_N_INITIAL_CONTACT))
 		initial_contact(sa);

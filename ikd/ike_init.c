@@ -97,6 +97,7 @@ static int send_request(struct ike_sa *sa)
 	ike_build_sa(&b, props, n);
 	ike_build_ke(&b, sa->dh_group, pub, plen);
 	ike_build_nonce(&b, sa->ni, sa->ni_len);
+	ike_auth_sig_init_payloads(sa, &b);
 	free(props);
 	err = ike_build_end(&b);
 	if (err) {
@@ -212,6 +213,7 @@ static int init_response(struct ike_sa *sa, const struct ike_msg *m,
 		return -EPROTO;
 	}
 	ike_sa_set_spi_r(sa, m->spi_r);
+	ike_auth_sig_init_note(sa, m);
 	sa->nr_len = m->nonce.len;
 	memcpy(sa->nr, m->nonce.ptr, m->nonce.len);
 	sa->init_r = copy(m->raw, m->raw_len);
@@ -283,6 +285,8 @@ static int answer(struct ike_sa *sa, const struct ike_msg *m)
 	ike_build_sa(&b, &reply, 1);
 	ike_build_ke(&b, sa->dh_group, pub, plen);
 	ike_build_nonce(&b, sa->nr, sa->nr_len);
+	ike_auth_sig_init_note(sa, m);
+	ike_auth_sig_init_payloads(sa, &b);
 	err = ike_build_end(&b);
 	if (err)
 		goto fail;

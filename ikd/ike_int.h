@@ -13,6 +13,8 @@
  *                 generated policies
  *   ike_init.c    IKE_SA_INIT (state table)
  *   ike_auth.c    IKE_AUTH with pre-shared keys (state table)
+ *   ike_auth_sig.c  IKE_AUTH's signatures and certificates (ike_sig.c
+ *                 signs, ike_cert.c verifies), SIGNATURE_HASH_ALGORITHMS
  *   ike_child.c   child SAs: the SA/TS part of IKE_AUTH, CREATE_CHILD_SA
  *                 (state table), KEYMAT, kernel installation and removal
  *   ike_info.c    INFORMATIONAL: DELETE, liveness, error notifies (table)
@@ -148,6 +150,7 @@ struct ike_sa {
 	size_t cookie_len;
 	unsigned int cookie_tries;
 	bool ke_retried;
+	uint32_t peer_sig_hashes;	/* its SIGNATURE_HASH_ALGORITHMS bits */
 	/* Both IKE_SA_INIT messages, which AUTH signs (2.15). */
 	uint8_t *init_i, *init_r;
 	size_t init_i_len, init_r_len;
@@ -361,6 +364,31 @@ void ike_init_refuse(struct ike_engine *e, const struct ikd_addr *local,
 
 /* ike_auth.c */
 int ike_auth_start(struct ike_sa *sa);
+/* The octets one side's AUTH covers (2.15), malloc'ed: its IKE_SA_INIT
+ * message, the other's nonce, prf(SK_p, @idb: RestOfIDPayload). */
+int ike_auth_octets(const struct ike_sa *sa, bool of_initiator,
+		    const uint8_t *idb, size_t idb_len, uint8_t **out,
+		    size_t *olen);
+/* RestOfIDPayload of @id into @out (4 + IKE_ID_MAX bytes); its length. */
+size_t ike_auth_id_body(const struct ike_id *id, uint8_t *out);
+void ike_auth_failed_log(const struct ike_sa *sa, const struct ike_id *id,
+			 uint8_t method, const char *why);
+
+/* ike_auth_sig.c */
+#define IKE_AUTH_MSG_MAX	32768	/* our IKE_AUTH with its certificates */
+/* IKE_SA_INIT: our SIGNATURE_HASH_ALGORITHMS (a remote with
+ * certificates) and, as responder, CERTREQ. */
+void ike_auth_sig_init_payloads(struct ike_sa *sa, struct ike_builder *b);
+/* IKE_SA_INIT: what the peer's message says about signatures. */
+void ike_auth_sig_init_note(struct ike_sa *sa, const struct ike_msg *m);
+/* Our ID (IDi/IDr), CERT, CERTREQ (initiator), [IDr] and AUTH; logs
+ * and returns -errno on failure. */
+int ike_auth_sig_add(struct ike_sa *sa, bool initiator,
+		     struct ike_builder *b);
+/* The peer's certificate, identity and signature: 0 or -EACCES (logged). */
+int ike_auth_sig_check(struct ike_sa *sa, const struct ike_msg *m,
+		       const struct ike_id_pl *idpl, const struct ike_id *id,
+		       bool peer_is_initiator);
 
 /* ike_child.c */
 struct ike_child *ike_child_new(struct ike_sa *sa);

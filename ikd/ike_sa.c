@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <openssl/crypto.h>
 
+#include "ike_cert.h"
 #include "log.h"
 
 static unsigned int bucket_of(uint64_t spi)
@@ -774,6 +775,11 @@ const char *ike_id_str(const struct ike_id *id, char *buf, size_t len)
 						      "\\x%02x", c);
 		}
 		buf[n < len ? n : len - 1] = '\0';
+		return buf;
+	}
+	if (id->type == IKE_ID_DER_ASN1_DN) {
+		/* The DN as text (control characters escaped by OpenSSL). */
+		ike_cert_dn_str(id->data, id->len, buf + n, len - n);
 		return buf;
 	}
 	for (size_t i = 0; i < id->len && n + 3 < len; i++)

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "fake_kernel.c"
+#include "cert_fixture.c"
 #include "../../ikd/ike.h"
 #include "../../ikd/ike_int.h"	/* white-box: to put message IDs out of step */
 
@@ -1391,6 +1392,94 @@ static void test_keylog(void **state)
 	free_world(w);
 }
 
+/* Certificates: A signs with ECDSA P-256, B with RSA (PKCS#1 v1.5) and
+ * B's certificate names A's fqdn only if @b_san says so. Both trust one
+ * CA; IKE_SA_INIT carries SIGNATURE_HASH_ALGORITHMS, so both use RFC 7427
+ * method 14. */
+static void cert_world(struct world *w, char *dir, size_t dlen,
+		       const char *a_san)
+{
+	EVP_PKEY *ck = fx_key("ec256"), *ak = fx_key("ec256"), *bk = fx_key("rsa");
+	X509 *ca = fx_cert("CA", ck, NULL, NULL, NULL, 1, -1, 30);
+	X509 *ac = fx_cert("A", ak, ca, ck, a_san, 2, -1, 30);
+	X509 *bc = fx_cert("B", bk, ca, ck, "DNS:b.example.org", 3, -1, 30);
+	struct peer *ps[2] = { &w->a, &w->b };
+
+	fx_dir(dir, dlen);
+	fx_write_cert(dir, "ca.pem", ca, false);
+	fx_write_cert(dir, "A.pem", ac, false);
+	fx_write_cert(dir, "B.pem", bc, false);
+	fx_write_key(dir, "A.key", ak);
+	fx_write_key(dir, "B.key", bk);
+	for (int i = 0; i < 2; i++) {
+		struct ike_cert_cfg *cc = &ps[i]->cfg.cert;
+
+		ps[i]->cfg.auth = IKE_CFG_AUTH_CERT;
+		snprintf(cc->cert, sizeof(cc->cert), "%s/%s.pem", dir,
+			 ps[i]->name);
+		snprintf(cc->key, sizeof(cc->key), "%s/%s.key", dir,
+			 ps[i]->name);
+		snprintf(cc->ca, sizeof(cc->ca), "%s/ca.pem", dir);
+		cc->verify_cert = cc->send_cert = cc->send_cr = true;
+		ps[i]->psk[0] = '\0';	/* no PSK to fall back on */
+	}
+	X509_free(ca);
+	X509_free(ac);
+	X509_free(bc);
+	EVP_PKEY_free(ck);
+	EVP_PKEY_free(ak);
+	EVP_PKEY_free(bk);
+}
+
+static void test_certificates(void **state)
+{
+	struct world *w = new_world(false);
+	char dir[200];
+
+	(void)state;
+	cert_world(w, dir, sizeof(dir), "DNS:a.example.org");
+	start(w);
+	establish(w, &nets4, IKD_MODE_TUNNEL);
+	check_pair(w, IKD_MODE_TUNNEL, IKE_ENCR_AES_GCM_16, 0, true);
+	expect_counts(&w->a, 1, 1, 1);
+	expect_counts(&w->b, 1, 1, 1);
+	assert_true(fake_log_has("signing our AUTH with ecdsa-with-SHA256"));
+	assert_true(fake_log_has("signing our AUTH with sha256WithRSAEncryption"));
+	assert_true(fake_log_has("certificate /O=kipsec test/CN=A verified, "
+				 "ecdsa-with-SHA256"));
+	assert_true(fake_log_has("certificate /O=kipsec test/CN=B verified, "
+				 "sha256WithRSAEncryption"));
+	assert_int_equal(w->npkt, 4);
+	fx_rmdir(dir);
+	free_world(w);
+}
+
+static void test_certificate_wrong_identity(void **state)
+{
+	struct world *w = new_world(false);
+	char dir[200];
+	struct ike_stats st;
+
+	(void)state;
+	cert_world(w, dir, sizeof(dir), "DNS:mallory.example.org");
+	start(w);
+	establish(w, &nets4, IKD_MODE_TUNNEL);
+	assert_true(fake_log_has("authentication failed: peer 192.0.2.1 "
+				 "(ID_FQDN a.example.org, remote \"to-A\"), "
+				 "digital signature: identity mismatch: ID "
+				 "fqdn:a.example.org not in certificate "
+				 "subjectAltName (DNS:mallory.example.org)"));
+	assert_true(fake_log_has("refused our authentication (ID_FQDN "
+				 "a.example.org, certificate, remote \"to-B\"): "
+				 "AUTHENTICATION_FAILED"));
+	assert_int_equal(fake_kernel_count(w->a.k, true), 0);
+	assert_int_equal(fake_kernel_count(w->b.k, true), 0);
+	ike_engine_stats(w->b.e, &st);
+	assert_int_equal(st.ike_failed, 1);
+	fx_rmdir(dir);
+	free_world(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1422,6 +1511,8 @@ int main(void)
 		cmocka_unit_test(test_legacy_3des_sha1_modp1024),
 		cmocka_unit_test(test_passive_and_no_config),
 		cmocka_unit_test(test_keylog),
+		cmocka_unit_test(test_certificates),
+		cmocka_unit_test(test_certificate_wrong_identity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
