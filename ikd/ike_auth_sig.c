@@ -4,7 +4,8 @@
  * ike_auth.c calls instead of the PSK when the remote block says
  * `authentication_method rsasig`. The AUTH octets are those of the PSK
  * method; ike_sig.c signs them, ike_cert.c finds and checks the peer's
- * certificate. Files are read at each IKE_AUTH (ike_cert.c says why).
+ * certificate. Files are read at each IKE_AUTH (ike_cert.c says why); the
+ * responder's CERTREQ in IKE_SA_INIT is kept until the CA file changes.
  *
  *   IKE_SA_INIT  both: SIGNATURE_HASH_ALGORITHMS; responder: CERTREQ
  *   IKE_AUTH     ours: ID, CERT (send_cert), CERTREQ (initiator,
@@ -19,19 +20,55 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ike_cert.h"
 #include "ike_sig.h"
 #include "log.h"
 
 #define CERT_ENC_X509_SIG	4
-#define CERTREQ_MAX		(20 * 8)
+#define CERTREQ_MAX		IKE_CERTREQ_MAX
+
+/* The CERTREQ data for @cfg's CA file, computed again only when the file
+ * changed (its mtime or size). 0: none (logged). */
+static size_t certreq_data(struct ike_sa *sa, uint8_t **out)
+{
+	struct ike_engine *e = sa->eng;
+	const struct ike_cert_cfg *cfg = &sa->cfg->cert;
+	struct ike_creds cr;
+	struct stat st;
+	char why[512];
+	int64_t mt;
+
+	if (stat(cfg->ca, &st)) {
+		log_warn("remote \"%s\": no CERTREQ sent: CA file \"%s\": %s",
+			 sa->cfg->name, cfg->ca, strerror(errno));
+		return 0;
+	}
+	mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	*out = e->certreq.data;
+	if (!strcmp(e->certreq.path, cfg->ca) && e->certreq.mtime_ns == mt &&
+	    e->certreq.size == (int64_t)st.st_size)
+		return e->certreq.len;
+	e->certreq.path[0] = 0;
+	if (ike_creds_load(cfg, false, true, &cr, why, sizeof(why))) {
+		log_warn("remote \"%s\": no CERTREQ sent: %s", sa->cfg->name,
+			 why);
+		ike_creds_free(&cr);
+		return 0;
+	}
+	e->certreq.len = ike_cert_req_data(&cr, e->certreq.data,
+					   sizeof(e->certreq.data));
+	ike_creds_free(&cr);
+	snprintf(e->certreq.path, sizeof(e->certreq.path), "%s", cfg->ca);
+	e->certreq.mtime_ns = mt;
+	e->certreq.size = st.st_size;
+	return e->certreq.len;
+}
 
 void ike_auth_sig_init_payloads(struct ike_sa *sa, struct ike_builder *b)
 {
-	uint8_t hashes[16], req[CERTREQ_MAX];
-	struct ike_creds cr;
-	char why[512];
+	uint8_t hashes[16], *req;
 	size_t n;
 
 	if (sa->cfg->auth != IKE_CFG_AUTH_CERT)
@@ -39,16 +76,11 @@ void ike_auth_sig_init_payloads(struct ike_sa *sa, struct ike_builder *b)
 	n = ike_sig_hash_list(hashes, sizeof(hashes));
 	ike_build_notify(b, 0, NULL, 0, IKE_N_SIGNATURE_HASH_ALGORITHMS,
 			 hashes, n);
-	if (sa->initiator || !sa->cfg->cert.send_cr)
+	if (sa->initiator || !sa->cfg->cert.send_cr || !sa->cfg->cert.ca[0])
 		return;
-	if (ike_creds_load(&sa->cfg->cert, false, true, &cr, why,
-			   sizeof(why))) {
-		log_warn("remote \"%s\": no CERTREQ sent: %s", sa->cfg->name,
-			    why);
-	} else if ((n = ike_cert_req_data(&cr, req, sizeof(req)))) {
+	n = certreq_data(sa, &req);
+	if (n)
 		ike_build_cert(b, IKE_PL_CERTREQ, CERT_ENC_X509_SIG, req, n);
-	}
-	ike_creds_free(&cr);
 }
 
 void ike_auth_sig_init_note(struct ike_sa *sa, const struct ike_msg *m)

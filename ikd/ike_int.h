@@ -38,6 +38,7 @@
 #define IKE_SA_BUCKETS		256
 #define IKE_CHILD_MAX_TS	4	/* selectors we keep per side */
 #define IKE_MAX_GEN_POLICIES	3	/* out, in, fwd */
+#define IKE_CERTREQ_MAX		(20 * 8)	/* SHA-1s of up to 8 CAs */
 #define IKE_REQID_BASE		16384	/* above KAME's manual reqids */
 
 enum ike_state {
@@ -198,6 +199,15 @@ struct ike_engine {
 	/* Set while a handler runs, so that nothing frees the SA under it. */
 	struct ike_sa *busy;
 	struct ike_cfg_ref *cfgs;	/* the SAs' configurations, shared */
+	/* The responder's CERTREQ data, from the CA file as it was at
+	 * mtime/size: an unauthenticated IKE_SA_INIT must not make us read
+	 * and parse files (ike_auth_sig.c). */
+	struct {
+		char path[IKE_CFG_PATH_MAX];
+		int64_t mtime_ns, size;
+		uint8_t data[IKE_CERTREQ_MAX];
+		size_t len;
+	} certreq;
 };
 
 /* What a request handler returns besides a -errno (no answer). */
