@@ -45,7 +45,11 @@ int ike_natt_hash(uint64_t spi_i, uint64_t spi_r, const struct ikd_addr *a,
 
 bool ike_natt_wanted(const struct ike_sa *sa)
 {
-	if (sa->cfg->nat_traversal == IKE_NATT_OFF)
+	/* kipsec.ko (as RFC 3948's users mostly) carries ESP in UDP for
+	 * IPv4 only: over IPv6 we behave as `off`, so that no peer ever
+	 * expects it of us. */
+	if (sa->cfg->nat_traversal == IKE_NATT_OFF ||
+	    sa->remote.family != AF_INET)
 		return false;
 	/* As responder, only to a peer that sent them (2.23). */
 	return sa->initiator || sa->natt.peer_supports;
@@ -144,7 +148,8 @@ void ike_natt_check(struct ike_sa *sa, const struct ike_msg *m)
 	unsigned int nsrc, ndst;
 	bool src_ok, dst_ok;
 
-	if (sa->cfg->nat_traversal == IKE_NATT_OFF)
+	if (sa->cfg->nat_traversal == IKE_NATT_OFF ||
+	    sa->remote.family != AF_INET)
 		return;
 	src_ok = natd_match(m, IKE_N_NAT_DETECTION_SOURCE_IP, &sa->remote,
 			    &nsrc);

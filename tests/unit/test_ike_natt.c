@@ -562,6 +562,53 @@ static void test_no_follow_without_nat(void **state)
 	free_world(w);
 }
 
+/* Over IPv6 NAT-T is off whatever the configuration: no notifies, no
+ * ESP in UDP (kipsec.ko has ESP in UDP for IPv4 only). */
+static void test_ipv6_stays_off(void **state)
+{
+	struct world *w = new_world(false);
+
+	(void)state;
+	addr(&w->a.addr, "2001:db8::a");
+	addr(&w->b.addr, "2001:db8::b");
+	w->a.addr.port = w->b.addr.port = 500;
+	default_cfg(&w->a, &w->b);
+	default_cfg(&w->b, &w->a);
+	w->a.cfg.nat_traversal = w->b.cfg.nat_traversal = IKE_NATT_FORCE;
+	start_peer(w, &w->a);
+	start_peer(w, &w->b);
+	{
+		struct ikd_acquire acq = { 0 };
+
+		acq.pol.dir = IKD_DIR_OUT;
+		acq.pol.action = IPSEC_POLICY_IPSEC;
+		addr(&acq.pol.sel.src, "2001:db8:1::");
+		addr(&acq.pol.sel.dst, "2001:db8:2::");
+		acq.pol.sel.src_plen = acq.pol.sel.dst_plen = 48;
+		acq.pol.sel.proto = 255;
+		acq.pol.nreqs = 1;
+		acq.pol.req[0].proto = IPPROTO_ESP;
+		acq.pol.req[0].mode = IKD_MODE_TUNNEL;
+		acq.pol.req[0].level = IPSEC_LEVEL_REQUIRE;
+		acq.pol.req[0].tsrc = w->a.addr;
+		acq.pol.req[0].tdst = w->b.addr;
+		acq.pol.req[0].tsrc.port = acq.pol.req[0].tdst.port = 0;
+		acq.pol.id = fake_kernel_add_policy(w->a.k, &acq.pol);
+		acq.proto = IPPROTO_ESP;
+		acq.mode = IKD_MODE_TUNNEL;
+		acq.src = w->a.addr;
+		acq.dst = w->b.addr;
+		acq.src.port = acq.dst.port = 0;
+		assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg), 0);
+		run(w);
+	}
+	assert_int_equal(w->natd_sent, 0);
+	assert_int_equal(w->auth_from_4500, 0);
+	expect_encap(sa_dir(&w->a, true), 0, 0);
+	expect_encap(sa_dir(&w->b, true), 0, 0);
+	free_world(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_off),
 		cmocka_unit_test(test_mapping_change),
 		cmocka_unit_test(test_no_follow_without_nat),
+		cmocka_unit_test(test_ipv6_stays_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
