@@ -244,7 +244,7 @@ static void move_children(struct ike_sa *sa, const struct ikd_addr *old)
 void ike_natt_follow(struct ike_sa *sa, const struct ikd_addr *local,
 		     const struct ikd_addr *remote)
 {
-	char ob[IKD_ADDR_STRLEN], nb[IKD_ADDR_STRLEN];
+	char ob[IKD_ADDR_STRLEN], nb[IKD_ADDR_STRLEN], lb[IKD_ADDR_STRLEN];
 	struct ikd_addr old = sa->remote;
 
 	if (ikd_addr_eq(&sa->remote, remote) && ikd_addr_eq(&sa->local, local))
@@ -259,7 +259,8 @@ void ike_natt_follow(struct ike_sa *sa, const struct ikd_addr *local,
 	ikd_addr_str(&old, true, ob);
 	ikd_addr_str(remote, true, nb);
 	if (sa->state == IKE_ST_INIT_R) {
-		log_info("NAT-T: %s continues from %s", ob, nb);
+		log_info("NAT-T: IKE_AUTH from %s to %s: the IKE SA continues "
+			 "there", nb, ikd_addr_str(local, true, lb));
 		return;
 	}
 	log_notify("NAT-T: peer of IKE SA %016" PRIx64 ":%016" PRIx64
