@@ -169,10 +169,9 @@ void ike_natt_check(struct ike_sa *sa, const struct ike_msg *m)
 	if (!dst_ok)
 		log_notify("NAT detected: this host is behind a NAT (towards %s)",
 			   rb);
+	/* Or it forces NAT-T: from here the two look the same. */
 	if (!src_ok)
-		log_notify("NAT detected: the peer %s is behind a NAT%s", rb,
-			   sa->cfg->nat_traversal == IKE_NATT_FORCE ?
-			   " (or forces NAT-T)" : "");
+		log_notify("NAT detected: the peer %s is behind a NAT", rb);
 	if (src_ok && dst_ok)
 		log_info("no NAT between us and %s%s", rb,
 			 sa->natt.encap ? "; NAT-T forced" : "");
