@@ -282,6 +282,11 @@ static int peer_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 	out->passive = r->passive;
 	out->generate_policy = r->generate_policy != IKD_GENPOL_OFF;
 	out->initial_contact = r->initial_contact;
+	/* The enums have racoon's values, in the same order. */
+	out->nat_traversal = r->nat_traversal == IKD_FORCE ? IKE_NATT_FORCE :
+			     r->nat_traversal == IKD_ON ? IKE_NATT_ON :
+			     IKE_NATT_OFF;
+	out->natt_keepalive_secs = c->conf->natt_keepalive;
 	return err;
 }
 
@@ -529,7 +534,6 @@ static const struct unused_stmt remote_unused[] = {
 	R_UNUSED(nonce_size_pos, "nonce_size (ikd sends 32-byte nonces)"),
 	R_UNUSED(ike_frag_pos, "ike_frag (no IKE fragmentation yet)"),
 	R_UNUSED(support_proxy_pos, "support_proxy (IKEv1 only)"),
-	R_UNUSED(nat_traversal_pos, "nat_traversal (no NAT traversal yet)"),
 	R_UNUSED(dpd_retry_pos, "dpd_retry (liveness checks retransmit as "
 		 "any request does)"),
 	R_UNUSED(dpd_maxfail_pos, "dpd_maxfail (liveness checks retransmit "
@@ -549,8 +553,6 @@ static const struct unused_stmt global_unused[] = {
 	C_UNUSED(phase1_timeout_pos, "timer phase1 (IKEv1 only; IKEv2 gives "
 		 "up after counter retransmissions)"),
 	C_UNUSED(phase2_timeout_pos, "timer phase2 (IKEv1 only)"),
-	C_UNUSED(natt_keepalive_pos, "timer natt_keepalive (no NAT "
-		 "traversal yet)"),
 	C_UNUSED(pad_randomize_pos, "padding randomize (IKEv1 only)"),
 	C_UNUSED(pad_randomize_length_pos, "padding randomize_length "
 		 "(IKEv1 only)"),

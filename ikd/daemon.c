@@ -195,6 +195,21 @@ static void send_ike(void *arg, const struct ikd_addr *local,
 			 ikd_addr_str(remote, true, r), strerror(-err));
 }
 
+static void send_keepalive(void *arg, const struct ikd_addr *local,
+			   const struct ikd_addr *remote)
+{
+	struct ikd_daemon *d = arg;
+	char l[IKD_ADDR_STRLEN], r[IKD_ADDR_STRLEN];
+	int err = ikd_net_keepalive(d->net, local, remote);
+
+	if (err)
+		log_warn("cannot send a NAT-T keepalive from %s to %s: %s",
+			 ikd_addr_str(local, true, l),
+			 ikd_addr_str(remote, true, r), strerror(-err));
+	else
+		log_debug("NAT-T keepalive to %s", ikd_addr_str(remote, true, r));
+}
+
 static bool usable(const struct ikd_nl_addr *a)
 {
 	/* Tentative IPv6 addresses cannot be bound yet; the kernel says
@@ -328,6 +343,7 @@ static int start_engine(struct ikd_daemon *d)
 		.kernel = d->kernel,
 		.timers = ikd_loop_timers(d->loop),
 		.send = send_ike,
+		.keepalive = send_keepalive,
 		.keylog_path = d->o->keylog_file,
 	};
 

@@ -24,7 +24,7 @@
  * What the daemon must provide (the glue):
  *  - send():          sendto() from @local (the address the request came
  *                     to, or the SA's local address) to @remote, ports
- *                     included (500 today; NAT-T's 4500 later).
+ *                     included (500, or 4500 once NAT-T is in use).
  *  - peer_by_addr():  racoon's `remote` block for the pair of addresses
  *                     (`remote anonymous` as the fallback), converted to
  *                     struct ike_peer_cfg; NULL when none applies.
@@ -126,6 +126,17 @@ struct ike_cert_cfg {
 	bool send_cr;			/* CERTREQ for our CA */
 };
 
+/* racoon's nat_traversal (RFC 7296 2.23, RFC 3948): off sends no
+ * NAT_DETECTION notifies and never leaves port 500; on detects a NAT and,
+ * if there is one, moves to port 4500 and puts ESP in UDP; force does so
+ * always (our NAT_DETECTION_SOURCE_IP is made not to match, so the peer
+ * sees a NAT too). */
+enum ike_natt_mode {
+	IKE_NATT_OFF = 0,
+	IKE_NATT_ON = 1,
+	IKE_NATT_FORCE = 2,
+};
+
 /* A peer: racoon's `remote` block, for IKEv2. */
 struct ike_peer_cfg {
 	char name[IKE_CFG_NAME_MAX];	/* for logs and ikdctl */
@@ -149,6 +160,8 @@ struct ike_peer_cfg {
 	bool initial_contact;		/* send INITIAL_CONTACT in IKE_AUTH */
 	uint8_t auth;			/* IKE_CFG_AUTH_* */
 	struct ike_cert_cfg cert;	/* IKE_CFG_AUTH_CERT */
+	uint8_t nat_traversal;		/* enum ike_natt_mode */
+	uint32_t natt_keepalive_secs;	/* behind a NAT; 0: none */
 };
 
 /* One child SA proposal (ESP or AH). ESN: IKE_ESN_YES and/or IKE_ESN_NO,
@@ -197,6 +210,10 @@ struct ike_env {
 	int (*psk)(void *arg, const struct ike_peer_cfg *peer,
 		   const struct ike_id *id, const struct ikd_addr *remote,
 		   uint8_t *key, size_t cap, size_t *len);
+	/* Optional: a NAT-T keepalive (one 0xff byte, RFC 3948 2.3) from
+	 * @local to @remote, both on the NAT-T port. */
+	void (*keepalive)(void *arg, const struct ikd_addr *local,
+			  const struct ikd_addr *remote);
 	/* @sel: src is our side of the traffic, dst the peer's. */
 	const struct ike_child_cfg *(*child_cfg)(
 		void *arg, const struct ike_peer_cfg *peer,

@@ -197,6 +197,7 @@ static int install(struct ike_sa *sa, struct ike_child *c, bool we_init,
 	out.sel = sel;
 	out.enc_key = we_init ? i2r : r2i;
 	out.auth_key = out.enc_key + elen;
+	ike_natt_child_sa(sa, &in, &out);
 	in.src.port = in.dst.port = out.src.port = out.dst.port = 0;
 
 	/* Make before break: inbound first, so that the peer's first

@@ -18,6 +18,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/provider.h>
 #include <openssl/rand.h>
 
@@ -235,6 +236,16 @@ const struct ike_prf_info *ike_prf_info(uint16_t id)
 }
 
 /* --- random bytes ------------------------------------------------------- */
+
+int ike_sha1(const void *data, size_t len, uint8_t out[IKE_SHA1_LEN])
+{
+	unsigned int n = 0;
+
+	if (EVP_Digest(data, len, out, &n, EVP_sha1(), NULL) != 1 ||
+	    n != IKE_SHA1_LEN)
+		return -EIO;
+	return 0;
+}
 
 int ike_random(void *buf, size_t len)
 {

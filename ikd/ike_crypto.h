@@ -118,6 +118,10 @@ const struct ike_dh_info *ike_dh_info(uint16_t group);
 /* Cryptographically strong random bytes; 0 or -EIO. */
 int ike_random(void *buf, size_t len);
 
+/* SHA-1 of @len bytes (NAT detection, RFC 7296 2.23); 0 or -EIO. */
+#define IKE_SHA1_LEN	20
+int ike_sha1(const void *data, size_t len, uint8_t out[IKE_SHA1_LEN]);
+
 /* out gets prf->outlen bytes. 0 or -errno. */
 int ike_prf(const struct ike_prf_info *prf, const uint8_t *key, size_t klen,
 	    const uint8_t *data, size_t dlen, uint8_t *out);

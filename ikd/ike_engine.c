@@ -181,7 +181,9 @@ static void finish(struct ike_sa *sa)
 		ike_sa_run_queue(sa);
 }
 
-static void handle_request(struct ike_sa *sa, struct ike_msg *m)
+static void handle_request(struct ike_sa *sa, struct ike_msg *m,
+			   const struct ikd_addr *local,
+			   const struct ikd_addr *remote)
 {
 	struct ike_engine *e = sa->eng;
 	const struct ike_handler *h;
@@ -210,6 +212,8 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m)
 		     "failed");
 		return;
 	}
+	/* Authentic: the response goes where the request came from. */
+	ike_natt_follow(sa, local, remote);
 	rbuf = malloc(IKE_MSG_MAX);
 	if (!rbuf) {
 		free(plain);
@@ -252,7 +256,9 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m)
 	finish(sa);
 }
 
-static void handle_response(struct ike_sa *sa, struct ike_msg *m)
+static void handle_response(struct ike_sa *sa, struct ike_msg *m,
+			    const struct ikd_addr *local,
+			    const struct ikd_addr *remote)
 {
 	struct ike_engine *e = sa->eng;
 	const struct ike_handler *h;
@@ -272,6 +278,7 @@ static void handle_response(struct ike_sa *sa, struct ike_msg *m)
 			     "check failed");
 			return;
 		}
+		ike_natt_follow(sa, local, remote);
 	}
 	sa->done_kind = sa->req.kind;
 	sa->done_child = sa->req.child;
@@ -346,14 +353,15 @@ void ike_engine_receive(struct ike_engine *e, const struct ikd_addr *local,
 	if (!sa || sa->initiator == from_init ||
 	    (from_init ? sa->spi_i != m->spi_i :
 	     sa->spi_r && sa->spi_r != m->spi_r) ||
-	    !ikd_addr_eq_noport(&sa->remote, remote)) {
+	    (!ikd_addr_eq_noport(&sa->remote, remote) &&
+	     !ike_natt_may_move(sa))) {
 		drop(e, remote, "no IKE SA for these SPIs and addresses");
 		goto out;
 	}
 	if (m->flags & IKE_FLAG_R)
-		handle_response(sa, m);
+		handle_response(sa, m, local, remote);
 	else
-		handle_request(sa, m);
+		handle_request(sa, m, local, remote);
 out:
 	free(m);
 }

@@ -19,7 +19,9 @@
  *
  * The responder's request handler runs before any SA exists, so it is
  * called directly by the dispatcher rather than through the table.
- * NAT_DETECTION_* notifies are accepted and ignored (no NAT-T yet).
+ * Both messages carry the NAT_DETECTION notifies unless nat_traversal is
+ * off (ike_natt.c builds and checks them; the initiator moves to port
+ * 4500 there when a NAT is between).
  */
 #include "ike_int.h"
 
@@ -98,6 +100,7 @@ static int send_request(struct ike_sa *sa)
 	ike_build_ke(&b, sa->dh_group, pub, plen);
 	ike_build_nonce(&b, sa->ni, sa->ni_len);
 	ike_auth_sig_init_payloads(sa, &b);
+	ike_natt_build(sa, &b, sa->spi_i, 0);
 	free(props);
 	err = ike_build_end(&b);
 	if (err) {
@@ -225,6 +228,7 @@ static int init_response(struct ike_sa *sa, const struct ike_msg *m,
 			  peer, sa->dh_group);
 		return -EPROTO;
 	}
+	ike_natt_check(sa, m);
 	return ike_auth_start(sa);
 }
 
@@ -287,6 +291,7 @@ static int answer(struct ike_sa *sa, const struct ike_msg *m)
 	ike_build_nonce(&b, sa->nr, sa->nr_len);
 	ike_auth_sig_init_note(sa, m);
 	ike_auth_sig_init_payloads(sa, &b);
+	ike_natt_build(sa, &b, sa->spi_i, sa->spi_r);
 	err = ike_build_end(&b);
 	if (err)
 		goto fail;
@@ -377,8 +382,10 @@ void ike_init_respond(struct ike_engine *e, const struct ikd_addr *local,
 	sa->nr_len = IKE_NONCE_LEN;
 	sa->dh = ike_dh_new(ch.dh);
 	err = !sa->dh ? -ENOMEM : ike_random(sa->nr, sa->nr_len);
-	if (!err)
+	if (!err) {
+		ike_natt_check(sa, m);
 		err = answer(sa, m);
+	}
 	if (err) {
 		log_error("IKE_SA_INIT from %s failed: %s", rb,
 			  err == -EINVAL ? "invalid KE value" : strerror(-err));

@@ -40,6 +40,7 @@
 #define IKE_MAX_GEN_POLICIES	3	/* out, in, fwd */
 #define IKE_CERTREQ_MAX		(20 * 8)	/* SHA-1s of up to 8 CAs */
 #define IKE_REQID_BASE		16384	/* above KAME's manual reqids */
+#define IKE_NATT_PORT		4500	/* RFC 3948 */
 
 enum ike_state {
 	IKE_ST_INIT_I,		/* initiator: IKE_SA_INIT request sent */
@@ -187,6 +188,15 @@ struct ike_sa {
 	struct ikd_timer *life_timer;	/* half-open timeout, then lifetime */
 	struct ikd_timer *dpd_timer;
 	uint64_t established_ms;
+
+	/* NAT traversal (ike_natt.c, RFC 7296 2.23). */
+	struct {
+		bool peer_supports;	/* NAT_DETECTION notifies exchanged */
+		bool local_behind;	/* a NAT changes our address/port */
+		bool remote_behind;	/* ... or the peer's */
+		bool encap;		/* ESP in UDP, IKE on port 4500 */
+		struct ikd_timer *ka_timer;	/* keepalives, behind a NAT */
+	} natt;
 };
 
 struct ike_engine {
@@ -426,6 +436,30 @@ const char *ike_mode_name(uint8_t mode);
 int ike_info_delete_ike(struct ike_sa *sa, bool oneshot);
 int ike_info_liveness(struct ike_sa *sa);
 int ike_info_notify(struct ike_sa *sa, uint16_t type);
+
+/* ike_natt.c */
+/* NAT_DETECTION data: SHA-1(SPIi | SPIr | IP | port), 2.23. */
+int ike_natt_hash(uint64_t spi_i, uint64_t spi_r, const struct ikd_addr *a,
+		  uint8_t out[IKE_SHA1_LEN]);
+/* Whether our IKE_SA_INIT carries NAT_DETECTION notifies. */
+bool ike_natt_wanted(const struct ike_sa *sa);
+/* Adds NAT_DETECTION_SOURCE_IP / DESTINATION_IP for a message with
+ * these SPIs (spi_r 0 in the request). */
+void ike_natt_build(struct ike_sa *sa, struct ike_builder *b, uint64_t spi_i,
+		    uint64_t spi_r);
+/* The peer's IKE_SA_INIT message: who is behind a NAT (logged); the
+ * initiator moves to port 4500 if NAT-T is to be used. */
+void ike_natt_check(struct ike_sa *sa, const struct ike_msg *m);
+/* ESP in UDP for the child's two kernel SAs when NAT-T is in use. */
+void ike_natt_child_sa(const struct ike_sa *sa, struct ikd_kernel_sa *in,
+		       struct ikd_kernel_sa *out);
+/* A message may come from another address: the peer is behind a NAT. */
+bool ike_natt_may_move(const struct ike_sa *sa);
+/* An authentic message came from @remote to @local: follow the peer
+ * there when 2.23 allows (logged), child SAs included. */
+void ike_natt_follow(struct ike_sa *sa, const struct ikd_addr *local,
+		     const struct ikd_addr *remote);
+void ike_natt_stop(struct ike_sa *sa);
 
 /* ike_keylog.c */
 void ike_keylog_write(const char *path, const struct ike_sa *sa);

@@ -253,6 +253,7 @@ static void free_now(struct ike_sa *sa)
 	free_tasks(sa);
 	t->cancel(t, sa->life_timer);
 	t->cancel(t, sa->dpd_timer);
+	ike_natt_stop(sa);
 	ike_dh_free(sa->dh);
 	unhash(sa);
 	if (sa->prev)

@@ -140,6 +140,11 @@ struct ikd_kernel_ops {
 	int (*update_sa)(struct ikd_kernel *k, const struct ikd_kernel_sa *sa);
 	/* Adds an SA (outbound, or inbound without getspi). */
 	int (*add_sa)(struct ikd_kernel *k, const struct ikd_kernel_sa *sa);
+	/* Optional (NULL: cannot). The NAT-T ports of an installed SA to
+	 * sa->encap_sport/dport; only proto, spi, src and dst are read
+	 * besides (a NAT gave the peer another port, RFC 7296 2.23). */
+	int (*update_encap)(struct ikd_kernel *k,
+			    const struct ikd_kernel_sa *sa);
 	int (*del_sa)(struct ikd_kernel *k, uint8_t proto, uint32_t spi,
 		      const struct ikd_addr *src, const struct ikd_addr *dst);
 	int (*sa_use)(struct ikd_kernel *k, uint8_t proto, uint32_t spi,

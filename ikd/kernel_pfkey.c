@@ -467,6 +467,26 @@ static int pf_add_sa(struct ikd_kernel *k, const struct ikd_kernel_sa *sa)
 	return add_or_update(pk(k), SADB_ADD, sa);
 }
 
+/* Only kipsec.ko changes the ports of a mature SA; af_key would want the
+ * whole SA, keys included, which ikd no longer holds. */
+static int pf_update_encap(struct ikd_kernel *k, const struct ikd_kernel_sa *sa)
+{
+	struct pfkey_kernel *p = pk(k);
+	_Alignas(8) uint8_t q[IKD_PF_MSG_MAX];
+	struct pfkey_buf b;
+	struct pfkey_msg r;
+	int err;
+
+	if (p->kern != IKD_PF_KIPSEC)
+		return -EOPNOTSUPP;
+	pfkey_buf_init(&b, q, sizeof(q));
+	err = ikd_pf_build_update_encap(&b, sa, pfkey_next_seq(), my_pid());
+	if (!err)
+		err = request(p, &b, &r);
+	done(p, NULL);
+	return err;
+}
+
 /* GET or DELETE of one SA; *use filled for GET when not NULL. */
 static int sa_op(struct pfkey_kernel *p, uint8_t type, uint8_t proto,
 		 uint32_t spi, const struct ikd_addr *src,
@@ -607,6 +627,7 @@ static const struct ikd_kernel_ops pfkey_ops = {
 	.getspi = pf_getspi,
 	.update_sa = pf_update_sa,
 	.add_sa = pf_add_sa,
+	.update_encap = pf_update_encap,
 	.del_sa = pf_del_sa,
 	.sa_use = pf_sa_use,
 	.spd_dump = pf_spd_dump,

@@ -43,6 +43,11 @@ int ikd_pf_build_sa(struct pfkey_buf *b, uint8_t type,
 int ikd_pf_build_getspi(struct pfkey_buf *b, uint8_t proto, uint8_t mode,
 			const struct ikd_addr *src, const struct ikd_addr *dst,
 			uint32_t reqid, uint32_t seq, uint32_t pid);
+/* SADB_UPDATE of an installed SA with only its NAT-T extensions: new
+ * encapsulation ports (kipsec.ko changes them in place). */
+int ikd_pf_build_update_encap(struct pfkey_buf *b,
+			      const struct ikd_kernel_sa *sa, uint32_t seq,
+			      uint32_t pid);
 /* SADB_GET or SADB_DELETE of one SA. */
 int ikd_pf_build_sa_id(struct pfkey_buf *b, uint8_t type, uint8_t proto,
 		       uint32_t spi, const struct ikd_addr *src,

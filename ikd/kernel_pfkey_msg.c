@@ -265,6 +265,27 @@ int ikd_pf_build_getspi(struct pfkey_buf *b, uint8_t proto, uint8_t mode,
 	return pfkey_msg_end(b);
 }
 
+int ikd_pf_build_update_encap(struct pfkey_buf *b,
+			      const struct ikd_kernel_sa *sa, uint32_t seq,
+			      uint32_t pid)
+{
+	uint8_t satype = (uint8_t)pfkey_proto_to_satype(sa->proto);
+	int err;
+
+	if (sa->proto != IPPROTO_ESP || !sa->encap_sport || !sa->encap_dport)
+		return -EINVAL;
+	if (!pfkey_msg_begin(b, SADB_UPDATE, satype, seq, pid))
+		return b->err ? -b->err : -EMSGSIZE;
+	pfkey_add_sa(b, sa->spi, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+	err = add_endpoints(b, &sa->src, &sa->dst);
+	if (err)
+		return err;
+	pfkey_add_nat_t_type(b, UDP_ENCAP_ESPINUDP);
+	pfkey_add_nat_t_port(b, SADB_X_EXT_NAT_T_SPORT, htons(sa->encap_sport));
+	pfkey_add_nat_t_port(b, SADB_X_EXT_NAT_T_DPORT, htons(sa->encap_dport));
+	return pfkey_msg_end(b);
+}
+
 int ikd_pf_build_sa_id(struct pfkey_buf *b, uint8_t type, uint8_t proto,
 		       uint32_t spi, const struct ikd_addr *src,
 		       const struct ikd_addr *dst, uint32_t seq, uint32_t pid)

@@ -695,7 +695,13 @@ static void kipsec_sad_acquired(struct kipsec_sad *sad,
 			kipsec_sa_unlink(sad, acq);
 }
 
-/* ADD (EEXIST if the SPI is taken) and UPDATE (of a larval SA only). */
+static int kipsec_sad_update_natt(struct sock *sk, struct kipsec_sad *sad,
+				  const struct kipsec_msg *m);
+
+/*
+ * ADD (EEXIST if the SPI is taken) and UPDATE (of a larval SA; of a mature
+ * one only its NAT-T ports, see kipsec_sad_update_natt()).
+ */
 int kipsec_sad_add(struct sock *sk, const struct kipsec_msg *m)
 {
 	struct kipsec_sad *sad = &kipsec_pernet(sock_net(sk))->sad;
@@ -703,6 +709,11 @@ int kipsec_sad_add(struct sock *sk, const struct kipsec_msg *m)
 	struct kipsec_sa *sa, *old;
 	int err;
 
+	if (update) {
+		err = kipsec_sad_update_natt(sk, sad, m);
+		if (err != -EAGAIN)
+			return err;
+	}
 	sa = kipsec_sa_alloc();
 	if (!sa)
 		return -ENOMEM;
@@ -751,6 +762,51 @@ static void kipsec_sa_key_of(const struct kipsec_msg *m, __be32 *spi,
 
 	*spi = ssa->sadb_sa_spi;
 	kipsec_addr_from_sockaddr(dst, kipsec_msg_sockaddr(a));
+}
+
+/*
+ * UPDATE of a mature (or dying) SA: a NAT gave the peer another UDP port
+ * (RFC 7296 2.23), and the key manager moves the SA's ESP in UDP there;
+ * FreeBSD's SADB_UPDATE does the same. Only the NAT-T ports change: the
+ * message carries the SA's type and both new ports, and no keys (an SA's
+ * keys and algorithms never change). The packet path reads the ports
+ * without the lock; a packet sees the old pair or, briefly, one of each,
+ * which is harmless. -EAGAIN: no such mature SA, the ordinary UPDATE of
+ * a larval SA applies (and fails as before for a mature one).
+ */
+static int kipsec_sad_update_natt(struct sock *sk, struct kipsec_sad *sad,
+				  const struct kipsec_msg *m)
+{
+	const struct sadb_x_nat_t_type *t = kipsec_msg_ext(m, SADB_X_EXT_NAT_T_TYPE);
+	const struct sadb_x_nat_t_port *sp = kipsec_msg_ext(m, SADB_X_EXT_NAT_T_SPORT);
+	const struct sadb_x_nat_t_port *dp = kipsec_msg_ext(m, SADB_X_EXT_NAT_T_DPORT);
+	const struct sadb_address *src = kipsec_msg_ext(m, SADB_EXT_ADDRESS_SRC);
+	struct kipsec_addr dst, saddr;
+	struct kipsec_sa *sa;
+	__be32 spi;
+	int err = 0;
+
+	if (!t || !sp || !dp)
+		return -EAGAIN;
+	kipsec_sa_key_of(m, &spi, &dst);
+	kipsec_addr_from_sockaddr(&saddr, kipsec_msg_sockaddr(src));
+	spin_lock_bh(&sad->lock);
+	sa = kipsec_sad_lookup(sad, spi, &dst, m->hdr->sadb_msg_satype);
+	if (!sa || sa->state == SADB_SASTATE_LARVAL)
+		err = -EAGAIN;
+	else if (!sa->natt_type || t->sadb_x_nat_t_type_type != sa->natt_type ||
+		 !sp->sadb_x_nat_t_port_port || !dp->sadb_x_nat_t_port_port ||
+		 memcmp(&saddr, &sa->src, sizeof(saddr)) ||
+		 kipsec_msg_ext(m, SADB_EXT_KEY_AUTH) ||
+		 kipsec_msg_ext(m, SADB_EXT_KEY_ENCRYPT))
+		err = -EINVAL;
+	if (!err) {
+		WRITE_ONCE(sa->natt_sport, sp->sadb_x_nat_t_port_port);
+		WRITE_ONCE(sa->natt_dport, dp->sadb_x_nat_t_port_port);
+		kipsec_sa_reply(sk, sa, m->hdr, 0, KIPSEC_BC_ALL);
+	}
+	spin_unlock_bh(&sad->lock);
+	return err;
 }
 
 /* DELETE and GET find the SA by (SPI, destination, protocol). */

@@ -154,6 +154,9 @@ static void setup_node(struct node *n, const char *ip, const char *peer,
 	c->generate_policy = true;
 	c->initial_contact = true;
 	c->dpd_delay_secs = 5;
+	/* NAT-D notifies parsed and checked, ESP in UDP when they say so. */
+	c->nat_traversal = IKE_NATT_ON;
+	c->natt_keepalive_secs = 20;
 	cc->nprop = 1;
 	cc->prop[0].proto = IKE_PROTO_ESP;
 	cc->prop[0].nencr = 1;

@@ -210,6 +210,22 @@ static int fk_spd_del(struct ikd_kernel *k, uint32_t id)
 	return -ENOENT;
 }
 
+/* As kipsec.ko: the NAT-T ports of an installed ESP-in-UDP SA change. */
+static int fk_update_encap(struct ikd_kernel *k, const struct ikd_kernel_sa *sa)
+{
+	struct fake_kernel *fk = fk_of(k);
+	struct fake_sa *s = fake_kernel_find(fk, sa->proto, sa->spi, &sa->dst);
+
+	record(fk, FK_UPDATE_ENCAP, sa->spi, 0);
+	if (!s || s->larval)
+		return -ENOENT;
+	if (!s->sa.encap_sport || !ikd_addr_eq_noport(&s->sa.src, &sa->src))
+		return -EINVAL;
+	s->sa.encap_sport = sa->encap_sport;
+	s->sa.encap_dport = sa->encap_dport;
+	return 0;
+}
+
 static const struct ikd_kernel_ops fk_ops = {
 	.name = "fake",
 	.open = fk_open,
@@ -219,6 +235,7 @@ static const struct ikd_kernel_ops fk_ops = {
 	.getspi = fk_getspi,
 	.update_sa = fk_update,
 	.add_sa = fk_add,
+	.update_encap = fk_update_encap,
 	.del_sa = fk_del,
 	.sa_use = fk_sa_use,
 	.spd_dump = fk_spd_dump,

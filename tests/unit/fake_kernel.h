@@ -28,7 +28,7 @@ struct fake_sa {
 };
 
 enum fk_op { FK_GETSPI, FK_UPDATE, FK_ADD, FK_DEL, FK_SPD_DUMP, FK_SPD_ADD,
-	     FK_SPD_DEL };
+	     FK_SPD_DEL, FK_UPDATE_ENCAP };
 
 struct fk_call {
 	enum fk_op op;

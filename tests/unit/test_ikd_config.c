@@ -77,13 +77,24 @@ static void test_unused_statements_warn(void **state)
 					" dpd_maxfail 3;\n passive off;\n"),
 			      &c, &d), 0);
 	assert_true(has_warning(&d, 2, "timer phase1"));
-	assert_true(has_warning(&d, 2, "natt_keepalive"));
-	assert_true(has_warning(&d, 7, "nat_traversal"));
 	assert_true(has_warning(&d, 8, "rekey"));
 	assert_true(has_warning(&d, 9, "dpd_maxfail"));
-	/* passive is honoured: no warning for it. */
-	assert_int_equal(d.nwarnings, 5);
+	/* passive, nat_traversal and natt_keepalive are honoured: no
+	 * warning for them, and the engine gets them. */
+	assert_false(has_warning(&d, 2, "natt_keepalive"));
+	assert_false(has_warning(&d, 7, "nat_traversal"));
+	assert_int_equal(d.nwarnings, 3);
 	assert_int_equal(d.nerrors, 0);
+	{
+		struct ikd_addr a;
+		const struct ike_peer_cfg *p;
+
+		assert_int_equal(ikd_addr_parse(&a, "192.0.2.2"), 0);
+		p = ikd_config_peer(c, &a);
+		assert_non_null(p);
+		assert_int_equal(p->nat_traversal, IKE_NATT_ON);
+		assert_int_equal(p->natt_keepalive_secs, 10);
+	}
 	ikd_diag_free(&d);
 	ikd_config_free(c);
 }
