@@ -416,6 +416,12 @@ void ikd_daemon_reload(struct ikd_daemon *d)
 	}
 	ikd_config_free(d->config);
 	d->config = c;
+	if (d->engine) {
+		struct ike_dos_limits lim;
+
+		ikd_config_dos_limits(c, &lim);
+		ike_engine_set_dos_limits(d->engine, &lim);
+	}
 	log_notify("SIGHUP: %s reloaded", d->o->conf_file);
 }
 

@@ -44,12 +44,9 @@ struct ike_sa *ike_sa_find(struct ike_engine *e, uint64_t spi)
 struct ike_sa *ike_sa_find_half_open(struct ike_engine *e, uint64_t spi_i,
 				     const struct ikd_addr *remote)
 {
-	for (struct ike_sa *sa = e->sas; sa; sa = sa->next)
-		if (!sa->initiator && sa->spi_i == spi_i &&
-		    ikd_addr_eq(&sa->remote, remote) &&
-		    sa->state != IKE_ST_DEAD)
-			return sa;
-	return NULL;
+	/* Hashed by the peer's address: an IKE_SA_INIT flood costs no walk
+	 * of every SA. */
+	return ike_dos_find_half_open(e, spi_i, remote);
 }
 
 static void unhash(struct ike_sa *sa)
@@ -117,6 +114,8 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, bool initiator,
 	e->sas = sa;
 	sa->hnext = e->bucket[bucket_of(spi)];
 	e->bucket[bucket_of(spi)] = sa;
+	if (!initiator)
+		ike_dos_src_link(sa);
 	return sa;
 }
 
@@ -254,6 +253,8 @@ static void free_now(struct ike_sa *sa)
 	t->cancel(t, sa->dpd_timer);
 	ike_dh_free(sa->dh);
 	unhash(sa);
+	if (!sa->initiator)
+		ike_dos_src_unlink(sa);
 	if (sa->prev)
 		sa->prev->next = sa->next;
 	else
@@ -367,14 +368,44 @@ void ike_sa_send(struct ike_sa *sa, const uint8_t *buf, size_t len)
 	e->env.send(e->env.arg, &sa->local, &sa->remote, buf, len);
 }
 
+/* Liveness checks retransmit by racoon's dpd_retry and dpd_maxfail, at a
+ * fixed interval: the point is to notice a dead peer within a known time,
+ * not to be gentle with a slow network. */
+static uint32_t dpd_retry_ms(const struct ike_sa *sa)
+{
+	uint32_t s = sa->cfg->dpd_retry_secs ? sa->cfg->dpd_retry_secs :
+		     IKE_DEFAULT_DPD_RETRY;
+
+	return s > UINT32_MAX / 1000 ? UINT32_MAX : s * 1000;
+}
+
+/* Nothing answered our liveness checks: the peer is gone (rebooted, or
+ * unreachable). No DELETE can reach it, so the SAs simply go: the kernel
+ * then raises an ACQUIRE with the next packet and we negotiate anew. */
+static void peer_dead(struct ike_sa *sa)
+{
+	char rb[IKD_ADDR_STRLEN];
+
+	log_error("peer %s dead: no answer to %u liveness checks (remote "
+		  "\"%s\"): deleting IKE SA %016" PRIx64 ":%016" PRIx64
+		  " and its CHILD_SAs", ikd_addr_str(&sa->remote, false, rb),
+		  sa->req.tries + 1, sa->cfg->name, sa->spi_i, sa->spi_r);
+	ike_sa_destroy(sa);
+}
+
 static void retransmit(void *arg)
 {
 	struct ike_sa *sa = arg;
 	struct ikd_timers *t = sa->eng->env.timers;
 	char rb[IKD_ADDR_STRLEN];
+	bool liveness = sa->req.kind == REQ_LIVENESS;
 
 	sa->req.timer = NULL;	/* fired: the loop has freed it */
-	if (sa->req.tries >= sa->cfg->retrans.counter) {
+	if (liveness && sa->req.tries >= sa->cfg->dpd_maxfail) {
+		peer_dead(sa);
+		return;
+	}
+	if (!liveness && sa->req.tries >= sa->cfg->retrans.counter) {
 		log_error("%s to %s not answered after %u retransmissions: "
 			  "giving up, deleting IKE SA %016" PRIx64 ":%016" PRIx64,
 			  ike_exchange_name(sa->req.exchange),
@@ -389,10 +420,12 @@ static void retransmit(void *arg)
 	sa->req.tries++;
 	sa->eng->stats.retransmits++;
 	log_info("retransmitting %s (%u of %u) to %s",
+		 liveness ? "liveness check" :
 		 ike_exchange_name(sa->req.exchange), sa->req.tries,
-		 sa->cfg->retrans.counter, ikd_addr_str(&sa->remote, true, rb));
+		 liveness ? sa->cfg->dpd_maxfail : sa->cfg->retrans.counter,
+		 ikd_addr_str(&sa->remote, true, rb));
 	ike_sa_send(sa, sa->req.pkt, sa->req.len);
-	if (sa->req.wait_ms < UINT32_MAX / 2)
+	if (!liveness && sa->req.wait_ms < UINT32_MAX / 2)
 		sa->req.wait_ms *= 2;
 	sa->req.timer = t->add(t, sa->req.wait_ms, retransmit, sa);
 }
@@ -411,7 +444,8 @@ static int start_request(struct ike_sa *sa, enum ike_req_kind kind,
 	sa->req.len = len;
 	sa->req.tries = 0;
 	sa->req.child = child;
-	sa->req.wait_ms = sa->cfg->retrans.interval_ms;
+	sa->req.wait_ms = kind == REQ_LIVENESS ? dpd_retry_ms(sa) :
+			  sa->cfg->retrans.interval_ms;
 	ike_sa_send(sa, pkt, len);
 	sa->req.timer = t->add(t, sa->req.wait_ms, retransmit, sa);
 	if (!sa->req.timer)
@@ -644,20 +678,31 @@ static void lifetime_expired(void *arg)
 		      "implemented yet)");
 }
 
+/*
+ * Every dpd_delay: if nothing authentic came from the peer for that long
+ * (2.4: only then is there a reason to ask), an empty INFORMATIONAL. A
+ * request of ours already out checks liveness by itself. The timer is
+ * re-armed for the moment the peer would have been quiet for dpd_delay.
+ */
 static void dpd_fire(void *arg)
 {
 	struct ike_sa *sa = arg;
 	struct ikd_timers *t = sa->eng->env.timers;
+	uint64_t delay = (uint64_t)sa->cfg->dpd_delay_secs * 1000;
+	uint64_t quiet = t->now(t) - sa->last_rx_ms;
 
 	sa->dpd_timer = NULL;
 	if (sa->state != IKE_ST_ESTABLISHED)
 		return;
+	if (quiet < delay) {
+		sa->dpd_timer = t->add(t, delay - quiet, dpd_fire, sa);
+		return;
+	}
 	if (sa->req.kind == REQ_NONE && !sa->tasks) {
 		ike_sa_queue(sa, REQ_LIVENESS, NULL, 0);
 		ike_sa_run_queue(sa);
 	}
-	sa->dpd_timer = t->add(t, (uint64_t)sa->cfg->dpd_delay_secs * 1000,
-			       dpd_fire, sa);
+	sa->dpd_timer = t->add(t, delay, dpd_fire, sa);
 }
 
 void ike_sa_arm_half_open(struct ike_sa *sa)
@@ -679,6 +724,7 @@ void ike_sa_established(struct ike_sa *sa)
 
 	ike_sa_set_state(sa, IKE_ST_ESTABLISHED);
 	sa->established_ms = t->now(t);
+	sa->last_rx_ms = sa->established_ms;
 	/* Both IKE_SA_INIT messages served the AUTH payloads, which are
 	 * done: some 400 bytes less for every IKE SA that stays. */
 	free(sa->init_i);
