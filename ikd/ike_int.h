@@ -15,7 +15,8 @@
  *   ike_auth.c    IKE_AUTH with pre-shared keys (state table)
  *   ike_child.c   child SAs: the SA/TS part of IKE_AUTH, CREATE_CHILD_SA
  *                 (state table), KEYMAT, kernel installation and removal
- *   ike_info.c    INFORMATIONAL: DELETE, liveness, error notifies (table)
+ *   ike_info.c    INFORMATIONAL: DELETE, liveness, error notifies (table);
+ *                 dead peer detection
  *   ike_keylog.c  the debug-only Wireshark key table
  *   ike_dos.c     denial of service: stateless cookies (2.6), half-open
  *                 SAs by source address, rate-limited logs
@@ -414,6 +415,12 @@ const char *ike_mode_name(uint8_t mode);
 int ike_info_delete_ike(struct ike_sa *sa, bool oneshot);
 int ike_info_liveness(struct ike_sa *sa);
 int ike_info_notify(struct ike_sa *sa, uint16_t type);
+/* Dead peer detection: the liveness timer (from establishment on), the
+ * liveness request's retransmission interval, and the end of a peer that
+ * answered none. */
+void ike_info_dpd_arm(struct ike_sa *sa);
+uint32_t ike_info_dpd_retry_ms(const struct ike_sa *sa);
+void ike_info_peer_dead(struct ike_sa *sa);
 
 /* ike_dos.c */
 int ike_dos_init(struct ike_engine *e);

@@ -368,31 +368,6 @@ void ike_sa_send(struct ike_sa *sa, const uint8_t *buf, size_t len)
 	e->env.send(e->env.arg, &sa->local, &sa->remote, buf, len);
 }
 
-/* Liveness checks retransmit by racoon's dpd_retry and dpd_maxfail, at a
- * fixed interval: the point is to notice a dead peer within a known time,
- * not to be gentle with a slow network. */
-static uint32_t dpd_retry_ms(const struct ike_sa *sa)
-{
-	uint32_t s = sa->cfg->dpd_retry_secs ? sa->cfg->dpd_retry_secs :
-		     IKE_DEFAULT_DPD_RETRY;
-
-	return s > UINT32_MAX / 1000 ? UINT32_MAX : s * 1000;
-}
-
-/* Nothing answered our liveness checks: the peer is gone (rebooted, or
- * unreachable). No DELETE can reach it, so the SAs simply go: the kernel
- * then raises an ACQUIRE with the next packet and we negotiate anew. */
-static void peer_dead(struct ike_sa *sa)
-{
-	char rb[IKD_ADDR_STRLEN];
-
-	log_error("peer %s dead: no answer to %u liveness checks (remote "
-		  "\"%s\"): deleting IKE SA %016" PRIx64 ":%016" PRIx64
-		  " and its CHILD_SAs", ikd_addr_str(&sa->remote, false, rb),
-		  sa->req.tries + 1, sa->cfg->name, sa->spi_i, sa->spi_r);
-	ike_sa_destroy(sa);
-}
-
 static void retransmit(void *arg)
 {
 	struct ike_sa *sa = arg;
@@ -402,7 +377,7 @@ static void retransmit(void *arg)
 
 	sa->req.timer = NULL;	/* fired: the loop has freed it */
 	if (liveness && sa->req.tries >= sa->cfg->dpd_maxfail) {
-		peer_dead(sa);
+		ike_info_peer_dead(sa);
 		return;
 	}
 	if (!liveness && sa->req.tries >= sa->cfg->retrans.counter) {
@@ -444,7 +419,7 @@ static int start_request(struct ike_sa *sa, enum ike_req_kind kind,
 	sa->req.len = len;
 	sa->req.tries = 0;
 	sa->req.child = child;
-	sa->req.wait_ms = kind == REQ_LIVENESS ? dpd_retry_ms(sa) :
+	sa->req.wait_ms = kind == REQ_LIVENESS ? ike_info_dpd_retry_ms(sa) :
 			  sa->cfg->retrans.interval_ms;
 	ike_sa_send(sa, pkt, len);
 	sa->req.timer = t->add(t, sa->req.wait_ms, retransmit, sa);
@@ -678,33 +653,6 @@ static void lifetime_expired(void *arg)
 		      "implemented yet)");
 }
 
-/*
- * Every dpd_delay: if nothing authentic came from the peer for that long
- * (2.4: only then is there a reason to ask), an empty INFORMATIONAL. A
- * request of ours already out checks liveness by itself. The timer is
- * re-armed for the moment the peer would have been quiet for dpd_delay.
- */
-static void dpd_fire(void *arg)
-{
-	struct ike_sa *sa = arg;
-	struct ikd_timers *t = sa->eng->env.timers;
-	uint64_t delay = (uint64_t)sa->cfg->dpd_delay_secs * 1000;
-	uint64_t quiet = t->now(t) - sa->last_rx_ms;
-
-	sa->dpd_timer = NULL;
-	if (sa->state != IKE_ST_ESTABLISHED)
-		return;
-	if (quiet < delay) {
-		sa->dpd_timer = t->add(t, delay - quiet, dpd_fire, sa);
-		return;
-	}
-	if (sa->req.kind == REQ_NONE && !sa->tasks) {
-		ike_sa_queue(sa, REQ_LIVENESS, NULL, 0);
-		ike_sa_run_queue(sa);
-	}
-	sa->dpd_timer = t->add(t, delay, dpd_fire, sa);
-}
-
 void ike_sa_arm_half_open(struct ike_sa *sa)
 {
 	struct ikd_timers *t = sa->eng->env.timers;
@@ -735,10 +683,7 @@ void ike_sa_established(struct ike_sa *sa)
 	t->cancel(t, sa->life_timer);
 	sa->life_timer = t->add(t, (uint64_t)sa->cfg->lifetime_secs * 1000,
 				lifetime_expired, sa);
-	if (sa->cfg->dpd_delay_secs)
-		sa->dpd_timer = t->add(t,
-				       (uint64_t)sa->cfg->dpd_delay_secs * 1000,
-				       dpd_fire, sa);
+	ike_info_dpd_arm(sa);
 	ike_prop_str_chosen(&sa->ch, true, pb, sizeof(pb));
 	log_notify("IKE_SA established %s-%s spi:%016" PRIx64 ":%016" PRIx64
 		   " (%s, %s, peer %s, remote \"%s\")",
