@@ -381,6 +381,11 @@ struct ikd_conf {
 	size_t n_listen;
 	bool strict_address;
 	struct ikd_pos strict_address_pos;
+	/* ikd's own (IKEv2 responder under load, docs/ikd.conf.5): half-open
+	 * IKE SAs from which on cookies are asked for, and how many one
+	 * source address may have; 0: not written (the engine's default). */
+	uint32_t cookie_threshold, half_open_per_source;
+	struct ikd_pos cookie_threshold_pos, half_open_per_source_pos;
 	/* The control socket: NULL and not disabled: ikd's default. Owner
 	 * and group are names or numbers as written (checked by
 	 * ikd_conf_check_files()); mode -1: not written. */

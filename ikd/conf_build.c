@@ -420,6 +420,23 @@ void cb_strict_address(struct ikd_cparse *p, const struct ikd_tok *kw)
 	p->conf->strict_address_pos = kw->pos;
 }
 
+void cb_listen_limit(struct ikd_cparse *p, const struct ikd_tok *kw,
+		     const struct ikd_tok *n)
+{
+	struct ikd_conf *c = p->conf;
+	const char *name = ikd_kw_name(kw->v.kw);
+	bool cookie = kw->v.kw == KW_COOKIE_THRESHOLD;
+	struct ikd_pos *pos = cookie ? &c->cookie_threshold_pos :
+			      &c->half_open_per_source_pos;
+	uint32_t val;
+
+	if (!cv_u32(p, n, 1, 1000000, name, &val))
+		return;
+	again(p, pos, &kw->pos, name);
+	*(cookie ? &c->cookie_threshold : &c->half_open_per_source) = val;
+	*pos = kw->pos;
+}
+
 void cb_timer(struct ikd_cparse *p, const struct ikd_tok *kw,
 	      const struct ikd_tok *n, const struct ikd_tok *unit)
 {

@@ -47,6 +47,7 @@ enum ikd_kw {
 	KW_MAXIMUM_LENGTH,
 	/* listen */
 	KW_ISAKMP, KW_ISAKMP_NATT, KW_ADMINSOCK, KW_STRICT_ADDRESS,
+	KW_COOKIE_THRESHOLD, KW_HALF_OPEN_PER_SOURCE,
 	/* timer */
 	KW_COUNTER, KW_PERSEND, KW_INTERVAL, KW_PHASE1, KW_PHASE2,
 	KW_NATT_KEEPALIVE,
@@ -246,6 +247,8 @@ void cb_listen(struct ikd_cparse *p, const struct ikd_tok *kw,
 void cb_adminsock(struct ikd_cparse *p, const struct ikd_tok *kw,
 		  const struct ikd_tok *t, size_t n);
 void cb_strict_address(struct ikd_cparse *p, const struct ikd_tok *kw);
+void cb_listen_limit(struct ikd_cparse *p, const struct ikd_tok *kw,
+		     const struct ikd_tok *n);
 void cb_timer(struct ikd_cparse *p, const struct ikd_tok *kw,
 	      const struct ikd_tok *n, const struct ikd_tok *unit);
 void cb_lifetime(struct ikd_cparse *p, enum ikd_ctx ctx,

@@ -84,6 +84,7 @@ static void yyerror(const YYLTYPE *loc, struct ikd_cparse *p, void *scanner,
 %token ADMINSOCK	"adminsock"
 %token STRICT_ADDRESS	"strict_address"
 %token TIMERKW		"timer statement"
+%token LISTENKW	"listen statement"
 %token ANONYMOUS	"anonymous"
 %token CLIENTADDR	"clientaddr"
 %token FROM		"from"
@@ -162,6 +163,7 @@ listen_spec: ISAKMP ADDR port ';'	{ cb_listen(p, TK($1, @1), TK($2, @2), TK($3, 
 			cb_adminsock(p, TK($1, @1), t, 4);
 		}
 	| STRICT_ADDRESS ';'		{ cb_strict_address(p, TK($1, @1)); }
+	| LISTENKW NUMBER ';'		{ cb_listen_limit(p, TK($1, @1), TK($2, @2)); }
 	| gstmt				{ cb_generic(p, CTX_LISTEN, $1.ptr); }
 	;
 
@@ -419,7 +421,7 @@ ginner:	%empty				{ $$.ptr = NULL; }
 
 gword:	WORD | PATH | INCLUDE | LOG | PADDING | LISTEN | TIMER | SAINFO
 	| REMOTE | MODE_CFG | PADKW | ISAKMP | ISAKMP_NATT | ADMINSOCK
-	| STRICT_ADDRESS | TIMERKW | ANONYMOUS | CLIENTADDR | FROM | GROUP
+	| STRICT_ADDRESS | TIMERKW | LISTENKW | ANONYMOUS | CLIENTADDR | FROM | GROUP
 	| PFS_GROUP | REMOTEID | LIFETIME | MY_IDENTIFIER | ALGCLASS | INHERIT
 	| REMOTE_ADDRESS | EXCHANGE_MODE | PEERS_IDENTIFIER | XAUTH_LOGIN
 	| CERTIFICATE_TYPE | PEERS_CERTFILE | CA_TYPE | DH_GROUP | PROPOSAL
@@ -446,6 +448,7 @@ static const char *sym_desc(yysymbol_kind_t k)
 	case YYSYMBOL_PORT:		return "a port ([500])";
 	case YYSYMBOL_PADKW:		return "a padding statement";
 	case YYSYMBOL_TIMERKW:		return "a timer statement";
+	case YYSYMBOL_LISTENKW:		return "a listen statement";
 	case YYSYMBOL_ALGCLASS:		return "an algorithm statement";
 	case YYSYMBOL_RVALUE:		return "a remote statement";
 	default:			return yysymbol_name(k);

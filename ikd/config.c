@@ -279,6 +279,8 @@ static int peer_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 	out->retrans.counter = c->conf->retry_counter;
 	out->retrans.interval_ms = c->conf->retry_interval * 1000;
 	out->dpd_delay_secs = r->dpd_delay;
+	out->dpd_retry_secs = r->dpd_retry;
+	out->dpd_maxfail = r->dpd_maxfail;
 	out->passive = r->passive;
 	out->generate_policy = r->generate_policy != IKD_GENPOL_OFF;
 	out->initial_contact = r->initial_contact;
@@ -507,9 +509,17 @@ static const struct ike_child_cfg *cb_child_cfg(void *arg,
 	return c->child.nprop ? &c->child : NULL;
 }
 
+void ikd_config_dos_limits(const struct ikd_config *c,
+			   struct ike_dos_limits *out)
+{
+	out->cookie_threshold = c->conf->cookie_threshold;
+	out->half_open_per_source = c->conf->half_open_per_source;
+}
+
 void ikd_config_env(struct ike_env *env, struct ikd_config **running)
 {
 	env->arg = running;
+	ikd_config_dos_limits(*running, &env->dos);
 	env->peer_by_addr = cb_peer_by_addr;
 	env->peer_by_id = cb_peer_by_id;
 	env->psk = cb_psk;
@@ -534,10 +544,6 @@ static const struct unused_stmt remote_unused[] = {
 	R_UNUSED(nonce_size_pos, "nonce_size (ikd sends 32-byte nonces)"),
 	R_UNUSED(ike_frag_pos, "ike_frag (no IKE fragmentation yet)"),
 	R_UNUSED(support_proxy_pos, "support_proxy (IKEv1 only)"),
-	R_UNUSED(dpd_retry_pos, "dpd_retry (liveness checks retransmit as "
-		 "any request does)"),
-	R_UNUSED(dpd_maxfail_pos, "dpd_maxfail (liveness checks retransmit "
-		 "as any request does)"),
 	R_UNUSED(rekey_pos, "rekey (no rekeying yet)"),
 	R_UNUSED(mode_cfg_pos, "mode_cfg (no configuration payloads yet)"),
 	R_UNUSED(weak_phase1_check_pos, "weak_phase1_check (IKEv1 only)"),

@@ -40,6 +40,10 @@ void ikd_config_free(struct ikd_config *c);
 /* Fills the engine's configuration callbacks of @env, @env->arg being
  * the struct ikd_config ** that always points to the running one. */
 void ikd_config_env(struct ike_env *env, struct ikd_config **running);
+/* listen { cookie_threshold; half_open_per_source; } as the engine's
+ * limits (0: its defaults). */
+void ikd_config_dos_limits(const struct ikd_config *c,
+			   struct ike_dos_limits *out);
 
 /* The peer for an ACQUIRE towards @remote, or NULL (logged). */
 const struct ike_peer_cfg *ikd_config_peer(struct ikd_config *c,

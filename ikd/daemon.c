@@ -444,6 +444,12 @@ static int reload(struct ikd_daemon *d, const char *why, struct ikd_diag *diag)
 	}
 	ikd_config_free(d->config);
 	d->config = c;
+	if (d->engine) {
+		struct ike_dos_limits lim;
+
+		ikd_config_dos_limits(c, &lim);
+		ike_engine_set_dos_limits(d->engine, &lim);
+	}
 	log_notify("%s: %s reloaded", why, d->o->conf_file);
 	return 0;
 }

@@ -152,7 +152,14 @@ struct ike_peer_cfg {
 	struct ike_sa_prop_cfg prop[IKE_CFG_MAX_PROPOSALS];
 	uint32_t lifetime_secs;		/* IKE SA; 0: 8 hours */
 	struct ike_retrans_cfg retrans;
-	uint32_t dpd_delay_secs;	/* liveness check interval; 0: none */
+	/* Dead peer detection (racoon's dpd_delay, dpd_retry, dpd_maxfail):
+	 * when nothing authentic came from the peer for dpd_delay_secs, an
+	 * empty INFORMATIONAL is sent and retransmitted every dpd_retry_secs
+	 * (0: 5), dpd_maxfail times; unanswered dpd_retry_secs after the
+	 * last one, the peer is dead and its SAs go without a DELETE. */
+	uint32_t dpd_delay_secs;	/* 0: no liveness checks */
+	uint32_t dpd_retry_secs;
+	uint32_t dpd_maxfail;
 	bool passive;			/* never initiate to this peer */
 	bool generate_policy;		/* as responder, install the peer's
 					 * (narrowed) selectors as policies
@@ -224,6 +231,14 @@ struct ike_env {
 	const char *keylog_path;
 	uint32_t half_open_ms;		/* responder SA awaiting IKE_AUTH; 0: 30 s */
 	uint32_t max_half_open;		/* 0: 1024; beyond, IKE_SA_INIT is dropped */
+	struct ike_dos_limits {
+		/* Half-open SAs from which on an IKE_SA_INIT must carry our
+		 * COOKIE (2.6); 0: 10. */
+		uint32_t cookie_threshold;
+		/* Half-open SAs one source address may have; beyond,
+		 * its IKE_SA_INIT is dropped. 0: 5. */
+		uint32_t half_open_per_source;
+	} dos;
 };
 
 struct ike_engine;
@@ -234,6 +249,9 @@ struct ike_engine *ike_engine_new(const struct ike_env *env);
 /* Frees everything without telling the peers or the kernel: call
  * ike_engine_shutdown() first for that. */
 void ike_engine_free(struct ike_engine *e);
+/* New values for env.dos (a configuration reload). */
+void ike_engine_set_dos_limits(struct ike_engine *e,
+			       const struct ike_dos_limits *lim);
 
 /* A datagram that arrived from @remote to @local (ports included). The
  * engine validates everything; malformed input is logged and dropped. */

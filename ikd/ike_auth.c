@@ -359,6 +359,7 @@ static int auth_response(struct ike_sa *sa, const struct ike_msg *m,
 static void initial_contact(struct ike_sa *sa)
 {
 	struct ike_sa *o, *next;
+	unsigned int n = 0;
 
 	for (o = sa->eng->sas; o; o = next) {
 		next = o->next;
@@ -369,7 +370,11 @@ static void initial_contact(struct ike_sa *sa)
 		log_notify("INITIAL_CONTACT from %s: removing its older IKE SA "
 			   "and CHILD_SAs", sa->cfg->name);
 		ike_sa_destroy(o);
+		n++;
 	}
+	if (!n)
+		log_info("INITIAL_CONTACT from %s: no older IKE SA to remove",
+			 sa->cfg->name);
 }
 
 static int auth_request(struct ike_sa *sa, const struct ike_msg *m,

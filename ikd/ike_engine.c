@@ -34,6 +34,10 @@ struct ike_engine *ike_engine_new(const struct ike_env *env)
 		return NULL;
 	e->env = *env;
 	e->next_reqid = IKE_REQID_BASE;
+	if (ike_dos_init(e)) {
+		free(e);
+		return NULL;
+	}
 	return e;
 }
 
@@ -50,6 +54,12 @@ void ike_engine_free(struct ike_engine *e)
 		ike_sa_destroy(sa);
 	}
 	free(e);
+}
+
+void ike_engine_set_dos_limits(struct ike_engine *e,
+			       const struct ike_dos_limits *lim)
+{
+	e->env.dos = *lim;
 }
 
 void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out)
@@ -107,8 +117,9 @@ static void drop(struct ike_engine *e, const struct ikd_addr *remote,
 	char rb[IKD_ADDR_STRLEN];
 
 	e->stats.rx_dropped++;
-	log_info("dropped IKE message from %s: %s",
-		 ikd_addr_str(remote, true, rb), why);
+	if (ike_ratelimit_ok(e, &e->dos.rl_drop, "dropped IKE message"))
+		log_info("dropped IKE message from %s: %s",
+			 ikd_addr_str(remote, true, rb), why);
 }
 
 /* Checks and decrypts the SK payload, then parses the inner payloads.
@@ -214,6 +225,7 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m,
 	}
 	/* Authentic: the response goes where the request came from. */
 	ike_natt_follow(sa, local, remote);
+	sa->last_rx_ms = e->env.timers->now(e->env.timers);	/* DPD */
 	rbuf = malloc(IKE_MSG_MAX);
 	if (!rbuf) {
 		free(plain);
@@ -279,6 +291,7 @@ static void handle_response(struct ike_sa *sa, struct ike_msg *m,
 			return;
 		}
 		ike_natt_follow(sa, local, remote);
+		sa->last_rx_ms = e->env.timers->now(e->env.timers);
 	}
 	sa->done_kind = sa->req.kind;
 	sa->done_child = sa->req.child;

@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -86,6 +87,70 @@ int ike_info_notify(struct ike_sa *sa, uint16_t type)
 	ike_build_notify(&b, 0, NULL, 0, type, has_id ? id : NULL,
 			 has_id ? 4 : 0);
 	return send_inner(sa, REQ_NOTIFY, NULL, &b, false);
+}
+
+/* --- dead peer detection (2.4) ------------------------------------------ */
+
+/* Liveness checks retransmit by racoon's dpd_retry and dpd_maxfail, at a
+ * fixed interval: the point is to notice a dead peer within a known time,
+ * not to be gentle with a slow network. */
+uint32_t ike_info_dpd_retry_ms(const struct ike_sa *sa)
+{
+	uint32_t s = sa->cfg->dpd_retry_secs ? sa->cfg->dpd_retry_secs :
+		     IKE_DEFAULT_DPD_RETRY;
+
+	return s > UINT32_MAX / 1000 ? UINT32_MAX : s * 1000;
+}
+
+/* Nothing answered our liveness checks: the peer is gone (rebooted, or
+ * unreachable). No DELETE can reach it, so the SAs simply go: the kernel
+ * then raises an ACQUIRE with the next packet and we negotiate anew. */
+void ike_info_peer_dead(struct ike_sa *sa)
+{
+	char rb[IKD_ADDR_STRLEN];
+
+	log_error("peer %s dead: no answer to %u liveness checks (remote "
+		  "\"%s\"): deleting IKE SA %016" PRIx64 ":%016" PRIx64
+		  " and its CHILD_SAs", ikd_addr_str(&sa->remote, false, rb),
+		  sa->req.tries + 1, sa->cfg->name, sa->spi_i, sa->spi_r);
+	ike_sa_destroy(sa);
+}
+
+/*
+ * Every dpd_delay: if nothing authentic came from the peer for that long
+ * (2.4: only then is there a reason to ask), an empty INFORMATIONAL. A
+ * request of ours already out checks liveness by itself. The timer is
+ * re-armed for the moment the peer would have been quiet for dpd_delay.
+ */
+static void dpd_fire(void *arg)
+{
+	struct ike_sa *sa = arg;
+	struct ikd_timers *t = sa->eng->env.timers;
+	uint64_t delay = (uint64_t)sa->cfg->dpd_delay_secs * 1000;
+	uint64_t quiet = t->now(t) - sa->last_rx_ms;
+
+	sa->dpd_timer = NULL;
+	if (sa->state != IKE_ST_ESTABLISHED)
+		return;
+	if (quiet < delay) {
+		sa->dpd_timer = t->add(t, delay - quiet, dpd_fire, sa);
+		return;
+	}
+	if (sa->req.kind == REQ_NONE && !sa->tasks) {
+		ike_sa_queue(sa, REQ_LIVENESS, NULL, 0);
+		ike_sa_run_queue(sa);
+	}
+	sa->dpd_timer = t->add(t, delay, dpd_fire, sa);
+}
+
+void ike_info_dpd_arm(struct ike_sa *sa)
+{
+	struct ikd_timers *t = sa->eng->env.timers;
+
+	if (sa->cfg->dpd_delay_secs)
+		sa->dpd_timer = t->add(t,
+				       (uint64_t)sa->cfg->dpd_delay_secs * 1000,
+				       dpd_fire, sa);
 }
 
 static void log_child_deleted(struct ike_sa *sa, struct ike_child *c,

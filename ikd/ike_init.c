@@ -330,8 +330,10 @@ void ike_init_respond(struct ike_engine *e, const struct ikd_addr *local,
 
 	ikd_addr_str(remote, true, rb);
 	if (e->nhalf_open >= max) {
-		log_warn("IKE_SA_INIT from %s dropped: %u half-open IKE SAs",
-			 rb, e->nhalf_open);
+		if (ike_ratelimit_ok(e, &e->dos.rl_global,
+				     "max_half_open reached"))
+			log_warn("IKE_SA_INIT from %s dropped: %u half-open "
+				 "IKE SAs", rb, e->nhalf_open);
 		e->stats.rx_dropped++;
 		return;
 	}
@@ -341,6 +343,9 @@ void ike_init_respond(struct ike_engine *e, const struct ikd_addr *local,
 		refuse(e, local, remote, m, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return;
 	}
+	/* Cookies and per-source limits, before any state or DH work. */
+	if (ike_dos_admit(e, local, remote, m))
+		return;
 	cfg = e->env.peer_by_addr(e->env.arg, local, remote);
 	if (!cfg || cfg->ike_version != 2) {
 		log_notify("IKE_SA_INIT from %s: no IKEv2 remote configuration "

@@ -17,8 +17,11 @@
  *                 signs, ike_cert.c verifies), SIGNATURE_HASH_ALGORITHMS
  *   ike_child.c   child SAs: the SA/TS part of IKE_AUTH, CREATE_CHILD_SA
  *                 (state table), KEYMAT, kernel installation and removal
- *   ike_info.c    INFORMATIONAL: DELETE, liveness, error notifies (table)
+ *   ike_info.c    INFORMATIONAL: DELETE, liveness, error notifies (table);
+ *                 dead peer detection
  *   ike_keylog.c  the debug-only Wireshark key table
+ *   ike_dos.c     denial of service: stateless cookies (2.6), half-open
+ *                 SAs by source address, rate-limited logs
  */
 #ifndef IKD_IKE_INT_H
 #define IKD_IKE_INT_H
@@ -36,6 +39,10 @@
 #define IKE_MAX_COOKIE		64	/* 2.6: at most 64 bytes */
 #define IKE_MAX_COOKIE_TRIES	3
 #define IKE_SA_BUCKETS		256
+#define IKE_SRC_BUCKETS		1024	/* responder SAs by peer address */
+#define IKE_DEFAULT_COOKIE_THRESHOLD	10
+#define IKE_DEFAULT_HALF_OPEN_PER_SOURCE	5
+#define IKE_DEFAULT_DPD_RETRY	5	/* racoon's dpd_retry, seconds */
 #define IKE_CHILD_MAX_TS	4	/* selectors we keep per side */
 #define IKE_MAX_GEN_POLICIES	3	/* out, in, fwd */
 #define IKE_CERTREQ_MAX		(20 * 8)	/* SHA-1s of up to 8 CAs */
@@ -127,6 +134,7 @@ struct ike_keys {
 struct ike_sa {
 	struct ike_sa *next, *prev;	/* the engine's list */
 	struct ike_sa *hnext;		/* hash bucket by our SPI */
+	struct ike_sa *snext;		/* responder: bucket by peer address */
 	struct ike_engine *eng;
 	enum ike_state state;
 	bool initiator;
@@ -187,6 +195,7 @@ struct ike_sa {
 	struct ike_child *children;
 	struct ikd_timer *life_timer;	/* half-open timeout, then lifetime */
 	struct ikd_timer *dpd_timer;
+	uint64_t last_rx_ms;		/* last authentic message from the peer */
 	uint64_t established_ms;
 
 	/* NAT traversal (ike_natt.c, RFC 7296 2.23). */
@@ -199,10 +208,34 @@ struct ike_sa {
 	} natt;
 };
 
+/* At most a few lines of one kind per window, then one line saying how
+ * many were left out: a flood must not become a log flood. */
+struct ike_ratelimit {
+	uint64_t start_ms;
+	unsigned int logged, suppressed;
+};
+
+/* The responder's cookie secrets (2.6): the current one and, for a while
+ * after a change, the one before; a cookie names its secret's version. */
+struct ike_cookie_secret {
+	uint8_t key[32];
+	uint8_t version;
+	bool set;
+};
+
+struct ike_dos {
+	struct ike_cookie_secret cur, prev;
+	uint64_t cur_since_ms;
+	uint64_t src_hash_key;		/* random: peers cannot aim at a bucket */
+	struct ike_ratelimit rl_cookie, rl_source, rl_global, rl_drop;
+};
+
 struct ike_engine {
 	struct ike_env env;
 	struct ike_sa *sas;		/* every SA */
 	struct ike_sa *bucket[IKE_SA_BUCKETS];
+	struct ike_sa *src_bucket[IKE_SRC_BUCKETS];
+	struct ike_dos dos;
 	unsigned int nhalf_open;
 	uint32_t next_reqid;
 	struct ike_stats stats;
@@ -436,6 +469,31 @@ const char *ike_mode_name(uint8_t mode);
 int ike_info_delete_ike(struct ike_sa *sa, bool oneshot);
 int ike_info_liveness(struct ike_sa *sa);
 int ike_info_notify(struct ike_sa *sa, uint16_t type);
+/* Dead peer detection: the liveness timer (from establishment on), the
+ * liveness request's retransmission interval, and the end of a peer that
+ * answered none. */
+void ike_info_dpd_arm(struct ike_sa *sa);
+uint32_t ike_info_dpd_retry_ms(const struct ike_sa *sa);
+void ike_info_peer_dead(struct ike_sa *sa);
+
+/* ike_dos.c */
+int ike_dos_init(struct ike_engine *e);
+/* Responder SAs by peer address (no port): O(1) retransmission lookup
+ * and the half-open count of one source. */
+void ike_dos_src_link(struct ike_sa *sa);
+void ike_dos_src_unlink(struct ike_sa *sa);
+struct ike_sa *ike_dos_find_half_open(struct ike_engine *e, uint64_t spi_i,
+				      const struct ikd_addr *remote);
+unsigned int ike_dos_half_open_from(struct ike_engine *e,
+				    const struct ikd_addr *remote);
+/* What to do with an IKE_SA_INIT request before anything is allocated:
+ * 0 go on; -EAGAIN a COOKIE was sent instead; -EBUSY dropped (a limit;
+ * logged, rate-limited). */
+int ike_dos_admit(struct ike_engine *e, const struct ikd_addr *local,
+		  const struct ikd_addr *remote, const struct ike_msg *m);
+/* True when a line of this kind may be logged now; see the struct. */
+bool ike_ratelimit_ok(struct ike_engine *e, struct ike_ratelimit *rl,
+		      const char *what);
 
 /* ike_natt.c */
 /* NAT_DETECTION data: SHA-1(SPIi | SPIr | IP | port), 2.23. */

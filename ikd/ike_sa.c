@@ -45,12 +45,9 @@ struct ike_sa *ike_sa_find(struct ike_engine *e, uint64_t spi)
 struct ike_sa *ike_sa_find_half_open(struct ike_engine *e, uint64_t spi_i,
 				     const struct ikd_addr *remote)
 {
-	for (struct ike_sa *sa = e->sas; sa; sa = sa->next)
-		if (!sa->initiator && sa->spi_i == spi_i &&
-		    ikd_addr_eq(&sa->remote, remote) &&
-		    sa->state != IKE_ST_DEAD)
-			return sa;
-	return NULL;
+	/* Hashed by the peer's address: an IKE_SA_INIT flood costs no walk
+	 * of every SA. */
+	return ike_dos_find_half_open(e, spi_i, remote);
 }
 
 static void unhash(struct ike_sa *sa)
@@ -118,6 +115,8 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, bool initiator,
 	e->sas = sa;
 	sa->hnext = e->bucket[bucket_of(spi)];
 	e->bucket[bucket_of(spi)] = sa;
+	if (!initiator)
+		ike_dos_src_link(sa);
 	return sa;
 }
 
@@ -256,6 +255,8 @@ static void free_now(struct ike_sa *sa)
 	ike_natt_stop(sa);
 	ike_dh_free(sa->dh);
 	unhash(sa);
+	if (!sa->initiator)
+		ike_dos_src_unlink(sa);
 	if (sa->prev)
 		sa->prev->next = sa->next;
 	else
@@ -374,9 +375,14 @@ static void retransmit(void *arg)
 	struct ike_sa *sa = arg;
 	struct ikd_timers *t = sa->eng->env.timers;
 	char rb[IKD_ADDR_STRLEN];
+	bool liveness = sa->req.kind == REQ_LIVENESS;
 
 	sa->req.timer = NULL;	/* fired: the loop has freed it */
-	if (sa->req.tries >= sa->cfg->retrans.counter) {
+	if (liveness && sa->req.tries >= sa->cfg->dpd_maxfail) {
+		ike_info_peer_dead(sa);
+		return;
+	}
+	if (!liveness && sa->req.tries >= sa->cfg->retrans.counter) {
 		log_error("%s to %s not answered after %u retransmissions: "
 			  "giving up, deleting IKE SA %016" PRIx64 ":%016" PRIx64,
 			  ike_exchange_name(sa->req.exchange),
@@ -392,10 +398,12 @@ static void retransmit(void *arg)
 	sa->req.tries++;
 	sa->eng->stats.retransmits++;
 	log_info("retransmitting %s (%u of %u) to %s",
+		 liveness ? "liveness check" :
 		 ike_exchange_name(sa->req.exchange), sa->req.tries,
-		 sa->cfg->retrans.counter, ikd_addr_str(&sa->remote, true, rb));
+		 liveness ? sa->cfg->dpd_maxfail : sa->cfg->retrans.counter,
+		 ikd_addr_str(&sa->remote, true, rb));
 	ike_sa_send(sa, sa->req.pkt, sa->req.len);
-	if (sa->req.wait_ms < UINT32_MAX / 2)
+	if (!liveness && sa->req.wait_ms < UINT32_MAX / 2)
 		sa->req.wait_ms *= 2;
 	sa->req.timer = t->add(t, sa->req.wait_ms, retransmit, sa);
 }
@@ -414,7 +422,8 @@ static int start_request(struct ike_sa *sa, enum ike_req_kind kind,
 	sa->req.len = len;
 	sa->req.tries = 0;
 	sa->req.child = child;
-	sa->req.wait_ms = sa->cfg->retrans.interval_ms;
+	sa->req.wait_ms = kind == REQ_LIVENESS ? ike_info_dpd_retry_ms(sa) :
+			  sa->cfg->retrans.interval_ms;
 	ike_sa_send(sa, pkt, len);
 	sa->req.timer = t->add(t, sa->req.wait_ms, retransmit, sa);
 	if (!sa->req.timer)
@@ -647,22 +656,6 @@ static void lifetime_expired(void *arg)
 		      "implemented yet)");
 }
 
-static void dpd_fire(void *arg)
-{
-	struct ike_sa *sa = arg;
-	struct ikd_timers *t = sa->eng->env.timers;
-
-	sa->dpd_timer = NULL;
-	if (sa->state != IKE_ST_ESTABLISHED)
-		return;
-	if (sa->req.kind == REQ_NONE && !sa->tasks) {
-		ike_sa_queue(sa, REQ_LIVENESS, NULL, 0);
-		ike_sa_run_queue(sa);
-	}
-	sa->dpd_timer = t->add(t, (uint64_t)sa->cfg->dpd_delay_secs * 1000,
-			       dpd_fire, sa);
-}
-
 void ike_sa_arm_half_open(struct ike_sa *sa)
 {
 	struct ikd_timers *t = sa->eng->env.timers;
@@ -682,6 +675,7 @@ void ike_sa_established(struct ike_sa *sa)
 
 	ike_sa_set_state(sa, IKE_ST_ESTABLISHED);
 	sa->established_ms = t->now(t);
+	sa->last_rx_ms = sa->established_ms;
 	/* Both IKE_SA_INIT messages served the AUTH payloads, which are
 	 * done: some 400 bytes less for every IKE SA that stays. */
 	free(sa->init_i);
@@ -692,10 +686,7 @@ void ike_sa_established(struct ike_sa *sa)
 	t->cancel(t, sa->life_timer);
 	sa->life_timer = t->add(t, (uint64_t)sa->cfg->lifetime_secs * 1000,
 				lifetime_expired, sa);
-	if (sa->cfg->dpd_delay_secs)
-		sa->dpd_timer = t->add(t,
-				       (uint64_t)sa->cfg->dpd_delay_secs * 1000,
-				       dpd_fire, sa);
+	ike_info_dpd_arm(sa);
 	ike_prop_str_chosen(&sa->ch, true, pb, sizeof(pb));
 	log_notify("IKE_SA established %s-%s spi:%016" PRIx64 ":%016" PRIx64
 		   " (%s, %s, peer %s, remote \"%s\")",

@@ -191,6 +191,7 @@ resp_ikd_start() {
 	(umask 077; echo "ini.bench $PSK" >"$IKD_DIR/psk.txt")
 	cat >"$IKD_DIR/racoon.conf" <<-EOF
 	path pre_shared_key "$IKD_DIR/psk.txt";
+	listen { cookie_threshold 1000000; half_open_per_source 1000000; }
 	remote 10.0.0.1 {
 		ike_version 2;
 		my_identifier fqdn "res.bench";

@@ -424,6 +424,15 @@ const char *fake_log_find(const char *needle)
 	return NULL;
 }
 
+unsigned int fake_log_count(const char *needle)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < fl_n; i++)
+		n += strstr(fl_lines[i], needle) != NULL;
+	return n;
+}
+
 bool fake_log_has(const char *needle)
 {
 	return fake_log_find(needle) != NULL;

@@ -82,6 +82,8 @@ void fake_log_reset(void);
 bool fake_log_has(const char *needle);
 /* The first line containing @needle, or NULL. */
 const char *fake_log_find(const char *needle);
+/* How many lines contain @needle. */
+unsigned int fake_log_count(const char *needle);
 void fake_log_dump(void);
 /* Lines go to stderr too when true (debugging a test). */
 extern bool fake_log_echo;

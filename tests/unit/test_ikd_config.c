@@ -78,12 +78,12 @@ static void test_unused_statements_warn(void **state)
 			      &c, &d), 0);
 	assert_true(has_warning(&d, 2, "timer phase1"));
 	assert_true(has_warning(&d, 8, "rekey"));
-	assert_true(has_warning(&d, 9, "dpd_maxfail"));
-	/* passive, nat_traversal and natt_keepalive are honoured: no
-	 * warning for them, and the engine gets them. */
+	/* dpd_maxfail, passive, nat_traversal and natt_keepalive are
+	 * honoured: no warning for them, and the engine gets them. */
+	assert_false(has_warning(&d, 9, "dpd_maxfail"));
 	assert_false(has_warning(&d, 2, "natt_keepalive"));
 	assert_false(has_warning(&d, 7, "nat_traversal"));
-	assert_int_equal(d.nwarnings, 3);
+	assert_int_equal(d.nwarnings, 2);
 	assert_int_equal(d.nerrors, 0);
 	{
 		struct ikd_addr a;
@@ -97,6 +97,50 @@ static void test_unused_statements_warn(void **state)
 	}
 	ikd_diag_free(&d);
 	ikd_config_free(c);
+}
+
+/* racoon's dpd_* reach the engine; ikd's listen limits too, checked. */
+static void test_dpd_and_dos_limits(void **state)
+{
+	struct ikd_config *c;
+	struct ikd_diag d;
+	struct ike_dos_limits lim;
+	const struct ike_peer_cfg *peer;
+	struct ikd_addr remote;
+
+	(void)state;
+	assert_int_equal(load("listen { cookie_threshold 20; "
+			      "half_open_per_source 3; }\n"
+			      V2_REMOTE(" dpd_delay 30;\n dpd_retry 2;\n"
+					" dpd_maxfail 4;\n"), &c, &d), 0);
+	assert_int_equal(d.nwarnings, 0);
+	ikd_config_dos_limits(c, &lim);
+	assert_int_equal(lim.cookie_threshold, 20);
+	assert_int_equal(lim.half_open_per_source, 3);
+	assert_int_equal(ikd_addr_parse(&remote, "192.0.2.2"), 0);
+	peer = ikd_config_peer(c, &remote);
+	assert_non_null(peer);
+	assert_int_equal(peer->dpd_delay_secs, 30);
+	assert_int_equal(peer->dpd_retry_secs, 2);
+	assert_int_equal(peer->dpd_maxfail, 4);
+	ikd_diag_free(&d);
+	ikd_config_free(c);
+	/* not written: racoon's dpd defaults, the engine's limits */
+	assert_int_equal(load(V2_REMOTE(""), &c, &d), 0);
+	ikd_config_dos_limits(c, &lim);
+	assert_int_equal(lim.cookie_threshold, 0);
+	assert_int_equal(lim.half_open_per_source, 0);
+	peer = ikd_config_peer(c, &remote);
+	assert_non_null(peer);
+	assert_int_equal(peer->dpd_retry_secs, 5);
+	assert_int_equal(peer->dpd_maxfail, 5);
+	ikd_diag_free(&d);
+	ikd_config_free(c);
+	/* 0 is not a threshold: an error at its line */
+	assert_int_not_equal(load("listen {\n cookie_threshold 0;\n}\n", &c,
+				  &d), 0);
+	assert_true(d.nerrors >= 1 && d.v[0].line == 3);
+	ikd_diag_free(&d);
 }
 
 static void test_ikev1_remote_warns(void **state)
@@ -208,6 +252,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unused_statements_warn),
+		cmocka_unit_test(test_dpd_and_dos_limits),
 		cmocka_unit_test(test_ikev1_remote_warns),
 		cmocka_unit_test(test_remoteid_picks_sainfo),
 		cmocka_unit_test(test_child_proposal_order),

@@ -1026,26 +1026,87 @@ static void test_invalid_message_id(void **state)
 	free_world(w);
 }
 
+/* racoon's dpd_delay 20, dpd_retry 2, dpd_maxfail 3. */
 static void test_dead_peer_detection(void **state)
 {
 	struct world *w = new_world(false);
 
 	(void)state;
 	w->a.cfg.dpd_delay_secs = 20;
+	w->a.cfg.dpd_retry_secs = 2;
+	w->a.cfg.dpd_maxfail = 3;
 	start(w);
 	establish(w, &nets4, IKD_MODE_TUNNEL);
 	/* alive: the empty INFORMATIONAL is answered */
 	wait_ms(w, 20000);
 	assert_int_equal(w->a.sent, 3);
 	expect_counts(&w->a, 1, 1, 1);
-	/* dead: 20 s, then 1+2+4+8 s of retransmissions, and A gives up */
+	/* dead: 20 s quiet, a check, 3 more every 2 s, 2 s for the last */
 	w->b_dead = true;
-	wait_ms(w, 20000 + 15000 - 1);
+	wait_ms(w, 20000);
+	assert_int_equal(w->a.sent, 4);
+	wait_ms(w, 2000);
+	assert_int_equal(w->a.sent, 5);
+	wait_ms(w, 4000);
+	assert_int_equal(w->a.sent, 7);
+	wait_ms(w, 1999);
 	expect_counts(&w->a, 1, 1, 1);
+	assert_int_equal(fake_kernel_count(w->a.k, true), 2);
 	wait_ms(w, 1);
+	assert_int_equal(w->a.sent, 7);		/* no DELETE: nobody hears it */
 	expect_counts(&w->a, 0, 0, 0);
 	assert_int_equal(fake_kernel_count(w->a.k, true), 0);
-	assert_true(fake_log_has("INFORMATIONAL to 192.0.2.2[500] not answered"));
+	assert_true(fake_log_has("peer 192.0.2.2 dead: no answer to 4 liveness "
+				 "checks"));
+	free_world(w);
+}
+
+/* 2.4: a check only when nothing came from the peer for dpd_delay: B's
+ * own checks every 15 s keep A's (every 20 s) from ever going out. */
+static void test_dpd_only_when_quiet(void **state)
+{
+	struct world *w = new_world(false);
+
+	(void)state;
+	w->a.cfg.dpd_delay_secs = 20;
+	w->b.cfg.dpd_delay_secs = 15;
+	start(w);
+	establish(w, &nets4, IKD_MODE_TUNNEL);
+	assert_int_equal(w->a.sent, 2);
+	wait_ms(w, 60000);
+	/* A answered B's four checks and sent nothing of its own */
+	assert_int_equal(w->b.sent, 2 + 4);
+	assert_int_equal(w->a.sent, 2 + 4);
+	expect_counts(&w->a, 1, 1, 1);
+	free_world(w);
+}
+
+/* A reboots (its engine and its SAD gone, as after a crash) and talks to
+ * B again: its INITIAL_CONTACT makes B drop the stale IKE SA and take its
+ * child SAs out of the kernel. */
+static void test_initial_contact_removes_stale(void **state)
+{
+	struct world *w = new_world(false);
+	struct ikd_acquire acq;
+
+	(void)state;
+	start(w);
+	acq = setup_policies(w, &nets4, IKD_MODE_TUNNEL);
+	assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg), 0);
+	run(w);
+	expect_counts(&w->b, 1, 1, 1);
+	assert_int_equal(fake_kernel_count(w->b.k, true), 2);
+	ike_engine_free(w->a.e);
+	w->a.k->nsa = 0;
+	start_peer(w, &w->a);
+	assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg), 0);
+	run(w);
+	assert_true(fake_log_has("INITIAL_CONTACT from to-A: removing its "
+				 "older IKE SA and CHILD_SAs"));
+	expect_counts(&w->b, 1, 1, 1);
+	assert_int_equal(fake_kernel_count(w->b.k, true), 2);
+	assert_int_equal(fake_kernel_ncalls(w->b.k, FK_DEL), 2);
+	check_pair(w, IKD_MODE_TUNNEL, IKE_ENCR_AES_GCM_16, 0, true);
 	free_world(w);
 }
 
@@ -1499,6 +1560,8 @@ int main(void)
 		cmocka_unit_test(test_cookie),
 		cmocka_unit_test(test_invalid_message_id),
 		cmocka_unit_test(test_dead_peer_detection),
+		cmocka_unit_test(test_dpd_only_when_quiet),
+		cmocka_unit_test(test_initial_contact_removes_stale),
 		cmocka_unit_test(test_malformed_init_answered),
 		cmocka_unit_test(test_half_open_timeout),
 		cmocka_unit_test(test_terminate_from_either_side),
