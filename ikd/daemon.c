@@ -326,6 +326,13 @@ static int start_engine(struct ikd_daemon *d)
 	};
 
 	ikd_config_env(&env, &d->config);
+	/* A test aid (ikd(8), ENVIRONMENT): both peers rekey at the same
+	 * moment when their lifetimes are the same. */
+	if (getenv("IKD_TEST_NO_REKEY_JITTER")) {
+		env.no_rekey_jitter = true;
+		log_warn("IKD_TEST_NO_REKEY_JITTER: rekeying without jitter "
+			 "(a test aid)");
+	}
 	/* The callbacks reach the daemon through its first member. */
 	env.arg = d;
 	d->engine = ike_engine_new(&env);

@@ -182,6 +182,9 @@ struct ike_env {
 	const char *keylog_path;
 	uint32_t half_open_ms;		/* responder SA awaiting IKE_AUTH; 0: 30 s */
 	uint32_t max_half_open;		/* 0: 1024; beyond, IKE_SA_INIT is dropped */
+	/* Test aid: rekey exactly at the soft lifetime instead of up to
+	 * 10% earlier at random (to provoke simultaneous rekeys). */
+	bool no_rekey_jitter;
 };
 
 struct ike_engine;
@@ -211,9 +214,16 @@ int ike_engine_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
 		       const struct ike_peer_cfg *peer);
 
 /* SADB_EXPIRE. Hard: the child SA goes on both sides (INFORMATIONAL
- * DELETE, and the other direction removed from the kernel). Soft: logged
- * (rekeying comes later). */
+ * DELETE, and the other direction removed from the kernel). Soft: the
+ * child SA is rekeyed (CREATE_CHILD_SA with REKEY_SA), unless a rekey is
+ * under way already (the engine's own timer usually comes first). */
 void ike_engine_expire(struct ike_engine *e, const struct ikd_expire *exp);
+
+/* ikdctl's "rekey": rekeys now every installed child SA (@ike_sa false)
+ * of the IKE SAs of the remote configuration @name, or those IKE SAs
+ * themselves. Returns how many rekeys started, or -EOPNOTSUPP for IKE SA
+ * rekeying where it is not available. */
+int ike_engine_rekey(struct ike_engine *e, const char *name, bool ike_sa);
 
 /* ikdctl's "terminate": deletes every IKE SA of the remote configuration
  * @name, telling the peer (DELETE, retransmitted as any request) and

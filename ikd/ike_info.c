@@ -163,6 +163,9 @@ static int info_request(struct ike_sa *sa, const struct ike_msg *m,
 				nours[k]++;
 			}
 			log_child_deleted(sa, c, "peer");
+			/* A rekey's new outbound SA goes in before the old
+			 * SAs go out (ike_rekey.c). */
+			ike_rekey_old_gone(sa, c);
 			ike_child_free(sa, c, true);
 		}
 	}

@@ -103,6 +103,18 @@ struct ike_child {
 	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
 	size_t ni_len, nr_len;
 	uint64_t established_ms;
+	/* Rekeying (ike_rekey.c): the child this one replaces, and whether
+	 * we started that exchange; the nonces above stay for 2.8.1. */
+	struct ike_child *rekey_of;
+	bool rekey_ours;
+	bool redundant;		/* lost a simultaneous rekey (2.8.1) */
+	/* Responder of a rekey: the outbound SA waits for the old child's
+	 * DELETE (the initiator has the new inbound SA by then). */
+	bool out_pending;
+	struct ikd_kernel_sa out_sa;
+	uint8_t out_keys[2 * IKE_MAX_KEY];
+	struct ikd_timer *rekey_timer;	/* soft lifetime, then retries */
+	unsigned int rekey_tries;
 };
 
 /* A request waiting for the window (window size 1, 2.3). */
@@ -377,6 +389,27 @@ void ike_child_fail(struct ike_sa *sa, struct ike_child *c, const char *why);
 int ike_child_delete_start(struct ike_sa *sa, struct ike_child *c);
 const char *ike_child_state_name(enum ike_child_state st);
 const char *ike_mode_name(uint8_t mode);
+
+/* ike_rekey.c */
+/* Arms the child's rekey timer at its (jittered) soft lifetime. */
+void ike_rekey_arm(struct ike_sa *sa, struct ike_child *c);
+/* Starts a rekey of @old (CREATE_CHILD_SA with REKEY_SA). 0, -EALREADY
+ * (one is under way, or @old is going), or -errno. */
+int ike_rekey_child(struct ike_sa *sa, struct ike_child *old,
+		    const char *why);
+/* Initiator: our rekey's answer (instead of ike_child_response). */
+void ike_rekey_response(struct ike_sa *sa, struct ike_child *c,
+			const struct ike_msg *m);
+/* Responder: the child a REKEY_SA notify names; 0 (*old NULL: not a
+ * rekey) or the error notify to answer. */
+uint16_t ike_rekey_lookup(struct ike_sa *sa, const struct ike_msg *m,
+			  struct ike_child **old);
+/* Responder: keeps the new outbound SA until the old child goes. */
+void ike_rekey_defer_out(struct ike_child *c, const struct ikd_kernel_sa *out);
+/* @old leaves the kernel: the outbound SAs waiting for it go in. */
+void ike_rekey_old_gone(struct ike_sa *sa, struct ike_child *old);
+/* @c is being freed: timers and links to it go. */
+void ike_rekey_forget(struct ike_sa *sa, struct ike_child *c);
 
 /* ike_info.c */
 int ike_info_delete_ike(struct ike_sa *sa, bool oneshot);
