@@ -220,9 +220,9 @@ int ike_engine_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
 void ike_engine_expire(struct ike_engine *e, const struct ikd_expire *exp);
 
 /* ikdctl's "rekey": rekeys now every installed child SA (@ike_sa false)
- * of the IKE SAs of the remote configuration @name, or those IKE SAs
- * themselves. Returns how many rekeys started, or -EOPNOTSUPP for IKE SA
- * rekeying where it is not available. */
+ * of the established IKE SAs of the remote configuration @name, or those
+ * IKE SAs themselves (their child SAs move to the new ones). Returns how
+ * many rekeys started (one under way already is not counted). */
 int ike_engine_rekey(struct ike_engine *e, const char *name, bool ike_sa);
 
 /* ikdctl's "terminate": deletes every IKE SA of the remote configuration

@@ -506,18 +506,19 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 	bool generate;
 	int err;
 
+	if (!in_auth && ike_msg_has(m, IKE_PL_SA) &&
+	    m->sa.prop[0].proto == IKE_PROTO_IKE) {
+		/* An IKE SA rekey: no TS (ike_rekey_ike.c). */
+		ike_rekey_ike_respond(sa, m, rb);
+		return;
+	}
 	if (!ike_msg_has(m, IKE_PL_SA) || !ike_msg_has(m, IKE_PL_TSI) ||
 	    !ike_msg_has(m, IKE_PL_TSR) ||
 	    (!in_auth && !ike_msg_has(m, IKE_PL_NONCE))) {
 		refuse(rb, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return;
 	}
-	if (m->sa.prop[0].proto == IKE_PROTO_IKE) {
-		log_notify("peer %s wants to rekey the IKE SA: not implemented "
-			   "yet, answering NO_PROPOSAL_CHOSEN", sa->cfg->name);
-		refuse(rb, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
-		return;
-	}
+
 	rekey_err = in_auth ? 0 : ike_rekey_lookup(sa, m, &old);
 	if (rekey_err) {
 		refuse(rb, rekey_err, NULL, 0);
@@ -651,6 +652,10 @@ static int child_response(struct ike_sa *sa, const struct ike_msg *m,
 			  struct ike_builder *rb)
 {
 	(void)rb;
+	if (sa->done_kind == REQ_REKEY_IKE) {
+		ike_rekey_ike_response(sa, m);
+		return 0;
+	}
 	if (!sa->done_child)	/* it went meanwhile (expire, delete) */
 		return 0;
 	if (sa->done_child->rekey_ours)

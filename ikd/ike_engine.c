@@ -566,13 +566,17 @@ int ike_engine_rekey(struct ike_engine *e, const char *name, bool ike_sa)
 {
 	int n = 0;
 
-	if (ike_sa)
-		return -EOPNOTSUPP;
 	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
 		struct ike_child *c, *next;
 
 		if (sa->state != IKE_ST_ESTABLISHED || strcmp(sa->cfg->name, name))
 			continue;
+		if (ike_sa) {
+			/* New SAs go to the head of the list: not seen. */
+			if (!ike_rekey_ike(sa, "asked by the administrator"))
+				n++;
+			continue;
+		}
 		/* New children go to the head of the list: next is taken
 		 * first, and they are not installed anyway. */
 		for (c = sa->children; c; c = next) {

@@ -65,6 +65,7 @@ enum ike_req_kind {
 	REQ_DEL_IKE,
 	REQ_LIVENESS,
 	REQ_NOTIFY,		/* an error notify in INFORMATIONAL */
+	REQ_REKEY_IKE,		/* CREATE_CHILD_SA rekeying the IKE SA */
 };
 
 struct ike_sa;
@@ -195,6 +196,15 @@ struct ike_sa {
 	struct ikd_timer *life_timer;	/* half-open timeout, then lifetime */
 	struct ikd_timer *dpd_timer;
 	uint64_t established_ms;
+
+	/* IKE SA rekeying (ike_rekey_ike.c). On the old SA: the new one our
+	 * rekey negotiates, the one the peer's rekey made and the lowest
+	 * nonce of that exchange (2.8.1); on a new one: the SA it replaces. */
+	struct ike_sa *rekey_new, *rekey_peer, *rekey_old;
+	uint8_t rekey_peer_low[IKE_NONCE_MAX];
+	size_t rekey_peer_low_len;
+	struct ikd_timer *rekey_timer;	/* a retry, or a replaced SA's end */
+	unsigned int rekey_tries;
 };
 
 struct ike_engine {
@@ -256,6 +266,10 @@ const char *ike_state_name(enum ike_state st);
  * our DH. */
 int ike_sa_derive_keys(struct ike_sa *sa, const uint8_t *peer_ke,
 		       size_t peer_len);
+/* The same for an IKE SA that rekeys @old (2.8): SKEYSEED =
+ * prf(SK_d (old), g^ir (new) | Ni | Nr), with the old SA's PRF. */
+int ike_sa_derive_rekey_keys(struct ike_sa *sa, const struct ike_sa *old,
+			     const uint8_t *peer_ke, size_t peer_len);
 void ike_sa_sk_keys(const struct ike_sa *sa, bool from_initiator,
 		    struct ike_sk_keys *k);
 /* Sends an unencrypted request (IKE_SA_INIT) and keeps it for
@@ -410,6 +424,22 @@ void ike_rekey_defer_out(struct ike_child *c, const struct ikd_kernel_sa *out);
 void ike_rekey_old_gone(struct ike_sa *sa, struct ike_child *old);
 /* @c is being freed: timers and links to it go. */
 void ike_rekey_forget(struct ike_sa *sa, struct ike_child *c);
+/* The old child of a rekey goes: its outbound SA now, its inbound SA a
+ * little later. false (nothing done) if @c was not replaced by a rekey. */
+bool ike_rekey_retire(struct ike_sa *sa, struct ike_child *c);
+#define IKE_REKEY_INBOUND_DELAY_MS	2000
+
+/* ike_rekey_ike.c */
+/* @secs in ms, less up to 10% at random (env.no_rekey_jitter: not). */
+uint64_t ike_rekey_jitter_ms(const struct ike_engine *e, uint64_t secs);
+/* Queues a rekey of the IKE SA; 0, -EALREADY, or -errno. */
+int ike_rekey_ike(struct ike_sa *sa, const char *why);
+int ike_rekey_ike_start(struct ike_sa *sa);
+void ike_rekey_ike_response(struct ike_sa *sa, const struct ike_msg *m);
+void ike_rekey_ike_respond(struct ike_sa *sa, const struct ike_msg *m,
+			   struct ike_builder *rb);
+/* @sa is being freed: links to it and its rekey timer go. */
+void ike_rekey_ike_forget(struct ike_sa *sa);
 
 /* ike_info.c */
 int ike_info_delete_ike(struct ike_sa *sa, bool oneshot);

@@ -44,7 +44,6 @@
 
 #include "log.h"
 
-#define REKEY_JITTER_PCT	10
 #define REKEY_MAX_TRIES		5
 #define REKEY_RETRY_MAX_MS	30000
 
@@ -71,16 +70,6 @@ static struct ike_child *peer_rekey(struct ike_sa *sa, struct ike_child *old)
 	return NULL;
 }
 
-static uint64_t jittered_ms(const struct ike_engine *e, uint64_t secs)
-{
-	uint64_t ms = secs * 1000;
-	uint32_t r;
-
-	if (e->env.no_rekey_jitter || ike_random(&r, sizeof(r)))
-		return ms;
-	return ms - ms * REKEY_JITTER_PCT / 100 * (r % 1001) / 1000;
-}
-
 static void rekey_fire(void *arg)
 {
 	struct ike_child *c = arg;
@@ -101,7 +90,7 @@ static void arm(struct ike_sa *sa, struct ike_child *c, uint64_t ms)
 void ike_rekey_arm(struct ike_sa *sa, struct ike_child *c)
 {
 	if (c->cfg.soft_secs)
-		arm(sa, c, jittered_ms(sa->eng, c->cfg.soft_secs));
+		arm(sa, c, ike_rekey_jitter_ms(sa->eng, c->cfg.soft_secs));
 }
 
 /* Tries again later: 1, 2, 4, ... s (at most 30), a few times. */
@@ -126,12 +115,19 @@ static void retry_later(struct ike_sa *sa, struct ike_child *old)
 
 int ike_rekey_child(struct ike_sa *sa, struct ike_child *old, const char *why)
 {
+	struct ike_engine *e = sa->eng;
+	const struct ike_child_cfg *cfg;
 	struct ike_child *c;
+	struct ikd_sel sel;
 	int err;
 
+	/* A rekey by the peer that we answered does the job too. */
 	if (sa->state != IKE_ST_ESTABLISHED || old->state != CHILD_ST_INSTALLED ||
-	    old->redundant || our_rekey(sa, old))
+	    old->redundant || our_rekey(sa, old) || peer_rekey(sa, old))
 		return -EALREADY;
+	/* The sainfo as it is now: a reload applies from the next rekey. */
+	ike_ts_child_sel(old, &sel);
+	cfg = e->env.child_cfg(e->env.arg, sa->cfg, &sel);
 	c = ike_child_new(sa);
 	if (!c)
 		return -ENOMEM;
@@ -142,7 +138,7 @@ int ike_rekey_child(struct ike_sa *sa, struct ike_child *old, const char *why)
 	c->mode = old->mode;
 	c->reqid = old->reqid;
 	c->pol_id = old->pol_id;
-	c->cfg = old->cfg;
+	c->cfg = cfg ? *cfg : old->cfg;
 	c->nlocal = old->nlocal;
 	c->nremote = old->nremote;
 	memcpy(c->local_ts, old->local_ts, sizeof(c->local_ts));
@@ -336,6 +332,46 @@ uint16_t ike_rekey_lookup(struct ike_sa *sa, const struct ike_msg *m,
 		 ours ? " while we rekey it too (2.8.1)" : "");
 	*old = c;
 	return 0;
+}
+
+static void retire_fire(void *arg)
+{
+	struct ike_child *c = arg;
+
+	c->rekey_timer = NULL;
+	ike_child_free(c->ike, c, true);
+}
+
+/*
+ * A packet the peer sent on the old SA just before it switched may still
+ * be on its way when the DELETE (or its answer) has come: an asynchronous
+ * cipher can hold it past the IKE message, which is not encrypted by the
+ * kernel. The old inbound SA stays IKE_REKEY_INBOUND_DELAY_MS for it, as
+ * strongSwan's delete_rekeyed_delay does; the outbound one goes now.
+ */
+bool ike_rekey_retire(struct ike_sa *sa, struct ike_child *c)
+{
+	struct ikd_kernel *k = sa->eng->env.kernel;
+	struct ikd_timers *t = sa->eng->env.timers;
+	struct ikd_addr src = sa->local, dst = sa->remote;
+	struct ike_child *x;
+
+	for (x = sa->children; x; x = x->next)
+		if (x->rekey_of == c && !x->redundant)
+			break;
+	if (!x || !c->in_installed)
+		return false;
+	src.port = dst.port = 0;
+	if (c->out_installed)
+		k->ops->del_sa(k, c->proto, c->spi_out, &src, &dst);
+	c->out_installed = false;
+	c->state = CHILD_ST_DELETING;
+	ike_sa_unqueue_child(sa, c);
+	t->cancel(t, c->rekey_timer);
+	c->rekey_timer = t->add(t, IKE_REKEY_INBOUND_DELAY_MS, retire_fire, c);
+	if (!c->rekey_timer)
+		return false;
+	return true;
 }
 
 void ike_rekey_forget(struct ike_sa *sa, struct ike_child *c)

@@ -82,6 +82,8 @@ static void check_replaced(struct world *w, struct pair olda, struct pair oldb,
 {
 	struct pair a, b;
 
+	/* the old inbound SAs stay IKE_REKEY_INBOUND_DELAY_MS */
+	wait_ms(w, IKE_REKEY_INBOUND_DELAY_MS);
 	assert_int_equal(fake_kernel_count(w->a.k, true), 2);
 	assert_int_equal(fake_kernel_count(w->b.k, true), 2);
 	a = spis(&w->a, &w->b);
@@ -142,19 +144,27 @@ static void rekey_by(int side, bool pfs)
 	assert_int_equal(call_after(o->k, o0, FK_ADD, np.in), -1);
 	assert_int_equal(w->nq, 1);		/* DELETE of the old child */
 	step(w);
-	/* o: new outbound in, then the old ones out */
-	assert_int_equal(fake_kernel_count(o->k, true), 2);
-	no = spis(o, p);
+	/* o: new outbound in, then the old outbound out; the old inbound
+	 * stays a moment for what p sent just before it switched */
+	assert_int_equal(fake_kernel_count(o->k, true), 3);
+	no = new_spis(o, p, oldo);
 	assert_int_equal(no.out, np.in);
 	a = call_after(o->k, o0, FK_ADD, no.out);
 	d = call_after(o->k, o0, FK_DEL, oldo.out);
 	assert_true(a >= 0 && d > a);
-	assert_true(call_after(o->k, o0, FK_DEL, oldo.in) > a);
+	assert_true(has_sa(o, o, oldo.in));
 	step(w);				/* the DELETE's answer */
 	assert_int_equal(w->nq, 0);
-	/* p: the old SAs went only with the answer */
-	assert_true(call_after(p->k, p0, FK_DEL, oldp.in) >= 0);
+	/* p: the old outbound went only with the answer, the inbound
+	 * stays a moment too */
 	assert_true(call_after(p->k, p0, FK_DEL, oldp.out) >= 0);
+	assert_true(has_sa(p, p, oldp.in));
+	wait_ms(w, IKE_REKEY_INBOUND_DELAY_MS - 100);
+	assert_true(has_sa(o, o, oldo.in));
+	assert_true(has_sa(p, p, oldp.in));
+	wait_ms(w, 100);
+	assert_false(has_sa(o, o, oldo.in));
+	assert_false(has_sa(p, p, oldp.in));
 	check_replaced(w, side ? oldo : oldp, side ? oldp : oldo, reqid);
 	assert_true(fake_log_has("CHILD_SA deleted by peer"));
 	assert_true(fake_log_has("CHILD_SA deleted by us"));
@@ -289,8 +299,8 @@ static void test_rekey_simultaneous(void **state)
 			assert_true(fake_log_has("is redundant, ours"));
 		} else {
 			/* B's answer, then its DELETE of the old child, overtake
-			 * A's request: B no longer has what A rekeys. */
-			assert_true(fake_log_has("CHILD_SA_NOT_FOUND"));
+			 * A's request: B is deleting what A rekeys. */
+			assert_true(fake_log_has("TEMPORARY_FAILURE"));
 		}
 		check_replaced(w, olda, oldb, reqid);
 		/* nothing left that could fire later and undo it */
@@ -374,7 +384,8 @@ static void test_rekey_repeatedly(void **state)
 	reqid = sa_to(&w->a, &w->a)->sa.reqid;
 	for (int i = 0; i < 10; i++) {
 		wait_ms(w, 1000);
-		assert_true(fake_kernel_count(w->a.k, true) == 2);
+		/* two, and the old inbound SA for 2 s after a rekey */
+		assert_true(fake_kernel_count(w->a.k, true) <= 3);
 		assert_int_equal(sa_to(&w->a, &w->a)->sa.reqid, reqid);
 	}
 	/* the log keeps its lines in fl_lines (fake_kernel.c) */
@@ -389,15 +400,222 @@ static void test_rekey_repeatedly(void **state)
 	(void)state;
 }
 
-static void test_rekey_ike_sa_not_available(void **state)
+/* --- the IKE SA ---------------------------------------------------------- */
+
+struct ike_spis {
+	unsigned int n;
+	uint64_t i, r;
+	bool initiator;
+};
+
+static int get_ike_spis(void *arg, const struct ike_sa_info *si)
+{
+	struct ike_spis *x = arg;
+
+	x->n++;
+	x->i = si->spi_i;
+	x->r = si->spi_r;
+	x->initiator = si->initiator;
+	return 0;
+}
+
+/* @p's only IKE SA. */
+static struct ike_spis ike_of(struct peer *p)
+{
+	struct ike_spis x = { 0 };
+
+	ike_engine_foreach(p->e, get_ike_spis, NULL, &x);
+	assert_int_equal(x.n, 1);
+	return x;
+}
+
+/* After an IKE SA rekey: one IKE SA each, new SPIs, the same on both
+ * sides, the child SA unchanged in both kernels; and the new SA works
+ * (a child rekey over it, which its keys must protect). */
+static void check_ike_rekeyed(struct world *w, struct ike_spis old,
+			      struct pair olda, struct pair oldb)
+{
+	struct ike_spis a = ike_of(&w->a), b = ike_of(&w->b);
+
+	assert_int_equal(a.i, b.i);
+	assert_int_equal(a.r, b.r);
+	assert_int_not_equal(a.i, old.i);
+	assert_int_not_equal(a.r, old.r);
+	assert_true(a.initiator != b.initiator);
+	expect_counts(&w->a, 1, 1, 1);
+	expect_counts(&w->b, 1, 1, 1);
+	assert_int_equal(fake_kernel_count(w->a.k, true), 2);
+	assert_int_equal(fake_kernel_count(w->b.k, true), 2);
+	assert_int_equal(spis(&w->a, &w->b).in, olda.in);
+	assert_int_equal(spis(&w->b, &w->a).in, oldb.in);
+	assert_int_equal(ike_engine_rekey(w->a.e, w->a.cfg.name, false), 1);
+	run(w);
+	check_replaced(w, olda, oldb, sa_to(&w->a, &w->a)->sa.reqid);
+}
+
+static void rekey_ike_by(int side)
+{
+	struct world *w = new_world(false);
+	struct peer *p = side ? &w->b : &w->a;
+	struct ike_spis old;
+	struct pair olda, oldb;
+	struct ike_stats st;
+
+	start(w);
+	establish(w, &nets4, IKD_MODE_TUNNEL);
+	old = ike_of(&w->a);
+	olda = spis(&w->a, &w->b);
+	oldb = spis(&w->b, &w->a);
+	assert_int_equal(ike_engine_rekey(p->e, p->cfg.name, true), 1);
+	assert_int_equal(ike_engine_rekey(p->e, p->cfg.name, true), 0);
+	run(w);
+	assert_true(fake_log_has("IKE SA rekeyed by us"));
+	assert_true(fake_log_has("IKE SA rekeyed by the peer"));
+	/* the rekey's initiator is the new SA's initiator */
+	assert_true(ike_of(p).initiator);
+	check_ike_rekeyed(w, old, olda, oldb);
+	ike_engine_stats(p->e, &st);
+	assert_int_equal(st.ike_established, 2);
+	assert_int_equal(st.ike_failed, 0);
+	/* and it ends as any IKE SA does */
+	assert_int_equal(ike_engine_terminate(w->b.e, w->b.cfg.name), 1);
+	run(w);
+	expect_counts(&w->a, 0, 0, 0);
+	expect_counts(&w->b, 0, 0, 0);
+	assert_int_equal(fake_kernel_count(w->a.k, true), 0);
+	assert_int_equal(fake_kernel_count(w->b.k, true), 0);
+	free_world(w);
+}
+
+static void test_rekey_ike_by_each_side(void **state)
+{
+	rekey_ike_by(0);
+	rekey_ike_by(1);
+	(void)state;
+}
+
+/* The remote's lifetime (less up to 10%) rekeys the IKE SA, again and
+ * again; the shorter side's does it. */
+static void test_rekey_ike_lifetime(void **state)
+{
+	struct world *w = new_world(false);
+	struct ike_spis old;
+	struct pair olda, oldb;
+
+	w->b.cfg.lifetime_secs = 10;
+	w->a.cfg.lifetime_secs = 100;
+	start(w);
+	establish(w, &nets4, IKD_MODE_TUNNEL);
+	old = ike_of(&w->a);
+	olda = spis(&w->a, &w->b);
+	oldb = spis(&w->b, &w->a);
+	wait_ms(w, 8900);
+	assert_false(fake_log_has("rekeying IKE SA"));
+	wait_ms(w, 1100);
+	assert_true(fake_log_has("its lifetime is reached"));
+	assert_false(ike_of(&w->a).initiator);	/* B started it */
+	assert_int_not_equal(ike_of(&w->a).i, old.i);
+	old = ike_of(&w->a);
+	wait_ms(w, 10000);
+	assert_int_not_equal(ike_of(&w->a).i, old.i);
+	assert_false(fake_log_has("IKE SA lifetime reached"));
+	check_ike_rekeyed(w, old, olda, oldb);
+	free_world(w);
+	(void)state;
+}
+
+/* 2.8.1 for the IKE SA: both rekey at once; the redundant new SA is
+ * deleted by its initiator, the old one by the winner; one SA left, which
+ * works, and nothing fires later. */
+static void test_rekey_ike_simultaneous(void **state)
+{
+	struct world *w = new_world(false);
+	struct ike_spis old;
+	struct pair olda, oldb;
+
+	start(w);
+	establish(w, &nets4, IKD_MODE_TUNNEL);
+	old = ike_of(&w->a);
+	olda = spis(&w->a, &w->b);
+	oldb = spis(&w->b, &w->a);
+	assert_int_equal(ike_engine_rekey(w->a.e, w->a.cfg.name, true), 1);
+	assert_int_equal(ike_engine_rekey(w->b.e, w->b.cfg.name, true), 1);
+	assert_int_equal(w->nq, 2);
+	run(w);
+	assert_true(fake_log_has("simultaneous rekey of IKE SA"));
+	assert_true(fake_log_has("ours is redundant"));
+	assert_true(fake_log_has("the peer's is redundant"));
+	check_ike_rekeyed(w, old, olda, oldb);
+	wait_ms(w, 70000);
+	expect_counts(&w->a, 1, 1, 1);
+	expect_counts(&w->b, 1, 1, 1);
+	free_world(w);
+	(void)state;
+}
+
+/* Each message of an IKE SA rekey lost once. */
+static void test_rekey_ike_lost_messages(void **state)
+{
+	for (unsigned int lost = 0; lost < 4; lost++) {
+		struct world *w = new_world(false);
+		struct ike_spis old;
+		struct pair olda, oldb;
+
+		start(w);
+		establish(w, &nets4, IKD_MODE_TUNNEL);
+		old = ike_of(&w->a);
+		olda = spis(&w->a, &w->b);
+		oldb = spis(&w->b, &w->a);
+		w->drop_mask = 1ull << (w->npkt + lost);
+		assert_int_equal(ike_engine_rekey(w->a.e, w->a.cfg.name, true), 1);
+		run(w);
+		/* The answer to the old SA's DELETE lost: B has freed the
+		 * SA and never answers the retransmissions; A gives up after
+		 * 1 + 2 + 4 + 8 s (retrans counter 3, interval 1 s). */
+		wait_ms(w, lost == 3 ? 20000 : 5000);
+		check_ike_rekeyed(w, old, olda, oldb);
+		free_world(w);
+	}
+	(void)state;
+}
+
+/* A rekeys its child SA while B rekeys the IKE SA: B's request meets A's
+ * outstanding one and is answered TEMPORARY_FAILURE; B tries again 1 s
+ * later; both rekeys happen. */
+static void test_rekey_ike_crossing_child_rekey(void **state)
+{
+	struct world *w = new_world(false);
+	struct ike_spis old;
+	struct pair olda, oldb;
+
+	start(w);
+	establish(w, &nets4, IKD_MODE_TUNNEL);
+	old = ike_of(&w->a);
+	olda = spis(&w->a, &w->b);
+	oldb = spis(&w->b, &w->a);
+	assert_int_equal(ike_engine_rekey(w->a.e, w->a.cfg.name, false), 1);
+	assert_int_equal(ike_engine_rekey(w->b.e, w->b.cfg.name, true), 1);
+	run(w);
+	assert_true(fake_log_has("TEMPORARY_FAILURE"));
+	assert_true(fake_log_has("CHILD_SA rekeyed"));
+	wait_ms(w, 1500);
+	assert_true(fake_log_has("IKE SA rekeyed by us"));
+	wait_ms(w, IKE_REKEY_INBOUND_DELAY_MS);
+	assert_int_not_equal(spis(&w->a, &w->b).in, olda.in);
+	check_ike_rekeyed(w, old, spis(&w->a, &w->b), spis(&w->b, &w->a));
+	(void)oldb;
+	free_world(w);
+	(void)state;
+}
+
+static void test_rekey_unknown_remote(void **state)
 {
 	struct world *w = new_world(false);
 
 	start(w);
 	establish(w, &nets4, IKD_MODE_TUNNEL);
-	assert_int_equal(ike_engine_rekey(w->a.e, w->a.cfg.name, true),
-			 -EOPNOTSUPP);
 	assert_int_equal(ike_engine_rekey(w->a.e, "no-such-remote", false), 0);
+	assert_int_equal(ike_engine_rekey(w->a.e, "no-such-remote", true), 0);
 	free_world(w);
 	(void)state;
 }
@@ -415,7 +633,12 @@ int main(void)
 		cmocka_unit_test(test_rekey_lost_messages),
 		cmocka_unit_test(test_rekey_crossing_delete),
 		cmocka_unit_test(test_rekey_repeatedly),
-		cmocka_unit_test(test_rekey_ike_sa_not_available),
+		cmocka_unit_test(test_rekey_ike_by_each_side),
+		cmocka_unit_test(test_rekey_ike_lifetime),
+		cmocka_unit_test(test_rekey_ike_simultaneous),
+		cmocka_unit_test(test_rekey_ike_lost_messages),
+		cmocka_unit_test(test_rekey_ike_crossing_child_rekey),
+		cmocka_unit_test(test_rekey_unknown_remote),
 	};
 
 	(void)exchange_main;
