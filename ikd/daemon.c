@@ -475,6 +475,43 @@ void ikd_daemon_dump(struct ikd_daemon *d)
 		ike_engine_foreach(d->engine, dump_sa, dump_child, d);
 }
 
+#define REKEY_MAX_NAMES	64
+
+struct rekey_names {
+	char name[REKEY_MAX_NAMES][IKE_CFG_NAME_MAX];
+	unsigned int n;
+};
+
+static int rekey_name(void *arg, const struct ike_sa_info *si)
+{
+	struct rekey_names *rn = arg;
+
+	for (unsigned int i = 0; i < rn->n; i++)
+		if (!strcmp(rn->name[i], si->peer))
+			return 0;
+	if (rn->n < REKEY_MAX_NAMES)
+		snprintf(rn->name[rn->n++], IKE_CFG_NAME_MAX, "%s", si->peer);
+	return 0;
+}
+
+void ikd_daemon_rekey(struct ikd_daemon *d)
+{
+	struct rekey_names rn = { .n = 0 };
+	int n = 0;
+
+	if (!d->engine)
+		return;
+	/* The names first: rekeying changes the lists foreach walks. */
+	ike_engine_foreach(d->engine, rekey_name, NULL, &rn);
+	for (unsigned int i = 0; i < rn.n; i++) {
+		int r = ike_engine_rekey(d->engine, rn.name[i], false);
+
+		if (r > 0)
+			n += r;
+	}
+	log_notify("SIGUSR2: %d child SA rekeys started", n);
+}
+
 void ikd_daemon_free(struct ikd_daemon *d)
 {
 	if (!d)
