@@ -182,8 +182,8 @@ struct ike_env {
 	const char *keylog_path;
 	uint32_t half_open_ms;		/* responder SA awaiting IKE_AUTH; 0: 30 s */
 	uint32_t max_half_open;		/* 0: 1024; beyond, IKE_SA_INIT is dropped */
-	/* Test aid: rekey exactly at the soft lifetime instead of up to
-	 * 10% earlier at random (to provoke simultaneous rekeys). */
+	/* Test aid: rekey exactly at the soft lifetime (child SAs) and the
+	 * lifetime (IKE SAs) instead of up to 10% earlier at random. */
 	bool no_rekey_jitter;
 };
 

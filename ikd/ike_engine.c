@@ -529,9 +529,16 @@ void ike_engine_expire(struct ike_engine *e, const struct ikd_expire *exp)
 			ike_rekey_child(sa, c, "kernel's soft EXPIRE");
 			return;
 		}
-		log_notify("hard lifetime of CHILD_SA spi=0x%08x (%s) reached: "
-			   "deleting it on both sides", ntohl(exp->spi),
-			   inbound ? "in" : "out");
+		if (c->state == CHILD_ST_DELETING)
+			/* Being deleted, or an old inbound SA kept after
+			 * a rekey (ike_rekey_retire): nothing more to do. */
+			log_info("hard lifetime of CHILD_SA spi=0x%08x (%s) "
+				 "reached; it was going anyway",
+				 ntohl(exp->spi), inbound ? "in" : "out");
+		else
+			log_notify("hard lifetime of CHILD_SA spi=0x%08x (%s) "
+				   "reached: deleting it on both sides",
+				   ntohl(exp->spi), inbound ? "in" : "out");
 		/* The kernel has removed that SA already. */
 		if (inbound) {
 			c->in_installed = false;
