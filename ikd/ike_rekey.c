@@ -343,7 +343,8 @@ static void retire_fire(void *arg)
 }
 
 /*
- * A packet the peer sent on the old SA just before it switched may still
+ * A packet the peer sent on the old SA (or, after a simultaneous rekey,
+ * on the redundant one) just before it switched may still
  * be on its way when the DELETE (or its answer) has come: an asynchronous
  * cipher can hold it past the IKE message, which is not encrypted by the
  * kernel. The old inbound SA stays IKE_REKEY_INBOUND_DELAY_MS for it, as
@@ -356,10 +357,12 @@ bool ike_rekey_retire(struct ike_sa *sa, struct ike_child *c)
 	struct ikd_addr src = sa->local, dst = sa->remote;
 	struct ike_child *x;
 
+	/* Replaced by a rekey, or the redundant child of a simultaneous
+	 * one, on which the peer sent a little before it switched. */
 	for (x = sa->children; x; x = x->next)
 		if (x->rekey_of == c && !x->redundant)
 			break;
-	if (!x || !c->in_installed)
+	if ((!x && !c->redundant) || !c->in_installed)
 		return false;
 	src.port = dst.port = 0;
 	if (c->out_installed)
