@@ -348,6 +348,13 @@ static int start_engine(struct ikd_daemon *d)
 	};
 
 	ikd_config_env(&env, &d->config);
+	/* A test aid (ikd(8), ENVIRONMENT): both peers rekey at the same
+	 * moment when their lifetimes are the same. */
+	if (getenv("IKD_TEST_NO_REKEY_JITTER")) {
+		env.no_rekey_jitter = true;
+		log_warn("IKD_TEST_NO_REKEY_JITTER: rekeying without jitter "
+			 "(a test aid)");
+	}
 	/* The callbacks reach the daemon through its first member. */
 	env.arg = d;
 	d->engine = ike_engine_new(&env);
@@ -557,6 +564,43 @@ void ikd_daemon_dump(struct ikd_daemon *d)
 	log_notify("%u IKE sockets", n);
 	if (d->engine)
 		ike_engine_foreach(d->engine, dump_sa, dump_child, d);
+}
+
+#define REKEY_MAX_NAMES	64
+
+struct rekey_names {
+	char name[REKEY_MAX_NAMES][IKE_CFG_NAME_MAX];
+	unsigned int n;
+};
+
+static int rekey_name(void *arg, const struct ike_sa_info *si)
+{
+	struct rekey_names *rn = arg;
+
+	for (unsigned int i = 0; i < rn->n; i++)
+		if (!strcmp(rn->name[i], si->peer))
+			return 0;
+	if (rn->n < REKEY_MAX_NAMES)
+		snprintf(rn->name[rn->n++], IKE_CFG_NAME_MAX, "%s", si->peer);
+	return 0;
+}
+
+void ikd_daemon_rekey(struct ikd_daemon *d)
+{
+	struct rekey_names rn = { .n = 0 };
+	int n = 0;
+
+	if (!d->engine)
+		return;
+	/* The names first: rekeying changes the lists foreach walks. */
+	ike_engine_foreach(d->engine, rekey_name, NULL, &rn);
+	for (unsigned int i = 0; i < rn.n; i++) {
+		int r = ike_engine_rekey(d->engine, rn.name[i], false);
+
+		if (r > 0)
+			n += r;
+	}
+	log_notify("SIGUSR2: %d child SA rekeys started", n);
 }
 
 void ikd_daemon_free(struct ikd_daemon *d)

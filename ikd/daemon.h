@@ -50,6 +50,8 @@ void ikd_daemon_reload(struct ikd_daemon *d);
 void ikd_daemon_shutdown(struct ikd_daemon *d);
 /* SIGUSR1: write the state (sockets, SAs) to the log. */
 void ikd_daemon_dump(struct ikd_daemon *d);
+/* SIGUSR2: rekeys every child SA now (ikd(8)). */
+void ikd_daemon_rekey(struct ikd_daemon *d);
 
 /* After the loop has stopped. NULL is fine. */
 void ikd_daemon_free(struct ikd_daemon *d);

@@ -239,6 +239,9 @@ struct ike_env {
 		 * its IKE_SA_INIT is dropped. 0: 5. */
 		uint32_t half_open_per_source;
 	} dos;
+	/* Test aid: rekey exactly at the soft lifetime (child SAs) and the
+	 * lifetime (IKE SAs) instead of up to 10% earlier at random. */
+	bool no_rekey_jitter;
 };
 
 struct ike_engine;
@@ -271,9 +274,16 @@ int ike_engine_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
 		       const struct ike_peer_cfg *peer);
 
 /* SADB_EXPIRE. Hard: the child SA goes on both sides (INFORMATIONAL
- * DELETE, and the other direction removed from the kernel). Soft: logged
- * (rekeying comes later). */
+ * DELETE, and the other direction removed from the kernel). Soft: the
+ * child SA is rekeyed (CREATE_CHILD_SA with REKEY_SA), unless a rekey is
+ * under way already (the engine's own timer usually comes first). */
 void ike_engine_expire(struct ike_engine *e, const struct ikd_expire *exp);
+
+/* ikdctl's "rekey": rekeys now every installed child SA (@ike_sa false)
+ * of the established IKE SAs of the remote configuration @name, or those
+ * IKE SAs themselves (their child SAs move to the new ones). Returns how
+ * many rekeys started (one under way already is not counted). */
+int ike_engine_rekey(struct ike_engine *e, const char *name, bool ike_sa);
 
 /* ikdctl's "terminate": deletes every IKE SA of the remote configuration
  * @name, telling the peer (DELETE, retransmitted as any request) and

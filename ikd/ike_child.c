@@ -96,6 +96,7 @@ void ike_child_free(struct ike_sa *sa, struct ike_child *c, bool kernel)
 {
 	struct ike_child **pp;
 
+	ike_rekey_forget(sa, c);
 	if (kernel) {
 		if (c->in_installed || c->has_larval)
 			kernel_del(sa, c, true);
@@ -210,6 +211,11 @@ static int install(struct ike_sa *sa, struct ike_child *c, bool we_init,
 	}
 	c->has_larval = false;
 	c->in_installed = true;
+	if (c->rekey_of && !we_init) {
+		/* Responder of a rekey: see ike_rekey.c. */
+		ike_rekey_defer_out(c, &out);
+		goto out;
+	}
 	err = k->ops->add_sa(k, &out);
 	if (err) {
 		log_error("cannot install outbound SA spi=0x%08x: %s",
@@ -219,6 +225,7 @@ static int install(struct ike_sa *sa, struct ike_child *c, bool we_init,
 	c->out_installed = true;
 out:
 	OPENSSL_cleanse(km, sizeof(km));
+	OPENSSL_cleanse(&out, sizeof(out));
 	return err;
 }
 
@@ -232,6 +239,7 @@ static void established(struct ike_sa *sa, struct ike_child *c)
 	c->state = CHILD_ST_INSTALLED;
 	c->established_ms = t->now(t);
 	sa->eng->stats.child_established++;
+	ike_rekey_arm(sa, c);
 	ikd_addr_str(&sa->local, false, lb);
 	ikd_addr_str(&sa->remote, false, rb);
 	/* racoon's wording, one line per direction */
@@ -287,6 +295,10 @@ int ike_child_request(struct ike_sa *sa, struct ike_child *c,
 			  c->proto == IPPROTO_AH ? "AH" : "ESP");
 		return -ENOENT;
 	}
+	if (c->rekey_of)	/* 1.3.3: the SA it replaces, by our SPI */
+		ike_build_notify(b, ike_proto(c->proto),
+				 (const uint8_t *)&c->rekey_of->spi_in, 4,
+				 IKE_N_REKEY_SA, NULL, 0);
 	if (c->mode == IKD_MODE_TRANSPORT)
 		ike_build_notify(b, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE,
 				 NULL, 0);
@@ -487,7 +499,8 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 	struct ike_engine *e = sa->eng;
 	const struct ike_child_cfg *cfg;
 	struct ike_proposal reply;
-	struct ike_child *c;
+	struct ike_child *c, *old = NULL;
+	uint16_t rekey_err;
 	struct ikd_sel sel;
 	uint8_t gir[IKE_MAX_DH_PUB], pub[IKE_MAX_DH_PUB];
 	size_t girlen = 0, publen = 0;
@@ -495,27 +508,30 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 	bool generate;
 	int err;
 
+	if (!in_auth && ike_msg_has(m, IKE_PL_SA) &&
+	    m->sa.prop[0].proto == IKE_PROTO_IKE) {
+		/* An IKE SA rekey: no TS (ike_rekey_ike.c). */
+		ike_rekey_ike_respond(sa, m, rb);
+		return;
+	}
 	if (!ike_msg_has(m, IKE_PL_SA) || !ike_msg_has(m, IKE_PL_TSI) ||
 	    !ike_msg_has(m, IKE_PL_TSR) ||
 	    (!in_auth && !ike_msg_has(m, IKE_PL_NONCE))) {
 		refuse(rb, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return;
 	}
-	if (m->sa.prop[0].proto == IKE_PROTO_IKE) {
-		log_notify("peer %s wants to rekey the IKE SA: not implemented "
-			   "yet, answering NO_PROPOSAL_CHOSEN", sa->cfg->name);
-		ike_stats_fail(sa->eng, IKE_N_NO_PROPOSAL_CHOSEN);
-		refuse(rb, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+
+	rekey_err = in_auth ? 0 : ike_rekey_lookup(sa, m, &old);
+	if (rekey_err) {
+		refuse(rb, rekey_err, NULL, 0);
 		return;
 	}
-	if (ike_msg_notify(m, IKE_N_REKEY_SA))
-		log_info("peer rekeys a CHILD_SA: set up as a new one, the "
-			 "old one goes when the peer deletes it");
 	c = ike_child_new(sa);
 	if (!c) {
 		refuse(rb, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
+	c->rekey_of = old;
 	c->state = CHILD_ST_NEGOTIATING;
 	c->proto = wanted_proto(&m->sa);
 	c->mode = ike_msg_notify(m, IKE_N_USE_TRANSPORT_MODE) ?
@@ -554,8 +570,8 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 			  "offered %s; we accept %s", sa->cfg->name, a, b);
 		goto no_proposal;
 	}
-	if (!c->reqid)
-		c->reqid = e->next_reqid++;
+	if (!c->reqid)	/* a rekey keeps the old child's */
+		c->reqid = old ? old->reqid : e->next_reqid++;
 	if (!in_auth) {
 		c->ni_len = m->nonce.len;
 		memcpy(c->ni, m->nonce.ptr, m->nonce.len);
@@ -640,7 +656,15 @@ static int child_response(struct ike_sa *sa, const struct ike_msg *m,
 			  struct ike_builder *rb)
 {
 	(void)rb;
-	if (sa->done_child)	/* else it went meanwhile (expire, delete) */
+	if (sa->done_kind == REQ_REKEY_IKE) {
+		ike_rekey_ike_response(sa, m);
+		return 0;
+	}
+	if (!sa->done_child)	/* it went meanwhile (expire, delete) */
+		return 0;
+	if (sa->done_child->rekey_ours)
+		ike_rekey_response(sa, sa->done_child, m);
+	else
 		ike_child_response(sa, sa->done_child, m, false);
 	return 0;
 }

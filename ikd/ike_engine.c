@@ -572,15 +572,23 @@ void ike_engine_expire(struct ike_engine *e, const struct ikd_expire *exp)
 		if (!c)
 			continue;
 		if (!exp->hard) {
-			log_notify("soft lifetime of CHILD_SA spi=0x%08x (%s) "
-				   "reached: rekeying is not implemented yet, "
-				   "the SA lives until its hard lifetime",
-				   ntohl(exp->spi), inbound ? "in" : "out");
+			/* Usually our own timer has started it already. */
+			log_info("soft lifetime of CHILD_SA spi=0x%08x (%s) "
+				 "reached", ntohl(exp->spi),
+				 inbound ? "in" : "out");
+			ike_rekey_child(sa, c, "kernel's soft EXPIRE");
 			return;
 		}
-		log_notify("hard lifetime of CHILD_SA spi=0x%08x (%s) reached: "
-			   "deleting it on both sides", ntohl(exp->spi),
-			   inbound ? "in" : "out");
+		if (c->state == CHILD_ST_DELETING)
+			/* Being deleted, or an old inbound SA kept after
+			 * a rekey (ike_rekey_retire): nothing more to do. */
+			log_info("hard lifetime of CHILD_SA spi=0x%08x (%s) "
+				 "reached; it was going anyway",
+				 ntohl(exp->spi), inbound ? "in" : "out");
+		else
+			log_notify("hard lifetime of CHILD_SA spi=0x%08x (%s) "
+				   "reached: deleting it on both sides",
+				   ntohl(exp->spi), inbound ? "in" : "out");
 		/* The kernel has removed that SA already. */
 		if (inbound) {
 			c->in_installed = false;
@@ -588,6 +596,7 @@ void ike_engine_expire(struct ike_engine *e, const struct ikd_expire *exp)
 		} else {
 			c->out_installed = false;
 		}
+		ike_rekey_old_gone(sa, c);
 		if (c->state != CHILD_ST_INSTALLED) {
 			/* A larval SA expired during negotiation, or a
 			 * delete is already out. */
@@ -608,7 +617,33 @@ void ike_engine_expire(struct ike_engine *e, const struct ikd_expire *exp)
 	}
 }
 
-/* --- terminate, shutdown ------------------------------------------------ */
+/* --- rekey, terminate, shutdown ------------------------------------------ */
+
+int ike_engine_rekey(struct ike_engine *e, const char *name, bool ike_sa)
+{
+	int n = 0;
+
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		struct ike_child *c, *next;
+
+		if (sa->state != IKE_ST_ESTABLISHED || strcmp(sa->cfg->name, name))
+			continue;
+		if (ike_sa) {
+			/* New SAs go to the head of the list: not seen. */
+			if (!ike_rekey_ike(sa, "asked by the administrator"))
+				n++;
+			continue;
+		}
+		/* New children go to the head of the list: next is taken
+		 * first, and they are not installed anyway. */
+		for (c = sa->children; c; c = next) {
+			next = c->next;
+			if (!ike_rekey_child(sa, c, "asked by the administrator"))
+				n++;
+		}
+	}
+	return n;
+}
 
 int ike_engine_terminate(struct ike_engine *e, const char *name)
 {

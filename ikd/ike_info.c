@@ -229,7 +229,11 @@ static int info_request(struct ike_sa *sa, const struct ike_msg *m,
 				nours[k]++;
 			}
 			log_child_deleted(sa, c, "peer");
-			ike_child_free(sa, c, true);
+			/* A rekey's new outbound SA goes in before the old
+			 * SAs go out (ike_rekey.c). */
+			ike_rekey_old_gone(sa, c);
+			if (!ike_rekey_retire(sa, c))
+				ike_child_free(sa, c, true);
 		}
 	}
 	if (end) {
@@ -263,7 +267,8 @@ static int info_response(struct ike_sa *sa, const struct ike_msg *m,
 	case REQ_DEL_CHILD:
 		if (sa->done_child) {
 			log_child_deleted(sa, sa->done_child, "us");
-			ike_child_free(sa, sa->done_child, true);
+			if (!ike_rekey_retire(sa, sa->done_child))
+				ike_child_free(sa, sa->done_child, true);
 		}
 		break;
 	case REQ_NOTIFY:

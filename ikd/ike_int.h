@@ -76,6 +76,7 @@ enum ike_req_kind {
 	REQ_DEL_IKE,
 	REQ_LIVENESS,
 	REQ_NOTIFY,		/* an error notify in INFORMATIONAL */
+	REQ_REKEY_IKE,		/* CREATE_CHILD_SA rekeying the IKE SA */
 };
 
 struct ike_sa;
@@ -114,6 +115,18 @@ struct ike_child {
 	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
 	size_t ni_len, nr_len;
 	uint64_t established_ms;
+	/* Rekeying (ike_rekey.c): the child this one replaces, and whether
+	 * we started that exchange; the nonces above stay for 2.8.1. */
+	struct ike_child *rekey_of;
+	bool rekey_ours;
+	bool redundant;		/* lost a simultaneous rekey (2.8.1) */
+	/* Responder of a rekey: the outbound SA waits for the old child's
+	 * DELETE (the initiator has the new inbound SA by then). */
+	bool out_pending;
+	struct ikd_kernel_sa out_sa;
+	uint8_t out_keys[2 * IKE_MAX_KEY];
+	struct ikd_timer *rekey_timer;	/* soft lifetime, then retries */
+	unsigned int rekey_tries;
 };
 
 /* A request waiting for the window (window size 1, 2.3). */
@@ -206,6 +219,14 @@ struct ike_sa {
 		bool encap;		/* ESP in UDP, IKE on port 4500 */
 		struct ikd_timer *ka_timer;	/* keepalives, behind a NAT */
 	} natt;
+	/* IKE SA rekeying (ike_rekey_ike.c). On the old SA: the new one our
+	 * rekey negotiates, the one the peer's rekey made and the lowest
+	 * nonce of that exchange (2.8.1); on a new one: the SA it replaces. */
+	struct ike_sa *rekey_new, *rekey_peer, *rekey_old;
+	uint8_t rekey_peer_low[IKE_NONCE_MAX];
+	size_t rekey_peer_low_len;
+	struct ikd_timer *rekey_timer;	/* a retry, or a replaced SA's end */
+	unsigned int rekey_tries;
 };
 
 /* At most a few lines of one kind per window, then one line saying how
@@ -306,6 +327,10 @@ const char *ike_state_name(enum ike_state st);
  * our DH. */
 int ike_sa_derive_keys(struct ike_sa *sa, const uint8_t *peer_ke,
 		       size_t peer_len);
+/* The same for an IKE SA that rekeys @old (2.8): SKEYSEED =
+ * prf(SK_d (old), g^ir (new) | Ni | Nr), with the old SA's PRF. */
+int ike_sa_derive_rekey_keys(struct ike_sa *sa, const struct ike_sa *old,
+			     const uint8_t *peer_ke, size_t peer_len);
 void ike_sa_sk_keys(const struct ike_sa *sa, bool from_initiator,
 		    struct ike_sk_keys *k);
 /* Sends an unencrypted request (IKE_SA_INIT) and keeps it for
@@ -465,6 +490,43 @@ int ike_child_delete_start(struct ike_sa *sa, struct ike_child *c);
 const char *ike_child_state_name(enum ike_child_state st);
 const char *ike_mode_name(uint8_t mode);
 
+/* ike_rekey.c */
+/* Arms the child's rekey timer at its (jittered) soft lifetime. */
+void ike_rekey_arm(struct ike_sa *sa, struct ike_child *c);
+/* Starts a rekey of @old (CREATE_CHILD_SA with REKEY_SA). 0, -EALREADY
+ * (one is under way, or @old is going), or -errno. */
+int ike_rekey_child(struct ike_sa *sa, struct ike_child *old,
+		    const char *why);
+/* Initiator: our rekey's answer (instead of ike_child_response). */
+void ike_rekey_response(struct ike_sa *sa, struct ike_child *c,
+			const struct ike_msg *m);
+/* Responder: the child a REKEY_SA notify names; 0 (*old NULL: not a
+ * rekey) or the error notify to answer. */
+uint16_t ike_rekey_lookup(struct ike_sa *sa, const struct ike_msg *m,
+			  struct ike_child **old);
+/* Responder: keeps the new outbound SA until the old child goes. */
+void ike_rekey_defer_out(struct ike_child *c, const struct ikd_kernel_sa *out);
+/* @old leaves the kernel: the outbound SAs waiting for it go in. */
+void ike_rekey_old_gone(struct ike_sa *sa, struct ike_child *old);
+/* @c is being freed: timers and links to it go. */
+void ike_rekey_forget(struct ike_sa *sa, struct ike_child *c);
+/* The old child of a rekey goes: its outbound SA now, its inbound SA a
+ * little later. false (nothing done) if @c was not replaced by a rekey. */
+bool ike_rekey_retire(struct ike_sa *sa, struct ike_child *c);
+#define IKE_REKEY_INBOUND_DELAY_MS	2000
+
+/* ike_rekey_ike.c */
+/* @secs in ms, less up to 10% at random (env.no_rekey_jitter: not). */
+uint64_t ike_rekey_jitter_ms(const struct ike_engine *e, uint64_t secs);
+/* Queues a rekey of the IKE SA; 0, -EALREADY, or -errno. */
+int ike_rekey_ike(struct ike_sa *sa, const char *why);
+int ike_rekey_ike_start(struct ike_sa *sa);
+void ike_rekey_ike_response(struct ike_sa *sa, const struct ike_msg *m);
+void ike_rekey_ike_respond(struct ike_sa *sa, const struct ike_msg *m,
+			   struct ike_builder *rb);
+/* @sa is being freed: links to it and its rekey timer go. */
+void ike_rekey_ike_forget(struct ike_sa *sa);
+
 /* ike_info.c */
 int ike_info_delete_ike(struct ike_sa *sa, bool oneshot);
 int ike_info_liveness(struct ike_sa *sa);
@@ -517,6 +579,9 @@ bool ike_natt_may_move(const struct ike_sa *sa);
  * there when 2.23 allows (logged), child SAs included. */
 void ike_natt_follow(struct ike_sa *sa, const struct ikd_addr *local,
 		     const struct ikd_addr *remote);
+/* An IKE SA rekeyed (2.8) keeps its NAT state: the new one carries on
+ * with ESP in UDP, the ports and the keepalives. */
+void ike_natt_inherit(struct ike_sa *to, const struct ike_sa *from);
 void ike_natt_stop(struct ike_sa *sa);
 
 /* ike_keylog.c */

@@ -268,6 +268,13 @@ void ike_natt_follow(struct ike_sa *sa, const struct ikd_addr *local,
 	move_children(sa, &old);
 }
 
+void ike_natt_inherit(struct ike_sa *to, const struct ike_sa *from)
+{
+	to->natt = from->natt;
+	to->natt.ka_timer = NULL;
+	arm_keepalive(to);
+}
+
 void ike_natt_stop(struct ike_sa *sa)
 {
 	struct ikd_timers *t = sa->eng->env.timers;

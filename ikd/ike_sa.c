@@ -246,6 +246,7 @@ static void free_now(struct ike_sa *sa)
 
 	if (sa->state == IKE_ST_INIT_R)
 		e->nhalf_open--;
+	ike_rekey_ike_forget(sa);
 	while (sa->children)
 		ike_child_free(sa, sa->children, true);
 	clear_request(sa);
@@ -287,11 +288,14 @@ void ike_sa_destroy(struct ike_sa *sa)
 
 /* --- keys (2.14) -------------------------------------------------------- */
 
-int ike_sa_derive_keys(struct ike_sa *sa, const uint8_t *peer_ke,
-		       size_t peer_len)
+/* @skd: NULL for a new IKE SA, the old SA's SK_d for a rekey (2.8). */
+static int derive(struct ike_sa *sa, const uint8_t *peer_ke, size_t peer_len,
+		  const struct ike_prf_info *old_prf, const uint8_t *skd,
+		  size_t skd_len)
 {
 	const struct ike_prf_info *prf = sa->ch.prf_info;
 	uint8_t shared[IKE_MAX_DH_PUB], skeyseed[IKE_MAX_PRF];
+	uint8_t gnn[IKE_MAX_DH_PUB + 2 * IKE_NONCE_MAX];
 	uint8_t seed[2 * IKE_NONCE_MAX + 16], nn[2 * IKE_NONCE_MAX];
 	uint8_t km[3 * IKE_MAX_PRF + 4 * IKE_MAX_KEY];
 	struct ike_keys *k = &sa->k;
@@ -306,7 +310,15 @@ int ike_sa_derive_keys(struct ike_sa *sa, const uint8_t *peer_ke,
 	memcpy(nn, sa->ni, sa->ni_len);
 	memcpy(nn + sa->ni_len, sa->nr, sa->nr_len);
 	nlen = sa->ni_len + sa->nr_len;
-	err = ike_prf(prf, nn, nlen, shared, slen, skeyseed);
+	if (skd) {
+		/* rekey: SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) */
+		memcpy(gnn, shared, slen);
+		memcpy(gnn + slen, nn, nlen);
+		err = ike_prf(old_prf, skd, skd_len, gnn, slen + nlen,
+			      skeyseed);
+	} else {
+		err = ike_prf(prf, nn, nlen, shared, slen, skeyseed);
+	}
 	if (err)
 		goto out;
 	/* {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr}
@@ -341,6 +353,7 @@ int ike_sa_derive_keys(struct ike_sa *sa, const uint8_t *peer_ke,
 		ike_keylog_write(sa->eng->env.keylog_path, sa);
 out:
 	OPENSSL_cleanse(shared, sizeof(shared));
+	OPENSSL_cleanse(gnn, sizeof(gnn));
 	OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
 	OPENSSL_cleanse(km, sizeof(km));
 	OPENSSL_cleanse(nn, sizeof(nn));
@@ -349,6 +362,19 @@ out:
 	ike_dh_free(sa->dh);
 	sa->dh = NULL;
 	return err;
+}
+
+int ike_sa_derive_keys(struct ike_sa *sa, const uint8_t *peer_ke,
+		       size_t peer_len)
+{
+	return derive(sa, peer_ke, peer_len, NULL, NULL, 0);
+}
+
+int ike_sa_derive_rekey_keys(struct ike_sa *sa, const struct ike_sa *old,
+			     const uint8_t *peer_ke, size_t peer_len)
+{
+	return derive(sa, peer_ke, peer_len, old->ch.prf_info, old->k.d,
+		      old->k.prf_len);
 }
 
 void ike_sa_sk_keys(const struct ike_sa *sa, bool from_initiator,
@@ -626,6 +652,9 @@ void ike_sa_run_queue(struct ike_sa *sa)
 		case REQ_NOTIFY:
 			err = ike_info_notify(sa, t->notify);
 			break;
+		case REQ_REKEY_IKE:
+			err = ike_rekey_ike_start(sa);
+			break;
 		default:
 			break;
 		}
@@ -650,10 +679,14 @@ static void lifetime_expired(void *arg)
 		ike_sa_destroy(sa);
 		return;
 	}
-	/* Rekeying and reauthentication are not there yet: an IKE SA that
-	 * reached its lifetime is deleted; traffic brings a new one. */
-	ike_sa_delete(sa, "IKE SA lifetime reached (rekeying is not "
-		      "implemented yet)");
+	/* Rekeyed (ike_rekey_ike.c); deleted if that cannot start. */
+	if (sa->state == IKE_ST_ESTABLISHED) {
+		int err = ike_rekey_ike(sa, "its lifetime is reached");
+
+		if (!err || err == -EALREADY)
+			return;
+	}
+	ike_sa_delete(sa, "IKE SA lifetime reached");
 }
 
 void ike_sa_arm_half_open(struct ike_sa *sa)
@@ -684,7 +717,7 @@ void ike_sa_established(struct ike_sa *sa)
 	sa->init_i_len = sa->init_r_len = 0;
 	e->stats.ike_established++;
 	t->cancel(t, sa->life_timer);
-	sa->life_timer = t->add(t, (uint64_t)sa->cfg->lifetime_secs * 1000,
+	sa->life_timer = t->add(t, ike_rekey_jitter_ms(e, sa->cfg->lifetime_secs),
 				lifetime_expired, sa);
 	ike_info_dpd_arm(sa);
 	ike_prop_str_chosen(&sa->ch, true, pb, sizeof(pb));

@@ -98,6 +98,8 @@ static void on_signal(void *arg, int fd, uint32_t events)
 			ikd_daemon_reload(r->d);
 		else if (sig == SIGUSR1)
 			ikd_daemon_dump(r->d);
+		else if (sig == SIGUSR2)
+			ikd_daemon_rekey(r->d);
 		else
 			ikd_daemon_shutdown(r->d);
 	}
@@ -105,7 +107,7 @@ static void on_signal(void *arg, int fd, uint32_t events)
 
 int main(int argc, char **argv)
 {
-	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGUSR2 };
 #define NSIGS (sizeof(sigs) / sizeof(sigs[0]))
 	struct ikd_options o;
 	struct ikd_loop *loop = NULL;
