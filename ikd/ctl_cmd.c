@@ -347,6 +347,34 @@ static void reload(const struct ikd_ctl_env *env, const struct verb *v,
 	ikd_diag_free(&d);
 }
 
+/* ---- rekey ------------------------------------------------------------------- */
+
+/* v->opt: 1 rekeys the IKE SAs of the remote, 0 its child SAs. */
+static void rekey(const struct ikd_ctl_env *env, const struct verb *v,
+		  const char *const *argv, bool json, struct ikd_ctl_out *o)
+{
+	const char *what = v->opt ? "IKE SA" : "CHILD_SA";
+	int n;
+
+	(void)json;
+	if (!env->peer_by_name(env->arg, argv[0])) {
+		ikd_ctl_error(o, IKD_CTL_E_PEER, "no IKEv2 remote block named "
+			      "%s in %s", argv[0], env->conf_file);
+		return;
+	}
+	n = ike_engine_rekey(env->engine, argv[0], v->opt);
+	if (n <= 0) {
+		ikd_ctl_error(o, IKD_CTL_E_FAILED, "no %s of %s to rekey (none "
+			      "established, or a rekey is under way)", what,
+			      argv[0]);
+		return;
+	}
+	ikd_ctl_printf(o, "OK\nrekeying %d %s%s of %s\n", n, what,
+		       n == 1 ? "" : "s", argv[0]);
+	log_notify("ikdctl: rekey %s%s: %d %s%s", v->opt ? "ike " : "",
+		   argv[0], n, what, n == 1 ? "" : "s");
+}
+
 /* ---- the table ----------------------------------------------------------------- */
 
 static void help(const struct ikd_ctl_env *env, const struct verb *v,
@@ -359,6 +387,8 @@ static const struct verb verbs[] = {
 	{ "stats", NULL, 0, 0, 0, stats, "stats [--json]" },
 	{ "initiate", NULL, 1, 1, 0, initiate, "initiate NAME|ADDRESS" },
 	{ "terminate", NULL, 1, 1, 0, terminate, "terminate NAME|ADDRESS" },
+	{ "rekey", "ike", 1, 1, 1, rekey, "rekey ike NAME" },
+	{ "rekey", NULL, 1, 1, 0, rekey, "rekey NAME" },
 	{ "reload", NULL, 0, 0, 0, reload, "reload" },
 	{ "help", NULL, 0, 0, 0, help, "help" },
 	/* racoonctl's verbs */

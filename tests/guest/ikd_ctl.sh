@@ -11,6 +11,7 @@
 #    with setkey -D's SPIs; a ping's bytes appear in the kernel counts;
 #  - stats counters move; terminate removes the SAs on both hosts; a ping
 #    then brings a child up through the kernel's ACQUIRE;
+#  - rekey and rekey ike: new SPIs on both hosts, the old ones gone;
 #  - racoonctl's verbs: show-sa, establish-sa, delete-sa, flush-sa;
 #  - reload succeeds; a broken file is reported as FILE:LINE:COL and the
 #    running configuration stays (initiate still works).
@@ -178,6 +179,31 @@ kt_expect_eq "show-sa esp's SPIs after the ACQUIRE" "$(spis h1 | sed 's/spi=[0-9
 ctl h1 show-sa isakmp | grep -q "established" || kt_fail "show-sa isakmp: $(ctl h1 show-sa isakmp)"
 [ "$(ctl h1 show-sa ah)" = "no child SA" ] || kt_fail "show-sa ah shows something"
 kt_log "terminate, then ACQUIRE; show-sa isakmp/esp/ah"
+
+# ---- rekey -----------------------------------------------------------------------------
+# rekeyed OLD: both hosts hold one SA pair, the same, none of OLD's SPIs.
+rekeyed() {
+	child_installed && [ "$(spis h1)" = "$(spis h2)" ] &&
+		! grep -qxFf <(echo "$1") <(spis h1)
+}
+ike_spi() { ctl h1 --json show ike | python3 -c '
+import json, sys
+s, = json.load(sys.stdin)["ike_sas"]
+assert s["state"] == "established" and s["child_sas"] == 1, s
+print(s["spi_i"])'; }
+old=$(spis h1)
+out=$(ctl h1 rekey 20.1.1.1) || kt_fail "rekey failed: $out"
+grep -q "rekeying 1 CHILD_SA of 20.1.1.1" <<<"$out" || kt_fail "rekey said: $out"
+kt_wait_for 30 rekeyed "$old" || kt_fail "rekey: h1 $(spis h1 | tr '\n' ' '), h2 $(spis h2 | tr '\n' ' '), old $(echo $old)"
+ikd_wait_log h1 "CHILD_SA rekeyed" 5 || kt_fail "h1 did not log the rekey"
+old_ike=$(ike_spi) || kt_fail "no single established IKE SA before rekey ike"
+out=$(ctl h1 rekey ike 20.1.1.1) || kt_fail "rekey ike failed: $out"
+grep -q "rekeying 1 IKE SA of 20.1.1.1" <<<"$out" || kt_fail "rekey ike said: $out"
+kt_wait_for 30 eval 'n=$(ike_spi) && [ "$n" != "$old_ike" ]' ||
+	kt_fail "rekey ike: still $(ctl h1 show ike)"
+expect_status 5 "$KT_TMP/err" ctl h1 rekey nosuchpeer
+ip netns exec h1 ping -n -c 2 -i 0.3 -W 3 20.1.1.1 >/dev/null || kt_fail "ping after the rekeys failed"
+kt_log "rekey: CHILD_SA $(echo $old) -> $(spis h1 | tr '\n' ' '); IKE SA $old_ike -> $(ike_spi)"
 
 # ---- racoonctl's verbs ---------------------------------------------------------------
 ctl h1 delete-sa isakmp inet 10.1.1.1 20.1.1.1 >/dev/null || kt_fail "delete-sa failed"
