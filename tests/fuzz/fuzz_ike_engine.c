@@ -130,6 +130,9 @@ static void setup_node(struct node *n, const char *ip, const char *peer,
 	struct ike_env env = {
 		.timers = &clock_.ops, .arg = n, .send = net_send,
 		.peer_by_addr = cb_peer, .psk = cb_psk, .child_cfg = cb_child,
+		/* Low, so that raw IKE_SA_INITs beside a half-open SA reach
+		 * the cookie check and the per-source limit. */
+		.dos = { .cookie_threshold = 1, .half_open_per_source = 2 },
 	};
 	struct ike_peer_cfg *c = &n->cfg;
 	struct ike_child_cfg *cc = &n->ccfg;
