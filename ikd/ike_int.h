@@ -322,6 +322,8 @@ struct ike_sa *ike_sa_find_half_open(struct ike_engine *e, uint64_t spi_i,
  * Deferred while a handler of this SA runs. */
 void ike_sa_destroy(struct ike_sa *sa);
 void ike_sa_set_state(struct ike_sa *sa, enum ike_state st);
+/* The peer's address and port, when NAT-T follows it (2.23). */
+void ike_sa_set_remote(struct ike_sa *sa, const struct ikd_addr *remote);
 const char *ike_state_name(enum ike_state st);
 /* SKEYSEED and the SK_* keys from our DH and the peer's KE data; frees
  * our DH. */

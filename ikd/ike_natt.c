@@ -253,7 +253,7 @@ void ike_natt_follow(struct ike_sa *sa, const struct ikd_addr *local,
 	 * the addresses stay: a message from elsewhere gets nothing. */
 	if (sa->state != IKE_ST_INIT_R && !ike_natt_may_move(sa))
 		return;
-	sa->remote = *remote;
+	ike_sa_set_remote(sa, remote);
 	sa->local = *local;
 	ikd_addr_str(&old, true, ob);
 	ikd_addr_str(remote, true, nb);

@@ -216,6 +216,17 @@ void ike_sa_set_state(struct ike_sa *sa, enum ike_state st)
 	sa->state = st;
 }
 
+void ike_sa_set_remote(struct ike_sa *sa, const struct ikd_addr *remote)
+{
+	/* A responder SA is hashed by its peer's address (ike_dos.c): a
+	 * peer that moved must be found, and unlinked, in its new bucket. */
+	if (!sa->initiator)
+		ike_dos_src_unlink(sa);
+	sa->remote = *remote;
+	if (!sa->initiator)
+		ike_dos_src_link(sa);
+}
+
 static void free_tasks(struct ike_sa *sa)
 {
 	while (sa->tasks) {

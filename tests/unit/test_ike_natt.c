@@ -540,6 +540,29 @@ static void test_mapping_change(void **state)
 	free_world(w);
 }
 
+/* The NAT's public address changes: B's IKE SA follows A there, and the
+ * responder SA is found under its new address (B hashes responder SAs by
+ * the peer's address; a stale bucket would dangle once the SA is freed).
+ * Child SAs cannot follow a new address (logged). */
+static void test_address_change(void **state)
+{
+	struct world *w = new_world(true);
+	struct ike_sa_info si;
+
+	(void)state;
+	w->a.cfg.dpd_delay_secs = 10;
+	w->a.cfg.natt_keepalive_secs = 0;
+	establish(w);
+	si = ike_sa_of(&w->b);
+	assert_int_equal(ikd_addr_parse(&w->pub, "203.0.113.9"), 0);
+	wait_ms(w, 11000);
+	assert_true(fake_log_has("cannot follow the peer: its address changed"));
+	si = ike_sa_of(&w->b);
+	assert_true(ikd_addr_eq_noport(&si.remote, &w->pub));
+	assert_non_null(ike_dos_find_half_open(w->b.e, si.spi_i, &si.remote));
+	free_world(w);
+}
+
 /* Without a NAT in front of the peer, a message from another port is not
  * followed (2.23): B's answer still goes to A's old port. */
 static void test_no_follow_without_nat(void **state)
@@ -618,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_force),
 		cmocka_unit_test(test_off),
 		cmocka_unit_test(test_mapping_change),
+		cmocka_unit_test(test_address_change),
 		cmocka_unit_test(test_no_follow_without_nat),
 		cmocka_unit_test(test_ipv6_stays_off),
 	};
