@@ -97,6 +97,7 @@ flood=$!
 KT_PIDS+=($flood)
 # Once h1 asks for cookies, h2 wants its SA.
 ikd_wait_log h1 "answered with COOKIE" 15 || kt_fail "h1 never asked the flood for a cookie"
+tcookie=$(date +%s)
 ip netns exec h2 ping -n -c 1 -W 1 10.1.1.1 >/dev/null 2>&1
 kt_wait_for 60 grep -q 'CHILD_SA established' "$(ikd_log h2b)" ||
 	kt_fail "h2 got no child SA during the flood"
@@ -107,6 +108,9 @@ kt_log "during the flood: $(grep transmitted <<<"$out")"
 rss_mid=$(rss) tmid=$(date +%s)
 # The flood goes on for MORE seconds with every SA in place, then stops.
 sleep $MORE
+# At least one whole rate-limit window (10 s) of cookies, so that h1 has
+# lines to leave out and summarise: on a fast host the SA is up at once.
+while [ $(($(date +%s) - tcookie)) -lt 12 ]; do sleep 1; done
 kill -0 $flood 2>/dev/null || kt_fail "the flood ended early: $(cat "$KT_TMP/flood.out")"
 rss1=$(rss) tf1=$(date +%s)
 kill -TERM $flood
