@@ -289,6 +289,8 @@ static int peer_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 			     r->nat_traversal == IKD_ON ? IKE_NATT_ON :
 			     IKE_NATT_OFF;
 	out->natt_keepalive_secs = c->conf->natt_keepalive;
+	out->rekey = r->rekey == IKD_FORCE ? IKE_REKEY_FORCE :
+		     r->rekey == IKD_ON ? IKE_REKEY_ON : IKE_REKEY_OFF;
 	return err;
 }
 
@@ -544,7 +546,6 @@ static const struct unused_stmt remote_unused[] = {
 	R_UNUSED(nonce_size_pos, "nonce_size (ikd sends 32-byte nonces)"),
 	R_UNUSED(ike_frag_pos, "ike_frag (no IKE fragmentation yet)"),
 	R_UNUSED(support_proxy_pos, "support_proxy (IKEv1 only)"),
-	R_UNUSED(rekey_pos, "rekey (no rekeying yet)"),
 	R_UNUSED(mode_cfg_pos, "mode_cfg (no configuration payloads yet)"),
 	R_UNUSED(weak_phase1_check_pos, "weak_phase1_check (IKEv1 only)"),
 	R_UNUSED(proposal_check_pos, "proposal_check (IKEv2 lifetimes are "

@@ -137,6 +137,16 @@ enum ike_natt_mode {
 	IKE_NATT_FORCE = 2,
 };
 
+/* racoon's rekey, for the IKE SA at the end of its lifetime: on rekeys it
+ * if it has child SAs and deletes it otherwise; force always rekeys it;
+ * off always deletes it, with its child SAs (an IKEv2 child cannot outlive
+ * its IKE SA): the next packet under a require policy negotiates anew. */
+enum ike_rekey_mode {
+	IKE_REKEY_ON = 0,
+	IKE_REKEY_OFF = 1,
+	IKE_REKEY_FORCE = 2,
+};
+
 /* A peer: racoon's `remote` block, for IKEv2. */
 struct ike_peer_cfg {
 	char name[IKE_CFG_NAME_MAX];	/* for logs and ikdctl */
@@ -151,6 +161,7 @@ struct ike_peer_cfg {
 	uint8_t nprop;
 	struct ike_sa_prop_cfg prop[IKE_CFG_MAX_PROPOSALS];
 	uint32_t lifetime_secs;		/* IKE SA; 0: 8 hours */
+	uint8_t rekey;			/* enum ike_rekey_mode */
 	struct ike_retrans_cfg retrans;
 	/* Dead peer detection (racoon's dpd_delay, dpd_retry, dpd_maxfail):
 	 * when nothing authentic came from the peer for dpd_delay_secs, an

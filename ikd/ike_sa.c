@@ -677,6 +677,12 @@ void ike_sa_run_queue(struct ike_sa *sa)
 
 /* --- established, lifetime, liveness ------------------------------------ */
 
+static bool lifetime_rekeys(const struct ike_sa *sa)
+{
+	return sa->cfg->rekey == IKE_REKEY_FORCE ||
+	       (sa->cfg->rekey == IKE_REKEY_ON && sa->children);
+}
+
 static void lifetime_expired(void *arg)
 {
 	struct ike_sa *sa = arg;
@@ -691,13 +697,17 @@ static void lifetime_expired(void *arg)
 		return;
 	}
 	/* Rekeyed (ike_rekey_ike.c); deleted if that cannot start. */
-	if (sa->state == IKE_ST_ESTABLISHED) {
+	if (sa->state == IKE_ST_ESTABLISHED && lifetime_rekeys(sa)) {
 		int err = ike_rekey_ike(sa, "its lifetime is reached");
 
 		if (!err || err == -EALREADY)
 			return;
 	}
-	ike_sa_delete(sa, "IKE SA lifetime reached");
+	ike_sa_delete(sa, sa->cfg->rekey == IKE_REKEY_OFF ?
+		      "IKE SA lifetime reached (rekey off)" :
+		      sa->children || sa->cfg->rekey == IKE_REKEY_FORCE ?
+		      "IKE SA lifetime reached" :
+		      "IKE SA lifetime reached, no CHILD_SA to keep");
 }
 
 void ike_sa_arm_half_open(struct ike_sa *sa)

@@ -77,13 +77,13 @@ static void test_unused_statements_warn(void **state)
 					" dpd_maxfail 3;\n passive off;\n"),
 			      &c, &d), 0);
 	assert_true(has_warning(&d, 2, "timer phase1"));
-	assert_true(has_warning(&d, 8, "rekey"));
-	/* dpd_maxfail, passive, nat_traversal and natt_keepalive are
-	 * honoured: no warning for them, and the engine gets them. */
+	/* rekey, dpd_maxfail, passive, nat_traversal and natt_keepalive
+	 * are honoured: no warning for them, and the engine gets them. */
+	assert_false(has_warning(&d, 8, "rekey"));
 	assert_false(has_warning(&d, 9, "dpd_maxfail"));
 	assert_false(has_warning(&d, 2, "natt_keepalive"));
 	assert_false(has_warning(&d, 7, "nat_traversal"));
-	assert_int_equal(d.nwarnings, 2);
+	assert_int_equal(d.nwarnings, 1);
 	assert_int_equal(d.nerrors, 0);
 	{
 		struct ikd_addr a;
@@ -94,6 +94,7 @@ static void test_unused_statements_warn(void **state)
 		assert_non_null(p);
 		assert_int_equal(p->nat_traversal, IKE_NATT_ON);
 		assert_int_equal(p->natt_keepalive_secs, 10);
+		assert_int_equal(p->rekey, IKE_REKEY_OFF);
 	}
 	ikd_diag_free(&d);
 	ikd_config_free(c);

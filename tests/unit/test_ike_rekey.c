@@ -524,6 +524,60 @@ static void test_rekey_ike_lifetime(void **state)
 	(void)state;
 }
 
+/* racoon's rekey at the IKE SA's lifetime: off deletes it with its child
+ * SAs; on deletes it once it has no child SA left; force rekeys it even
+ * then. */
+static void lifetime_with(uint8_t mode, bool children, bool rekeyed)
+{
+	struct world *w = new_world(false);
+	struct ikd_expire ex = { .hard = true, .proto = IPPROTO_ESP };
+	struct ike_spis old;
+
+	w->a.cfg.lifetime_secs = 10;
+	w->b.cfg.lifetime_secs = 100;
+	w->a.cfg.rekey = mode;
+	start(w);
+	establish(w, &nets4, IKD_MODE_TUNNEL);
+	old = ike_of(&w->a);
+	if (!children) {
+		/* A's kernel drops its inbound SA: the child goes, on both */
+		ex.spi = spis(&w->a, &w->b).in;
+		ex.src = w->b.addr;
+		ex.dst = w->a.addr;
+		ike_engine_expire(w->a.e, &ex);
+		run(w);
+		expect_counts(&w->a, 1, 1, 0);
+		expect_counts(&w->b, 1, 1, 0);
+		assert_int_equal(fake_kernel_count(w->b.k, true), 0);
+	}
+	fake_log_reset();
+	wait_ms(w, 10000);
+	assert_int_equal(fake_log_has("rekeying IKE SA"), rekeyed);
+	if (rekeyed) {
+		assert_int_not_equal(ike_of(&w->a).i, old.i);
+		assert_int_equal(ike_of(&w->b).i, ike_of(&w->a).i);
+	} else {
+		assert_true(fake_log_has(mode == IKE_REKEY_OFF ?
+				"IKE SA lifetime reached (rekey off)" :
+				"IKE SA lifetime reached, no CHILD_SA"));
+		expect_counts(&w->a, 0, 0, 0);
+		expect_counts(&w->b, 0, 0, 0);
+		/* (a real kernel removed the expired SA itself; ours not) */
+		assert_int_equal(fake_kernel_count(w->a.k, true), !children);
+		assert_int_equal(fake_kernel_count(w->b.k, true), 0);
+	}
+	free_world(w);
+}
+
+static void test_rekey_ike_mode(void **state)
+{
+	lifetime_with(IKE_REKEY_ON, true, true);
+	lifetime_with(IKE_REKEY_ON, false, false);
+	lifetime_with(IKE_REKEY_FORCE, false, true);
+	lifetime_with(IKE_REKEY_OFF, true, false);
+	(void)state;
+}
+
 /* 2.8.1 for the IKE SA: both rekey at once; the redundant new SA is
  * deleted by its initiator, the old one by the winner; one SA left, which
  * works, and nothing fires later. */
@@ -635,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_rekey_repeatedly),
 		cmocka_unit_test(test_rekey_ike_by_each_side),
 		cmocka_unit_test(test_rekey_ike_lifetime),
+		cmocka_unit_test(test_rekey_ike_mode),
 		cmocka_unit_test(test_rekey_ike_simultaneous),
 		cmocka_unit_test(test_rekey_ike_lost_messages),
 		cmocka_unit_test(test_rekey_ike_crossing_child_rekey),
