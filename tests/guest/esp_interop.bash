@@ -11,7 +11,7 @@
 # and kt_topo_gw's addresses, with the link between the two peers running
 # through a bridge namespace (kt_link_wire) where the capture sees the wire.
 # Per case:
-#  - ping both ways, then ESP_TCP_BYTES (10 MiB) over TCP, files compared:
+#  - ping both ways, then ESP_TCP_BYTES (2 MiB) over TCP, files compared:
 #    transport from the kipsec side's host to the native side's, tunnel the
 #    other way round (so each algorithm has bulk traffic in both directions);
 #  - the wire is captured: ESP with the case's two SPIs must flow both ways,
@@ -30,7 +30,7 @@
 # kipsec. ESP_TCP_BYTES can be lowered for a quick run.
 
 setkey=$KT_BUILD/bin/setkey
-ESP_TCP_BYTES=${ESP_TCP_BYTES:-10485760}
+ESP_TCP_BYTES=${ESP_TCP_BYTES:-2097152}
 ESP_HEAD=${ESP_HEAD:-40}	# ESP frames per case kept for tshark
 ESP_N=0
 ESP_CASES=()	# "n|line|spi_o|rate|oracle" per case that ran
