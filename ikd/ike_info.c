@@ -194,6 +194,7 @@ static int info_request(struct ike_sa *sa, const struct ike_msg *m,
 		if (d->proto == IKE_PROTO_IKE) {
 			log_notify("IKE SA %016" PRIx64 ":%016" PRIx64 " deleted "
 				   "by peer %s", sa->spi_i, sa->spi_r, rbuf);
+			ike_rekey_ike_peer_deleted(sa);
 			end = true;
 			continue;
 		}

@@ -527,6 +527,7 @@ void ike_rekey_ike_response(struct ike_sa *sa, const struct ike_msg *m);
 void ike_rekey_ike_respond(struct ike_sa *sa, const struct ike_msg *m,
 			   struct ike_builder *rb);
 /* @sa is being freed: links to it and its rekey timer go. */
+void ike_rekey_ike_peer_deleted(struct ike_sa *sa);
 void ike_rekey_ike_forget(struct ike_sa *sa);
 
 /* ike_info.c */

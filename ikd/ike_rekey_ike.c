@@ -442,6 +442,26 @@ void ike_rekey_ike_respond(struct ike_sa *sa, const struct ike_msg *m,
 	ike_sa_run_queue(n);
 }
 
+/*
+ * The peer deletes the old SA while we had answered its rekey and ours was
+ * still out: its rekey completed first (its answer to ours was lost or is
+ * late), so its new SA is the one left; our answer will not come now that
+ * the old SA is gone. The child SAs go to the peer's new SA instead of
+ * dying with the old one.
+ */
+void ike_rekey_ike_peer_deleted(struct ike_sa *sa)
+{
+	struct ike_sa *peer = sa->rekey_peer;
+
+	if (!peer)
+		return;
+	sa->rekey_peer = NULL;
+	peer->rekey_old = NULL;
+	adopt(peer, sa);
+	log_rekeyed(peer, sa, "the peer (2.8.1: its DELETE came first)");
+	ike_sa_run_queue(peer);
+}
+
 /* --- freeing ------------------------------------------------------------ */
 
 void ike_rekey_ike_forget(struct ike_sa *sa)

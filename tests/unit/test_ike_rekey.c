@@ -607,6 +607,33 @@ static void test_rekey_ike_simultaneous(void **state)
 	(void)state;
 }
 
+/* 2.8.1 with B's request lost: A's rekey meets B's outstanding one,
+ * completes, and A deletes the old SA before B's answer could come. B
+ * takes A's new SA with the child SAs; its own half-made one goes. */
+static void test_rekey_ike_peer_delete_first(void **state)
+{
+	struct world *w = new_world(false);
+	struct ike_spis old;
+	struct pair olda, oldb;
+
+	start(w);
+	establish(w, &nets4, IKD_MODE_TUNNEL);
+	old = ike_of(&w->a);
+	olda = spis(&w->a, &w->b);
+	oldb = spis(&w->b, &w->a);
+	w->drop_mask = 1ull << w->npkt;
+	assert_int_equal(ike_engine_rekey(w->b.e, w->b.cfg.name, true), 1);
+	run(w);
+	assert_int_equal(ike_engine_rekey(w->a.e, w->a.cfg.name, true), 1);
+	run(w);
+	assert_true(fake_log_has("while we do too"));
+	assert_true(fake_log_has("its DELETE came first"));
+	wait_ms(w, 70000);
+	check_ike_rekeyed(w, old, olda, oldb);
+	free_world(w);
+	(void)state;
+}
+
 /* Each message of an IKE SA rekey lost once. */
 static void test_rekey_ike_lost_messages(void **state)
 {
@@ -692,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_rekey_ike_mode),
 		cmocka_unit_test(test_rekey_ike_simultaneous),
 		cmocka_unit_test(test_rekey_ike_lost_messages),
+		cmocka_unit_test(test_rekey_ike_peer_delete_first),
 		cmocka_unit_test(test_rekey_ike_crossing_child_rekey),
 		cmocka_unit_test(test_rekey_unknown_remote),
 	};
