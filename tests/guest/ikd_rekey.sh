@@ -8,6 +8,9 @@
 #     - simultaneous child rekey (RFC 7296 2.8.1): SIGUSR2 to both
 #       daemons at once; both rekey the same child, the redundant new
 #       child goes;
+#     - simultaneous IKE SA rekey: `ikdctl rekey ike` on both while h2's
+#       IKE is held back by iptables, then released: the requests cross,
+#       both log it, one IKE SA is left (checked at the end);
 #     - h1's sainfo lives 6 s and its IKE SA 8 s, h2's 10 s and 12 s
 #       (SIGHUP): h1 rekeys the child >= 3 times and the IKE SA once;
 #       then the other way round (SIGHUP again): h2 rekeys the child
@@ -24,6 +27,7 @@
 . "$KT_TOP/tests/guest/ikd.bash"
 
 setkey=$KT_BUILD/bin/setkey
+ikdctl=$KT_BUILD/bin/ikdctl
 useq=$KT_TOP/tests/guest/udp_seq.py
 psk=kipsec-ikd-rekey-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
 kt_load_kipsec
@@ -34,6 +38,7 @@ kt_topo_h2h wire
 conf() {
 	ikd_conf $1 <<-EOF
 	path pre_shared_key "$IKD_DIR/$1.psk";
+	listen { adminsock "$IKD_DIR/$1.sock"; }
 	timer { counter 5; interval 2 sec; }
 	remote $2 {
 		ike_version 2;
@@ -202,6 +207,31 @@ conf h1 20.1.1.1 "1 hour" "1 hour"; hup h1
 conf h2 10.1.1.1 "1 hour" "1 hour"; hup h2
 kill -USR2 "${IKD_PID[h2]}"
 until_s 20 count_ge h2 'IKE SA rekeyed by us' $((i2 + 1)) || kt_fail "h2 did not rekey the IKE SA again"
+# Simultaneous IKE SA rekey (2.8.1), made certain: h2's IKE datagrams
+# are held back while h2, then h1, are told to rekey the IKE SA (ikdctl;
+# started one after the other, they are seconds apart here). h1's request
+# reaches h2 while h2's own is out; released, h2's retransmitted request
+# reaches h1 while h1's is unanswered. Lifetimes are long now: no rekey
+# of their own gets in the way.
+ip netns exec h2 iptables -A OUTPUT -p udp --dport 500 -j DROP || kt_fail "iptables on h2"
+p2=$(count h2 'while we do too')
+r2=$(count h2 'rekeying IKE SA')
+# (ikdctl fails if a rekey is under way already: its SA's lifetime, from
+# before the reload, may have started one; that one does as well)
+ip netns exec h2 "$ikdctl" -s "$IKD_DIR/h2.sock" rekey ike 10.1.1.1 >/dev/null
+until_s 5 count_ge h2 'rekeying IKE SA' $((r2 + 1)) || kt_fail "h2 does not rekey the IKE SA"
+ip netns exec h1 "$ikdctl" -s "$IKD_DIR/h1.sock" rekey ike 20.1.1.1 >/dev/null
+until_s 20 count_ge h2 'while we do too' $((p2 + 1)) ||
+	kt_fail "h1's IKE SA rekey did not meet h2's"
+ip netns exec h2 iptables -D OUTPUT -p udp --dport 500 -j DROP
+# Each side answered the other's request while its own was out; the side
+# whose new SA has the lowest nonce finds it redundant and deletes it (the
+# other may learn of that DELETE before its own answer, and then just
+# completes its rekey); one IKE SA is left (checked below).
+until_s 30 eval "count_ge h1 'while we do too' 1 && { count_ge h1 'simultaneous rekey of IKE SA' 1 || count_ge h2 'simultaneous rekey of IKE SA' 1; }" ||
+	kt_fail "no simultaneous IKE SA rekey: h1 $(grep -c 'IKE SA rekeyed' "$(ikd_log h1)"), h2 $(grep -c 'IKE SA rekeyed' "$(ikd_log h2)") rekeys"
+kt_log "simultaneous IKE SA rekey: $(grep -h 'simultaneous rekey of IKE' "$(ikd_log h1)" "$(ikd_log h2)" | sed 's/.*NOTIFY: //' | tr '\n' ' ')"
+
 flow_check pair
 until_s 10 pair_ikd || kt_fail "not one pair at the end: h1 $(esp_spis h1 | tr '\n' ' '), h2 $(esp_spis h2 | tr '\n' ' ')"
 # One IKE SA each, the same (IKE SAs are rekeyed every few seconds here:
