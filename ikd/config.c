@@ -291,6 +291,13 @@ static int peer_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 	out->natt_keepalive_secs = c->conf->natt_keepalive;
 	out->rekey = r->rekey == IKD_FORCE ? IKE_REKEY_FORCE :
 		     r->rekey == IKD_ON ? IKE_REKEY_ON : IKE_REKEY_OFF;
+	/* Fragmentation is on unless the block says otherwise, as
+	 * strongSwan's fragmentation=yes: it costs nothing when the peer
+	 * does not announce it, and saves IKE_AUTH with certificates on a
+	 * path that drops IP fragments. */
+	out->ike_frag = !r->ike_frag_pos.line ? IKE_FRAG_ON :
+			r->ike_frag == IKD_FORCE ? IKE_FRAG_FORCE :
+			r->ike_frag == IKD_ON ? IKE_FRAG_ON : IKE_FRAG_OFF;
 	return err;
 }
 
@@ -544,7 +551,6 @@ static const struct unused_stmt remote_unused[] = {
 		 "checks peers_identifier when one is given)"),
 	R_UNUSED(xauth_login_pos, "xauth_login (IKEv1 only)"),
 	R_UNUSED(nonce_size_pos, "nonce_size (ikd sends 32-byte nonces)"),
-	R_UNUSED(ike_frag_pos, "ike_frag (no IKE fragmentation yet)"),
 	R_UNUSED(support_proxy_pos, "support_proxy (IKEv1 only)"),
 	R_UNUSED(mode_cfg_pos, "mode_cfg (no configuration payloads yet)"),
 	R_UNUSED(weak_phase1_check_pos, "weak_phase1_check (IKEv1 only)"),

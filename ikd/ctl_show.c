@@ -384,7 +384,7 @@ static json_t *stats_json(const struct ike_stats *s)
 					      "rx", (json_int_t)s->rx_exchange[i],
 					      "tx", (json_int_t)s->tx_exchange[i]));
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, "
-			 "s:{s:I, s:I, s:I, s:I}, s:I}",
+			 "s:{s:I, s:I, s:I, s:I}, s:I, s:{s:I, s:I, s:I, s:I}}",
 			 "rx", (json_int_t)s->rx,
 			 "rx_dropped", (json_int_t)s->rx_dropped,
 			 "tx", (json_int_t)s->tx,
@@ -399,7 +399,12 @@ static json_t *stats_json(const struct ike_stats *s)
 			 "authentication_failed", (json_int_t)s->fail_auth,
 			 "ts_unacceptable", (json_int_t)s->fail_ts,
 			 "timeout", (json_int_t)s->fail_timeout,
-			 "cookies_sent", (json_int_t)s->cookies_sent);
+			 "cookies_sent", (json_int_t)s->cookies_sent,
+			 "fragments",
+			 "sent", (json_int_t)s->frag_tx,
+			 "received", (json_int_t)s->frag_rx,
+			 "reassembled", (json_int_t)s->frag_reassembled,
+			 "dropped", (json_int_t)s->frag_dropped);
 }
 
 void ikd_ctl_show_stats(const struct ike_stats *s, bool json,
@@ -427,4 +432,7 @@ void ikd_ctl_show_stats(const struct ike_stats *s, bool json,
 		       PRIu64 " timed out\n", s->fail_no_proposal, s->fail_auth,
 		       s->fail_ts, s->fail_timeout);
 	ikd_ctl_printf(o, "cookies sent: %" PRIu64 "\n", s->cookies_sent);
+	ikd_ctl_printf(o, "fragments: %" PRIu64 " sent, %" PRIu64 " received, %"
+		       PRIu64 " reassembled, %" PRIu64 " dropped\n", s->frag_tx,
+		       s->frag_rx, s->frag_reassembled, s->frag_dropped);
 }

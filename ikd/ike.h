@@ -147,6 +147,18 @@ enum ike_rekey_mode {
 	IKE_REKEY_FORCE = 2,
 };
 
+/* racoon's ike_frag: IKEv2 fragmentation (RFC 7383). off never announces
+ * it (and refuses fragments); on announces it in IKE_SA_INIT and, when
+ * the peer does too, sends a message after IKE_SA_INIT that does not fit
+ * IKE_FRAG_IP_MAX bytes of IP as fragments; force sends every such
+ * message as fragments, even one that would fit (one fragment then). */
+enum ike_frag_mode {
+	IKE_FRAG_OFF = 0,
+	IKE_FRAG_ON = 1,
+	IKE_FRAG_FORCE = 2,
+};
+#define IKE_FRAG_IP_MAX	1280	/* IP datagram of a fragment: IPv6's minimum MTU */
+
 /* A peer: racoon's `remote` block, for IKEv2. */
 struct ike_peer_cfg {
 	char name[IKE_CFG_NAME_MAX];	/* for logs and ikdctl */
@@ -180,6 +192,7 @@ struct ike_peer_cfg {
 	struct ike_cert_cfg cert;	/* IKE_CFG_AUTH_CERT */
 	uint8_t nat_traversal;		/* enum ike_natt_mode */
 	uint32_t natt_keepalive_secs;	/* behind a NAT; 0: none */
+	uint8_t ike_frag;		/* enum ike_frag_mode */
 };
 
 /* One child SA proposal (ESP or AH). ESN: IKE_ESN_YES and/or IKE_ESN_NO,
@@ -368,6 +381,10 @@ struct ike_stats {
 	 * received the notify (timeout: our retransmissions gave up). */
 	uint64_t fail_no_proposal, fail_auth, fail_ts, fail_timeout;
 	uint64_t cookies_sent;		/* COOKIE notifies sent as responder */
+	/* IKEv2 fragments (RFC 7383): sent, received authentic, messages
+	 * reassembled from them, dropped (not authentic, malformed, over a
+	 * limit, or given up on). */
+	uint64_t frag_tx, frag_rx, frag_reassembled, frag_dropped;
 };
 void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out);
 

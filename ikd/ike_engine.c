@@ -71,6 +71,8 @@ void ike_stats_tx(struct ike_engine *e, const uint8_t *buf, size_t len)
 {
 	/* The exchange type is byte 18 of the IKE header (3.1). */
 	e->stats.tx++;
+	if (len >= IKE_HDR_LEN && buf[16] == IKE_PL_SKF)
+		e->stats.frag_tx++;
 	if (len >= IKE_HDR_LEN && buf[18] >= IKE_SA_INIT &&
 	    buf[18] < IKE_SA_INIT + IKE_STATS_NEXCH)
 		e->stats.tx_exchange[buf[18] - IKE_SA_INIT]++;
@@ -122,27 +124,12 @@ static void drop(struct ike_engine *e, const struct ikd_addr *remote,
 			 ikd_addr_str(remote, true, rb), why);
 }
 
-/* Checks and decrypts the SK payload, then parses the inner payloads.
- * 0; -EBADMSG (not authentic: drop silently); or the parser's error. */
-static int open_sk(struct ike_sa *sa, struct ike_msg *m, uint8_t **plain)
+static void wipe_free(uint8_t *p, size_t len)
 {
-	struct ike_sk_keys k;
-	size_t plen = 0;
-	int err;
-
-	*plain = NULL;
-	if (!ike_msg_has(m, IKE_PL_SK) || !sa->have_keys)
-		return -EBADMSG;
-	*plain = malloc(m->raw_len);
-	if (!*plain)
-		return -EBADMSG;
-	ike_sa_sk_keys(sa, m->flags & IKE_FLAG_I, &k);
-	err = ike_sk_open(&k, m->raw, m->sk_off, m->raw_len, *plain,
-			  m->raw_len, &plen);
-	if (err)
-		return -EBADMSG;
-	err = ike_msg_parse_inner(m, *plain, plen);
-	return err == -EBADMSG ? -EINVAL : err;
+	if (p) {
+		OPENSSL_cleanse(p, len);
+		free(p);
+	}
 }
 
 /*
@@ -155,6 +142,7 @@ static void invalid_msgid(struct ike_sa *sa, struct ike_msg *m)
 {
 	struct ike_engine *e = sa->eng;
 	uint8_t *plain = NULL;
+	size_t plain_len;
 	int err;
 
 	if (sa->sent_invalid_msgid || sa->state != IKE_ST_ESTABLISHED ||
@@ -162,11 +150,8 @@ static void invalid_msgid(struct ike_sa *sa, struct ike_msg *m)
 		drop(e, &sa->remote, "unexpected message ID");
 		return;
 	}
-	err = open_sk(sa, m, &plain);
-	if (plain) {
-		OPENSSL_cleanse(plain, m->raw_len);
-		free(plain);
-	}
+	err = ike_frag_open(sa, m, false, &plain, &plain_len);
+	wipe_free(plain, plain_len);
 	if (err == -EBADMSG) {
 		drop(e, &sa->remote, "unexpected message ID, not authentic");
 		return;
@@ -199,6 +184,7 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m,
 	struct ike_engine *e = sa->eng;
 	const struct ike_handler *h;
 	uint8_t *plain = NULL, *rbuf;
+	size_t plain_len;
 	struct ike_wbuf w;
 	struct ike_builder rb;
 	int err, rc;
@@ -216,11 +202,12 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m,
 		drop(e, &sa->remote, "IKE_SA_INIT request on an existing SA");
 		return;
 	}
-	err = open_sk(sa, m, &plain);
-	if (err == -EBADMSG) {
-		free(plain);
-		drop(e, &sa->remote, "no SK payload, or its integrity check "
-		     "failed");
+	err = ike_frag_open(sa, m, true, &plain, &plain_len);
+	if (err == -EBADMSG || err == -EINPROGRESS) {
+		wipe_free(plain, plain_len);
+		if (err == -EBADMSG)
+			drop(e, &sa->remote, "no SK payload, or its integrity "
+			     "check failed");
 		return;
 	}
 	/* Authentic: the response goes where the request came from. */
@@ -260,10 +247,7 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m,
 	}
 	if (rc == IKE_H_REPLY_DESTROY)
 		ike_sa_set_state(sa, IKE_ST_DEAD);
-	if (plain) {
-		OPENSSL_cleanse(plain, m->raw_len);
-		free(plain);
-	}
+	wipe_free(plain, plain_len);
 	free(rbuf);
 	finish(sa);
 }
@@ -275,6 +259,7 @@ static void handle_response(struct ike_sa *sa, struct ike_msg *m,
 	struct ike_engine *e = sa->eng;
 	const struct ike_handler *h;
 	uint8_t *plain = NULL;
+	size_t plain_len = 0;
 	int err = 0;
 
 	if (sa->req.kind == REQ_NONE || m->msgid != sa->req.msgid ||
@@ -283,11 +268,12 @@ static void handle_response(struct ike_sa *sa, struct ike_msg *m,
 		return;
 	}
 	if (m->exchange != IKE_SA_INIT) {
-		err = open_sk(sa, m, &plain);
-		if (err == -EBADMSG) {
-			free(plain);
-			drop(e, &sa->remote, "no SK payload, or its integrity "
-			     "check failed");
+		err = ike_frag_open(sa, m, true, &plain, &plain_len);
+		if (err == -EBADMSG || err == -EINPROGRESS) {
+			wipe_free(plain, plain_len);
+			if (err == -EBADMSG)
+				drop(e, &sa->remote, "no SK payload, or its "
+				     "integrity check failed");
 			return;
 		}
 		ike_natt_follow(sa, local, remote);
@@ -310,10 +296,7 @@ static void handle_response(struct ike_sa *sa, struct ike_msg *m,
 			e->stats.ike_failed++;
 		ike_sa_set_state(sa, IKE_ST_DEAD);
 	}
-	if (plain) {
-		OPENSSL_cleanse(plain, m->raw_len);
-		free(plain);
-	}
+	wipe_free(plain, plain_len);
 	finish(sa);
 }
 

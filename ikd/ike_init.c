@@ -101,6 +101,7 @@ static int send_request(struct ike_sa *sa)
 	ike_build_nonce(&b, sa->ni, sa->ni_len);
 	ike_auth_sig_init_payloads(sa, &b);
 	ike_natt_build(sa, &b, sa->spi_i, 0);
+	ike_frag_build(sa, &b);
 	free(props);
 	err = ike_build_end(&b);
 	if (err) {
@@ -229,6 +230,7 @@ static int init_response(struct ike_sa *sa, const struct ike_msg *m,
 		return -EPROTO;
 	}
 	ike_natt_check(sa, m);
+	ike_frag_check(sa, m);
 	return ike_auth_start(sa);
 }
 
@@ -292,6 +294,7 @@ static int answer(struct ike_sa *sa, const struct ike_msg *m)
 	ike_auth_sig_init_note(sa, m);
 	ike_auth_sig_init_payloads(sa, &b);
 	ike_natt_build(sa, &b, sa->spi_i, sa->spi_r);
+	ike_frag_build(sa, &b);
 	err = ike_build_end(&b);
 	if (err)
 		goto fail;
@@ -389,6 +392,7 @@ void ike_init_respond(struct ike_engine *e, const struct ikd_addr *local,
 	err = !sa->dh ? -ENOMEM : ike_random(sa->nr, sa->nr_len);
 	if (!err) {
 		ike_natt_check(sa, m);
+		ike_frag_check(sa, m);
 		err = answer(sa, m);
 	}
 	if (err) {

@@ -22,6 +22,8 @@
  *   ike_keylog.c  the debug-only Wireshark key table
  *   ike_dos.c     denial of service: stateless cookies (2.6), half-open
  *                 SAs by source address, rate-limited logs
+ *   ike_frag.c    sealing and opening SK payloads, IKEv2 fragmentation
+ *                 (RFC 7383): SKF fragments out, reassembly in
  */
 #ifndef IKD_IKE_INT_H
 #define IKD_IKE_INT_H
@@ -80,6 +82,7 @@ enum ike_req_kind {
 };
 
 struct ike_sa;
+struct ike_frag_in;
 
 /* A negotiated transform set. */
 struct ike_chosen {
@@ -219,6 +222,13 @@ struct ike_sa {
 		bool encap;		/* ESP in UDP, IKE on port 4500 */
 		struct ikd_timer *ka_timer;	/* keepalives, behind a NAT */
 	} natt;
+	/* IKEv2 fragmentation (ike_frag.c, RFC 7383). */
+	struct {
+		bool peer_supports;	/* its IKE_SA_INIT announced it */
+		bool use;		/* both did: we may send fragments */
+		/* Reassembly of the peer's requests [0] and responses [1]. */
+		struct ike_frag_in *in[2];
+	} frag;
 	/* IKE SA rekeying (ike_rekey_ike.c). On the old SA: the new one our
 	 * rekey negotiates, the one the peer's rekey made and the lowest
 	 * nonce of that exchange (2.8.1); on a new one: the SA it replaces. */
@@ -586,6 +596,43 @@ void ike_natt_follow(struct ike_sa *sa, const struct ikd_addr *local,
  * with ESP in UDP, the ports and the keepalives. */
 void ike_natt_inherit(struct ike_sa *to, const struct ike_sa *from);
 void ike_natt_stop(struct ike_sa *sa);
+
+/* ike_frag.c */
+/* IKEV2_FRAGMENTATION_SUPPORTED in our IKE_SA_INIT: the initiator's when
+ * configured, the responder's when configured and the peer's had it. */
+void ike_frag_build(const struct ike_sa *sa, struct ike_builder *b);
+/* The peer's IKE_SA_INIT message: whether it announced fragmentation. */
+void ike_frag_check(struct ike_sa *sa, const struct ike_msg *m);
+/* A rekeyed IKE SA (2.8) keeps what its IKE_SA_INIT negotiated. */
+void ike_frag_inherit(struct ike_sa *to, const struct ike_sa *from);
+/* The most bytes of IKE message a datagram to the peer may carry before
+ * we fragment: IKE_FRAG_IP_MAX less the IP and UDP headers and, on port
+ * 4500, the non-ESP marker. */
+size_t ike_frag_max(const struct ike_sa *sa);
+/* Seals @inner into a message of @exchange, or into SKF fragments when
+ * they are in use and it is too big (or ike_frag is force). Returns a new
+ * buffer holding the datagram(s) back to back, each as long as its
+ * header says (ike_sa_send() sends them one by one), and their total
+ * length in *len; NULL on failure (logged). */
+uint8_t *ike_frag_seal(struct ike_sa *sa, uint8_t exchange, uint8_t flags,
+		       uint32_t msgid, const struct ike_builder *inner,
+		       size_t *len);
+/*
+ * Checks and decrypts the SK payload of @m, or its SKF payload, then
+ * parses the inner payloads into @m. A fragment is decrypted and
+ * checked, then kept until its message is whole (-EINPROGRESS until
+ * then); the whole message is parsed, and m->raw then points at its
+ * first fragment (what a retransmission repeats). *plain gets the
+ * buffer the inner payloads point into, *plain_len its size: wipe and
+ * free it when done (also on error). @keep false (a request outside the
+ * window): a fragment is only authenticated, never kept. Returns 0,
+ * -EINPROGRESS, -EBADMSG (not authentic, or a fragment dropped: logged,
+ * rate-limited), or the parser's error (-EINVAL for malformed).
+ */
+int ike_frag_open(struct ike_sa *sa, struct ike_msg *m, bool keep,
+		  uint8_t **plain, size_t *plain_len);
+/* Drops both reassemblies (the SA goes). */
+void ike_frag_free(struct ike_sa *sa);
 
 /* ike_keylog.c */
 void ike_keylog_write(const char *path, const struct ike_sa *sa);

@@ -369,7 +369,7 @@ static bool single(uint8_t type)
 	switch (type) {
 	case IKE_PL_SA: case IKE_PL_KE: case IKE_PL_IDI: case IKE_PL_IDR:
 	case IKE_PL_AUTH: case IKE_PL_NONCE: case IKE_PL_TSI: case IKE_PL_TSR:
-	case IKE_PL_SK: case IKE_PL_CP: case IKE_PL_EAP:
+	case IKE_PL_SK: case IKE_PL_CP: case IKE_PL_EAP: case IKE_PL_SKF:
 		return true;
 	}
 	return false;
@@ -419,13 +419,14 @@ static int parse_body(struct ike_msg *m, uint8_t type, struct ike_rbuf *r)
 
 static bool known(uint8_t type)
 {
-	return (type >= IKE_PL_SA && type <= IKE_PL_EAP);
+	return (type >= IKE_PL_SA && type <= IKE_PL_EAP) || type == IKE_PL_SKF;
 }
 
 /*
  * Walks a chain starting with payload type @np over @r. In the outer
  * chain (@outer) an SK payload ends the walk: it must run to the end of
  * the datagram, and its "next payload" is the inner chain's first type.
+ * An SKF payload (RFC 7383) does the same after its two numbers.
  */
 static int parse_chain(struct ike_msg *m, struct ike_rbuf *r, uint8_t np,
 		       bool outer)
@@ -452,7 +453,7 @@ static int parse_chain(struct ike_msg *m, struct ike_rbuf *r, uint8_t np,
 		body = ike_get_sub(r, plen - 4u);
 		if (body.err)
 			return bad(m, "payload runs past the end");
-		if (type == IKE_PL_SK && !outer)
+		if ((type == IKE_PL_SK || type == IKE_PL_SKF) && !outer)
 			return bad(m, "SK payload inside the SK payload");
 		if (!known(type)) {
 			if (crit) {
@@ -470,6 +471,20 @@ static int parse_chain(struct ike_msg *m, struct ike_rbuf *r, uint8_t np,
 			if (ike_rbuf_left(r))
 				return bad(m, "SK payload is not the last one");
 			m->sk_off = body_off;
+			m->sk_np = np;
+			return 0;
+		}
+		if (type == IKE_PL_SKF) {
+			/* 2.5: it is the only payload of the message. */
+			if (count != 1 || ike_rbuf_left(r))
+				return bad(m, "SKF payload is not the only one");
+			m->frag_num = ike_get16(&body);
+			m->frag_total = ike_get16(&body);
+			if (body.err || !m->frag_num || !m->frag_total ||
+			    m->frag_num > m->frag_total)
+				return bad(m, "SKF payload's fragment numbers "
+					   "are wrong");
+			m->sk_off = body_off + 4;
 			m->sk_np = np;
 			return 0;
 		}

@@ -60,7 +60,7 @@ enum {
 	IKE_PL_SK = 46,
 	IKE_PL_CP = 47,
 	IKE_PL_EAP = 48,
-	IKE_PL_SKF = 53,	/* RFC 7383 fragments: not supported (yet) */
+	IKE_PL_SKF = 53,	/* RFC 7383: an encrypted fragment */
 };
 
 #define IKE_PL_CRITICAL		0x80	/* the C bit of the generic header */
@@ -293,6 +293,10 @@ struct ike_msg {
 	 * sk_off to the end of the datagram; inner chain starts with sk_np. */
 	size_t sk_off;
 	uint8_t sk_np;
+	/* An SKF payload instead (RFC 7383 2.5): the same, its data after
+	 * Fragment Number and Total Fragments; sk_np is the first inner
+	 * payload in fragment 1, 0 in the others. */
+	uint16_t frag_num, frag_total;
 
 	/* Why parsing failed: the notify to answer with (INVALID_SYNTAX,
 	 * UNSUPPORTED_CRITICAL_PAYLOAD, INVALID_MAJOR_VERSION), the
@@ -402,5 +406,11 @@ void ike_build_cp(struct ike_builder *b, uint8_t cfg_type,
  */
 int ike_build_sk_end(struct ike_builder *b, const struct ike_sk_keys *keys,
 		     uint8_t inner_np, const uint8_t *inner, size_t inner_len);
+/* The same with an SKF payload (RFC 7383 2.5) carrying fragment @num of
+ * @total: @inner is this fragment's share of the inner chain, @inner_np
+ * the chain's first payload type in fragment 1 and 0 in the others. */
+int ike_build_skf_end(struct ike_builder *b, const struct ike_sk_keys *keys,
+		      uint8_t inner_np, uint16_t num, uint16_t total,
+		      const uint8_t *inner, size_t inner_len);
 
 #endif /* IKD_IKE_MSG_H */

@@ -236,8 +236,11 @@ void ike_build_cert(struct ike_builder *b, uint8_t pl, uint8_t enc,
 	ike_build_close(b, off);
 }
 
-int ike_build_sk_end(struct ike_builder *b, const struct ike_sk_keys *keys,
-		     uint8_t inner_np, const uint8_t *inner, size_t inner_len)
+/* The SK or SKF payload (@skf: Fragment Number @num, Total Fragments
+ * @total before the data), last of the message, sealed. */
+static int build_sealed(struct ike_builder *b, const struct ike_sk_keys *keys,
+			uint8_t inner_np, bool skf, uint16_t num,
+			uint16_t total, const uint8_t *inner, size_t inner_len)
 {
 	struct ike_wbuf *w = b->w;
 	size_t sklen = ike_sk_len(keys, inner_len);
@@ -246,18 +249,38 @@ int ike_build_sk_end(struct ike_builder *b, const struct ike_sk_keys *keys,
 
 	if (!sklen)
 		return -EINVAL;	/* keys that cannot make an SK payload */
-	off = ike_build_open(b, IKE_PL_SK);
-	/* The SK payload's "next payload" names the first inner payload,
-	 * and nothing may follow it (3.14). */
+	off = ike_build_open(b, skf ? IKE_PL_SKF : IKE_PL_SK);
+	/* The payload's "next payload" names the first inner payload, and
+	 * nothing may follow it (3.14). */
 	ike_wbuf_set8(w, off, inner_np);
 	b->np_off = NO_NP;
+	if (skf) {
+		ike_put16(w, num);
+		ike_put16(w, total);
+	}
 	ike_put_reserve(w, sklen);
 	ike_build_close(b, off);
 	err = ike_build_end(b);
 	if (err)
 		return err;
-	return ike_sk_seal(keys, w->data + b->start, off + 4 - b->start,
-			   inner, inner_len);
+	/* Sealed from the end of the payload's headers: the fragment's
+	 * numbers are covered by the ICV too (RFC 7383 2.5). */
+	return ike_sk_seal(keys, w->data + b->start,
+			   off + (skf ? 8 : 4) - b->start, inner, inner_len);
+}
+
+int ike_build_sk_end(struct ike_builder *b, const struct ike_sk_keys *keys,
+		     uint8_t inner_np, const uint8_t *inner, size_t inner_len)
+{
+	return build_sealed(b, keys, inner_np, false, 0, 0, inner, inner_len);
+}
+
+int ike_build_skf_end(struct ike_builder *b, const struct ike_sk_keys *keys,
+		      uint8_t inner_np, uint16_t num, uint16_t total,
+		      const uint8_t *inner, size_t inner_len)
+{
+	return build_sealed(b, keys, inner_np, true, num, total, inner,
+			    inner_len);
 }
 
 /* --- names -------------------------------------------------------------- */

@@ -210,6 +210,7 @@ int ike_rekey_ike_start(struct ike_sa *sa)
 	if (!n)
 		return -ENOMEM;
 	ike_natt_inherit(n, sa);
+	ike_frag_inherit(n, sa);
 	n->rekey_old = sa;
 	sa->rekey_new = n;
 	n->ni_len = IKE_NONCE_LEN;
@@ -402,6 +403,7 @@ void ike_rekey_ike_respond(struct ike_sa *sa, const struct ike_msg *m,
 		return;
 	}
 	ike_natt_inherit(n, sa);
+	ike_frag_inherit(n, sa);
 	n->spi_i = peer_spi;
 	n->ch = ch;
 	n->ni_len = m->nonce.len;

@@ -265,6 +265,7 @@ static void free_now(struct ike_sa *sa)
 	t->cancel(t, sa->life_timer);
 	t->cancel(t, sa->dpd_timer);
 	ike_natt_stop(sa);
+	ike_frag_free(sa);
 	ike_dh_free(sa->dh);
 	unhash(sa);
 	if (!sa->initiator)
@@ -403,8 +404,18 @@ void ike_sa_send(struct ike_sa *sa, const uint8_t *buf, size_t len)
 {
 	struct ike_engine *e = sa->eng;
 
-	ike_stats_tx(e, buf, len);
-	e->env.send(e->env.arg, &sa->local, &sa->remote, buf, len);
+	/* @buf may hold several datagrams, fragments (ike_frag.c), each as
+	 * long as its header says. */
+	while (len >= IKE_HDR_LEN) {
+		size_t n = ike_be32(buf + 24);
+
+		if (n < IKE_HDR_LEN || n > len)
+			n = len;
+		ike_stats_tx(e, buf, n);
+		e->env.send(e->env.arg, &sa->local, &sa->remote, buf, n);
+		buf += n;
+		len -= n;
+	}
 }
 
 static void retransmit(void *arg)
@@ -475,48 +486,13 @@ int ike_sa_send_raw_request(struct ike_sa *sa, enum ike_req_kind kind,
 	return start_request(sa, kind, exchange, 0, pkt, len, NULL);
 }
 
-/* Seals @inner under a header for @msgid; a new buffer, or NULL. */
-static uint8_t *seal(struct ike_sa *sa, uint8_t exchange, uint8_t flags,
-		     uint32_t msgid, const struct ike_builder *inner,
-		     size_t *len)
-{
-	struct ike_sk_keys k;
-	struct ike_wbuf w;
-	struct ike_builder b;
-	size_t ilen = inner->w->len - inner->start;
-	size_t cap;
-	uint8_t *pkt;
-	int err;
-
-	if (inner->w->err)
-		return NULL;
-	ike_sa_sk_keys(sa, sa->initiator, &k);
-	cap = IKE_HDR_LEN + 4 + ike_sk_len(&k, ilen);
-	pkt = malloc(cap);
-	if (!pkt)
-		return NULL;
-	if (sa->initiator)
-		flags |= IKE_FLAG_I;
-	ike_wbuf_init(&w, pkt, cap);
-	ike_build_hdr(&b, &w, sa->spi_i, sa->spi_r, exchange, flags, msgid);
-	err = ike_build_sk_end(&b, &k, inner->first_np,
-			       inner->w->data + inner->start, ilen);
-	if (err) {
-		log_error("cannot build %s message: %s",
-			  ike_exchange_name(exchange), strerror(-err));
-		free(pkt);
-		return NULL;
-	}
-	*len = w.len;
-	return pkt;
-}
-
 int ike_sa_send_request(struct ike_sa *sa, enum ike_req_kind kind,
 			uint8_t exchange, struct ike_child *child,
 			const struct ike_builder *inner)
 {
 	size_t len;
-	uint8_t *pkt = seal(sa, exchange, 0, sa->next_msgid, inner, &len);
+	uint8_t *pkt = ike_frag_seal(sa, exchange, 0, sa->next_msgid, inner,
+				    &len);
 
 	if (!pkt)
 		return -ENOMEM;
@@ -528,7 +504,8 @@ int ike_sa_send_oneshot(struct ike_sa *sa, uint8_t exchange,
 			const struct ike_builder *inner)
 {
 	size_t len;
-	uint8_t *pkt = seal(sa, exchange, 0, sa->next_msgid++, inner, &len);
+	uint8_t *pkt = ike_frag_seal(sa, exchange, 0, sa->next_msgid++, inner,
+				    &len);
 
 	if (!pkt)
 		return -ENOMEM;
@@ -564,8 +541,8 @@ int ike_sa_respond(struct ike_sa *sa, const struct ike_msg *req,
 		   const struct ike_builder *inner)
 {
 	size_t len;
-	uint8_t *pkt = seal(sa, req->exchange, IKE_FLAG_R, req->msgid, inner,
-			    &len);
+	uint8_t *pkt = ike_frag_seal(sa, req->exchange, IKE_FLAG_R, req->msgid,
+				     inner, &len);
 
 	if (!pkt)
 		return -ENOMEM;
@@ -587,6 +564,10 @@ void ike_sa_respond_raw(struct ike_sa *sa, const struct ike_msg *req,
 
 bool ike_sa_retransmitted(struct ike_sa *sa, const struct ike_msg *m)
 {
+	/* A fragmented request is answered again once, on its first
+	 * fragment (RFC 7383 2.6.1); the others are ignored. */
+	if (ike_msg_has(m, IKE_PL_SKF) && m->frag_num != 1)
+		return true;
 	if (!sa->have_last || m->raw_len != sa->last_req_len ||
 	    memcmp(m->raw, sa->last_req, m->raw_len))
 		return false;

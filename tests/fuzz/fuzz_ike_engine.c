@@ -18,6 +18,11 @@
  *   op 5  IKE_SA_INIT response to B as initiator: B starts an IKE SA of
  *         its own first, with C (192.0.2.3, no engine, silent), which
  *         the record answers: [SPIr 8][first payload] + payloads
+ *   op 6  an SKF fragment (RFC 7383) of a request or response to B, sealed
+ *         with the SA's keys: [exchange][msgid delta + R bit][fragment
+ *         number][total fragments][first payload] + its slice of inner
+ * A sends every message after IKE_SA_INIT as fragments (ike_frag force),
+ * so B reassembles all of A's traffic too.
  * Records 1 and 2 go to the newest SA of B that fits (op 2: one with a
  * request out, so also B's own IKE_AUTH once op 5 gave it keys).
  * After each record both engines exchange what they sent, A answering B.
@@ -160,6 +165,7 @@ static void setup_node(struct node *n, const char *ip, const char *peer,
 	/* NAT-D notifies parsed and checked, ESP in UDP when they say so. */
 	c->nat_traversal = IKE_NATT_ON;
 	c->natt_keepalive_secs = 20;
+	c->ike_frag = n == &a ? IKE_FRAG_FORCE : IKE_FRAG_ON;
 	cc->nprop = 1;
 	cc->prop[0].proto = IKE_PROTO_ESP;
 	cc->prop[0].nencr = 1;
@@ -242,6 +248,28 @@ static void sealed(struct ike_sa *sa, uint8_t exchange, uint8_t flags,
 	ike_engine_receive(b.e, &b.addr, &sa->remote, buf, w.len);
 }
 
+/* The same as one SKF fragment, @num of @total (unchecked: the parser's
+ * and the reassembly's checks are what is fuzzed). */
+static void sealed_frag(struct ike_sa *sa, uint8_t exchange, uint8_t flags,
+			uint32_t msgid, uint8_t np, uint16_t num,
+			uint16_t total, const uint8_t *inner, size_t len)
+{
+	static uint8_t buf[IKE_MSG_MAX];
+	struct ike_sk_keys k;
+	struct ike_wbuf w;
+	struct ike_builder bd;
+
+	if (!sa->have_keys)
+		return;
+	ike_sa_sk_keys(sa, !sa->initiator, &k);
+	ike_wbuf_init(&w, buf, sizeof(buf));
+	ike_build_hdr(&bd, &w, sa->spi_i, sa->spi_r, exchange,
+		      flags | (sa->initiator ? 0 : IKE_FLAG_I), msgid);
+	if (ike_build_skf_end(&bd, &k, np, num, total, inner, len))
+		return;
+	ike_engine_receive(b.e, &b.addr, &sa->remote, buf, w.len);
+}
+
 /* B's newest SA with keys (op 1), or with a request out (op 2). */
 static struct ike_sa *b_sa(bool with_request)
 {
@@ -272,7 +300,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	half_open = false;
 
 	while (off + 2 <= size) {
-		uint8_t op = data[off] % 6;
+		uint8_t op = data[off] % 7;
 		size_t len = data[off + 1];
 		const uint8_t *p = data + off + 2;
 		struct ike_sa *sa;
@@ -320,6 +348,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sa = len >= 9 ? b_initiating() : NULL;
 			if (sa)
 				init_response(sa, p, len);
+			break;
+		case 6:
+			sa = len >= 5 ? b_sa(p[1] & 0x80) : NULL;
+			if (sa && (p[1] & 0x80))
+				sealed_frag(sa, sa->req.exchange, IKE_FLAG_R,
+					    sa->req.msgid, p[4], p[2] % 8,
+					    p[3] % 8, p + 5, len - 5);
+			else if (sa)
+				sealed_frag(sa, (uint8_t)(33 + p[0] % 6), 0,
+					    sa->expect_msgid + p[1] % 3 - 1,
+					    p[4], p[2] % 8, p[3] % 8, p + 5,
+					    len - 5);
 			break;
 		}
 		run();

@@ -419,7 +419,9 @@ static void test_stats(void **state)
 				.tx_exchange = { 5, 6, 7, 8 },
 				.fail_no_proposal = 11, .fail_auth = 12,
 				.fail_ts = 13, .fail_timeout = 14,
-				.cookies_sent = 15 };
+				.cookies_sent = 15, .frag_tx = 16,
+				.frag_rx = 17, .frag_reassembled = 18,
+				.frag_dropped = 19 };
 	struct ikd_ctl_out o;
 	json_error_t err;
 	json_t *j, *x;
@@ -439,12 +441,17 @@ static void test_stats(void **state)
 	assert_int_equal(json_integer_value(json_object_get(x, "authentication_failed")), 12);
 	assert_int_equal(json_integer_value(json_object_get(x, "ts_unacceptable")), 13);
 	assert_int_equal(json_integer_value(json_object_get(x, "timeout")), 14);
+	x = json_object_get(j, "fragments");
+	assert_int_equal(json_integer_value(json_object_get(x, "sent")), 16);
+	assert_int_equal(json_integer_value(json_object_get(x, "dropped")), 19);
 	json_decref(j);
 	ikd_ctl_out_free(&o);
 	ikd_ctl_out_init(&o);
 	ikd_ctl_show_stats(&st, false, &o);
 	assert_non_null(strstr(o.buf, "  INFORMATIONAL    4 received, 8 sent\n"));
 	assert_non_null(strstr(o.buf, "cookies sent: 15\n"));
+	assert_non_null(strstr(o.buf, "fragments: 16 sent, 17 received, "
+			       "18 reassembled, 19 dropped\n"));
 	ikd_ctl_out_free(&o);
 }
 

@@ -62,6 +62,10 @@ struct world {
 	bool cookie;			/* B "asks" for a cookie once */
 	uint8_t proto;			/* of the policies: ESP, or AH */
 	uint8_t *last_init;		/* the last IKE_SA_INIT request sent */
+	/* A path that drops IP fragments: datagrams longer than this are
+	 * lost (0: none), and counted. */
+	size_t mtu;
+	unsigned int mtu_drops;
 };
 
 /* --- the network -------------------------------------------------------- */
@@ -160,6 +164,10 @@ static void deliver(struct world *w, struct pkt *k)
 		f = DUPLICATE;
 	if (to == &w->b && w->b_dead)
 		f = DROP;
+	if (w->mtu && k->len > w->mtu) {
+		w->mtu_drops++;
+		f = DROP;
+	}
 	if (f != DROP)
 		ike_engine_receive(to->e, &k->to, &k->from, k->data, k->len);
 	if (f == DUPLICATE)
