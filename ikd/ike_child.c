@@ -200,6 +200,17 @@ static int install(struct ike_sa *sa, struct ike_child *c, bool we_init,
 	out.auth_key = out.enc_key + elen;
 	ike_natt_child_sa(sa, &in, &out);
 	in.src.port = in.dst.port = out.src.port = out.dst.port = 0;
+	if (!c->natt_oa.family && c->rekey_of)
+		c->natt_oa = c->rekey_of->natt_oa;
+	if (in.encap_sport && c->natt_oa.family) {
+		char ob[IKD_ADDR_STRLEN];
+
+		/* The peer's checksums cover its original address. */
+		in.natt_oa = c->natt_oa;
+		log_info("NAT-T: inbound SA spi=0x%08x: the peer's original "
+			 "address %s is its NAT-OA", ntohl(c->spi_in),
+			 ikd_addr_str(&c->natt_oa, false, ob));
+	}
 
 	/* Make before break: inbound first, so that the peer's first
 	 * packet on the new SA finds it. */
@@ -381,6 +392,7 @@ int ike_child_response(struct ike_sa *sa, struct ike_child *c,
 	uint8_t gir[IKE_MAX_DH_PUB];
 	size_t girlen = 0;
 	char why[IKE_PROP_STRLEN + 64], pb[IKE_PROP_STRLEN];
+	struct ike_ts_pl tsi, tsr;
 	bool transport;
 	int rc;
 
@@ -417,8 +429,13 @@ int ike_child_response(struct ike_sa *sa, struct ike_child *c,
 		refuse_answer(sa, c, why);
 		return -EPROTO;
 	}
-	if (!ts_narrowed(&m->tsi, c->local_ts, c->nlocal) ||
-	    !ts_narrowed(&m->tsr, c->remote_ts, c->nremote)) {
+	/* 2.23.1: an answer across a NAT may name our address after it. */
+	tsi = m->tsi;
+	tsr = m->tsr;
+	if (c->mode == IKD_MODE_TRANSPORT)
+		ike_natt_transport_ts(sa, &tsi, &tsr, &c->natt_oa);
+	if (!ts_narrowed(&tsi, c->local_ts, c->nlocal) ||
+	    !ts_narrowed(&tsr, c->remote_ts, c->nremote)) {
 		char a[IKE_TS_STRLEN], b[IKE_TS_STRLEN];
 
 		snprintf(why, sizeof(why), "peer's selectors TSi=%s TSr=%s are "
@@ -437,10 +454,10 @@ int ike_child_response(struct ike_sa *sa, struct ike_child *c,
 			      "peer refused transport mode");
 		return -EPROTO;
 	}
-	c->nlocal = m->tsi.nts < IKE_CHILD_MAX_TS ? m->tsi.nts : IKE_CHILD_MAX_TS;
-	memcpy(c->local_ts, m->tsi.ts, c->nlocal * sizeof(c->local_ts[0]));
-	c->nremote = m->tsr.nts < IKE_CHILD_MAX_TS ? m->tsr.nts : IKE_CHILD_MAX_TS;
-	memcpy(c->remote_ts, m->tsr.ts, c->nremote * sizeof(c->remote_ts[0]));
+	c->nlocal = tsi.nts < IKE_CHILD_MAX_TS ? tsi.nts : IKE_CHILD_MAX_TS;
+	memcpy(c->local_ts, tsi.ts, c->nlocal * sizeof(c->local_ts[0]));
+	c->nremote = tsr.nts < IKE_CHILD_MAX_TS ? tsr.nts : IKE_CHILD_MAX_TS;
+	memcpy(c->remote_ts, tsr.ts, c->nremote * sizeof(c->remote_ts[0]));
 	if (!in_auth) {
 		c->nr_len = m->nonce.len;
 		memcpy(c->nr, m->nonce.ptr, m->nonce.len);
@@ -505,6 +522,7 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 	uint8_t gir[IKE_MAX_DH_PUB], pub[IKE_MAX_DH_PUB];
 	size_t girlen = 0, publen = 0;
 	char a[IKE_PROP_STRLEN], b[IKE_PROP_STRLEN];
+	struct ike_ts_pl tsi, tsr;
 	bool generate;
 	int err;
 
@@ -536,7 +554,13 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 	c->proto = wanted_proto(&m->sa);
 	c->mode = ike_msg_notify(m, IKE_N_USE_TRANSPORT_MODE) ?
 		  IKD_MODE_TRANSPORT : IKD_MODE_TUNNEL;
-	if (ike_ts_narrow(sa, c, &m->tsi, &m->tsr, &generate)) {
+	/* 2.23.1: across a NAT, the SPD is asked with the IKE SA's
+	 * addresses, and the answer carries them. */
+	tsi = m->tsi;
+	tsr = m->tsr;
+	if (c->mode == IKD_MODE_TRANSPORT)
+		ike_natt_transport_ts(sa, &tsr, &tsi, &c->natt_oa);
+	if (ike_ts_narrow(sa, c, &tsi, &tsr, &generate)) {
 		ike_child_free(sa, c, false);
 		e->stats.child_failed++;
 		ike_stats_fail(e, IKE_N_TS_UNACCEPTABLE);

@@ -111,6 +111,9 @@ struct ike_child {
 	 * initiator, then what was agreed. */
 	uint8_t nlocal, nremote;
 	struct ike_ts local_ts[IKE_CHILD_MAX_TS], remote_ts[IKE_CHILD_MAX_TS];
+	/* Transport mode, the peer behind a NAT: its address before the
+	 * NAT (2.23.1), the inbound SA's NAT-OA; family 0 when unknown. */
+	struct ikd_addr natt_oa;
 	uint32_t gen_pol[IKE_MAX_GEN_POLICIES];	/* generated policies' ids */
 	uint8_t ngen_pol;
 	/* CREATE_CHILD_SA: the nonces and the PFS exchange. */
@@ -586,6 +589,11 @@ void ike_natt_check(struct ike_sa *sa, const struct ike_msg *m);
 /* ESP in UDP for the child's two kernel SAs when NAT-T is in use. */
 void ike_natt_child_sa(const struct ike_sa *sa, struct ikd_kernel_sa *in,
 		       struct ikd_kernel_sa *out);
+/* Transport mode across a NAT (2.23.1): the selectors of a side behind
+ * a NAT (@local ours, @remote the peer's, as received) take the IKE
+ * SA's addresses; *@peer_oa the peer's original one, family 0 if none. */
+void ike_natt_transport_ts(const struct ike_sa *sa, struct ike_ts_pl *local,
+			   struct ike_ts_pl *remote, struct ikd_addr *peer_oa);
 /* A message may come from another address: the peer is behind a NAT. */
 bool ike_natt_may_move(const struct ike_sa *sa);
 /* An authentic message came from @remote to @local: follow the peer

@@ -180,6 +180,78 @@ void ike_natt_check(struct ike_sa *sa, const struct ike_msg *m)
 	arm_keepalive(sa);
 }
 
+/* Whether every selector of @pl is the same single address of @af. */
+static bool one_host(const struct ike_ts_pl *pl, sa_family_t af)
+{
+	size_t n = af == AF_INET6 ? 16 : 4;
+	uint8_t type = af == AF_INET6 ? IKE_TS_IPV6_ADDR_RANGE :
+		       IKE_TS_IPV4_ADDR_RANGE;
+
+	if (!pl->nts)
+		return false;
+	for (unsigned int i = 0; i < pl->nts; i++)
+		if (pl->ts[i].type != type ||
+		    memcmp(pl->ts[i].start, pl->ts[i].end, n) ||
+		    memcmp(pl->ts[i].start, pl->ts[0].start, n))
+			return false;
+	return true;
+}
+
+/* @pl's address becomes @a's (ports and protocols stay); the one it had
+ * goes to *@orig. False when @pl is not a host-to-host list. */
+static bool substitute(struct ike_ts_pl *pl, const struct ikd_addr *a,
+		       struct ikd_addr *orig, const char *whose)
+{
+	size_t n = a->family == AF_INET6 ? 16 : 4;
+	char ob[IKD_ADDR_STRLEN], nb[IKD_ADDR_STRLEN];
+
+	if (!one_host(pl, a->family))
+		return false;
+	ikd_addr_zero(orig);
+	orig->family = a->family;
+	memcpy(orig->bytes, pl->ts[0].start, n);
+	for (unsigned int i = 0; i < pl->nts; i++) {
+		memcpy(pl->ts[i].start, a->bytes, n);
+		memcpy(pl->ts[i].end, a->bytes, n);
+	}
+	if (!ikd_addr_eq_noport(orig, a))
+		log_info("NAT-T: transport mode: %s selectors name %s, taken "
+			 "as %s (RFC 7296 2.23.1)", whose,
+			 ikd_addr_str(orig, false, ob),
+			 ikd_addr_str(a, false, nb));
+	return true;
+}
+
+/*
+ * Transport mode across a NAT (2.23.1): each side names its own address
+ * in the selectors, from before the NAT, which means nothing to the
+ * other side. So the addresses of the selectors for a side behind a NAT
+ * are replaced with the IKE SA's (the responder's before it narrows
+ * against its SPD, the initiator's in the answer before it checks it),
+ * and SAs and policies get the addresses the packets carry. Only a
+ * host-to-host list is replaced; anything wider is left as it came.
+ * The peer's original address is its NAT-OA (RFC 3948 4.2).
+ */
+void ike_natt_transport_ts(const struct ike_sa *sa, struct ike_ts_pl *local,
+			   struct ike_ts_pl *remote, struct ikd_addr *peer_oa)
+{
+	struct ikd_addr orig;
+
+	ikd_addr_zero(peer_oa);
+	if (!sa->natt.encap)
+		return;
+	if (sa->natt.local_behind)
+		substitute(local, &sa->local, &orig, "our");
+	/* The kernel fixes the checksum's source address with the NAT-OA
+	 * (kernel/decap.c); when our own address was translated too, the
+	 * fix would be half done, so none is given and the checksum goes
+	 * unchecked (the ESP ICV protected it), as Linux does. */
+	if (sa->natt.remote_behind &&
+	    substitute(remote, &sa->remote, &orig, "the peer's") &&
+	    !ikd_addr_eq_noport(&orig, &sa->remote) && !sa->natt.local_behind)
+		*peer_oa = orig;
+}
+
 void ike_natt_child_sa(const struct ike_sa *sa, struct ikd_kernel_sa *in,
 		       struct ikd_kernel_sa *out)
 {

@@ -632,6 +632,160 @@ static void test_ipv6_stays_off(void **state)
 	free_world(w);
 }
 
+/* --- transport mode (2.23.1) ---------------------------------------- */
+
+/* A host-to-host transport child from A's own address to B's: A's policy
+ * and ACQUIRE, as setkey's `esp/transport//require` makes them. */
+static void establish_transport(struct world *w)
+{
+	struct ikd_acquire acq = { 0 };
+
+	start_peer(w, &w->a);
+	start_peer(w, &w->b);
+	acq.pol.dir = IKD_DIR_OUT;
+	acq.pol.action = IPSEC_POLICY_IPSEC;
+	acq.pol.sel.src = w->a.addr;
+	acq.pol.sel.dst = w->b.addr;
+	acq.pol.sel.src.port = acq.pol.sel.dst.port = 0;
+	acq.pol.sel.src_plen = acq.pol.sel.dst_plen = 32;
+	acq.pol.sel.proto = 255;
+	acq.pol.nreqs = 1;
+	acq.pol.req[0].proto = IPPROTO_ESP;
+	acq.pol.req[0].mode = IKD_MODE_TRANSPORT;
+	acq.pol.req[0].level = IPSEC_LEVEL_REQUIRE;
+	acq.pol.id = fake_kernel_add_policy(w->a.k, &acq.pol);
+	acq.seq = 7;
+	acq.proto = IPPROTO_ESP;
+	acq.mode = IKD_MODE_TRANSPORT;
+	acq.src = acq.pol.sel.src;
+	acq.dst = acq.pol.sel.dst;
+	assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg), 0);
+	run(w);
+}
+
+static void expect_addr(const struct ikd_addr *a, const char *want)
+{
+	char b[IKD_ADDR_STRLEN];
+
+	assert_string_equal(ikd_addr_str(a, false, b), want);
+}
+
+/* An SA's outer addresses and selectors (host-to-host: /32 each). */
+static void expect_sa(struct fake_sa *s, const char *src, const char *dst)
+{
+	assert_int_equal(s->sa.mode, IKD_MODE_TRANSPORT);
+	expect_addr(&s->sa.src, src);
+	expect_addr(&s->sa.dst, dst);
+	expect_addr(&s->sa.sel.src, src);
+	expect_addr(&s->sa.sel.dst, dst);
+	assert_int_equal(s->sa.sel.src_plen, 32);
+	assert_int_equal(s->sa.sel.dst_plen, 32);
+}
+
+/* A (192.168.1.2) behind the NAT (203.0.113.1) asks for 192.168.1.2 ===
+ * 203.0.113.2. B takes TSi for the NAT's address, generates its policies
+ * and SAs with it and answers with it; A takes that for its own address.
+ * B's inbound SA has A's private address as NAT-OA; A's has none (its own
+ * address was translated: the kernel cannot fix the checksum). */
+static void test_transport_behind_nat(void **state)
+{
+	struct world *w = new_world(true);
+	struct fake_sa *in;
+
+	(void)state;
+	establish_transport(w);
+	assert_true(fake_log_has("NAT-T: transport mode: the peer's selectors "
+				 "name 192.168.1.2, taken as 203.0.113.1"));
+	assert_true(fake_log_has("NAT-T: transport mode: our selectors name "
+				 "203.0.113.1, taken as 192.168.1.2"));
+	assert_true(fake_log_has("CHILD_SA established: ESP/Transport "
+				 "192.168.1.2->203.0.113.2"));
+	/* B: the real outer addresses, ESP in UDP to the NAT's port */
+	in = sa_dir(&w->b, false);
+	expect_sa(in, "203.0.113.1", "203.0.113.2");
+	expect_encap(in, 44500, 4500);
+	expect_addr(&in->sa.natt_oa, "192.168.1.2");
+	expect_sa(sa_dir(&w->b, true), "203.0.113.2", "203.0.113.1");
+	assert_int_equal(sa_dir(&w->b, true)->sa.natt_oa.family, 0);
+	/* B's generated policies: in and out, no fwd, the NAT's address */
+	assert_int_equal(w->b.k->npol, 2);
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ikd_kernel_policy *p = &w->b.k->spd[i];
+		bool out = p->dir == IKD_DIR_OUT;
+
+		assert_int_equal(p->req[0].mode, IKD_MODE_TRANSPORT);
+		expect_addr(&p->sel.src, out ? "203.0.113.2" : "203.0.113.1");
+		expect_addr(&p->sel.dst, out ? "203.0.113.1" : "203.0.113.2");
+	}
+	/* A: its own addresses, no NAT-OA */
+	in = sa_dir(&w->a, false);
+	expect_sa(in, "203.0.113.2", "192.168.1.2");
+	expect_encap(in, 4500, 4500);
+	assert_int_equal(in->sa.natt_oa.family, 0);
+	expect_sa(sa_dir(&w->a, true), "192.168.1.2", "203.0.113.2");
+	assert_int_equal(fake_kernel_ncalls(w->a.k, FK_SPD_ADD), 0);
+	free_world(w);
+}
+
+/* B without generate_policy: its own SPD decides, and its transport
+ * policy names where the packets come from, the NAT's address. One that
+ * names A's private address matches nothing (TS_UNACCEPTABLE). */
+static void test_transport_server_spd(void **state)
+{
+	for (int pub = 1; pub >= 0; pub--) {
+		struct world *w = new_world(true);
+		struct ikd_kernel_policy p = { 0 };
+
+		(void)state;
+		w->b.cfg.generate_policy = false;
+		p.dir = IKD_DIR_OUT;
+		p.action = IPSEC_POLICY_IPSEC;
+		addr(&p.sel.src, "203.0.113.2");
+		addr(&p.sel.dst, pub ? "203.0.113.1" : "192.168.1.2");
+		p.sel.src_plen = p.sel.dst_plen = 32;
+		p.sel.proto = 255;
+		p.nreqs = 1;
+		p.req[0].proto = IPPROTO_ESP;
+		p.req[0].mode = IKD_MODE_TRANSPORT;
+		p.req[0].level = IPSEC_LEVEL_REQUIRE;
+		fake_kernel_add_policy(w->b.k, &p);
+		establish_transport(w);
+		if (pub) {
+			expect_sa(sa_dir(&w->b, false), "203.0.113.1",
+				  "203.0.113.2");
+			expect_sa(sa_dir(&w->a, true), "192.168.1.2",
+				  "203.0.113.2");
+			assert_int_equal(fake_kernel_ncalls(w->b.k, FK_SPD_ADD), 0);
+		} else {
+			assert_true(fake_log_has("TS_UNACCEPTABLE"));
+			assert_int_equal(fake_kernel_count(w->a.k, false), 0);
+			assert_int_equal(fake_kernel_count(w->b.k, false), 0);
+		}
+		free_world(w);
+	}
+}
+
+/* Without a NAT nothing is substituted and no NAT-OA is given, transport
+ * or not; in tunnel mode across a NAT neither (the selectors are inner
+ * addresses). */
+static void test_transport_no_nat(void **state)
+{
+	struct world *w = new_world(false);
+
+	(void)state;
+	establish_transport(w);
+	assert_false(fake_log_has("taken as"));
+	expect_sa(sa_dir(&w->b, false), "203.0.113.1", "203.0.113.2");
+	expect_encap(sa_dir(&w->b, false), 0, 0);
+	assert_int_equal(sa_dir(&w->b, false)->sa.natt_oa.family, 0);
+	free_world(w);
+	w = new_world(true);
+	establish(w);
+	assert_false(fake_log_has("taken as"));
+	assert_int_equal(sa_dir(&w->b, false)->sa.natt_oa.family, 0);
+	free_world(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -644,6 +798,9 @@ int main(void)
 		cmocka_unit_test(test_address_change),
 		cmocka_unit_test(test_no_follow_without_nat),
 		cmocka_unit_test(test_ipv6_stays_off),
+		cmocka_unit_test(test_transport_behind_nat),
+		cmocka_unit_test(test_transport_server_spd),
+		cmocka_unit_test(test_transport_no_nat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
