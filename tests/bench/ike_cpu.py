@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """The vCPUs' host CPU time per handshake of tests/bench/ike_rate.sh.
 
-usage: ike_cpu.py RUNDIR
+usage: ike_cpu.py RUNDIR [UNIT [ABBREV]]
+
+UNIT (default "handshake", abbreviated "hs") names what done= counts, for
+tests/bench/ike_rekey.sh ("rekey") and ike_cookie.sh ("cookie reply")
+too, which write the same lines and marks.
 
 Reads RUNDIR/raw.txt (a line per step: daemon=, auth=, run=, to=, done=)
 and RUNDIR/vcpu.txt (tests/bench/vcpu_clock.py: the vCPUs' CPU time at the
@@ -21,6 +25,8 @@ import sys
 
 def main():
     rundir = sys.argv[1]
+    unit = sys.argv[2] if len(sys.argv) > 2 else "handshake"
+    abbrev = sys.argv[3] if len(sys.argv) > 3 else ("hs" if unit == "handshake" else unit)
     marks = {}
     try:
         for line in open(os.path.join(rundir, "vcpu.txt")):
@@ -51,9 +57,9 @@ def main():
             steps[d]["rate"].append(per)
         elif kv["from"] != "0":
             steps[d]["big"] = per
-    print("# host CPU time of the vCPUs per handshake (ms), whatever the load: "
-          "vCPU 1 the responder, vCPU 0 the initiator; hs/vCPU1-s = 1000 / vCPU 1 ms")
-    print("%-12s %10s %10s %12s %10s %16s" % ("responder", "vCPU1 ms", "vCPU0 ms", "hs/vCPU1-s",
+    print("# host CPU time of the vCPUs per %s (ms), whatever the load: "
+          "vCPU 1 the responder, vCPU 0 the initiator; %s/vCPU1-s = 1000 / vCPU 1 ms" % (unit, abbrev))
+    print("%-12s %10s %10s %12s %10s %16s" % ("responder", "vCPU1 ms", "vCPU0 ms", abbrev + "/vCPU1-s",
                                              "wall ms", "vCPU1 ms (big)"))
     cap = {}
     for d in order:
@@ -67,12 +73,13 @@ def main():
         big = steps[d]["big"]
         print("%-12s %10.1f %10.1f %12.2f %10.1f %16s" % (d, c1, c0, cap[d], w,
                                                            "%.1f" % big[1] if big else "-"))
-    if "ikd" in cap and cap.get("charon"):
+    if unit == "handshake" and "ikd" in cap and cap.get("charon"):
         print("%-12s %10s %10s %11.2fx %10s %16s   (target >= 1.50x)" % (
             "ikd/charon", "", "", cap["ikd"] / cap["charon"], "", ""))
-    if "ikd/ecdsa" in cap and cap.get("charon/ecdsa"):
-        print("%-12s %10s %10s %11.2fx %10s %16s   (ecdsa)" % (
-            "ikd/charon", "", "", cap["ikd/ecdsa"] / cap["charon/ecdsa"], "", ""))
+    for d in order:
+        if d.startswith("ikd/") and cap.get(d) and cap.get("charon" + d[3:]):
+            print("%-12s %10s %10s %11.2fx %10s %16s   (%s)" % (
+                "ikd/charon", "", "", cap[d] / cap["charon" + d[3:]], "", "", d[4:]))
 
 
 if __name__ == "__main__":
