@@ -342,6 +342,13 @@ one_run() {
 		}
 		prev=$n
 	done
+	# RFC 7427: ikd logs each verified certificate with the scheme of the
+	# AUTH payload, a signature algorithm only for method 14.
+	if [ "$d-$auth" = ikd-ecdsa ] && ! grep -q 'verified, ecdsa-with-SHA256' "$KT_IKE_LOGS/ikd.log"; then
+		echo "# FAIL daemon=$d auth=$auth run=$run: ikd verified no RFC 7427 ecdsa-with-SHA256 AUTH:" \
+			"$(grep -m1 'verified' "$KT_IKE_LOGS/ikd.log")" | tee -a "$raw"
+		failed="$failed $d/$auth/$run"
+	fi
 	# The kernel first: charon then has nothing to delete there.
 	ip -n ini xfrm state flush; ip -n res xfrm state flush
 	ip -n ini xfrm policy flush; ip -n res xfrm policy flush
