@@ -31,8 +31,8 @@
 #
 # Writes $KT_OUT/raw.txt and $KT_OUT/table.txt. Environment (defaults):
 # IKE_DAEMONS ("charon ikd"), COOKIE_RUNS (3), COOKIE_SECS (15),
-# COOKIE_WARM (3). About 3 minutes under TCG; COOKIE_RUNS=5 COOKIE_SECS=60
-# for a longer run.
+# COOKIE_WARM (3). 6.5 minutes under TCG at a host load of 10 (3 other
+# guests); COOKIE_RUNS=5 COOKIE_SECS=60 for a longer run (some 15).
 # shellcheck disable=SC2317 # the resp_* functions are called by name
 . "$KT_TOP/tests/vm/lib.sh"
 . "$KT_TOP/tests/vm/ike.sh"

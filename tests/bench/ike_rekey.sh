@@ -32,8 +32,9 @@
 #
 # Writes $KT_OUT/raw.txt and $KT_OUT/table.txt. Environment (defaults):
 # IKE_DAEMONS ("charon ikd"), REKEY_CHILDREN (4), REKEY_RUNS (3),
-# REKEY_SECS (20), REKEY_WARM (8), REKEY_STALL (60 s). About 4 minutes
-# under TCG; REKEY_RUNS=5 REKEY_SECS=120 for a longer run (some 25).
+# REKEY_SECS (20), REKEY_WARM (8), REKEY_STALL (60 s). 9.5 minutes under
+# TCG at a host load of 10 (3 other guests), most of it starting daemons
+# and IKE SAs; REKEY_RUNS=5 REKEY_SECS=120 for a longer run (some 30).
 # shellcheck disable=SC2317 # the resp_* functions are called by name
 . "$KT_TOP/tests/vm/lib.sh"
 . "$KT_TOP/tests/vm/ike.sh"
