@@ -67,7 +67,7 @@ help:
 	@echo "make deps       install build/test packages from Debian"
 	@echo "make check      unit tests, brief fuzzing, guest tests"
 	@echo "make demo       boot a guest: a tunnel keyed by setkey, then by ikd"
-	@echo "make bench      ESP throughput and IKE rate against native XFRM, strongSwan"
+	@echo "make bench      ESP throughput, IKE handshake/rekey/COOKIE rates against native XFRM, strongSwan"
 	@echo "make fuzz       run every fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make KDIR=...   build the module against another kernel tree"
 

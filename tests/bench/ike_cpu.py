@@ -2,11 +2,16 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """The vCPUs' host CPU time per handshake of tests/bench/ike_rate.sh.
 
-usage: ike_cpu.py RUNDIR
+usage: ike_cpu.py RUNDIR [UNIT [ABBREV]]
 
-Reads RUNDIR/raw.txt (a line per step: daemon=, run=, to=, done=) and
-RUNDIR/vcpu.txt (tests/bench/vcpu_clock.py: the vCPUs' CPU time at the
-marks D-RUN-TO.begin/.end). The responder is pinned to vCPU 1 and the
+UNIT (default "handshake", abbreviated "hs") names what done= counts, for
+tests/bench/ike_rekey.sh ("rekey") and ike_cookie.sh ("cookie reply")
+too, which write the same lines and marks.
+
+Reads RUNDIR/raw.txt (a line per step: daemon=, auth=, run=, to=, done=)
+and RUNDIR/vcpu.txt (tests/bench/vcpu_clock.py: the vCPUs' CPU time at the
+marks D-AUTH-RUN-TO.begin/.end). A row per responder and authentication
+(ecdsa rows: "D/ecdsa"). The responder is pinned to vCPU 1 and the
 initiator (charon, and the driver) to vCPU 0, so vCPU 1's time per
 handshake is the responder's cost, daemon and kernel, whatever share of
 the host the other guests leave; its inverse, handshakes per vCPU-1
@@ -20,6 +25,8 @@ import sys
 
 def main():
     rundir = sys.argv[1]
+    unit = sys.argv[2] if len(sys.argv) > 2 else "handshake"
+    abbrev = sys.argv[3] if len(sys.argv) > 3 else ("hs" if unit == "handshake" else unit)
     marks = {}
     try:
         for line in open(os.path.join(rundir, "vcpu.txt")):
@@ -35,7 +42,11 @@ def main():
             continue
         kv = dict(f.split("=", 1) for f in line.split() if "=" in f)
         d, run, to, done = kv["daemon"], kv["run"], kv["to"], int(kv["done"])
-        b, e = marks.get("%s-%s-%s.begin" % (d, run, to)), marks.get("%s-%s-%s.end" % (d, run, to))
+        auth = kv.get("auth", "psk")
+        name = "%s-%s-%s-%s" % (d, auth, run, to)
+        b, e = marks.get(name + ".begin"), marks.get(name + ".end")
+        if auth != "psk":
+            d = "%s/%s" % (d, auth)
         if not b or not e or not done:
             continue
         per = ((e[1] - b[1]) * 1e3 / done, (e[2] - b[2]) * 1e3 / done, (e[0] - b[0]) * 1e3 / done)
@@ -46,9 +57,9 @@ def main():
             steps[d]["rate"].append(per)
         elif kv["from"] != "0":
             steps[d]["big"] = per
-    print("# host CPU time of the vCPUs per handshake (ms), whatever the load: "
-          "vCPU 1 the responder, vCPU 0 the initiator; hs/vCPU1-s = 1000 / vCPU 1 ms")
-    print("%-10s %10s %10s %12s %10s %16s" % ("responder", "vCPU1 ms", "vCPU0 ms", "hs/vCPU1-s",
+    print("# host CPU time of the vCPUs per %s (ms), whatever the load: "
+          "vCPU 1 the responder, vCPU 0 the initiator; %s/vCPU1-s = 1000 / vCPU 1 ms" % (unit, abbrev))
+    print("%-12s %10s %10s %12s %10s %16s" % ("responder", "vCPU1 ms", "vCPU0 ms", abbrev + "/vCPU1-s",
                                              "wall ms", "vCPU1 ms (big)"))
     cap = {}
     for d in order:
@@ -60,11 +71,15 @@ def main():
         w = statistics.median(x[2] for x in r)
         cap[d] = 1e3 / c1 if c1 > 0 else 0
         big = steps[d]["big"]
-        print("%-10s %10.1f %10.1f %12.2f %10.1f %16s" % (d, c1, c0, cap[d], w,
+        print("%-12s %10.1f %10.1f %12.2f %10.1f %16s" % (d, c1, c0, cap[d], w,
                                                            "%.1f" % big[1] if big else "-"))
-    if "ikd" in cap and cap.get("charon"):
-        print("%-10s %10s %10s %11.2fx %10s %16s   (target >= 1.50x)" % (
+    if unit == "handshake" and "ikd" in cap and cap.get("charon"):
+        print("%-12s %10s %10s %11.2fx %10s %16s   (target >= 1.50x)" % (
             "ikd/charon", "", "", cap["ikd"] / cap["charon"], "", ""))
+    for d in order:
+        if d.startswith("ikd/") and cap.get(d) and cap.get("charon" + d[3:]):
+            print("%-12s %10s %10s %11.2fx %10s %16s   (%s)" % (
+                "ikd/charon", "", "", cap[d] / cap["charon" + d[3:]], "", "", d[4:]))
 
 
 if __name__ == "__main__":
