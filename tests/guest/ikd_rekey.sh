@@ -113,6 +113,8 @@ flow_check() {
 		dir="h1 -> h2"; [ $r = r1 ] && dir="h2 -> h1"
 		grep -q '^received ' "$KT_TMP/$n.$r" || kt_fail "$n: $dir: $(cat "$KT_TMP/$n.$r")"
 		kt_log "$n: $dir: $(grep '^received' "$KT_TMP/$n.$r")"
+		grep -q 'no END' "$KT_TMP/$n.$r" &&
+			kt_fail "$n: $dir: the stream ended without its END (sender: $(cat "$KT_TMP/$n.s$((3 - ${r#r}))"))"
 		grep -q ' lost 0 ' "$KT_TMP/$n.$r" ||
 			kt_fail "$n: $dir: datagrams lost: $(grep '^received' "$KT_TMP/$n.$r")"
 		[ "$(awk '/^received/ { print $4 }' "$KT_TMP/$n.$r")" -ge 100 ] ||

@@ -4,8 +4,10 @@
 SAs loses (tests/guest/ikd_rekey.sh).
 
   udp_seq.py recv ADDR PORT SECS   receive until the sender's END (or SECS
-                                   pass); print "received R sent S lost L
-                                   dup D" (lost: numbers never received)
+                                   pass, or IDLE_SECS without a datagram
+                                   once the stream began); print "received
+                                   R sent S lost L dup D" (lost: numbers
+                                   never received)
   udp_seq.py send ADDR PORT INTERVAL DIR   wait for the file DIR/go, then
                                    send a datagram every INTERVAL seconds
                                    until the file DIR/stop exists (at most
@@ -20,6 +22,10 @@ import struct
 import sys
 import time
 
+# A stream that stops without its END (the sender failed, or the ENDs were
+# lost) is reported after this, rather than when the test's time is up.
+IDLE_SECS = 20
+
 
 def recv(addr, port, secs):
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
@@ -29,7 +35,8 @@ def recv(addr, port, secs):
     seen, dup, sent = set(), 0, None
     print("ready", flush=True)
     while time.monotonic() < deadline:
-        s.settimeout(max(0.1, deadline - time.monotonic()))
+        left = deadline - time.monotonic()
+        s.settimeout(max(0.1, min(left, IDLE_SECS) if seen else left))
         try:
             data, _ = s.recvfrom(2048)
         except socket.timeout:
