@@ -11,8 +11,9 @@
 #  a. ikd (RSA, ID fqdn h1.test) initiates on a ping's ACQUIRE to pluto
 #     (ECDSA, leftid=%fromcert: an asn1dn ID); pluto sends its certificate
 #     because ikd's CERTREQ asked for it;
-#  b. pluto (RSA, ID fqdn h2.test, which signs RSASSA-PSS) initiates to
-#     ikd (ECDSA, ID asn1dn from its certificate);
+#  b. pluto (RSA, ID fqdn h2.test; it signs RSASSA-PSS with SHA-512, salt
+#     64, and ikd logs those parameters) initiates to ikd (ECDSA, ID
+#     asn1dn from its certificate);
 #  in both: each side logs the other's certificate verified with the
 #  expected signature scheme, h1 and h2 have the same two ESP SPIs, ping
 #  flows both ways; pluto terminates and no SA is left;
@@ -210,7 +211,7 @@ good a-ikd ikd h1-rsa 'fqdn "h1.test"' asn1dn \
 	ecdsa-with-SHA256 sha256WithRSAEncryption '2048-bit PKCS#1 1.5 RSA with SHA2_256'
 good b-pluto pluto h1-ec asn1dn 'fqdn "h2.test"' \
 	h2-rsa @h2.test "O=kipsec test, CN=h1-ec" rsasig ecdsa \
-	rsassaPss ecdsa-with-SHA256 'P-256 ECDSA with SHA2_256'
+	'rsassaPss (sha512, MGF1 sha512, salt 64)' ecdsa-with-SHA256 'P-256 ECDSA with SHA2_256'
 
 # c: pluto initiates with the rogue CA's certificate.
 t0=$(date +%s)
