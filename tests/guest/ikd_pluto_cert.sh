@@ -21,9 +21,10 @@
 #     chain does not reach its CA: "unknown CA") with the reason in its
 #     log, pluto is told AUTHENTICATION_FAILED, no SA anywhere (pluto
 #     retries what whack initiated until the conn is deleted).
-# Not tested: Ed25519. libreswan 4.10 has no EdDSA (neither authby= nor
-# its RFC 7427 signers know it), so ikd's Ed25519 certificates interoperate
-# with ikd and charon only (tests/guest/ikd_cert.sh).
+# Not tested: Ed25519. libreswan 4.10 has no EdDSA: ipsec.conf(5) offers
+# no such authby=/leftauth=, and nothing in Debian's package (pluto
+# included) names Ed25519 or EdDSA. ikd's Ed25519 certificates work with
+# ikd and charon only (tests/guest/ikd_cert.sh).
 # Last, both daemons stop cleanly and no private key is in ikd's log.
 . "$KT_TOP/tests/vm/lib.sh"
 . "$KT_TOP/tests/vm/ike.sh"
