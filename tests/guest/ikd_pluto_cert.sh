@@ -3,9 +3,9 @@
 # ikd on kipsec.ko (h1, `require` transport policies from setkey) against
 # libreswan's pluto (build/libreswan, native XFRM, h2), IKEv2 with X.509
 # certificates and RFC 7427 signatures. A test CA (ECDSA P-256) made here
-# with `openssl ca` issues h1 an RSA-2048 and an ECDSA P-256 certificate,
-# h2 an ECDSA P-256 and an RSA-2048 one; a second CA issues h2 a "rogue"
-# certificate with the same names. pluto's NSS database (certutil, as
+# with `openssl req -x509` issues h1 an RSA-2048, an ECDSA P-256 and an
+# RSA-PSS certificate, h2 an ECDSA P-256 and an RSA-2048 one; a second CA
+# issues h2 a "rogue" certificate with the same names. pluto's NSS database (certutil, as
 # `ipsec initnss` makes it) trusts the first CA ("CT,,") and holds h2's
 # certificates and keys, imported as PKCS#12 with pk12util.
 #  a. ikd (RSA, ID fqdn h1.test) initiates on a ping's ACQUIRE to pluto
@@ -14,7 +14,9 @@
 #  b. pluto (RSA, ID fqdn h2.test; it signs RSASSA-PSS with SHA-512, salt
 #     64, and ikd logs those parameters) initiates to ikd (ECDSA, ID
 #     asn1dn from its certificate);
-#  in both: each side logs the other's certificate verified with the
+#  d. ikd with an RSA-PSS key (RSASSA-PSS, SHA-256, salt 32) initiates to
+#     pluto (ECDSA), which takes it with rightauth=rsasig;
+#  in each: each side logs the other's certificate verified with the
 #  expected signature scheme, h1 and h2 have the same two ESP SPIs, ping
 #  flows both ways; pluto terminates and no SA is left;
 #  c. pluto initiates with the rogue certificate: ikd refuses it (the
@@ -60,6 +62,7 @@ newkey() {
 	case $1 in
 	rsa) echo "-newkey rsa:2048" ;;
 	ec) echo "-newkey ec -pkeyopt ec_paramgen_curve:P-256" ;;
+	rsa-pss) echo "-newkey rsa-pss -pkeyopt rsa_keygen_bits:2048" ;;
 	esac
 }
 # ca NAME: a CA (ECDSA P-256), NAME/certs/ca.pem and NAME/ca.key
@@ -87,13 +90,14 @@ ca kt-ca
 ca rogue-ca
 host kt-ca h1-rsa rsa "DNS:h1.test"
 host kt-ca h1-ec ec "DNS:h1.test"
+host kt-ca h1-pss rsa-pss "DNS:h1.test"
 host kt-ca h2-ec ec "DNS:h2.test"
 host kt-ca h2-rsa rsa "DNS:h2.test"
 host rogue-ca h2-rogue ec "DNS:h2.test"
 p12 kt-ca h2-ec
 p12 kt-ca h2-rsa
 p12 rogue-ca h2-rogue
-kt_log "PKI: two CAs, 5 host certificates, in $SECONDS s"
+kt_log "PKI: two CAs, 6 host certificates, in $SECONDS s"
 
 # --- ikd ------------------------------------------------------------------
 # cert_conf NAME MYID PEERID CERT: h1's racoon.conf for peer 20.1.1.1.
@@ -139,7 +143,8 @@ done
 	kt_fail "pluto's NSS database lacks h2's keys: $(certutil -K -d "$nss" 2>&1)"
 
 # pluto_conf NAME LEFTCERT LEFTID RIGHTID LEFTAUTH RIGHTAUTH [MORE]: a conn
-# between h2 (left) and h1.
+# between h2 (left) and h1. (Written to a file first: kt_fail in a
+# pipeline would only leave the pipeline's subshell.)
 pluto_conf() {
 	{
 		echo "conn $1"
@@ -154,8 +159,9 @@ pluto_conf() {
 		echo "	esp=aes128-sha2_256"
 		echo "	type=transport"
 		echo "	auto=add"
-		[ -n "${7:-}" ] && echo "	$7"
-	} | kt_pluto_load p
+		[ -z "${7:-}" ] || echo "	$7"
+	} >"$KT_TMP/$1.conn"
+	kt_pluto_load p "$KT_TMP/$1.conn"
 }
 
 h1_spis() {
@@ -213,6 +219,9 @@ good a-ikd ikd h1-rsa 'fqdn "h1.test"' asn1dn \
 good b-pluto pluto h1-ec asn1dn 'fqdn "h2.test"' \
 	h2-rsa @h2.test "O=kipsec test, CN=h1-ec" rsasig ecdsa \
 	'rsassaPss (sha512, MGF1 sha512, salt 64)' ecdsa-with-SHA256 'P-256 ECDSA with SHA2_256'
+good d-pss ikd h1-pss 'fqdn "h1.test"' asn1dn \
+	h2-ec %fromcert @h1.test ecdsa rsasig \
+	ecdsa-with-SHA256 'rsassaPss (sha256, MGF1 sha256, salt 32)' '2048-bit RSASSA-PSS with SHA2_256'
 
 # c: pluto initiates with the rogue CA's certificate.
 t0=$(date +%s)
