@@ -582,9 +582,21 @@ const char *ike_sig_scheme_str(uint8_t method, const uint8_t *auth,
 	p = auth + 1;
 	alg = d2i_X509_ALGOR(NULL, &p, auth[0]);
 	if (alg) {
+		struct sig_scheme s;
+		int nid;
+
 		X509_ALGOR_get0(&obj, NULL, NULL, alg);
-		snprintf(buf, len, "%s", OBJ_nid2ln(OBJ_obj2nid(obj)) ?
-			 OBJ_nid2ln(OBJ_obj2nid(obj)) : "unknown");
+		nid = OBJ_obj2nid(obj);
+		snprintf(buf, len, "%s", OBJ_nid2ln(nid) ? OBJ_nid2ln(nid) :
+			 "unknown");
+		/* RSASSA-PSS: which hash, MGF1 hash and salt length */
+		memset(&s, 0, sizeof(s));
+		if (nid == NID_rsassaPss && !pss_params(alg, &s))
+			snprintf(buf, len, "%s (%s, MGF1 %s, salt %d)",
+				 OBJ_nid2ln(nid),
+				 OBJ_nid2ln(EVP_MD_get_type(s.md)),
+				 OBJ_nid2ln(EVP_MD_get_type(s.mgf1)),
+				 s.saltlen);
 	}
 	X509_ALGOR_free(alg);
 	ERR_clear_error();

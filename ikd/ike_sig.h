@@ -60,8 +60,9 @@ int ike_sig_verify(EVP_PKEY *key, uint8_t method, const uint8_t *auth,
 		   size_t alen, const uint8_t *octets, size_t olen, char *why,
 		   size_t whylen);
 
-/* For logs: "ecdsa-with-SHA256", "rsassa-pss(sha256)", "ed25519", or the
- * method's name; from AUTH data of method 14, or the classic method. */
+/* For logs: "ecdsa-with-SHA256", "rsassaPss (sha256, MGF1 sha256, salt
+ * 32)", "ED25519", or the method's name; from AUTH data of method 14, or
+ * the classic method. */
 const char *ike_sig_scheme_str(uint8_t method, const uint8_t *auth,
 			       size_t alen, char *buf, size_t len);
 

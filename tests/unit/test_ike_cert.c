@@ -2,7 +2,8 @@
 /*
  * ike_sig.c and ike_cert.c on their own: signature round trips for every
  * key type in both method families, AlgorithmIdentifier parsing (good,
- * truncated, trailing garbage, refused algorithms), identity matching
+ * truncated, trailing garbage, refused algorithms), RSASSA-PSS as
+ * libreswan signs it (SHA-512, salt 64, rsaEncryption key), identity matching
  * against subjectAltNames and subjects, chain verification (good,
  * expired, unknown CA, revoked by CRL, verify_cert off, pinned
  * peers_certfile), CERTREQ hashes and asn1dn text.
@@ -151,6 +152,74 @@ static void test_algorithm_identifier_parsing(void **state)
 			 -EACCES);
 	EVP_PKEY_free(k);
 	EVP_PKEY_free(rsa);
+}
+
+/* RSASSA-PSS with SHA-512, MGF1 SHA-512, salt 64: the AlgorithmIdentifier
+ * libreswan's pluto sends with an ordinary RSA (rsaEncryption) key. */
+static const uint8_t PSS_SHA512[] = {
+	0x30, 0x41, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
+	0x01, 0x0a, 0x30, 0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60,
+	0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0xa1,
+	0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+	0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+	0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0xa2, 0x03, 0x02, 0x01,
+	0x40 };
+
+/* AUTH data of method 14: PSS_SHA512, then a PSS signature of OCTETS with
+ * SHA-512 and the salt length @salt. */
+static size_t pss_auth(EVP_PKEY *k, int salt, uint8_t *out, size_t cap)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	size_t n = cap - 1 - sizeof(PSS_SHA512);
+
+	out[0] = sizeof(PSS_SHA512);
+	memcpy(out + 1, PSS_SHA512, sizeof(PSS_SHA512));
+	assert_non_null(ctx);
+	assert_int_equal(EVP_DigestSignInit(ctx, &pctx, EVP_sha512(), NULL, k),
+			 1);
+	assert_true(EVP_PKEY_CTX_set_rsa_padding(pctx,
+						 RSA_PKCS1_PSS_PADDING) > 0);
+	assert_true(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt) > 0);
+	assert_true(EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha512()) > 0);
+	assert_int_equal(EVP_DigestSign(ctx, out + 1 + sizeof(PSS_SHA512), &n,
+					OCTETS, sizeof(OCTETS)), 1);
+	EVP_MD_CTX_free(ctx);
+	return 1 + sizeof(PSS_SHA512) + n;
+}
+
+static void test_pss_as_libreswan_signs(void **state)
+{
+	EVP_PKEY *rsa = fx_key("rsa"), *pss = fx_key("rsa-pss");
+	uint8_t auth[IKE_SIG_MAX], method;
+	size_t len;
+	char why[256], name[80];
+
+	(void)state;
+	/* pluto's PSS with an rsaEncryption certificate: verified, and the
+	 * log names its parameters */
+	len = pss_auth(rsa, 64, auth, sizeof(auth));
+	assert_int_equal(ike_sig_verify(rsa, IKE_AUTH_DIGITAL_SIG, auth, len,
+					OCTETS, sizeof(OCTETS), why,
+					sizeof(why)), 0);
+	assert_string_equal(ike_sig_scheme_str(IKE_AUTH_DIGITAL_SIG, auth,
+					       len, name, sizeof(name)),
+			    "rsassaPss (sha512, MGF1 sha512, salt 64)");
+	/* signed with another salt length than the blob says: refused */
+	len = pss_auth(rsa, 32, auth, sizeof(auth));
+	assert_int_equal(ike_sig_verify(rsa, IKE_AUTH_DIGITAL_SIG, auth, len,
+					OCTETS, sizeof(OCTETS), why,
+					sizeof(why)), -EACCES);
+	assert_string_equal(why, "signature does not verify");
+	/* what ikd itself sends with an RSA-PSS key */
+	assert_int_equal(ike_sig_sign(pss, IKE_SIGHASH_OURS, OCTETS,
+				      sizeof(OCTETS), &method, auth,
+				      sizeof(auth), &len, why, sizeof(why)), 0);
+	assert_string_equal(ike_sig_scheme_str(method, auth, len, name,
+					       sizeof(name)),
+			    "rsassaPss (sha256, MGF1 sha256, salt 32)");
+	EVP_PKEY_free(rsa);
+	EVP_PKEY_free(pss);
 }
 
 static void test_hash_list(void **state)
@@ -381,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_sign_verify_each_key),
 		cmocka_unit_test(test_sign_needs_a_usable_hash),
 		cmocka_unit_test(test_algorithm_identifier_parsing),
+		cmocka_unit_test(test_pss_as_libreswan_signs),
 		cmocka_unit_test(test_hash_list),
 		cmocka_unit_test(test_identity_matching),
 		cmocka_unit_test(test_chain_verification),
