@@ -76,7 +76,9 @@ run_case() {
 		echo "	esp=$pesp"
 		echo "	type=$mode"
 		echo "	auto=add"
-	} | kt_pluto_load p
+	} >"$KT_TMP/$n.conn"
+	# (not through a pipe: kt_fail there would end only the pipe's shell)
+	kt_pluto_load p "$KT_TMP/$n.conn"
 	kt_capture_start w h1-eth0 "$KT_TMP/$n.pcap"
 	if [ "$init" = pluto ]; then
 		kt_pluto_up p "$n" || kt_fail "$n: pluto could not initiate"

@@ -194,9 +194,21 @@ for fam in 4 6; do
 	kt_capture_stop
 	nesp=$(tcpdump -n -r "$pcap" esp 2>/dev/null | wc -l)
 	nclear=$(tcpdump -n -r "$pcap" tcp port $p 2>/dev/null | wc -l)
-	kt_log "wire: $nesp ESP, $nclear clear TCP"
+	# A SYN or a segment with data in clear is a leak. Bare ACKs, FINs
+	# and RSTs may go clear once a side is in TIME_WAIT or closed: the
+	# kernel answers a retransmission there from its control socket,
+	# which holds no socket policy (Linux's XFRM alike); a loaded TCG
+	# host makes such retransmissions (seen: 4 of 16).
+	if [ $fam = 4 ]; then
+		f="tcp port $p and (tcp[tcpflags] & tcp-syn != 0 or ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2) > 0)"
+	else
+		f="ip6 and ip6[6] = 6 and tcp port $p and (ip6[53] & 0x02 != 0 or ip6[4:2] > ((ip6[52] & 0xf0) >> 2))"
+	fi
+	nleak=$(tcpdump -n -r "$pcap" "$f" 2>/dev/null | wc -l)
+	kt_log "wire: $nesp ESP, $nclear clear TCP ($nleak with SYN or data)"
 	[ "$nesp" -ge 6 ] || kt_fail "IPv$fam: $nesp ESP packets for a TCP exchange"
-	[ "$nclear" = 0 ] || kt_fail "IPv$fam: $nclear clear TCP packets on the wire"
+	[ "$nleak" = 0 ] || kt_fail "IPv$fam: $nleak clear TCP packets with SYN or data on the wire: $(tcpdump -n -r "$pcap" "$f" 2>/dev/null | head -3)"
+	[ "$nclear" -le 8 ] || kt_fail "IPv$fam: $nclear clear TCP packets on the wire"
 	# An unmarked client's SYN is refused by the listener's policy.
 	out=$(ip netns exec h1 python3 "$KT_TMP/tcp.py" $fam connect $n $p 2>&1) &&
 		kt_fail "IPv$fam: an unmarked TCP client got through: '$out'"
