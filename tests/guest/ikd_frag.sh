@@ -178,7 +178,7 @@ ikd_case() {
 		[ "$(nsas h1)" = 0 ] && [ "$(nsas h2)" = 0 ] ||
 			kt_fail "$a: SAs came up through a fragment-dropping path"
 	else
-		kt_wait_for 60 two_sas || kt_fail "$a: no SAs within 60 s"
+		kt_wait_for 150 two_sas || kt_fail "$a: no SAs within 150 s"
 		ip netns exec h1 ping -n -q -c 3 -i 0.3 -W 3 20.1.1.1 >/dev/null ||
 			kt_fail "$a: ping over the SAs failed"
 		logged h2 "certificate /O=kipsec test/CN=h1 verified"
