@@ -75,6 +75,55 @@ struct ike_child *ike_child_find_spi(struct ike_sa *sa, uint8_t proto,
 	return NULL;
 }
 
+static bool child_carries(const struct ike_child *c, const struct ike_ts *l,
+			  const struct ike_ts *r)
+{
+	bool in_l = false, in_r = false;
+
+	for (unsigned int i = 0; i < c->nlocal; i++)
+		in_l |= ike_ts_subset(l, &c->local_ts[i]);
+	for (unsigned int i = 0; i < c->nremote; i++)
+		in_r |= ike_ts_subset(r, &c->remote_ts[i]);
+	return in_l && in_r;
+}
+
+/* An ACQUIRE raised just before a child went in (the peer's
+ * CREATE_CHILD_SA won the race) asks for traffic that child carries; a
+ * second pair of SAs would only be redundant. The kernel is asked whether
+ * the outbound SA is still there, so that one deleted behind our back
+ * (setkey) is negotiated anew. */
+struct ike_child *ike_child_covering(struct ike_sa *sa,
+				     const struct ikd_acquire *acq)
+{
+	const struct ikd_sel *f = &acq->flow, *s = &acq->pol.sel;
+	struct ikd_kernel *k = sa->eng->env.kernel;
+	struct ikd_addr src = sa->local, dst = sa->remote;
+	struct ikd_sa_use use;
+	struct ike_ts l, r;
+	uint8_t mode = acq->mode == IKD_MODE_TRANSPORT ? IKD_MODE_TRANSPORT :
+			IKD_MODE_TUNNEL;
+
+	if (f->src.family && f->src.family == f->dst.family) {
+		ike_ts_from_sel(&l, &f->src, ikd_addr_bits(f->src.family),
+				f->proto, f->src.port);
+		ike_ts_from_sel(&r, &f->dst, ikd_addr_bits(f->dst.family),
+				f->proto, f->dst.port);
+	} else {
+		ike_ts_from_sel(&l, &s->src, s->src_plen, s->proto,
+				s->src.port);
+		ike_ts_from_sel(&r, &s->dst, s->dst_plen, s->proto,
+				s->dst.port);
+	}
+	src.port = dst.port = 0;
+	for (struct ike_child *c = sa->children; c; c = c->next)
+		if (c->state == CHILD_ST_INSTALLED && c->out_installed &&
+		    c->proto == acq->proto && c->mode == mode &&
+		    child_carries(c, &l, &r) &&
+		    !k->ops->sa_use(k, c->proto, c->spi_out, &src, &dst, &use))
+			return c;
+	return NULL;
+}
+
 static void kernel_del(struct ike_sa *sa, struct ike_child *c, bool inbound)
 {
 	struct ikd_kernel *k = sa->eng->env.kernel;

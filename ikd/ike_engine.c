@@ -455,6 +455,14 @@ int ike_engine_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
 					  "being negotiated", rb, acq->pol.id);
 				return -EALREADY;
 			}
+		c = sa->state == IKE_ST_ESTABLISHED ?
+		    ike_child_covering(sa, acq) : NULL;
+		if (c) {
+			log_info("ACQUIRE for %s: CHILD_SA spi=0x%08x already "
+				 "carries this traffic, ignored", rb,
+				 ntohl(c->spi_out));
+			return -EALREADY;
+		}
 		if (!found || sa->state == IKE_ST_ESTABLISHED)
 			found = sa;
 	}

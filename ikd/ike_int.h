@@ -486,6 +486,10 @@ int ike_auth_sig_check(struct ike_sa *sa, const struct ike_msg *m,
 /* ike_child.c */
 struct ike_child *ike_child_new(struct ike_sa *sa);
 void ike_child_free(struct ike_sa *sa, struct ike_child *c, bool kernel);
+/* An installed child whose SAs already carry the ACQUIRE's traffic and
+ * whose outbound SA the kernel still has, or NULL. */
+struct ike_child *ike_child_covering(struct ike_sa *sa,
+				     const struct ikd_acquire *acq);
 struct ike_child *ike_child_find_spi(struct ike_sa *sa, uint8_t proto,
 				     uint32_t spi, bool inbound);
 /* Initiator: the SA/TS payloads of a request (getspi first). */

@@ -150,8 +150,11 @@ static int fk_sa_use(struct ikd_kernel *k, uint8_t proto, uint32_t spi,
 		     const struct ikd_addr *src, const struct ikd_addr *dst,
 		     struct ikd_sa_use *use)
 {
-	(void)k; (void)proto; (void)spi; (void)src; (void)dst; (void)use;
-	return -ENOENT;
+	(void)src;
+	if (!fake_kernel_find(fk_of(k), proto, spi, dst))
+		return -ENOENT;
+	memset(use, 0, sizeof(*use));
+	return 0;
 }
 
 static int fk_spd_dump(struct ikd_kernel *k,

@@ -871,13 +871,16 @@ static void test_generated_policies_outlive_their_child(void **state)
 	ex.spi = first->sa.spi;
 	ex.src = w->a.addr;
 	ex.dst = w->b.addr;
+	/* A's kernel lost the first child's outbound SA (its hard expire,
+	 * below, is still on its way), so the next ACQUIRE adds a child */
+	assert_int_equal(w->a.k->base.ops->del_sa(&w->a.k->base, ex.proto,
+		ex.spi, &ex.src, &ex.dst), 0);
 	assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg), 0);
 	run(w);
 	expect_counts(&w->b, 1, 1, 2);
 	assert_int_equal(w->b.k->npol, 3);
 	assert_int_equal(fake_kernel_ncalls(w->b.k, FK_SPD_ADD), 3);
-	/* the first child goes (hard expire of A's outbound SA) */
-	*first = w->a.k->sad[--w->a.k->nsa];
+	/* the first child goes */
 	ike_engine_expire(w->a.e, &ex);
 	run(w);
 	expect_counts(&w->a, 1, 1, 1);
@@ -1304,8 +1307,47 @@ static void test_second_policy_create_child(void **state)
 	expect_counts(&w->b, 1, 1, 2);
 	assert_int_equal(fake_kernel_count(w->a.k, false), 4);
 	assert_int_equal(fake_kernel_count(w->b.k, false), 4);
-	/* an ACQUIRE for a policy that has its SA starts nothing new
-	 * while... it does: the kernel asks again only when it lacks one */
+	free_world(w);
+}
+
+/* An ACQUIRE raised before the peer's child went in asks for what that
+ * child carries: ignored, unless the kernel has lost the outbound SA. */
+static void test_acquire_covered_by_child(void **state)
+{
+	struct world *w = new_world(false);
+	struct ikd_acquire acq, acqb;
+	struct fake_sa *ao;
+
+	(void)state;
+	start(w);
+	acq = setup_policies(w, &nets4, IKD_MODE_TUNNEL);
+	assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg), 0);
+	run(w);
+	expect_counts(&w->b, 1, 1, 1);
+	acqb = acq;
+	acqb.src = acq.dst;
+	acqb.dst = acq.src;
+	acqb.flow.src = acq.flow.dst;
+	acqb.flow.dst = acq.flow.src;
+	acqb.pol = policy(&w->b, &w->a, nets4.b_net, nets4.b_plen,
+			  nets4.a_net, nets4.a_plen, IKD_MODE_TUNNEL);
+	assert_int_equal(ike_engine_acquire(w->b.e, &acqb, &w->b.cfg),
+			 -EALREADY);
+	assert_true(fake_log_has("already carries this traffic, ignored"));
+	assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg),
+			 -EALREADY);
+	run(w);
+	expect_counts(&w->a, 1, 1, 1);
+	expect_counts(&w->b, 1, 1, 1);
+	/* setkey deleted A's outbound SA: the next ACQUIRE negotiates */
+	ao = sa_to(&w->a, &w->b);
+	assert_non_null(ao);
+	assert_int_equal(w->a.k->base.ops->del_sa(&w->a.k->base,
+		ao->sa.proto, ao->sa.spi, &ao->sa.src, &ao->sa.dst), 0);
+	assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg), 0);
+	run(w);
+	expect_counts(&w->a, 1, 1, 2);
+	expect_counts(&w->b, 1, 1, 2);
 	free_world(w);
 }
 
@@ -1572,6 +1614,7 @@ int main(void)
 		cmocka_unit_test(test_hard_expire),
 		cmocka_unit_test(test_shutdown_removes_everything),
 		cmocka_unit_test(test_second_policy_create_child),
+		cmocka_unit_test(test_acquire_covered_by_child),
 		cmocka_unit_test(test_legacy_group_only_when_configured),
 		cmocka_unit_test(test_chacha20_poly1305),
 		cmocka_unit_test(test_ah_tunnel_v6),
