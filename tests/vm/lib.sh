@@ -218,7 +218,10 @@ kt_capture_stop() {
 	return 0
 }
 
-# kt_wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+# kt_wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds, at
+# most SECONDS*10 times. The limit counts polls, not time: in a loaded TCG
+# guest each poll can cost more than its 0.1 s, so a wait stretches (four
+# times, seen in CI) and stays within a test's limit only when short.
 kt_wait_for() {
 	local limit=$1 i; shift
 	for i in $(seq $((limit * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
