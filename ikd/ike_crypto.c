@@ -464,6 +464,25 @@ static EVP_CIPHER_CTX *cbc_ctx(const struct ikc_encr *e, int enc,
 	return ctx;
 }
 
+/* The table's row of @encr when it is a CBC cipher for IKE, else NULL. */
+static const struct ikc_encr *cbc_find(const struct ike_encr_info *encr)
+{
+	const struct ikc_encr *e;
+
+	if (!encr)
+		return NULL;
+	e = ikc_encr_find(encr->id, encr->keybits);
+	if (!e || e->mode != IKC_CBC || !e->info.ike_ok ||
+	    e->info.keybits != encr->keybits)
+		return NULL;
+	return e;
+}
+
+bool ike_encr_is_cbc(const struct ike_encr_info *encr)
+{
+	return cbc_find(encr) != NULL;
+}
+
 int ike_cbc(const struct ike_encr_info *encr, bool encrypt,
 	    const uint8_t *key, const uint8_t *iv, const uint8_t *in,
 	    uint8_t *out, size_t len)
@@ -472,11 +491,10 @@ int ike_cbc(const struct ike_encr_info *encr, bool encrypt,
 	EVP_CIPHER_CTX *ctx;
 	int n = 0, fin = 0, ret = 0;
 
-	if (!encr || !key || !iv || (len && (!in || !out)) || len > INT_MAX)
+	if (!key || !iv || (len && (!in || !out)) || len > INT_MAX)
 		return -EINVAL;
-	e = ikc_encr_find(encr->id, encr->keybits);
-	if (!e || e->mode != IKC_CBC || e->info.keybits != encr->keybits ||
-	    len % e->info.blocksize)
+	e = cbc_find(encr);
+	if (!e || len % e->info.blocksize)
 		return -EINVAL;
 	if (!len)
 		return 0;

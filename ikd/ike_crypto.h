@@ -156,6 +156,8 @@ int ike_hash_spans(const struct ike_prf_info *prf, const struct ike_span *s,
 int ike_cbc(const struct ike_encr_info *encr, bool encrypt,
 	    const uint8_t *key, const uint8_t *iv, const uint8_t *in,
 	    uint8_t *out, size_t len);
+/* Whether ike_cbc() takes @encr: a CBC cipher of the table's, for IKE. */
+bool ike_encr_is_cbc(const struct ike_encr_info *encr);
 
 /* A Diffie-Hellman exchange: our key pair, then the shared secret. */
 struct ike_dh;

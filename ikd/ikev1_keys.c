@@ -13,8 +13,6 @@
 
 #include <openssl/crypto.h>
 
-#include "ike_crypto_int.h"
-
 #define SPAN(ptr, n)	((struct ike_span){ (ptr), (n) })
 #define N_ELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -39,17 +37,10 @@ static bool p1_ok(const struct ikev1_p1 *p1)
 	       span_ok(p1->gxy);
 }
 
-/* Only a CBC cipher that IKE may use, in a row of the table. */
+/* IKEv1 encrypts with CBC alone (RFC 2409 Appendix B). */
 static bool cbc_cipher(const struct ike_encr_info *encr)
 {
-	const struct ikc_encr *e;
-
-	if (!encr)
-		return false;
-	e = ikc_encr_find(encr->id, encr->keybits);
-	return e && e->mode == IKC_CBC && e->info.ike_ok &&
-	       e->info.keybits == encr->keybits &&
-	       e->info.blocksize <= IKEV1_MAX_BLOCK;
+	return ike_encr_is_cbc(encr) && encr->blocksize <= IKEV1_MAX_BLOCK;
 }
 
 /* prf(SKEYID, ...) etc. under one of @k's keys. */
