@@ -591,6 +591,51 @@ static void test_iv_confirm(void **state)
 	ikev1_keys_wipe(&e.k);
 }
 
+/* The ike_crypto.h calls added for IKEv1. */
+static void test_primitives(void **state)
+{
+	static const uint16_t cbc[][2] = {
+		{ IKE_ENCR_DES, 0 }, { IKE_ENCR_3DES, 0 }, { IKE_ENCR_CAST, 0 },
+		{ IKE_ENCR_BLOWFISH, 448 }, { IKE_ENCR_AES_CBC, 192 },
+		{ IKE_ENCR_CAMELLIA_CBC, 128 },
+	};
+	static const uint16_t other[][2] = {
+		{ IKE_ENCR_NULL, 0 }, { IKE_ENCR_AES_CTR, 128 },
+		{ IKE_ENCR_AES_GCM_8, 256 }, { IKE_ENCR_CHACHA20_POLY1305, 0 },
+	};
+	const struct ike_prf_info *md5 = ike_prf_info(IKE_PRF_HMAC_MD5);
+	const struct ike_prf_info *sha1 = ike_prf_info(IKE_PRF_HMAC_SHA1);
+	struct ike_span abc[] = { { "a", 1 }, { NULL, 0 }, { "bc", 2 } };
+	uint8_t buf[32] = { 0 }, h[IKE_MAX_PRF], h2[IKE_MAX_PRF];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cbc) / sizeof(cbc[0]); i++)
+		assert_true(ike_encr_is_cbc(encr(cbc[i][0], cbc[i][1])));
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		const struct ike_encr_info *e = encr(other[i][0], other[i][1]);
+
+		assert_false(ike_encr_is_cbc(e));
+		assert_int_equal(ike_cbc(e, true, buf, buf, buf, buf, 16),
+				 -EINVAL);
+	}
+	assert_false(ike_encr_is_cbc(NULL));
+	assert_int_equal(ike_cbc(encr(IKE_ENCR_3DES, 0), true, buf, buf, buf,
+				 buf, 12), -EINVAL);
+	assert_int_equal(ike_cbc(encr(IKE_ENCR_3DES, 0), true, buf, buf, buf,
+				 buf, 0), 0);
+	/* RFC 1321 A.5: MD5("abc"), fed in pieces. */
+	assert_int_equal(ike_hash_spans(md5, abc, 3, h), 0);
+	assert_hex(h, 16, "900150983cd24fb0d6963f7d28e17f72");
+	/* Pieces or whole, the same PRF. */
+	assert_int_equal(ike_prf_spans(sha1, buf, 20, abc, 3, h), 0);
+	assert_int_equal(ike_prf(sha1, buf, 20, (const uint8_t *)"abc", 3,
+				 h2), 0);
+	assert_memory_equal(h, h2, 20);
+	abc[1].len = 1;	/* a length without bytes */
+	assert_int_equal(ike_hash_spans(md5, abc, 3, h), -EINVAL);
+	assert_int_equal(ike_prf_spans(sha1, buf, 20, abc, 3, h), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -604,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_padding),
 		cmocka_unit_test(test_decrypt_rejects),
 		cmocka_unit_test(test_iv_confirm),
+		cmocka_unit_test(test_primitives),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
