@@ -184,7 +184,9 @@ int ikev1_encrypt(const struct ikev1_keys *k, struct ikev1_iv *iv,
  * may be @ct); the plaintext is as long, padding and all: the payload
  * chain's lengths say where it ends. -EINVAL unless @len is a nonzero
  * multiple of the block and @msgid is @iv's. The new IV waits for
- * ikev1_iv_confirm().
+ * ikev1_iv_confirm(); decrypting another message before that drops it.
+ * A retransmission of the peer's last message must be recognised from
+ * its bytes before this: its IV is no longer the chain's.
  */
 int ikev1_decrypt(const struct ikev1_keys *k, struct ikev1_iv *iv,
 		  uint32_t msgid, const uint8_t *ct, size_t len, uint8_t *out,
