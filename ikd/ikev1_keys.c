@@ -50,6 +50,41 @@ static int keyed(const struct ikev1_keys *k, const uint8_t *key,
 	return ike_prf_spans(k->prf, key, k->prflen, s, n, out);
 }
 
+/* --- attribute values ------------------------------------------------- */
+
+const struct ike_encr_info *ikev1_encr_info(uint16_t alg, uint16_t keybits)
+{
+	static const uint16_t v2[][2] = {
+		{ IKEV1_ENCR_DES, IKE_ENCR_DES },
+		{ IKEV1_ENCR_BLOWFISH, IKE_ENCR_BLOWFISH },
+		{ IKEV1_ENCR_3DES, IKE_ENCR_3DES },
+		{ IKEV1_ENCR_CAST, IKE_ENCR_CAST },
+		{ IKEV1_ENCR_AES, IKE_ENCR_AES_CBC },
+		{ IKEV1_ENCR_CAMELLIA, IKE_ENCR_CAMELLIA_CBC },
+	};
+
+	for (size_t i = 0; i < N_ELEM(v2); i++)
+		if (v2[i][0] == alg)
+			return ike_encr_info(v2[i][1], keybits);
+	return NULL;
+}
+
+const struct ike_prf_info *ikev1_hash_prf(uint16_t alg)
+{
+	static const uint16_t v2[][2] = {
+		{ IKEV1_HASH_MD5, IKE_PRF_HMAC_MD5 },
+		{ IKEV1_HASH_SHA, IKE_PRF_HMAC_SHA1 },
+		{ IKEV1_HASH_SHA2_256, IKE_PRF_HMAC_SHA2_256 },
+		{ IKEV1_HASH_SHA2_384, IKE_PRF_HMAC_SHA2_384 },
+		{ IKEV1_HASH_SHA2_512, IKE_PRF_HMAC_SHA2_512 },
+	};
+
+	for (size_t i = 0; i < N_ELEM(v2); i++)
+		if (v2[i][0] == alg)
+			return ike_prf_info(v2[i][1]);
+	return NULL;
+}
+
 /* --- phase 1 ------------------------------------------------------------ */
 
 /*

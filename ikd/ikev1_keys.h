@@ -31,6 +31,32 @@
 #define IKEV1_SPI_LEN		4	/* AH and ESP SPIs in Quick Mode */
 #define IKEV1_MAX_BLOCK		16	/* longest cipher block (AES) */
 
+/* Phase 1 attribute values (RFC 2409 Appendix A, IANA "IPSEC Registry"). */
+enum {
+	IKEV1_ENCR_DES = 1,
+	IKEV1_ENCR_BLOWFISH = 3,
+	IKEV1_ENCR_3DES = 5,
+	IKEV1_ENCR_CAST = 6,
+	IKEV1_ENCR_AES = 7,
+	IKEV1_ENCR_CAMELLIA = 8,
+};
+
+enum {
+	IKEV1_HASH_MD5 = 1,
+	IKEV1_HASH_SHA = 2,
+	IKEV1_HASH_SHA2_256 = 4,
+	IKEV1_HASH_SHA2_384 = 5,
+	IKEV1_HASH_SHA2_512 = 6,
+};
+
+/* The cipher of an Encryption Algorithm value with its Key Length (bits;
+ * 0 when absent: the cipher's default size), or NULL when there is none
+ * here (IDEA, RC5, a size the table lacks). */
+const struct ike_encr_info *ikev1_encr_info(uint16_t alg, uint16_t keybits);
+/* The HMAC of a Hash Algorithm value (IKEv1's prf, and its hash), or
+ * NULL (Tiger, unknown). */
+const struct ike_prf_info *ikev1_hash_prf(uint16_t alg);
+
 /* What phase 1 exchanged, as the derivations take it. */
 struct ikev1_p1 {
 	const uint8_t *cky_i, *cky_r;	/* IKEV1_COOKIE_LEN bytes each */
