@@ -14,7 +14,8 @@ import hmac
 import subprocess
 
 HASHES = {"md5": "IKE_PRF_HMAC_MD5", "sha1": "IKE_PRF_HMAC_SHA1",
-          "sha256": "IKE_PRF_HMAC_SHA2_256"}
+          "sha256": "IKE_PRF_HMAC_SHA2_256", "sha384": "IKE_PRF_HMAC_SHA2_384",
+          "sha512": "IKE_PRF_HMAC_SHA2_512"}
 
 # cipher name -> (IKEv2 id, key bits, key bytes, block, openssl enc name)
 CIPHERS = {
@@ -110,7 +111,8 @@ P1_CASES = [  # (method, hash, cipher)
     ("psk", "md5", "aes256"), ("psk", "sha1", "3des"),
     ("psk", "sha256", "aes128"), ("sig", "md5", "3des"),
     ("sig", "sha1", "aes128"), ("sig", "sha256", "aes256"),
-    ("pke", "sha1", "aes192"),
+    ("pke", "sha1", "aes192"), ("sig", "sha384", "3des"),
+    ("psk", "sha512", "aes256"),
 ]
 
 

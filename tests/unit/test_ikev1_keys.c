@@ -99,6 +99,24 @@ static const struct p1_vec p1_vecs[] = {
 	  "d862c3af7cb24b4e46e9a2913f866bc5495b01c8",
 	  "400ba8fc9c2fe7d5113f300cc8b14812beae05cc",
 	  "f491c8012747b4ba9e0e34044e49f7e4" },
+	{ "sig", IKE_PRF_HMAC_SHA2_384, IKE_ENCR_3DES, 192,
+	  "298788d3b18c2cb441e3a69082ac11a71b89639791d742f2cf1d60a5d340707ebbcf7ed7b03260dda355818689c1687f",
+	  "9f7244605edbcabf1e1282b383d832b221b3855db9049f5311fedb4e76a7067de0a04ab2e28edb16dfa235085df2b85f",
+	  "5f3948deb37323d808e9035628dd117114e590b385318a617f0e7949492e900e9dfbea9936133107bc26de24e749aa5c",
+	  "47101b2a75fed8ddc6f082d8cef7d1e652965532a2bae9f03211edc7086555bfa2cbeb596aa8f8374afb01587a17f299",
+	  "47101b2a75fed8ddc6f082d8cef7d1e652965532a2bae9f0",
+	  "71da98acee856545762317969cfbb2fc686e68dd66f8ad70cc6674417e7eed076c921dbfecceca1c8788a0f960d86e7a",
+	  "bc8df42aa079d5afecf2995721d8b7616013df43d2d9c924e86f9d8cd13ca69cf14124912ae4c6d5e7caa441c0742a97",
+	  "4718ff63ad526e78" },
+	{ "psk", IKE_PRF_HMAC_SHA2_512, IKE_ENCR_AES_CBC, 256,
+	  "e4d7cafdd8848e5b87ce0ca0b073066ee8bee6159b1c6082eaa7e8ba0d6e9a479a9356d80d65d7061ff36bef12b35b3d9c4610df988270716891ebd2edce555b",
+	  "2f797ad3fc7ff100aa0ec996a47d287d5b0b797d07b77a79ce1679c1d31a14f02af4923b95439f9bd09a1c966c3c980dc17f3a36f884ad2b616829d03123328c",
+	  "52dcd9266430743b296006c856e26d088afc915bc674e89d0d8929e97b80a403ea004bdac7986654a090ac8c7fe1aea3d91a8ada47ebff60391583d8bdc33402",
+	  "1c7375910801adb25b9b2c06b6a46c92baa710e869998df9c65dea960f1d9e39dc6f2f457027d80a9794c13b57eaa9c69e0dbecc9dbe53bcd905c478556390d4",
+	  "1c7375910801adb25b9b2c06b6a46c92baa710e869998df9c65dea960f1d9e39",
+	  "281f185694e581a857a596d0b65ad2a4b172f2dc20365a35beff352565133faac23964805d4a3b673d0bd5fc459db72c5cc45e62db240136136825a64bb3b4ed",
+	  "403b7b844d4b3a4346e5bdae0a434f8c426e8a8b7b0fbdbb00be24c48a741d0441ebb5959fb676e4f56b8dfb5320147abb5c72355f40b9d11b5d206ac251aa13",
+	  "c719a741429cca5f9536bc4d64ae78a8" },
 };
 static const char qm_hash1[] = "fad5e24987aeba71b36fea062df02bb0006d8757";
 static const char qm_hash2[] = "d635b775049b5893629482cc49a973ec8aea125c";
@@ -636,6 +654,33 @@ static void test_primitives(void **state)
 	assert_int_equal(ike_prf_spans(sha1, buf, 20, abc, 3, h), -EINVAL);
 }
 
+/* RFC 2409 Appendix A's values onto ike_crypto.h's transforms. */
+static void test_attribute_values(void **state)
+{
+	(void)state;
+	assert_ptr_equal(ikev1_encr_info(IKEV1_ENCR_3DES, 0),
+			 ike_encr_info(IKE_ENCR_3DES, 0));
+	assert_ptr_equal(ikev1_encr_info(IKEV1_ENCR_AES, 256),
+			 ike_encr_info(IKE_ENCR_AES_CBC, 256));
+	assert_int_equal(ikev1_encr_info(IKEV1_ENCR_AES, 0)->keybits, 128);
+	assert_int_equal(ikev1_encr_info(IKEV1_ENCR_BLOWFISH, 448)->keylen,
+			 56);
+	assert_int_equal(ikev1_encr_info(IKEV1_ENCR_DES, 0)->id, IKE_ENCR_DES);
+	assert_int_equal(ikev1_encr_info(IKEV1_ENCR_CAST, 0)->keylen, 16);
+	assert_int_equal(ikev1_encr_info(IKEV1_ENCR_CAMELLIA, 192)->keylen,
+			 24);
+	assert_null(ikev1_encr_info(2, 0));		/* IDEA */
+	assert_null(ikev1_encr_info(IKEV1_ENCR_AES, 100));
+	assert_null(ikev1_encr_info(IKEV1_ENCR_3DES, 128));
+	assert_ptr_equal(ikev1_hash_prf(IKEV1_HASH_SHA),
+			 ike_prf_info(IKE_PRF_HMAC_SHA1));
+	assert_int_equal(ikev1_hash_prf(IKEV1_HASH_MD5)->outlen, 16);
+	assert_int_equal(ikev1_hash_prf(IKEV1_HASH_SHA2_256)->outlen, 32);
+	assert_int_equal(ikev1_hash_prf(IKEV1_HASH_SHA2_384)->outlen, 48);
+	assert_int_equal(ikev1_hash_prf(IKEV1_HASH_SHA2_512)->outlen, 64);
+	assert_null(ikev1_hash_prf(3));		/* Tiger */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -650,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_decrypt_rejects),
 		cmocka_unit_test(test_iv_confirm),
 		cmocka_unit_test(test_primitives),
+		cmocka_unit_test(test_attribute_values),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
