@@ -384,3 +384,127 @@ int ike_prf_plus(const struct ike_prf_info *prf, const uint8_t *key,
 		OPENSSL_cleanse(out, outlen);
 	return ret;
 }
+
+/* --- spans, plain hashes and raw CBC (IKEv1) ---------------------------- */
+
+static bool spans_ok(const struct ike_span *s, size_t n)
+{
+	if (n && !s)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i].len && !s[i].p)
+			return false;
+	return true;
+}
+
+int ike_prf_spans(const struct ike_prf_info *prf, const uint8_t *key,
+		  size_t klen, const struct ike_span *s, size_t n,
+		  uint8_t *out)
+{
+	const struct ikc_prf *p = prf_of(prf);
+	EVP_MAC_CTX *ctx;
+	int ret = 0;
+
+	if (!p || !out || (klen && !key) || !spans_ok(s, n))
+		return -EINVAL;
+	ctx = hmac_new(p->digest, key, klen);
+	if (!ctx)
+		return -EIO;
+	for (size_t i = 0; i < n && !ret; i++)
+		if (s[i].len && !EVP_MAC_update(ctx, s[i].p, s[i].len))
+			ret = -EIO;
+	if (!ret)
+		ret = hmac_final(ctx, out, p->info.outlen);
+	EVP_MAC_CTX_free(ctx);
+	return ret;
+}
+
+int ike_hash_spans(const struct ike_prf_info *prf, const struct ike_span *s,
+		   size_t n, uint8_t *out)
+{
+	const struct ikc_prf *p = prf_of(prf);
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx;
+	EVP_MD *md;
+	bool ok;
+
+	if (!p || !out || !spans_ok(s, n))
+		return -EINVAL;
+	md = EVP_MD_fetch(NULL, p->digest, NULL);
+	ctx = md ? EVP_MD_CTX_new() : NULL;
+	ok = ctx && EVP_DigestInit_ex2(ctx, md, NULL);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = !s[i].len || EVP_DigestUpdate(ctx, s[i].p, s[i].len);
+	ok = ok && EVP_DigestFinal_ex(ctx, out, &mdlen) &&
+	     mdlen == p->info.outlen;
+	EVP_MD_CTX_free(ctx);
+	EVP_MD_free(md);
+	return ok ? 0 : -EIO;
+}
+
+/* A CBC context for @e keyed with @key, @iv set, padding off. */
+static EVP_CIPHER_CTX *cbc_ctx(const struct ikc_encr *e, int enc,
+			       const uint8_t *key, const uint8_t *iv)
+{
+	EVP_CIPHER *c = ikc_cipher_fetch(e);
+	EVP_CIPHER_CTX *ctx = c ? EVP_CIPHER_CTX_new() : NULL;
+	bool ok = ctx && EVP_CipherInit_ex2(ctx, c, NULL, NULL, enc, NULL);
+
+	/* Blowfish's key length varies with the table's row. */
+	if (ok && EVP_CIPHER_CTX_get_key_length(ctx) != e->info.keylen)
+		ok = EVP_CIPHER_CTX_set_key_length(ctx, e->info.keylen) > 0;
+	ok = ok && EVP_CIPHER_CTX_get_iv_length(ctx) == e->info.blocksize &&
+	     EVP_CipherInit_ex2(ctx, NULL, key, iv, enc, NULL) &&
+	     EVP_CIPHER_CTX_set_padding(ctx, 0);
+	EVP_CIPHER_free(c);
+	if (!ok) {
+		EVP_CIPHER_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* The table's row of @encr when it is a CBC cipher for IKE, else NULL. */
+static const struct ikc_encr *cbc_find(const struct ike_encr_info *encr)
+{
+	const struct ikc_encr *e;
+
+	if (!encr)
+		return NULL;
+	e = ikc_encr_find(encr->id, encr->keybits);
+	if (!e || e->mode != IKC_CBC || !e->info.ike_ok ||
+	    e->info.keybits != encr->keybits)
+		return NULL;
+	return e;
+}
+
+bool ike_encr_is_cbc(const struct ike_encr_info *encr)
+{
+	return cbc_find(encr) != NULL;
+}
+
+int ike_cbc(const struct ike_encr_info *encr, bool encrypt,
+	    const uint8_t *key, const uint8_t *iv, const uint8_t *in,
+	    uint8_t *out, size_t len)
+{
+	const struct ikc_encr *e;
+	EVP_CIPHER_CTX *ctx;
+	int n = 0, fin = 0, ret = 0;
+
+	if (!key || !iv || (len && (!in || !out)) || len > INT_MAX)
+		return -EINVAL;
+	e = cbc_find(encr);
+	if (!e || len % e->info.blocksize)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	ctx = cbc_ctx(e, encrypt, key, iv);
+	if (!ctx)
+		return -EIO;
+	if (!EVP_CipherUpdate(ctx, out, &n, in, (int)len) ||
+	    (size_t)n != len || !EVP_CipherFinal_ex(ctx, out + n, &fin) ||
+	    fin != 0)
+		ret = -EIO;
+	EVP_CIPHER_CTX_free(ctx);	/* the key schedule goes cleansed */
+	return ret;
+}

@@ -130,6 +130,35 @@ int ike_prf_plus(const struct ike_prf_info *prf, const uint8_t *key,
 		 size_t klen, const uint8_t *seed, size_t slen, uint8_t *out,
 		 size_t outlen);
 
+/*
+ * IKEv1 (RFC 2409) feeds its PRF and hash with concatenations of message
+ * parts; spans save copying them into one buffer first.
+ */
+struct ike_span {
+	const void *p;
+	size_t len;
+};
+
+/* prf(key, s[0] | s[1] | ... s[n-1]); out gets prf->outlen bytes. */
+int ike_prf_spans(const struct ike_prf_info *prf, const uint8_t *key,
+		  size_t klen, const struct ike_span *s, size_t n,
+		  uint8_t *out);
+/* The plain hash under @prf's HMAC (IKEv1's negotiated hash) over the
+ * spans; out gets prf->outlen bytes. 0 or -errno. */
+int ike_hash_spans(const struct ike_prf_info *prf, const struct ike_span *s,
+		   size_t n, uint8_t *out);
+
+/*
+ * Raw CBC over @len bytes (whole blocks, no padding) from @in to @out,
+ * which may be the same, with @key (encr->keylen bytes) and @iv (one
+ * block). Only for CBC ciphers; -EINVAL for others or a partial block.
+ */
+int ike_cbc(const struct ike_encr_info *encr, bool encrypt,
+	    const uint8_t *key, const uint8_t *iv, const uint8_t *in,
+	    uint8_t *out, size_t len);
+/* Whether ike_cbc() takes @encr: a CBC cipher of the table's, for IKE. */
+bool ike_encr_is_cbc(const struct ike_encr_info *encr);
+
 /* A Diffie-Hellman exchange: our key pair, then the shared secret. */
 struct ike_dh;
 struct ike_dh *ike_dh_new(uint16_t group);	/* NULL on failure */
