@@ -5,6 +5,9 @@
  * builders write; racoon's Aggressive Mode first message and a Quick Mode
  * body built and read back field by field; every payload type round
  * tripped. Malformed input is test_isakmp_msg_errors.c's.
+ *
+ * With ISAKMP_CORPUS_DIR set, each message is also written there as a
+ * fuzz seed (tests/fuzz/corpus/isakmp_msg is made this way).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -13,9 +16,26 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <cmocka.h>
 
 #include "isakmp_fixture.h"
+
+static void dump(const char *name, const uint8_t *data, size_t len)
+{
+	const char *dir = getenv("ISAKMP_CORPUS_DIR");
+	char path[512];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.bin", dir, name);
+	f = fopen(path, "w");
+	if (f) {
+		fwrite(data, 1, len, f);
+		fclose(f);
+	}
+}
 
 static void chunk_is(struct isakmp_chunk c, const void *want, size_t len)
 {
@@ -96,6 +116,7 @@ static void test_main_mode_vector(void **state)
 	assert_int_equal(isakmp_build_end(&m.b), 0);
 	assert_int_equal(m.w.len, sizeof(MAIN_MODE_1));
 	assert_memory_equal(m.data, MAIN_MODE_1, sizeof(MAIN_MODE_1));
+	dump("main-1", m.data, m.w.len);
 
 	assert_int_equal(parse_copy(&pm, MAIN_MODE_1, sizeof(MAIN_MODE_1), &copy), 0);
 	assert_int_equal(pm.exchange, ISAKMP_EXCH_IDPROT);
@@ -178,6 +199,7 @@ static void test_aggressive_mode(void **state)
 	size_t len = build_aggressive(&m);
 
 	(void)state;
+	dump("aggressive-1", m.data, len);
 	assert_int_equal(parse_copy(&pm, m.data, len, &copy), 0);
 	assert_memory_equal(pm.cky_i, CKY_I, 8);
 	assert_memory_equal(pm.cky_r, CKY_ZERO, 8);
@@ -307,6 +329,7 @@ static void test_quick_mode_body(void **state)
 	ike_put_bytes(&m.w, padded, blen + 7);
 	assert_int_equal(isakmp_build_end(&m.b), 0);
 	len = m.w.len;
+	dump("quick-1-clear-body", m.data, len);
 	assert_int_equal(parse_once(&pm, m.data, len), 0);
 	assert_int_equal(pm.flags, ISAKMP_FLAG_E);
 	assert_int_equal(pm.msgid, 0x01020304);
@@ -387,6 +410,7 @@ static void test_other_payloads(void **state)
 	isakmp_build_id(&m.b, IPSEC_ID_USER_FQDN, 0, 0,
 			(const uint8_t *)"a@b", 3);
 	assert_int_equal(isakmp_build_end(&m.b), 0);
+	dump("info-payloads", m.data, m.w.len);
 	assert_int_equal(parse_copy(&pm, m.data, m.w.len, &copy), 0);
 	assert_int_equal(pm.npl, 13);
 
@@ -442,6 +466,7 @@ static void test_fragment(void **state)
 			  (const uint8_t *)"piece", 5);
 	assert_int_equal(isakmp_build_end(&m.b), 0);
 	assert_int_equal(m.w.len, ISAKMP_HDR_LEN + 8 + 5);
+	dump("fragment", m.data, m.w.len);
 	assert_int_equal(parse_copy(&pm, m.data, m.w.len, &copy), 0);
 	assert_int_equal(pm.npl, 1);
 	assert_int_equal(pm.pl[0].type, ISAKMP_PL_FRAG);
@@ -477,6 +502,7 @@ static void test_attr_num_forms(void **state)
 	for (size_t i = 0; i < 5; i++)
 		isakmp_build_attr_num(&m.b, IPSEC_ATTR_SA_LIFE_DURATION, vals[i]);
 	assert_int_equal(isakmp_build_end(&m.b), 0);
+	dump("quick-ah-lifetimes", m.data, m.w.len);
 	assert_int_equal(parse_copy(&pm, m.data, m.w.len, &copy), 0);
 	assert_int_equal(isakmp_dec_sa(&pm.pl[0], &sa, NULL), 0);
 	isakmp_prop_iter(&it, &sa);
