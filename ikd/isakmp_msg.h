@@ -14,7 +14,9 @@
  * a parsed message has already passed its decoder's checks, so decoding
  * it again where the exchange needs its fields cannot fail; the nested
  * SA structure is walked by iterators, which hold no arrays that an
- * attacker could fill.
+ * attacker could fill. The nesting is fixed by the format (SA, proposal,
+ * transform, attribute, nothing deeper), so only the number of payloads
+ * in a chain needs a cap.
  *
  * The codec knows no keys. When the E flag is set, isakmp_msg_parse()
  * stops after the header and leaves the ciphertext in m->body; the
@@ -78,7 +80,8 @@ struct isakmp_msg {
 	struct isakmp_pl pl[ISAKMP_MAX_PAYLOADS];
 
 	/* Why parsing failed (see isakmp_msg_parse()); err_payload is the
-	 * type refused with INVALID-PAYLOAD-TYPE. */
+	 * type of the payload refused (unknown, or failing its decoder),
+	 * 0 when the header or the chain itself was at fault. */
 	uint16_t err_notify;
 	uint8_t err_payload;
 	const char *err_text;
