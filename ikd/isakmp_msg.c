@@ -184,7 +184,10 @@ int isakmp_msg_parse(struct isakmp_msg *m, const uint8_t *buf, size_t len)
 
 	if (err)
 		return err;
-	if (m->flags & ISAKMP_FLAG_E)
+	/* A racoon fragment is never encrypted itself: it carries a piece
+	 * of a whole message, header included, and its own header may
+	 * carry the E flag of the message it was cut from. */
+	if ((m->flags & ISAKMP_FLAG_E) && m->np != ISAKMP_PL_FRAG)
 		return 0;	/* the caller decrypts m->body */
 	ike_rbuf_init(&r, m->body.ptr, m->body.len);
 	return parse_chain(m, &r, m->np, false);

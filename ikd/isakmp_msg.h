@@ -89,7 +89,8 @@ struct isakmp_msg {
 
 /*
  * Parses a datagram: header, then, unless the E flag is set, the payload
- * chain. The header is filled in first, so on failure the caller still
+ * chain (a chain starting with a fragment payload is parsed whatever E
+ * says: fragments are not encrypted, the message they carry may be). The header is filled in first, so on failure the caller still
  * knows the cookies and the exchange to answer for. Returns 0, or:
  *   -EPROTONOSUPPORT  major version not 1 (INVALID-MAJOR-VERSION);
  *   -ENOTSUP          exchange type not Main, Aggressive, Informational

@@ -476,6 +476,15 @@ static void test_fragment(void **state)
 	assert_int_equal(f.flags, ISAKMP_FRAG_LAST);
 	chunk_is(f.data, "piece", 5);
 	free(copy);
+
+	/* A fragment cut from an encrypted message may carry its E flag,
+	 * yet is itself in clear. */
+	m.data[19] = ISAKMP_FLAG_E;
+	assert_int_equal(parse_copy(&pm, m.data, m.w.len, &copy), 0);
+	assert_int_equal(pm.npl, 1);
+	assert_int_equal(isakmp_dec_frag(&pm.pl[0], &f, NULL), 0);
+	chunk_is(f.data, "piece", 5);
+	free(copy);
 }
 
 /* Numbers too large for TV go as TLV of 4 or 8 bytes. */
