@@ -228,8 +228,10 @@ MAN_PAGES := $(wildcard docs/*.[3458])
 HEADERS   := $(wildcard include/kipsec/*.h)
 D := $(DESTDIR)
 
-.PHONY: install install-dkms uninstall lib
-install: $(PROGS) lib
+.PHONY: install install-dkms uninstall lib tools
+# What install ships: userland without the guest helpers and examples.
+tools: $(PROGS) lib
+install: tools
 	install -d $(D)$(SBINDIR) $(D)$(LIBDIR) $(D)$(PKGCONFIGDIR) \
 		$(D)$(INCLUDEDIR)/kipsec $(D)$(UNITDIR) $(D)$(SYSCONFDIR)/init.d
 	install -m 0755 $(PROGS) $(D)$(SBINDIR)/
