@@ -243,7 +243,8 @@ install: tools
 	$(SUBST) dist/kipsec.service.in >$(D)$(UNITDIR)/kipsec.service
 	$(SUBST) dist/ikd.service.in >$(D)$(UNITDIR)/ikd.service
 	$(SUBST) dist/kipsec.init.in >$(D)$(SYSCONFDIR)/init.d/kipsec
-	chmod 0644 $(D)$(PKGCONFIGDIR)/libpfkey.pc $(D)$(UNITDIR)/*.service
+	chmod 0644 $(D)$(PKGCONFIGDIR)/libpfkey.pc $(D)$(UNITDIR)/kipsec.service \
+		$(D)$(UNITDIR)/ikd.service
 	chmod 0755 $(D)$(SYSCONFDIR)/init.d/kipsec
 	for m in $(MAN_PAGES); do \
 		s=$${m##*.}; install -D -m 0644 $$m $(D)$(MANDIR)/man$$s/$${m##*/} || exit 1; \
