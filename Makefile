@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # Top-level build. `make` builds the userland and kernel/kipsec.ko;
-# `make check` runs unit tests (ASan+UBSan), brief fuzz runs, then the guest
-# tests; `make demo` runs the demo in a guest; `make deps` installs packages.
+# `make check` runs unit tests (ASan+UBSan), brief fuzz runs, the install and
+# package checks, then the guest tests; `make demo` runs the demo in a guest;
+# `make deps` installs packages; `make install` (docs/installing.md).
 #
 # Userland objects go to $(O) (build/ by default), sanitizer builds of the same
 # sources to $(O)/san, libFuzzer builds to $(O)/fuzz.
@@ -65,7 +66,9 @@ userland: $(PROGS) lib $(GUEST_PROGS) $(EXAMPLES)
 help:
 	@echo "make            build userland and kernel/kipsec.ko"
 	@echo "make deps       install build/test packages from Debian"
-	@echo "make check      unit tests, brief fuzzing, guest tests"
+	@echo "make check      unit tests, brief fuzzing, install and packages, guest tests"
+	@echo "make install    install under PREFIX (/usr/local), DESTDIR honoured; make uninstall"
+	@echo "make install-dkms  module sources into /usr/src/kipsec-VERSION for DKMS"
 	@echo "make demo       boot a guest: a tunnel keyed by setkey, then by ikd"
 	@echo "make bench      ESP throughput, IKE handshake/rekey/COOKIE rates against native XFRM, strongSwan"
 	@echo "make fuzz       run every fuzz target for FUZZ_SECONDS (default 60)"
