@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # Top-level build. `make` builds the userland and kernel/kipsec.ko;
-# `make check` runs unit tests (ASan+UBSan), brief fuzz runs, then the guest
-# tests; `make demo` runs the demo in a guest; `make deps` installs packages.
+# `make check` runs unit tests (ASan+UBSan), brief fuzz runs, the install and
+# package checks, then the guest tests; `make demo` runs the demo in a guest;
+# `make deps` installs packages; `make install` (docs/installing.md).
 #
 # Userland objects go to $(O) (build/ by default), sanitizer builds of the same
 # sources to $(O)/san, libFuzzer builds to $(O)/fuzz.
@@ -55,17 +56,19 @@ KDIR     ?= $(if $(wildcard /lib/modules/$(shell uname -r)/build/Makefile), \
               $(if $(KVER_DETECT),/lib/modules/$(KVER_DETECT)/build))
 
 .PHONY: all userland kernel check unit fuzz fuzz-brief guest demo deps \
-        bench clean install help
+        bench clean help
 .DEFAULT_GOAL := all
 
 all: userland kernel
 
-userland: $(PROGS) $(GUEST_PROGS) $(EXAMPLES)
+userland: $(PROGS) lib $(GUEST_PROGS) $(EXAMPLES)
 
 help:
 	@echo "make            build userland and kernel/kipsec.ko"
 	@echo "make deps       install build/test packages from Debian"
-	@echo "make check      unit tests, brief fuzzing, guest tests"
+	@echo "make check      unit tests, brief fuzzing, install and packages, guest tests"
+	@echo "make install    install under PREFIX (/usr/local), DESTDIR honoured; make uninstall"
+	@echo "make install-dkms  module sources into /usr/src/kipsec-VERSION for DKMS"
 	@echo "make demo       boot a guest: a tunnel keyed by setkey, then by ikd"
 	@echo "make bench      ESP throughput, IKE handshake/rekey/COOKIE rates against native XFRM, strongSwan"
 	@echo "make fuzz       run every fuzz target for FUZZ_SECONDS (default 60)"
@@ -75,7 +78,12 @@ help:
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(CWARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CSTD) $(CWARN) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# libpfkey's objects again, position-independent, for libpfkey.so.
+$(O)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CWARN) $(CPPFLAGS) $(CFLAGS) -fPIC -MMD -MP -c -o $@ $<
 
 $(O)/san/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -108,7 +116,7 @@ $(O)/gen/conf_lex.c: ikd/conf_lex.l $(O)/gen/conf_parse.h
 	flex -o $@ $<
 
 $(O)/gen/%.o: $(O)/gen/%.c
-	$(CC) $(CSTD) -Iikd $(GENWARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CSTD) -Iikd $(GENWARN) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/san/gen/%.o: $(O)/gen/%.c
 	@mkdir -p $(dir $@)
@@ -135,29 +143,46 @@ $(O)/fuzz/libikd.a: $(IKD_SRCS:%.c=$(O)/fuzz/%.o) $(addprefix $(O)/fuzz/,$(IKD_G
 
 $(O)/bin/ikd: $(O)/ikd/main.o $(O)/libikd.a $(O)/libkipsec.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/bin/ikdctl: $(O)/ikd/ikdctl_main.o $(O)/libikd.a $(O)/libkipsec.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/bin/setkey: $(O)/setkey/main.o $(O)/libkipsec.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/bin/ipsecstat: $(O)/setkey/ipsecstat_main.o $(O)/libkipsec.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# libpfkey for other programs: a shared library with a soname, and static.
+# The tools above link libkipsec.a (libpfkey and setkey's code) as before.
+VERSION        := $(shell cat VERSION)
+LIBPFKEY_SOVER := 0
+LIBPFKEY_SONAME := libpfkey.so.$(LIBPFKEY_SOVER)
+LIBPFKEY_SO    := $(O)/lib/libpfkey.so.$(VERSION)
+
+$(LIBPFKEY_SO): $(LIBPFKEY_SRCS:%.c=$(O)/pic/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(LIBPFKEY_SONAME) -o $@ $^
+
+$(O)/lib/libpfkey.a: $(LIBPFKEY_SRCS:%.c=$(O)/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@; ar rcs $@ $^
+
+lib: $(LIBPFKEY_SO) $(O)/lib/libpfkey.a
 
 # Helper programs run inside the guest by tests/guest/*.sh.
 $(O)/guest/%: $(O)/tests/guest/%.o $(O)/libikd.a $(O)/libkipsec.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The example programs of docs/examples (the guest tests use them too).
 $(O)/examples/%: $(O)/docs/examples/%.o $(O)/libkipsec.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/san/test_%: $(O)/san/tests/unit/test_%.o $(O)/san/libikd.a \
                  $(O)/san/libkipsec.a
@@ -173,6 +198,87 @@ kernel:
 	@test -n "$(KDIR)" || { echo "no kernel headers found: run 'make deps' or pass KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 \
 		KCFLAGS="$(if $(CI),-Werror)" modules
+
+# --- install ----------------------------------------------------------------
+# GNU/FHS layout under PREFIX, each directory overridable; DESTDIR is
+# prepended to all of them (staging, packaging). Debian's build passes
+# PREFIX=/usr, its multiarch LIBDIR and UNITDIR=/lib/systemd/system.
+PREFIX       ?= /usr/local
+SBINDIR      ?= $(PREFIX)/sbin
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+MANDIR       ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+UNITDIR      ?= $(PREFIX)/lib/systemd/system
+# /etc whatever PREFIX is: ikd reads /etc/ikd/racoon.conf by default, and
+# admins expect /etc/ipsec.conf. DKMS only looks in /usr/src.
+SYSCONFDIR   ?= /etc
+DKMS_SRCDIR  ?= /usr/src/kipsec-$(VERSION)
+
+# Paths compiled into the installed scripts, units and libpfkey.pc.
+SUBST := sed -e 's,@PREFIX@,$(PREFIX),g' -e 's,@SBINDIR@,$(SBINDIR),g' \
+             -e 's,@LIBDIR@,$(LIBDIR),g' -e 's,@INCLUDEDIR@,$(INCLUDEDIR),g' \
+             -e 's,@SYSCONFDIR@,$(SYSCONFDIR),g' -e 's,@VERSION@,$(VERSION),g'
+
+# Configuration files: installed once, never overwritten (the admin's edits
+# win), and left in place by uninstall, as dpkg treats conffiles on remove.
+# Each entry is SOURCE:TARGET:MODE.
+CONFFILES := dist/ipsec.conf:$(SYSCONFDIR)/ipsec.conf:0644 \
+             dist/racoon.conf:$(SYSCONFDIR)/ikd/racoon.conf:0644 \
+             dist/psk.txt:$(SYSCONFDIR)/ikd/psk.txt:0600 \
+             dist/kipsec.default:$(SYSCONFDIR)/default/kipsec:0644
+MAN_PAGES := $(wildcard docs/*.[3458])
+HEADERS   := $(wildcard include/kipsec/*.h)
+D := $(DESTDIR)
+
+.PHONY: install install-dkms uninstall lib tools
+# What install ships: userland without the guest helpers and examples.
+tools: $(PROGS) lib
+install: tools
+	install -d $(D)$(SBINDIR) $(D)$(LIBDIR) $(D)$(PKGCONFIGDIR) \
+		$(D)$(INCLUDEDIR)/kipsec $(D)$(UNITDIR) $(D)$(SYSCONFDIR)/init.d
+	install -m 0755 $(PROGS) $(D)$(SBINDIR)/
+	install -m 0644 $(LIBPFKEY_SO) $(O)/lib/libpfkey.a $(D)$(LIBDIR)/
+	ln -sf libpfkey.so.$(VERSION) $(D)$(LIBDIR)/$(LIBPFKEY_SONAME)
+	ln -sf $(LIBPFKEY_SONAME) $(D)$(LIBDIR)/libpfkey.so
+	install -m 0644 $(HEADERS) $(D)$(INCLUDEDIR)/kipsec/
+	$(SUBST) dist/libpfkey.pc.in >$(D)$(PKGCONFIGDIR)/libpfkey.pc
+	$(SUBST) dist/kipsec.service.in >$(D)$(UNITDIR)/kipsec.service
+	$(SUBST) dist/ikd.service.in >$(D)$(UNITDIR)/ikd.service
+	$(SUBST) dist/kipsec.init.in >$(D)$(SYSCONFDIR)/init.d/kipsec
+	chmod 0644 $(D)$(PKGCONFIGDIR)/libpfkey.pc $(D)$(UNITDIR)/kipsec.service \
+		$(D)$(UNITDIR)/ikd.service
+	chmod 0755 $(D)$(SYSCONFDIR)/init.d/kipsec
+	for m in $(MAN_PAGES); do \
+		s=$${m##*.}; install -D -m 0644 $$m $(D)$(MANDIR)/man$$s/$${m##*/} || exit 1; \
+	done
+	@for c in $(CONFFILES); do \
+		src=$${c%%:*}; rest=$${c#*:}; dst=$(D)$${rest%%:*}; mode=$${rest##*:}; \
+		if [ -e "$$dst" ]; then echo "kept $$dst (exists)"; \
+		else install -D -m $$mode "$$src" "$$dst" && echo "installed $$dst" || exit 1; fi; \
+	done
+
+# The module's sources and dkms.conf, for `dkms install kipsec/$(VERSION)`.
+install-dkms:
+	install -d $(D)$(DKMS_SRCDIR)/kernel $(D)$(DKMS_SRCDIR)/include/kipsec
+	install -m 0644 kernel/Kbuild kernel/*.c kernel/*.h $(D)$(DKMS_SRCDIR)/kernel/
+	install -m 0644 include/kipsec/*.h $(D)$(DKMS_SRCDIR)/include/kipsec/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(D)$(DKMS_SRCDIR)/dkms.conf
+	chmod 0644 $(D)$(DKMS_SRCDIR)/dkms.conf
+
+# Removes what install and install-dkms put there, except the
+# configuration files (see CONFFILES) and the directories they are in.
+uninstall:
+	rm -f $(addprefix $(D)$(SBINDIR)/,$(notdir $(PROGS)))
+	rm -f $(D)$(LIBDIR)/libpfkey.so $(D)$(LIBDIR)/$(LIBPFKEY_SONAME) \
+		$(D)$(LIBDIR)/libpfkey.so.$(VERSION) $(D)$(LIBDIR)/libpfkey.a \
+		$(D)$(PKGCONFIGDIR)/libpfkey.pc
+	rm -f $(addprefix $(D)$(INCLUDEDIR)/kipsec/,$(notdir $(HEADERS)))
+	-rmdir $(D)$(INCLUDEDIR)/kipsec
+	rm -f $(D)$(UNITDIR)/kipsec.service $(D)$(UNITDIR)/ikd.service \
+		$(D)$(SYSCONFDIR)/init.d/kipsec
+	for m in $(MAN_PAGES); do s=$${m##*.}; rm -f $(D)$(MANDIR)/man$$s/$${m##*/}; done
+	rm -rf $(D)$(DKMS_SRCDIR)
 
 # --- tests ------------------------------------------------------------------
 
