@@ -2,12 +2,12 @@
 /*
  * The IKEv1 engine's insides:
  *
- *   ikev1_sa.c    ISAKMP SAs: the table (a list in struct ike_engine,
- *                 found by cookies), sending with retransmission,
- *                 answering a repeated datagram with our last one, the
- *                 half-open limits and expiry, destruction
+ *   ikev1_sa.c    ISAKMP SAs: the receive entry point, the table (a list
+ *                 in struct ike_engine, found by cookies), sending with
+ *                 retransmission, answering a repeated datagram with our
+ *                 last one, the half-open limits and expiry, destruction
  *   ikev1_p1.c    phase 1: Main and Aggressive Mode, both roles, with
- *                 pre-shared keys; the receive entry point
+ *                 pre-shared keys
  *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
  */
 #ifndef IKD_IKEV1_INT_H
@@ -139,6 +139,12 @@ int ikev1_prop_check(const struct ike_peer_cfg *cfg,
 void ikev1_xform_str(const struct ikev1_xform *x, char *buf, size_t len);
 
 /* ikev1_p1.c */
-int ikev1_p1_start(struct ikev1_sa *sa);
+/* A first message (no SA has its cookie): configuration, mode, proposal
+ * and the half-open limits are checked first; only then is an SA made. */
+void ikev1_p1_respond(struct ike_engine *e, const struct ikd_addr *local,
+		      const struct ikd_addr *remote, const struct isakmp_msg *m);
+/* The next message of @sa's exchange: 0 accepted; -EAGAIN dropped, the
+ * SA stays; any other error ends the SA (logged). */
+int ikev1_p1_dispatch(struct ikev1_sa *sa, struct isakmp_msg *m);
 
 #endif /* IKD_IKEV1_INT_H */

@@ -713,11 +713,8 @@ static int am_r_hash(struct ikev1_sa *sa, struct isakmp_msg *m)
 	return 0;
 }
 
-/* A first message: configuration, mode, proposal and limits first;
- * only then an SA. */
-static void respond_new(struct ike_engine *e, const struct ikd_addr *local,
-			const struct ikd_addr *remote,
-			const struct isakmp_msg *m)
+void ikev1_p1_respond(struct ike_engine *e, const struct ikd_addr *local,
+		      const struct ikd_addr *remote, const struct isakmp_msg *m)
 {
 	const struct isakmp_pl *pl = isakmp_msg_find(m, ISAKMP_PL_SA, NULL);
 	const struct ike_peer_cfg *cfg;
@@ -772,10 +769,7 @@ static void respond_new(struct ike_engine *e, const struct ikd_addr *local,
 		ikev1_sa_destroy(sa);
 }
 
-/* --- receiving -------------------------------------------------------------- */
-
-/* 0 accepted; -EAGAIN dropped, the SA stays; anything else ends it. */
-static int dispatch(struct ikev1_sa *sa, struct isakmp_msg *m)
+int ikev1_p1_dispatch(struct ikev1_sa *sa, struct isakmp_msg *m)
 {
 	switch (sa->state) {
 	case V1_MM_I1:	return mm_i_sa(sa, m);
@@ -787,57 +781,4 @@ static int dispatch(struct ikev1_sa *sa, struct isakmp_msg *m)
 	case V1_AM_R1:	return am_r_hash(sa, m);
 	default:	return -EAGAIN;
 	}
-}
-
-static void dropped(struct ike_engine *e, const struct ikd_addr *remote,
-		    const char *why)
-{
-	char rb[IKD_ADDR_STRLEN];
-
-	e->stats.rx_dropped++;
-	if (ike_ratelimit_ok(e, &e->dos.rl_drop, "dropped ISAKMP messages"))
-		log_info("ISAKMP message from %s dropped: %s",
-			 ikd_addr_str(remote, true, rb), why);
-}
-
-void ikev1_receive(struct ike_engine *e, const struct ikd_addr *local,
-		   const struct ikd_addr *remote, const uint8_t *buf,
-		   size_t len)
-{
-	struct isakmp_msg *m;
-	struct ikev1_sa *sa;
-	int err;
-
-	e->stats.rx++;
-	if (!ikev1_is_v1(buf, len)) {
-		dropped(e, remote, "not ISAKMP");
-		return;
-	}
-	m = malloc(sizeof(*m));
-	if (!m)
-		return;
-	err = isakmp_msg_parse(m, buf, len);
-	if (err) {
-		dropped(e, remote, m->err_text ? m->err_text : "malformed");
-	} else if ((m->exchange != ISAKMP_EXCH_IDPROT &&
-		    m->exchange != ISAKMP_EXCH_AGGRESSIVE) || m->msgid) {
-		dropped(e, remote, "exchange not handled yet");
-	} else if (!(sa = ikev1_sa_find(e, m->cky_i, m->cky_r, remote))) {
-		if (!memcmp(m->cky_r, (uint8_t[IKEV1_COOKIE_LEN]){ 0 },
-			    IKEV1_COOKIE_LEN))
-			respond_new(e, local, remote, m);
-		else
-			dropped(e, remote, "unknown cookies");
-	} else if (sa->mode != m->exchange) {
-		dropped(e, remote, "exchange type of another mode");
-	} else if (!ikev1_sa_repeated(sa, buf, len)) {
-		err = dispatch(sa, m);
-		if (err == -EAGAIN)
-			dropped(e, remote, sa->have_keys ?
-				"does not decrypt or parse (wrong "
-				"pre-shared key?)" : "payloads missing");
-		else if (err)
-			ikev1_sa_destroy(sa);
-	}
-	free(m);
 }

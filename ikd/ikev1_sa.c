@@ -304,3 +304,58 @@ void ikev1_sa_established(struct ikev1_sa *sa)
 	arm_life(sa, (uint64_t)(sa->ch.life_secs ? sa->ch.life_secs :
 				IKEV1_LIFETIME_DEFAULT) * 1000);
 }
+
+/* --- receiving ------------------------------------------------------------ */
+
+static void dropped(struct ike_engine *e, const struct ikd_addr *remote,
+		    const char *why)
+{
+	char rb[IKD_ADDR_STRLEN];
+
+	e->stats.rx_dropped++;
+	if (ike_ratelimit_ok(e, &e->dos.rl_drop, "dropped ISAKMP messages"))
+		log_info("ISAKMP message from %s dropped: %s",
+			 ikd_addr_str(remote, true, rb), why);
+}
+
+void ikev1_receive(struct ike_engine *e, const struct ikd_addr *local,
+		   const struct ikd_addr *remote, const uint8_t *buf,
+		   size_t len)
+{
+	struct isakmp_msg *m;
+	struct ikev1_sa *sa;
+	int err;
+
+	e->stats.rx++;
+	if (!ikev1_is_v1(buf, len)) {
+		dropped(e, remote, "not ISAKMP");
+		return;
+	}
+	m = malloc(sizeof(*m));
+	if (!m)
+		return;
+	err = isakmp_msg_parse(m, buf, len);
+	if (err) {
+		dropped(e, remote, m->err_text ? m->err_text : "malformed");
+	} else if ((m->exchange != ISAKMP_EXCH_IDPROT &&
+		    m->exchange != ISAKMP_EXCH_AGGRESSIVE) || m->msgid) {
+		dropped(e, remote, "exchange not handled yet");
+	} else if (!(sa = ikev1_sa_find(e, m->cky_i, m->cky_r, remote))) {
+		if (!memcmp(m->cky_r, (uint8_t[IKEV1_COOKIE_LEN]){ 0 },
+			    IKEV1_COOKIE_LEN))
+			ikev1_p1_respond(e, local, remote, m);
+		else
+			dropped(e, remote, "unknown cookies");
+	} else if (sa->mode != m->exchange) {
+		dropped(e, remote, "exchange type of another mode");
+	} else if (!ikev1_sa_repeated(sa, buf, len)) {
+		err = ikev1_p1_dispatch(sa, m);
+		if (err == -EAGAIN)
+			dropped(e, remote, sa->have_keys ?
+				"does not decrypt or parse (wrong "
+				"pre-shared key?)" : "payloads missing");
+		else if (err)
+			ikev1_sa_destroy(sa);
+	}
+	free(m);
+}

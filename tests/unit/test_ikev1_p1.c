@@ -398,8 +398,7 @@ static void test_aggressive_wrong_psk(void **state)
 	run(w);
 	assert_int_equal(nsa(&w->a), 0);
 	assert_true(fake_log_has("invalid HASH_R from 192.0.2.2[500] "
-				 "(ID ipv4 192.0.2.2)") ||
-		    fake_log_has("invalid HASH_R from 192.0.2.2[500]"));
+				 "(ID ID_IPV4_ADDR 192.0.2.2): HASH mismatch"));
 	wait_ms(w, 60000);
 	assert_int_equal(nsa(&w->b), 0);
 	assert_true(fake_log_has("phase 1 negotiation with 192.0.2.1[500] "
@@ -476,8 +475,7 @@ static void test_lost_messages_retransmitted(void **state)
 	run(w);
 	wait_ms(w, 10000);
 	assert_established(w);
-	assert_true(fake_log_has("retransmitting Identity Protection") ||
-		    fake_log_has("retransmitting"));
+	assert_true(fake_log_has("retransmitting"));
 	free_world(w);
 
 	/* Aggressive Mode's last message: B repeats its answer, A answers
