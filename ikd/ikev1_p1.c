@@ -725,14 +725,19 @@ void ikev1_p1_respond(struct ike_engine *e, const struct ikd_addr *local,
 
 	ikd_addr_str(remote, true, rb);
 	cfg = e->env.peer_by_addr(e->env.arg, local, remote);
+	/* Unauthenticated input: these lines are rate-limited. */
 	if (!cfg || cfg->ike_version != 1) {
-		log_notify("phase 1 from %s: no IKEv1 remote configuration", rb);
+		if (ike_ratelimit_ok(e, &e->dos.rl_drop, "refused phase 1"))
+			log_notify("phase 1 from %s: no IKEv1 remote "
+				   "configuration", rb);
 		return;
 	}
 	if (!mode_allowed(cfg, m->exchange)) {
-		log_notify("phase 1 from %s: %s is not an exchange_mode of "
-			   "remote %s", rb, isakmp_exchange_name(m->exchange),
-			   cfg->name);
+		if (ike_ratelimit_ok(e, &e->dos.rl_drop, "refused phase 1"))
+			log_notify("phase 1 from %s: %s is not an "
+				   "exchange_mode of remote %s", rb,
+				   isakmp_exchange_name(m->exchange),
+				   cfg->name);
 		return;
 	}
 	if (!pl || m->pl[0].type != ISAKMP_PL_SA)
