@@ -9,6 +9,7 @@
  *   ikev1_p1.c    phase 1: Main and Aggressive Mode, both roles, with
  *                 pre-shared keys
  *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
+ *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT so far
  */
 #ifndef IKD_IKEV1_INT_H
 #define IKD_IKEV1_INT_H
@@ -146,5 +147,11 @@ void ikev1_p1_respond(struct ike_engine *e, const struct ikd_addr *local,
 /* The next message of @sa's exchange: 0 accepted; -EAGAIN dropped, the
  * SA stays; any other error ends the SA (logged). */
 int ikev1_p1_dispatch(struct ikev1_sa *sa, struct isakmp_msg *m);
+
+/* ikev1_info.c */
+/* Our INITIAL-CONTACT, sent once after phase 1. */
+int ikev1_info_initial_contact(struct ikev1_sa *sa);
+/* An Informational for @sa: 0 acted on; -EAGAIN dropped (logged). */
+int ikev1_info_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
 
 #endif /* IKD_IKEV1_INT_H */

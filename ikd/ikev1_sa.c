@@ -303,6 +303,9 @@ void ikev1_sa_established(struct ikev1_sa *sa)
 		   isakmp_exchange_name(sa->mode), x);
 	arm_life(sa, (uint64_t)(sa->ch.life_secs ? sa->ch.life_secs :
 				IKEV1_LIFETIME_DEFAULT) * 1000);
+	if (sa->initiator && sa->cfg.initial_contact &&
+	    ikev1_info_initial_contact(sa))
+		log_error("INITIAL-CONTACT to %s not sent", rb);
 }
 
 /* --- receiving ------------------------------------------------------------ */
@@ -337,6 +340,11 @@ void ikev1_receive(struct ike_engine *e, const struct ikd_addr *local,
 	err = isakmp_msg_parse(m, buf, len);
 	if (err) {
 		dropped(e, remote, m->err_text ? m->err_text : "malformed");
+	} else if (m->exchange == ISAKMP_EXCH_INFO) {
+		sa = ikev1_sa_find(e, m->cky_i, m->cky_r, remote);
+		if (!sa || ikev1_info_receive(sa, m))
+			dropped(e, remote, "Informational not for an "
+				"established ISAKMP-SA, or not authentic");
 	} else if ((m->exchange != ISAKMP_EXCH_IDPROT &&
 		    m->exchange != ISAKMP_EXCH_AGGRESSIVE) || m->msgid) {
 		dropped(e, remote, "exchange not handled yet");

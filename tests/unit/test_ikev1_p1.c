@@ -421,6 +421,8 @@ static void test_no_proposal_chosen(void **state)
 				 "modp2048/3600s], we accept [3des-cbc/"
 				 "hmac-sha1/psk/modp1024/3600s] "
 				 "(proposal_check strict)"));
+	assert_true(fake_log_has("phase 1 with 192.0.2.2[500]: peer answered "
+				 "NO-PROPOSAL-CHOSEN (not authenticated)"));
 	wait_ms(w, 60000);
 	assert_int_equal(nsa(&w->a), 0);
 	free_world(w);
@@ -561,6 +563,30 @@ static void test_half_open_given_up(void **state)
 	free_world(w);
 }
 
+/* A restarts and comes back with INITIAL-CONTACT: B drops the ISAKMP
+ * SA of A's earlier life. */
+static void test_initial_contact(void **state)
+{
+	struct world *w = new_world(ISAKMP_EXCH_IDPROT, &modern);
+
+	(void)state;
+	assert_int_equal(initiate(w), 0);
+	run(w);
+	assert_established(w);
+	ike_engine_free(w->a.e);
+	start_peer(w, &w->a);
+	w->a.cfg.initial_contact = true;
+	assert_int_equal(initiate(w), 0);
+	run(w);
+	assert_int_equal(nsa(&w->b), 1);
+	assert_int_equal(the_sa(&w->b)->state, V1_ESTABLISHED);
+	assert_memory_equal(the_sa(&w->b)->cky_i, the_sa(&w->a)->cky_i,
+			    IKEV1_COOKIE_LEN);
+	assert_true(fake_log_has("INITIAL-CONTACT from 192.0.2.1[500]: "
+				 "deleting its other ISAKMP-SAs"));
+	free_world(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -576,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_answered_with_same_bytes),
 		cmocka_unit_test(test_mangled_dropped),
 		cmocka_unit_test(test_half_open_given_up),
+		cmocka_unit_test(test_initial_contact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
