@@ -35,6 +35,10 @@ void ikev1_receive(struct ike_engine *e, const struct ikd_addr *local,
 int ikev1_initiate(struct ike_engine *e, const struct ike_peer_cfg *peer,
 		   const struct ikd_addr *local, const struct ikd_addr *remote);
 
+/* Quick Mode for @acq over the established ISAKMP SA with acq->dst:
+ * 0, -ENOENT (none, or no sainfo), -ENOTSUP (PFS), or -errno. */
+int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq);
+
 /* Frees every IKEv1 SA without telling anyone (ike_engine_free()). */
 void ikev1_free_all(struct ike_engine *e);
 

@@ -10,6 +10,7 @@
  *                 pre-shared keys
  *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
  *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT so far
+ *   ikev1_qm.c    Quick Mode: one ESP SA pair, no PFS (first version)
  */
 #ifndef IKD_IKEV1_INT_H
 #define IKD_IKEV1_INT_H
@@ -41,6 +42,8 @@ struct ikev1_xform {
 	uint16_t encr, keybits, hash, auth, dh;
 	uint32_t life_secs;
 };
+
+struct ikev1_qm_x;
 
 struct ikev1_sa {
 	struct ikev1_sa *next;		/* the engine's list */
@@ -89,6 +92,7 @@ struct ikev1_sa {
 	bool have_rx;
 
 	struct ikd_timer *life_timer;	/* half-open expiry, then lifetime */
+	struct ikev1_qm_x *qms;		/* its Quick Mode exchanges */
 	bool half_open;			/* counted in the engine's limits */
 	uint64_t established_ms;
 };
@@ -153,5 +157,10 @@ int ikev1_p1_dispatch(struct ikev1_sa *sa, struct isakmp_msg *m);
 int ikev1_info_initial_contact(struct ikev1_sa *sa);
 /* An Informational for @sa: 0 acted on; -EAGAIN dropped (logged). */
 int ikev1_info_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
+
+/* ikev1_qm.c */
+void ikev1_qm_free_all(struct ikev1_sa *sa);
+/* A Quick Mode message for established @sa: 0 or -EAGAIN (dropped). */
+int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
 
 #endif /* IKD_IKEV1_INT_H */

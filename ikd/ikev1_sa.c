@@ -175,6 +175,7 @@ void ikev1_sa_destroy(struct ikev1_sa *sa)
 	unlink_sa(sa);
 	t->cancel(t, sa->rtx_timer);
 	t->cancel(t, sa->life_timer);
+	ikev1_qm_free_all(sa);
 	ike_dh_free(sa->dh);
 	free(sa->tx);
 	free(sa->sai_b);
@@ -344,6 +345,11 @@ void ikev1_receive(struct ike_engine *e, const struct ikd_addr *local,
 		sa = ikev1_sa_find(e, m->cky_i, m->cky_r, remote);
 		if (!sa || ikev1_info_receive(sa, m))
 			dropped(e, remote, "Informational not for an "
+				"established ISAKMP-SA, or not authentic");
+	} else if (m->exchange == ISAKMP_EXCH_QUICK) {
+		sa = ikev1_sa_find(e, m->cky_i, m->cky_r, remote);
+		if (!sa || ikev1_qm_receive(sa, m))
+			dropped(e, remote, "Quick Mode message not for an "
 				"established ISAKMP-SA, or not authentic");
 	} else if ((m->exchange != ISAKMP_EXCH_IDPROT &&
 		    m->exchange != ISAKMP_EXCH_AGGRESSIVE) || m->msgid) {
