@@ -33,6 +33,11 @@
 
 enum { QM_I1, QM_R1, QM_DONE };
 
+/* Quick Mode exchanges under way per ISAKMP SA: the peer is
+ * authenticated, but an exchange it never finishes must not pile up
+ * (no timeout yet). */
+#define QM_MAX_PENDING	16
+
 struct ikev1_qm_x {
 	struct ikev1_qm_x *next;
 	uint32_t msgid;
@@ -358,8 +363,14 @@ static struct ikev1_qm_x *qm_find(struct ikev1_sa *sa, uint32_t msgid)
 
 static struct ikev1_qm_x *qm_new(struct ikev1_sa *sa, uint32_t msgid)
 {
-	struct ikev1_qm_x *q = calloc(1, sizeof(*q));
+	struct ikev1_qm_x *q;
+	unsigned int n = 0;
 
+	for (q = sa->qms; q; q = q->next)
+		n++;
+	if (n >= QM_MAX_PENDING)
+		return NULL;
+	q = calloc(1, sizeof(*q));
 	if (!q)
 		return NULL;
 	while (!msgid || qm_find(sa, msgid))
@@ -690,6 +701,7 @@ out:
 int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m)
 {
 	struct ikev1_qm_x *q;
+	int err;
 
 	if (sa->state != V1_ESTABLISHED || !m->msgid)
 		return -EAGAIN;
@@ -697,8 +709,14 @@ int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m)
 	if (!q)
 		return qm_respond(sa, m) ? -EAGAIN : 0;
 	if (q->state == QM_I1)
-		return qm_second(sa, q, m) ? -EAGAIN : 0;
-	if (q->state == QM_R1)
-		return qm_third(sa, q, m) ? -EAGAIN : 0;
-	return -EAGAIN;
+		err = qm_second(sa, q, m);
+	else if (q->state == QM_R1)
+		err = qm_third(sa, q, m);
+	else
+		err = -EAGAIN;
+	/* Done (its SAs are the kernel's now), or failed for good after
+	 * authentication (installation): nothing more to wait for. */
+	if (q->state == QM_DONE || (err && err != -EBADMSG))
+		qm_free(sa, q);
+	return err ? -EAGAIN : 0;
 }

@@ -114,6 +114,9 @@ static void test_quick_mode_esp_tunnel(void **state)
 	assert_true(fake_log_has("IPsec-SA established: ESP/Tunnel "
 				 "192.0.2.1[500]->192.0.2.2[500] spi="));
 	assert_false(fake_log_has("correct horse"));
+	/* Nothing of the exchange stays once the SAs are installed. */
+	assert_null(the_sa(&w->a)->qms);
+	assert_null(the_sa(&w->b)->qms);
 	free_world(w);
 }
 
