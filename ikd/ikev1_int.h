@@ -11,6 +11,7 @@
  *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
  *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT so far
  *   ikev1_qm.c    Quick Mode: one ESP SA pair, no PFS (first version)
+ *   ikev1_qm_tx.c Quick Mode retransmission and repeats
  */
 #ifndef IKD_IKEV1_INT_H
 #define IKD_IKEV1_INT_H
@@ -159,8 +160,60 @@ int ikev1_info_initial_contact(struct ikev1_sa *sa);
 int ikev1_info_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
 
 /* ikev1_qm.c */
+enum { QM_I1, QM_R1, QM_DONE };
+
+/* Quick Mode exchanges per ISAKMP SA: the peer is authenticated, but
+ * exchanges it starts and never finishes must not pile up. */
+#define QM_MAX_PENDING	16
+
+struct ikev1_qm_x {
+	struct ikev1_qm_x *next;
+	uint32_t msgid;
+	bool initiator;
+	int state;
+	struct ikev1_iv iv;
+	uint8_t ni[ISAKMP_NONCE_MAX], nr[ISAKMP_NONCE_MAX];
+	size_t ni_len, nr_len;
+	struct ikd_sel sel;		/* src ours, dst the peer's */
+	uint8_t mode;			/* IKD_MODE_* */
+	uint32_t reqid, seq;
+	uint32_t spi_in, spi_out;	/* network order */
+	/* chosen: ESP transform id (= IKEv2 ENCR id), key bits, IKEv2
+	 * integrity id, lifetime */
+	uint16_t encr, keybits, integ;
+	uint32_t life_secs;
+	struct ike_child_cfg cfg;
+	/* ikev1_qm_tx.c: our last message, retransmitted while an answer
+	 * is due, sent again when the peer repeats the one it answered. */
+	struct ikev1_sa *sa;
+	uint8_t *tx;
+	size_t tx_len;
+	bool tx_answers;
+	unsigned int tries;
+	uint32_t wait_ms;
+	struct ikd_timer *timer;	/* retransmission, then linger */
+	uint8_t rx_digest[IKE_SHA1_LEN];
+	bool have_rx;
+};
+
 void ikev1_qm_free_all(struct ikev1_sa *sa);
 /* A Quick Mode message for established @sa: 0 or -EAGAIN (dropped). */
 int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
+
+/* ikev1_qm_tx.c */
+/* Sends @msg (copied); @waits: retransmitted until answered. */
+int ikev1_qm_tx(struct ikev1_qm_x *q, const uint8_t *msg, size_t len,
+		bool waits);
+/* @msg repeats the last one accepted: answered again if ours did. */
+bool ikev1_qm_repeated(struct ikev1_qm_x *q, const uint8_t *msg,
+		       size_t len);
+void ikev1_qm_accepted(struct ikev1_qm_x *q, const uint8_t *msg,
+		       size_t len);
+/* Done: kept a while to answer repeats, then freed. */
+void ikev1_qm_linger(struct ikev1_qm_x *q);
+/* Timers and the copy go (the exchange is being freed). */
+void ikev1_qm_tx_free(struct ikev1_qm_x *q);
+/* ikev1_qm.c: frees @q (from its ISAKMP SA's list). */
+void ikev1_qm_free(struct ikev1_sa *sa, struct ikev1_qm_x *q);
 
 #endif /* IKD_IKEV1_INT_H */

@@ -15,9 +15,9 @@
  * (update of the larval SA), then the outbound one. The initiator
  * installs on HASH(2), the responder on HASH(3).
  *
- * First version: no retransmission of Quick Mode messages, no PFS, no AH
- * or IPcomp, no responder lookup of its SPD (reqid 0, the selectors as
- * the initiator sent them), no rekeying or DELETE.
+ * Retransmissions and repeats: ikev1_qm_tx.c. First version: no PFS, no
+ * AH or IPcomp, no responder lookup of its SPD (reqid 0, the selectors
+ * as the initiator sent them), no rekeying or DELETE.
  */
 #include "ikev1_int.h"
 
@@ -30,32 +30,6 @@
 #include <openssl/crypto.h>
 
 #include "log.h"
-
-enum { QM_I1, QM_R1, QM_DONE };
-
-/* Quick Mode exchanges under way per ISAKMP SA: the peer is
- * authenticated, but an exchange it never finishes must not pile up
- * (no timeout yet). */
-#define QM_MAX_PENDING	16
-
-struct ikev1_qm_x {
-	struct ikev1_qm_x *next;
-	uint32_t msgid;
-	bool initiator;
-	int state;
-	struct ikev1_iv iv;
-	uint8_t ni[ISAKMP_NONCE_MAX], nr[ISAKMP_NONCE_MAX];
-	size_t ni_len, nr_len;
-	struct ikd_sel sel;		/* src ours, dst the peer's */
-	uint8_t mode;			/* IKD_MODE_* */
-	uint32_t reqid, seq;
-	uint32_t spi_in, spi_out;	/* network order */
-	/* chosen: ESP transform id (= IKEv2 ENCR id), key bits, IKEv2
-	 * integrity id, lifetime */
-	uint16_t encr, keybits, integ;
-	uint32_t life_secs;
-	struct ike_child_cfg cfg;
-};
 
 /* --- numbers ---------------------------------------------------------- */
 
@@ -144,7 +118,7 @@ static int sel_of_id(const struct isakmp_pl *pl, struct ikd_addr *a,
 
 /* HDR*, HASH(n), then the payloads @b built (after the HASH's room). */
 static int qm_send(struct ikev1_sa *sa, struct ikev1_qm_x *q,
-		   uint8_t *plain, size_t plen)
+		   uint8_t *plain, size_t plen, bool waits)
 {
 	uint8_t msg[IKEV1_MSG_MAX];
 	struct ike_wbuf w;
@@ -165,10 +139,7 @@ static int qm_send(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 	if (err)
 		return err;
 	ike_wbuf_set32(&w, 24, (uint32_t)(ISAKMP_HDR_LEN + clen));
-	sa->eng->stats.tx++;
-	sa->eng->env.send(sa->eng->env.arg, &sa->local, &sa->remote, msg,
-			  ISAKMP_HDR_LEN + clen);
-	return 0;
+	return ikev1_qm_tx(q, msg, ISAKMP_HDR_LEN + clen, waits);
 }
 
 static void build_xforms(const struct ikev1_qm_x *q, struct isakmp_builder *b,
@@ -336,13 +307,14 @@ static int get_spi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 
 /* --- exchanges ------------------------------------------------------------ */
 
-static void qm_free(struct ikev1_sa *sa, struct ikev1_qm_x *q)
+void ikev1_qm_free(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 {
 	for (struct ikev1_qm_x **pp = &sa->qms; *pp; pp = &(*pp)->next)
 		if (*pp == q) {
 			*pp = q->next;
 			break;
 		}
+	ikev1_qm_tx_free(q);
 	OPENSSL_cleanse(q, sizeof(*q));
 	free(q);
 }
@@ -350,7 +322,7 @@ static void qm_free(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 void ikev1_qm_free_all(struct ikev1_sa *sa)
 {
 	while (sa->qms)
-		qm_free(sa, sa->qms);
+		ikev1_qm_free(sa, sa->qms);
 }
 
 static struct ikev1_qm_x *qm_find(struct ikev1_sa *sa, uint32_t msgid)
@@ -379,6 +351,7 @@ static struct ikev1_qm_x *qm_new(struct ikev1_sa *sa, uint32_t msgid)
 			return NULL;
 		}
 	q->msgid = msgid;
+	q->sa = sa;
 	if (ikev1_iv_exchange(&q->iv, &sa->k, &sa->iv, msgid)) {
 		free(q);
 		return NULL;
@@ -412,7 +385,7 @@ static int send_first_or_second(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	if (err)
 		return err;
 	memcpy(plain + hash_off, h, sa->k.prflen);
-	return qm_send(sa, q, plain, w.len);
+	return qm_send(sa, q, plain, w.len, true);
 }
 
 int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq)
@@ -456,7 +429,7 @@ int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq)
 			  ikd_addr_str(&sa->remote, true,
 				       (char[IKD_ADDR_STRLEN]){ 0 }),
 			  strerror(-err));
-		qm_free(sa, q);
+		ikev1_qm_free(sa, q);
 		return err;
 	}
 	q->state = QM_I1;
@@ -610,6 +583,7 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 	}
 	q->sel.proto = proto_i;
 	ikev1_iv_confirm(&q->iv);
+	ikev1_qm_accepted(q, m->raw, m->raw_len);
 	ccfg = e->env.child_cfg(e->env.arg, &sa->cfg, &q->sel);
 	if (!ccfg || ccfg->pfs_group)
 		goto fail;
@@ -637,7 +611,7 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 	return 0;
 fail:
 	OPENSSL_cleanse(plain, sizeof(plain));
-	qm_free(sa, q);
+	ikev1_qm_free(sa, q);
 	return err ? err : -EBADMSG;
 }
 
@@ -657,6 +631,7 @@ static int qm_second(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 		goto out;
 	}
 	ikev1_iv_confirm(&q->iv);
+	ikev1_qm_accepted(q, m->raw, m->raw_len);
 	err = install(sa, q);
 	ike_wbuf_init(&w, plain, sizeof(plain));
 	isakmp_build_chain(&b, &w);
@@ -668,7 +643,7 @@ static int qm_second(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 	if (!err)
 		err = isakmp_build_end(&b);
 	if (!err)
-		err = qm_send(sa, q, plain, w.len);
+		err = qm_send(sa, q, plain, w.len, false);
 	if (!err)
 		established(sa, q);
 out:
@@ -690,6 +665,7 @@ static int qm_third(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 		goto out;
 	}
 	ikev1_iv_confirm(&q->iv);
+	ikev1_qm_accepted(q, m->raw, m->raw_len);
 	err = install(sa, q);
 	if (!err)
 		established(sa, q);
@@ -708,15 +684,20 @@ int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m)
 	q = qm_find(sa, m->msgid);
 	if (!q)
 		return qm_respond(sa, m) ? -EAGAIN : 0;
+	if (ikev1_qm_repeated(q, m->raw, m->raw_len))
+		return 0;
 	if (q->state == QM_I1)
 		err = qm_second(sa, q, m);
 	else if (q->state == QM_R1)
 		err = qm_third(sa, q, m);
 	else
 		err = -EAGAIN;
-	/* Done (its SAs are the kernel's now), or failed for good after
-	 * authentication (installation): nothing more to wait for. */
-	if (q->state == QM_DONE || (err && err != -EBADMSG))
-		qm_free(sa, q);
+	/* Done (its SAs are the kernel's now): the initiator stays a while
+	 * to answer a repeated HASH(2) with its HASH(3). Failed for good
+	 * after authentication (installation): nothing to wait for. */
+	if (q->state == QM_DONE && q->initiator && !err)
+		ikev1_qm_linger(q);
+	else if (q->state == QM_DONE || (err && err != -EBADMSG))
+		ikev1_qm_free(sa, q);
 	return err ? -EAGAIN : 0;
 }

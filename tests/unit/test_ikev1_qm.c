@@ -114,9 +114,12 @@ static void test_quick_mode_esp_tunnel(void **state)
 	assert_true(fake_log_has("IPsec-SA established: ESP/Tunnel "
 				 "192.0.2.1[500]->192.0.2.2[500] spi="));
 	assert_false(fake_log_has("correct horse"));
-	/* Nothing of the exchange stays once the SAs are installed. */
-	assert_null(the_sa(&w->a)->qms);
+	/* The responder's exchange is gone once installed; the initiator's
+	 * stays to answer a repeated HASH(2), then goes too. */
 	assert_null(the_sa(&w->b)->qms);
+	assert_non_null(the_sa(&w->a)->qms);
+	wait_ms(w, 20000);
+	assert_null(the_sa(&w->a)->qms);
 	free_world(w);
 }
 
@@ -176,6 +179,54 @@ static void test_quick_mode_garbled_dropped(void **state)
 	free_world(w);
 }
 
+/* QM1 lost, then QM3 lost: each side's retransmission or repeat
+ * answer recovers; both kernels end up with the pair once. */
+static void test_quick_mode_lost_messages(void **state)
+{
+	struct world *w = phase1();
+	struct ikd_acquire acq;
+
+	(void)state;
+	acquire(w, &acq);
+	/* QM1, then (after its retransmission and QM2) QM3. */
+	w->drop_mask = 1ull << w->npkt | 1ull << (w->npkt + 3);
+	assert_int_equal(ikev1_qm_initiate(w->a.e, &acq), 0);
+	run(w);
+	wait_ms(w, 10000);
+	assert_int_equal(w->a.k->nsa, 2);
+	assert_int_equal(w->b.k->nsa, 2);
+	assert_int_equal(fake_kernel_ncalls(w->b.k, FK_ADD), 1);
+	assert_int_equal(fake_kernel_ncalls(w->a.k, FK_ADD), 1);
+	assert_true(fake_log_has("retransmitting Quick Mode message (1 of 3) "
+				 "to 192.0.2.2[500]"));
+	assert_true(fake_log_has("retransmitting Quick Mode message (1 of 3) "
+				 "to 192.0.2.1[500]"));
+	wait_ms(w, 30000);
+	assert_null(the_sa(&w->a)->qms);
+	assert_null(the_sa(&w->b)->qms);
+	free_world(w);
+}
+
+static void test_quick_mode_given_up(void **state)
+{
+	struct world *w = phase1();
+	struct ikd_acquire acq;
+
+	(void)state;
+	acquire(w, &acq);
+	w->b_dead = true;
+	assert_int_equal(ikev1_qm_initiate(w->a.e, &acq), 0);
+	run(w);
+	wait_ms(w, 30000);
+	assert_null(the_sa(&w->a)->qms);
+	assert_int_equal(fake_kernel_ncalls(w->a.k, FK_ADD), 0);
+	assert_true(fake_log_has("Quick Mode with 192.0.2.2[500] (M-ID 0x"));
+	assert_true(fake_log_has("failed due to time up (3 retransmissions)"));
+	/* The ISAKMP SA stays. */
+	assert_int_equal(the_sa(&w->a)->state, V1_ESTABLISHED);
+	free_world(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +234,8 @@ int main(void)
 		cmocka_unit_test(test_quick_mode_no_proposal),
 		cmocka_unit_test(test_quick_mode_needs_phase1),
 		cmocka_unit_test(test_quick_mode_garbled_dropped),
+		cmocka_unit_test(test_quick_mode_lost_messages),
+		cmocka_unit_test(test_quick_mode_given_up),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
