@@ -365,9 +365,11 @@ void ikev1_receive(struct ike_engine *e, const struct ikd_addr *local,
 	} else if (!ikev1_sa_repeated(sa, buf, len)) {
 		err = ikev1_p1_dispatch(sa, m);
 		if (err == -EAGAIN)
-			dropped(e, remote, sa->have_keys ?
-				"does not decrypt or parse (wrong "
-				"pre-shared key?)" : "payloads missing");
+			dropped(e, remote,
+				sa->state == V1_ESTABLISHED ?
+				"phase 1 is over for this ISAKMP-SA" :
+				sa->have_keys ? "does not decrypt or parse "
+				"(wrong pre-shared key?)" : "payloads missing");
 		else if (err)
 			ikev1_sa_destroy(sa);
 	}
