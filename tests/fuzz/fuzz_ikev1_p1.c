@@ -8,13 +8,18 @@
  * that knows the keys and sends anything.
  *
  * Input: one byte of set-up (bit 0: Aggressive Mode; bits 1-3: how many
- * datagrams of the real exchange are delivered first), then records of
+ * datagrams of the real exchange are delivered first: 6 or 3 complete
+ * phase 1), then records of
  * [op][len][len bytes]:
  *   op 0  raw datagram to B from A's address
  *   op 1  raw datagram to A from B's address
  *   op 2  to B with B's SA's cookies and exchange, encrypted with its
  *         keys: [first payload] + payloads
  *   op 3  advance the clock by len * 500 ms
+ *   op 4  Quick Mode to B under the established ISAKMP SA: [M-ID 4]
+ *         [next payload] + payloads; the harness puts a correct HASH(1)
+ *         before them and encrypts with that M-ID's IV
+ *   op 5  A starts Quick Mode (an ACQUIRE for 10.1/16 -> 10.2/16)
  * After each record the engines exchange what they sent.
  */
 #include <stdint.h>
@@ -104,12 +109,18 @@ static const struct ike_child_cfg *cb_child(void *arg,
 					    const struct ike_peer_cfg *p,
 					    const struct ikd_sel *s)
 {
-	static struct ike_child_cfg none;
+	static struct ike_child_cfg esp = {
+		.nprop = 1,
+		.prop[0] = { .proto = IKE_PROTO_ESP, .nencr = 1, .ninteg = 1,
+			     .encr[0] = { IKE_ENCR_AES_CBC, 128 },
+			     .integ[0] = IKE_AUTH_HMAC_SHA1_96 },
+		.hard_secs = 3600,
+	};
 
 	(void)arg;
 	(void)p;
 	(void)s;
-	return &none;
+	return &esp;
 }
 
 static void node_init(struct node *n, const char *ip, const struct node *o,
@@ -165,6 +176,55 @@ static void sealed_to_b(const uint8_t *body, size_t len)
 	ikev1_receive(b.e, &b.addr, &a.addr, msg, ISAKMP_HDR_LEN + clen);
 }
 
+static void quick_to_b(const uint8_t *d, size_t len)
+{
+	struct ikev1_sa *sa = b.e->v1_sas;
+	uint8_t plain[2100], msg[IKEV1_MSG_MAX];
+	size_t plen, hl, clen;
+	struct ikev1_iv iv;
+	struct ike_wbuf w;
+	struct isakmp_builder h;
+	uint32_t msgid;
+
+	if (!sa || sa->state != V1_ESTABLISHED || len < 5 || len > 2000)
+		return;
+	msgid = ((uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
+		 (uint32_t)d[2] << 8 | d[3]) | 1;
+	hl = 4 + sa->k.prflen;
+	plain[0] = d[4];
+	plain[1] = 0;
+	plain[2] = (uint8_t)(hl >> 8);
+	plain[3] = (uint8_t)hl;
+	memcpy(plain + hl, d + 5, len - 5);
+	plen = hl + len - 5;
+	if (ikev1_qm_hash1(&sa->k, msgid,
+			   (struct ike_span){ plain + hl, len - 5 }, plain + 4) ||
+	    ikev1_iv_exchange(&iv, &sa->k, &sa->iv, msgid))
+		return;
+	ike_wbuf_init(&w, msg, sizeof(msg));
+	isakmp_build_hdr(&h, &w, sa->cky_i, sa->cky_r, ISAKMP_EXCH_QUICK,
+			 ISAKMP_FLAG_E, msgid);
+	ike_wbuf_set8(&w, 16, ISAKMP_PL_HASH);
+	if (w.err || ikev1_encrypt(&sa->k, &iv, msgid, plain, plen,
+				   msg + ISAKMP_HDR_LEN,
+				   sizeof(msg) - ISAKMP_HDR_LEN, &clen))
+		return;
+	ike_wbuf_set32(&w, 24, (uint32_t)(ISAKMP_HDR_LEN + clen));
+	ikev1_receive(b.e, &b.addr, &a.addr, msg, ISAKMP_HDR_LEN + clen);
+}
+
+static void quick_from_a(void)
+{
+	struct ikd_acquire acq = { .proto = IPPROTO_ESP,
+				   .mode = IKD_MODE_TUNNEL, .src = a.addr,
+				   .dst = b.addr };
+
+	ikd_addr_parse(&acq.pol.sel.src, "10.1.0.0");
+	ikd_addr_parse(&acq.pol.sel.dst, "10.2.0.0");
+	acq.pol.sel.src_plen = acq.pol.sel.dst_plen = 16;
+	ikev1_qm_initiate(a.e, &acq);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t mode;
@@ -191,7 +251,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= 2;
 		if (len > size)
 			len = size;
-		switch (op & 3) {
+		switch (op & 7) {
 		case 0:
 			ikev1_receive(b.e, &b.addr, &a.addr, data, len);
 			break;
@@ -203,6 +263,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 3:
 			fake_timers_advance(&clock_, (uint64_t)len * 500);
+			break;
+		case 4:
+			quick_to_b(data, len);
+			break;
+		case 5:
+			quick_from_a();
 			break;
 		}
 		run(UINT32_MAX);
