@@ -20,6 +20,8 @@
 
 #include "ike_cert.h"
 #include "ike_crypto.h"
+#include "ikev1_keys.h"
+#include "isakmp.h"
 #include "log.h"
 
 /* ---- algorithms ----------------------------------------------------------- */
@@ -299,6 +301,96 @@ static int peer_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 			r->ike_frag == IKD_FORCE ? IKE_FRAG_FORCE :
 			r->ike_frag == IKD_ON ? IKE_FRAG_ON : IKE_FRAG_OFF;
 	return err;
+}
+
+/* ---- IKEv1 remote blocks ------------------------------------------------- */
+
+static int prop_to_v1(const struct ikd_remote *r,
+		      const struct ikd_p1_proposal *p,
+		      struct ike_v1_prop_cfg *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (p->auth_method != IKD_AUTH_PSK && p->auth_method != IKD_AUTH_RSA_SIG)
+		return -EOPNOTSUPP;
+	/* Oakley's numbers: conf.h keeps the hash values as such. */
+	out->encr = (uint16_t)ikd_encr_oakley(p->encr.id);
+	out->keybits = (uint16_t)p->encr.keylen;
+	out->hash = (uint16_t)p->hash;
+	out->auth = p->auth_method == IKD_AUTH_PSK ? OAKLEY_AUTH_PSK :
+		    OAKLEY_AUTH_RSA_SIG;
+	out->dh = (uint16_t)p->dh_group;
+	out->lifetime_secs = p->lifetime ? p->lifetime : r->lifetime;
+	if (!out->lifetime_secs)
+		out->lifetime_secs = IKD_P1_LIFETIME_DEFAULT;
+	if (!out->encr || !ikev1_encr_info(out->encr, out->keybits) ||
+	    !ikev1_hash_prf(out->hash) || !ike_dh_info(out->dh))
+		return -ENOENT;
+	return 0;
+}
+
+static uint8_t check_to_v1(enum ikd_proposal_check pc)
+{
+	switch (pc) {
+	case IKD_PCHECK_OBEY:	return IKE_V1_CHECK_OBEY;
+	case IKD_PCHECK_CLAIM:	return IKE_V1_CHECK_CLAIM;
+	case IKD_PCHECK_EXACT:	return IKE_V1_CHECK_EXACT;
+	default:		return IKE_V1_CHECK_STRICT;
+	}
+}
+
+/* IKEv1 phase 1's view of remote block @r: what IKEv2 takes too (ids,
+ * retransmission, DPD, NAT-T...), then the exchange modes, the proposals
+ * as Oakley values and proposal_check. Proposals the engine cannot use
+ * are skipped (logged once); -ENOENT when none is left. */
+int ikd_config_remote_v1(const struct ikd_config *c, const struct ikd_remote *r,
+			 struct ike_peer_cfg *out)
+{
+	struct ike_v1_cfg *v1;
+	struct ikd_diag d;
+	size_t i;
+
+	ikd_diag_init(&d);
+	peer_to_v2(c, r, out, &d);	/* its IKEv2 complaints do not apply */
+	ikd_diag_free(&d);
+	out->ike_version = 1;
+	v1 = &out->v1;
+	memset(v1, 0, sizeof(*v1));
+	for (i = 0; i < r->n_xmode && v1->nxmode < IKE_V1_MAX_XMODES; i++)
+		if (r->xmode[i] == IKD_XMODE_MAIN ||
+		    r->xmode[i] == IKD_XMODE_AGGRESSIVE)
+			v1->xmode[v1->nxmode++] = (uint8_t)r->xmode[i];
+	if (!v1->nxmode)
+		v1->xmode[v1->nxmode++] = ISAKMP_EXCH_IDPROT;
+	for (i = 0; i < r->n_proposal && v1->nprop < IKE_CFG_MAX_PROPOSALS;
+	     i++) {
+		if (prop_to_v1(r, &r->proposal[i], &v1->prop[v1->nprop]))
+			log_notify("%s:%u: IKEv1 proposal (%s, %s, %s, DH group "
+				   "%u) not supported here: skipped",
+				   r->proposal[i].pos.file,
+				   r->proposal[i].pos.line,
+				   ikd_encr_name(r->proposal[i].encr.id),
+				   ikd_hash_name(r->proposal[i].hash),
+				   ikd_auth_method_name(r->proposal[i].auth_method),
+				   r->proposal[i].dh_group);
+		else
+			v1->nprop++;
+	}
+	v1->check = check_to_v1(r->proposal_check);
+	return v1->nprop ? 0 : -ENOENT;
+}
+
+const struct ike_peer_cfg *ikd_config_peer_v1(struct ikd_config *c,
+					      const struct ikd_addr *remote)
+{
+	const struct ikd_remote *r = ikd_conf_find_remote(c->conf, remote);
+
+	if (!r || r->ike_version != IKD_IKEV1)
+		return NULL;
+	if (ikd_config_remote_v1(c, r, &c->peer))
+		return NULL;
+	if (!c->peer.remote.family)
+		c->peer.remote = *remote;
+	return &c->peer;
 }
 
 /* ---- sainfo blocks -------------------------------------------------------- */

@@ -54,4 +54,14 @@ const struct ike_peer_cfg *ikd_config_peer(struct ikd_config *c,
 const struct ike_peer_cfg *ikd_config_peer_by_name(struct ikd_config *c,
 						   const char *name);
 
+/* IKEv1 (phase 1) remote blocks, for the IKEv1 engine (ikev1.h), which
+ * the daemon does not run yet: ikd_config_peer() still refuses them.
+ * The block for @remote when it says IKEv1, as the engine's peer
+ * configuration (ike_version 1), or NULL. */
+const struct ike_peer_cfg *ikd_config_peer_v1(struct ikd_config *c,
+					      const struct ikd_addr *remote);
+/* The same for block @r; 0, or -ENOENT when no proposal is usable. */
+int ikd_config_remote_v1(const struct ikd_config *c, const struct ikd_remote *r,
+			 struct ike_peer_cfg *out);
+
 #endif /* IKD_CONFIG_H */

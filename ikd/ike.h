@@ -159,10 +159,37 @@ enum ike_frag_mode {
 };
 #define IKE_FRAG_IP_MAX	1280	/* IP datagram of a fragment: IPv6's minimum MTU */
 
-/* A peer: racoon's `remote` block, for IKEv2. */
+/* IKEv1 phase 1 (RFC 2409): racoon's exchange_mode, its `proposal`
+ * blocks as Oakley attribute values, and proposal_check. */
+#define IKE_V1_MAX_XMODES	3
+enum ike_v1_check {
+	IKE_V1_CHECK_OBEY = 0,	/* take the initiator's lifetime */
+	IKE_V1_CHECK_STRICT,	/* accept it when not longer than ours */
+	IKE_V1_CHECK_CLAIM,	/* ... and when longer, use ours */
+	IKE_V1_CHECK_EXACT,	/* only equal lifetimes */
+};
+
+struct ike_v1_prop_cfg {
+	uint16_t encr;		/* OAKLEY_ENC_* (isakmp.h) */
+	uint16_t keybits;	/* Key Length; 0: the cipher's only size */
+	uint16_t hash;		/* OAKLEY_HASH_* */
+	uint16_t auth;		/* OAKLEY_AUTH_PSK; _RSA_SIG recognised */
+	uint16_t dh;		/* group (IANA number) */
+	uint32_t lifetime_secs;
+};
+
+struct ike_v1_cfg {
+	uint8_t nxmode;		/* first: what we initiate with */
+	uint8_t xmode[IKE_V1_MAX_XMODES];	/* ISAKMP_EXCH_IDPROT, _AGGRESSIVE */
+	uint8_t nprop;
+	struct ike_v1_prop_cfg prop[IKE_CFG_MAX_PROPOSALS];
+	uint8_t check;		/* enum ike_v1_check */
+};
+
+/* A peer: racoon's `remote` block (IKEv2, or IKEv1 phase 1 in v1). */
 struct ike_peer_cfg {
 	char name[IKE_CFG_NAME_MAX];	/* for logs and ikdctl */
-	uint8_t ike_version;		/* 2; the engine refuses anything else */
+	uint8_t ike_version;		/* 2; 1 only for ikev1_*() (ikev1.h) */
 	struct ikd_addr local;		/* family 0: any local address */
 	struct ikd_addr remote;		/* family 0: anonymous */
 	struct ike_id my_id;		/* my_identifier; type 0: my address */
@@ -193,6 +220,7 @@ struct ike_peer_cfg {
 	uint8_t nat_traversal;		/* enum ike_natt_mode */
 	uint32_t natt_keepalive_secs;	/* behind a NAT; 0: none */
 	uint8_t ike_frag;		/* enum ike_frag_mode */
+	struct ike_v1_cfg v1;		/* ike_version 1 */
 };
 
 /* One child SA proposal (ESP or AH). ESN: IKE_ESN_YES and/or IKE_ESN_NO,

@@ -10,6 +10,7 @@
  * response, SA state).
  */
 #include "ike_int.h"
+#include "ikev1.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -53,6 +54,7 @@ void ike_engine_free(struct ike_engine *e)
 			ike_child_free(sa, sa->children, false);
 		ike_sa_destroy(sa);
 	}
+	ikev1_free_all(e);
 	free(e);
 }
 

@@ -83,6 +83,7 @@ enum ike_req_kind {
 
 struct ike_sa;
 struct ike_frag_in;
+struct ikev1_sa;
 
 /* A negotiated transform set. */
 struct ike_chosen {
@@ -276,6 +277,10 @@ struct ike_engine {
 	/* Set while a handler runs, so that nothing frees the SA under it. */
 	struct ike_sa *busy;
 	struct ike_cfg_ref *cfgs;	/* the SAs' configurations, shared */
+	/* IKEv1 (ikev1_int.h): the ISAKMP SAs, and how many are half-open
+	 * responders (counted against max_half_open as well). */
+	struct ikev1_sa *v1_sas;
+	unsigned int v1_half_open;
 	/* The responder's CERTREQ data, from the CA file as it was at
 	 * mtime/size: an unauthenticated IKE_SA_INIT must not make us read
 	 * and parse files (ike_auth_sig.c). */

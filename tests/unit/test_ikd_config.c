@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "../../ikd/isakmp.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +162,51 @@ static void test_ikev1_remote_warns(void **state)
 	ikd_config_free(c);
 }
 
+/* An IKEv1 remote block becomes the engine's phase 1 configuration:
+ * modes in order, proposals as Oakley values, proposal_check; the
+ * IKEv2 callback still refuses it. */
+static void test_ikev1_remote_maps(void **state)
+{
+	const struct ike_peer_cfg *p;
+	struct ikd_addr a;
+	struct ikd_config *c;
+	struct ikd_diag d;
+
+	(void)state;
+	assert_int_equal(load("remote 192.0.2.3 {\n exchange_mode aggressive, main;\n"
+			      " proposal_check obey;\n lifetime time 2 hour;\n"
+			      " proposal { encryption_algorithm aes 256; "
+			      "hash_algorithm sha256;\n"
+			      "  authentication_method pre_shared_key; "
+			      "dh_group 14; lifetime time 600 sec; }\n"
+			      " proposal { encryption_algorithm 3des; "
+			      "hash_algorithm sha1;\n"
+			      "  authentication_method pre_shared_key; "
+			      "dh_group 14; }\n}\n", &c, &d), 0);
+	ikd_diag_free(&d);
+	assert_int_equal(ikd_addr_parse(&a, "192.0.2.3"), 0);
+	assert_null(ikd_config_peer(c, &a));
+	p = ikd_config_peer_v1(c, &a);
+	assert_non_null(p);
+	assert_int_equal(p->ike_version, 1);
+	assert_int_equal(p->v1.nxmode, 2);
+	assert_int_equal(p->v1.xmode[0], ISAKMP_EXCH_AGGRESSIVE);
+	assert_int_equal(p->v1.xmode[1], ISAKMP_EXCH_IDPROT);
+	assert_int_equal(p->v1.check, IKE_V1_CHECK_OBEY);
+	assert_int_equal(p->v1.nprop, 2);
+	assert_int_equal(p->v1.prop[0].encr, OAKLEY_ENC_AES);
+	assert_int_equal(p->v1.prop[0].keybits, 256);
+	assert_int_equal(p->v1.prop[0].hash, OAKLEY_HASH_SHA2_256);
+	assert_int_equal(p->v1.prop[0].auth, OAKLEY_AUTH_PSK);
+	assert_int_equal(p->v1.prop[0].dh, 14);
+	assert_int_equal(p->v1.prop[0].lifetime_secs, 600);
+	assert_int_equal(p->v1.prop[1].encr, OAKLEY_ENC_3DES);
+	assert_int_equal(p->v1.prop[1].hash, OAKLEY_HASH_SHA1);
+	assert_int_equal(p->v1.prop[1].dh, 14);
+	assert_int_equal(p->v1.prop[1].lifetime_secs, 7200);
+	ikd_config_free(c);
+}
+
 /* The sainfo whose remoteid is the peer's ph1id wins over the anonymous
  * one, as racoon chooses. */
 static void test_remoteid_picks_sainfo(void **state)
@@ -255,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_unused_statements_warn),
 		cmocka_unit_test(test_dpd_and_dos_limits),
 		cmocka_unit_test(test_ikev1_remote_warns),
+		cmocka_unit_test(test_ikev1_remote_maps),
 		cmocka_unit_test(test_remoteid_picks_sainfo),
 		cmocka_unit_test(test_child_proposal_order),
 	};

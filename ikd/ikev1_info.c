@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * IKEv1 Informational exchanges (RFC 2409 5.7) under an established
+ * ISAKMP SA: HASH(1) = prf(SKEYID_a, M-ID | the payloads after it), the
+ * message encrypted with the IV of its own M-ID. Only what phase 1 needs
+ * so far: INITIAL-CONTACT (RFC 2407 4.6.3.3) sent after phase 1 when the
+ * remote block asks for it, and read on receipt, where it ends the other
+ * ISAKMP SAs with that peer. Every other notify and DELETE is logged.
+ */
+#include "ikev1_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "log.h"
+
+int ikev1_info_initial_contact(struct ikev1_sa *sa)
+{
+	uint8_t plain[256], msg[512], spi[2 * IKEV1_COOKIE_LEN];
+	uint8_t h[IKE_MAX_PRF];
+	struct ike_wbuf pw, w;
+	struct isakmp_builder pb, hb;
+	struct ikev1_iv iv;
+	struct ike_span rest;
+	uint32_t msgid = 0;
+	size_t hash_off, rest_off, clen;
+	int err;
+
+	while (!msgid)
+		if (ike_random(&msgid, sizeof(msgid)))
+			return -EIO;
+	memcpy(spi, sa->cky_i, IKEV1_COOKIE_LEN);
+	memcpy(spi + IKEV1_COOKIE_LEN, sa->cky_r, IKEV1_COOKIE_LEN);
+	ike_wbuf_init(&pw, plain, sizeof(plain));
+	isakmp_build_chain(&pb, &pw);
+	hash_off = isakmp_build_data(&pb, ISAKMP_PL_HASH, NULL, sa->k.prflen);
+	rest_off = pw.len;
+	isakmp_build_notify(&pb, ISAKMP_DOI_IPSEC, ISAKMP_PROTO_ISAKMP, spi,
+			    sizeof(spi), IPSEC_N_INITIAL_CONTACT, NULL, 0);
+	err = isakmp_build_end(&pb);
+	if (err)
+		return err;
+	rest = (struct ike_span){ plain + rest_off, pw.len - rest_off };
+	err = ikev1_info_hash(&sa->k, msgid, rest, h);
+	if (err)
+		return err;
+	memcpy(plain + hash_off, h, sa->k.prflen);
+	err = ikev1_iv_exchange(&iv, &sa->k, &sa->iv, msgid);
+	ike_wbuf_init(&w, msg, sizeof(msg));
+	isakmp_build_hdr(&hb, &w, sa->cky_i, sa->cky_r, ISAKMP_EXCH_INFO,
+			 ISAKMP_FLAG_E, msgid);
+	ike_wbuf_set8(&w, 16, ISAKMP_PL_HASH);
+	if (!err)
+		err = w.err;
+	if (!err)
+		err = ikev1_encrypt(&sa->k, &iv, msgid, plain, pw.len,
+				    msg + ISAKMP_HDR_LEN,
+				    sizeof(msg) - ISAKMP_HDR_LEN, &clen);
+	OPENSSL_cleanse(plain, sizeof(plain));
+	if (err)
+		return err;
+	ike_wbuf_set32(&w, 24, (uint32_t)(ISAKMP_HDR_LEN + clen));
+	/* Sent once and not kept: sa->tx stays what the peer's repeats of
+	 * phase 1 get. */
+	sa->eng->stats.tx++;
+	sa->eng->env.send(sa->eng->env.arg, &sa->local, &sa->remote, msg,
+			  ISAKMP_HDR_LEN + clen);
+	return 0;
+}
+
+/* The peer starts afresh: its other ISAKMP SAs with us are stale. */
+static void initial_contact(struct ikev1_sa *sa)
+{
+	struct ikev1_sa *o, *next;
+	char rb[IKD_ADDR_STRLEN];
+
+	log_notify("INITIAL-CONTACT from %s: deleting its other ISAKMP-SAs",
+		   ikd_addr_str(&sa->remote, true, rb));
+	for (o = sa->eng->v1_sas; o; o = next) {
+		next = o->next;
+		if (o != sa && ikd_addr_eq_noport(&o->remote, &sa->remote))
+			ikev1_sa_destroy(o);
+	}
+}
+
+static void notify(struct ikev1_sa *sa, const struct isakmp_pl *pl)
+{
+	struct isakmp_notify n;
+	char rb[IKD_ADDR_STRLEN];
+
+	if (isakmp_dec_notify(pl, &n, NULL))
+		return;
+	if (n.type == IPSEC_N_INITIAL_CONTACT) {
+		initial_contact(sa);
+		return;
+	}
+	log_info("%s sent notify %s (%u): not acted on yet",
+		 ikd_addr_str(&sa->remote, true, rb),
+		 isakmp_notify_name(n.type), n.type);
+}
+
+/* An authentic Informational of @sa's peer: HASH(1) first, checked. */
+static int open_info(struct ikev1_sa *sa, struct isakmp_msg *m,
+		     uint8_t *plain, size_t cap)
+{
+	const struct isakmp_pl *hash;
+	struct isakmp_chunk rest;
+	struct ikev1_iv iv;
+	uint8_t h[IKE_MAX_PRF];
+
+	if (!(m->flags & ISAKMP_FLAG_E) || !m->msgid || m->body.len > cap ||
+	    ikev1_iv_exchange(&iv, &sa->k, &sa->iv, m->msgid) ||
+	    ikev1_decrypt(&sa->k, &iv, m->msgid, m->body.ptr, m->body.len,
+			  plain, cap) ||
+	    isakmp_msg_parse_body(m, m->np, plain, m->body.len))
+		return -EBADMSG;
+	hash = m->npl ? &m->pl[0] : NULL;
+	if (!hash || hash->type != ISAKMP_PL_HASH ||
+	    hash->body.len != sa->k.prflen)
+		return -EBADMSG;
+	rest = isakmp_msg_after(m, hash);
+	if (ikev1_info_hash(&sa->k, m->msgid,
+			    (struct ike_span){ rest.ptr, rest.len }, h) ||
+	    CRYPTO_memcmp(h, hash->body.ptr, sa->k.prflen))
+		return -EACCES;
+	return 0;
+}
+
+int ikev1_info_receive(struct ikev1_sa *sa, struct isakmp_msg *m)
+{
+	uint8_t plain[IKEV1_MSG_MAX];
+	char rb[IKD_ADDR_STRLEN];
+	int err;
+
+	ikd_addr_str(&sa->remote, true, rb);
+	if (sa->state != V1_ESTABLISHED || !sa->have_keys) {
+		/* Before phase 1 is done an Informational is in clear and
+		 * unauthenticated: logged, never acted on. */
+		const struct isakmp_pl *pl = isakmp_msg_find(m, ISAKMP_PL_N,
+							     NULL);
+		struct isakmp_notify n;
+
+		if (!(m->flags & ISAKMP_FLAG_E) && pl &&
+		    !isakmp_dec_notify(pl, &n, NULL))
+			log_error("phase 1 with %s: peer answered %s (not "
+				  "authenticated)", rb,
+				  isakmp_notify_name(n.type));
+		return -EAGAIN;
+	}
+	err = open_info(sa, m, plain, sizeof(plain));
+	if (!err) {
+		for (unsigned int i = 1; i < m->npl; i++) {
+			if (m->pl[i].type == ISAKMP_PL_N)
+				notify(sa, &m->pl[i]);
+			else if (m->pl[i].type == ISAKMP_PL_D)
+				log_info("%s sent a DELETE: not acted on yet",
+					 rb);
+		}
+	}
+	OPENSSL_cleanse(plain, sizeof(plain));
+	return err ? -EAGAIN : 0;
+}

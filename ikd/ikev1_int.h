@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The IKEv1 engine's insides:
+ *
+ *   ikev1_sa.c    ISAKMP SAs: the receive entry point, the table (a list
+ *                 in struct ike_engine, found by cookies), sending with
+ *                 retransmission, answering a repeated datagram with our
+ *                 last one, the half-open limits and expiry, destruction
+ *   ikev1_p1.c    phase 1: Main and Aggressive Mode, both roles, with
+ *                 pre-shared keys
+ *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
+ *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT so far
+ *   ikev1_qm.c    Quick Mode: one ESP SA pair, no PFS (first version)
+ *   ikev1_qm_tx.c Quick Mode retransmission and repeats
+ */
+#ifndef IKD_IKEV1_INT_H
+#define IKD_IKEV1_INT_H
+
+#include "ike_int.h"
+#include "ikev1.h"
+#include "ikev1_keys.h"
+#include "isakmp_msg.h"
+
+#define IKEV1_NONCE_LEN		32	/* ours */
+#define IKEV1_MSG_MAX		4096	/* any phase 1 message we build */
+#define IKEV1_LIFETIME_DEFAULT	28800	/* RFC 2409 4.5: none given */
+
+enum ikev1_state {
+	V1_MM_I1,	/* initiator: SA sent */
+	V1_MM_R1,	/* responder: SA answered */
+	V1_MM_I2,	/* initiator: KE, Ni sent */
+	V1_MM_R2,	/* responder: KE, Nr answered */
+	V1_MM_I3,	/* initiator: [ID, HASH_I] sent */
+	V1_AM_I1,	/* initiator: SA, KE, Ni, ID sent */
+	V1_AM_R1,	/* responder: SA, KE, Nr, ID, HASH_R answered */
+	V1_ESTABLISHED,
+	V1_DEAD,	/* being freed */
+};
+
+/* One phase 1 transform, as offered or chosen (Oakley values). */
+struct ikev1_xform {
+	uint8_t num;
+	uint16_t encr, keybits, hash, auth, dh;
+	uint32_t life_secs;
+};
+
+struct ikev1_qm_x;
+
+struct ikev1_sa {
+	struct ikev1_sa *next;		/* the engine's list */
+	struct ike_engine *eng;
+	uint8_t cky_i[IKEV1_COOKIE_LEN], cky_r[IKEV1_COOKIE_LEN];
+	bool initiator;
+	uint8_t mode;			/* ISAKMP_EXCH_IDPROT or _AGGRESSIVE */
+	enum ikev1_state state;
+	struct ikd_addr local, remote;
+	struct ike_peer_cfg cfg;	/* a copy: a reload cannot pull it */
+	struct ikev1_xform ch;		/* chosen; ch.encr 0 until then */
+
+	struct ike_dh *dh;
+	uint8_t ni[ISAKMP_NONCE_MAX], nr[ISAKMP_NONCE_MAX];
+	size_t ni_len, nr_len;
+	uint8_t gxi[IKE_MAX_DH_PUB], gxr[IKE_MAX_DH_PUB];
+	size_t gxi_len, gxr_len;
+	uint8_t gxy[IKE_MAX_DH_PUB];
+	size_t gxy_len;
+	uint8_t *sai_b;			/* the initiator's SA payload body */
+	size_t sai_b_len;
+	struct ikev1_keys k;
+	bool have_keys;
+	struct ikev1_iv iv;		/* phase 1's CBC chain */
+	struct ike_id my_id, peer_id;	/* peer_id: type 0 until received */
+	/* The peer's ID payload body: Aggressive Mode's responder checks
+	 * HASH_I over it a message later. */
+	uint8_t peer_id_b[4 + IKE_ID_MAX];
+	size_t peer_id_b_len;
+	bool peer_natt, peer_dpd;	/* its vendor IDs */
+
+	/* The last datagram we sent (retransmitted while an answer is
+	 * due, and sent again when the peer repeats its last one). */
+	uint8_t *tx;
+	size_t tx_len;
+	bool tx_waits;			/* an answer is due: retransmitting */
+	/* tx answers the last datagram accepted: a repeat of that one gets
+	 * it again. Not so after the last message of an exchange, which
+	 * has no answer: resending ours then would start a ping-pong. */
+	bool tx_answers;
+	unsigned int tries;
+	uint32_t wait_ms;
+	struct ikd_timer *rtx_timer;
+	/* SHA-1 of the last datagram we accepted from the peer. */
+	uint8_t rx_digest[IKE_SHA1_LEN];
+	bool have_rx;
+
+	struct ikd_timer *life_timer;	/* half-open expiry, then lifetime */
+	struct ikev1_qm_x *qms;		/* its Quick Mode exchanges */
+	bool half_open;			/* counted in the engine's limits */
+	uint64_t established_ms;
+};
+
+/* ikev1_sa.c */
+struct ikev1_sa *ikev1_sa_new(struct ike_engine *e, bool initiator,
+			      uint8_t mode, const struct ikd_addr *local,
+			      const struct ikd_addr *remote,
+			      const struct ike_peer_cfg *cfg);
+/* The SA of a datagram: both cookies, or the initiator's alone while
+ * ours has no responder cookie yet or the datagram has none. */
+struct ikev1_sa *ikev1_sa_find(struct ike_engine *e, const uint8_t *cky_i,
+			       const uint8_t *cky_r,
+			       const struct ikd_addr *remote);
+void ikev1_sa_destroy(struct ikev1_sa *sa);
+/* Whether a new responder SA for @remote stays within the half-open
+ * limits (logged when not). */
+bool ikev1_sa_admit(struct ike_engine *e, const struct ikd_addr *remote);
+/* Sends @buf (copied: the last datagram); @waits arms retransmission. */
+int ikev1_sa_send(struct ikev1_sa *sa, const uint8_t *buf, size_t len,
+		  bool waits);
+/* @buf repeats the last datagram accepted: our last one went again. */
+bool ikev1_sa_repeated(struct ikev1_sa *sa, const uint8_t *buf, size_t len);
+/* @buf was accepted: remember it, stop retransmitting. */
+void ikev1_sa_accepted(struct ikev1_sa *sa, const uint8_t *buf, size_t len);
+void ikev1_sa_established(struct ikev1_sa *sa);
+/* "192.0.2.1[500]-192.0.2.2[500] spi:0123456789abcdef:..." parts */
+const char *ikev1_cky_str(const uint8_t *cky, char *buf);
+#define IKEV1_CKY_STRLEN	17
+
+/* ikev1_prop.c */
+/* Our proposal (one, with a transform per configured proposal; only
+ * those of group @dh when @dh is not 0: Aggressive Mode's KE). */
+void ikev1_prop_build(const struct ike_peer_cfg *cfg, uint16_t dh,
+		      struct isakmp_builder *b);
+/* The chosen transform as the responder's answer. */
+void ikev1_prop_build_reply(const struct ikev1_xform *x,
+			    struct isakmp_builder *b);
+/* Responder: the first offered transform one of our proposals takes,
+ * proposal_check applied to its lifetime. 0, -ENOENT (logged with both
+ * sides' values), or -EBADMSG (not an ISAKMP proposal). */
+int ikev1_prop_choose(const struct ike_peer_cfg *cfg,
+		      const struct isakmp_pl *sa, const struct ikd_addr *remote,
+		      struct ikev1_xform *out);
+/* Initiator: the answer's single transform must be one we offered. */
+int ikev1_prop_check(const struct ike_peer_cfg *cfg,
+		     const struct isakmp_pl *sa, struct ikev1_xform *out);
+/* "aes-256/sha2-256/psk/modp2048/3600s" */
+void ikev1_xform_str(const struct ikev1_xform *x, char *buf, size_t len);
+
+/* ikev1_p1.c */
+/* A first message (no SA has its cookie): configuration, mode, proposal
+ * and the half-open limits are checked first; only then is an SA made. */
+void ikev1_p1_respond(struct ike_engine *e, const struct ikd_addr *local,
+		      const struct ikd_addr *remote, const struct isakmp_msg *m);
+/* The next message of @sa's exchange: 0 accepted; -EAGAIN dropped, the
+ * SA stays; any other error ends the SA (logged). */
+int ikev1_p1_dispatch(struct ikev1_sa *sa, struct isakmp_msg *m);
+
+/* ikev1_info.c */
+/* Our INITIAL-CONTACT, sent once after phase 1. */
+int ikev1_info_initial_contact(struct ikev1_sa *sa);
+/* An Informational for @sa: 0 acted on; -EAGAIN dropped (logged). */
+int ikev1_info_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
+
+/* ikev1_qm.c */
+enum { QM_I1, QM_R1, QM_DONE };
+
+/* Quick Mode exchanges per ISAKMP SA: the peer is authenticated, but
+ * exchanges it starts and never finishes must not pile up. */
+#define QM_MAX_PENDING	16
+
+struct ikev1_qm_x {
+	struct ikev1_qm_x *next;
+	uint32_t msgid;
+	bool initiator;
+	int state;
+	struct ikev1_iv iv;
+	uint8_t ni[ISAKMP_NONCE_MAX], nr[ISAKMP_NONCE_MAX];
+	size_t ni_len, nr_len;
+	struct ikd_sel sel;		/* src ours, dst the peer's */
+	uint8_t mode;			/* IKD_MODE_* */
+	uint32_t reqid, seq;
+	uint32_t spi_in, spi_out;	/* network order */
+	/* chosen: ESP transform id (= IKEv2 ENCR id), key bits, IKEv2
+	 * integrity id, lifetime */
+	uint16_t encr, keybits, integ;
+	uint32_t life_secs;
+	struct ike_child_cfg cfg;
+	/* ikev1_qm_tx.c: our last message, retransmitted while an answer
+	 * is due, sent again when the peer repeats the one it answered. */
+	struct ikev1_sa *sa;
+	uint8_t *tx;
+	size_t tx_len;
+	bool tx_answers;
+	unsigned int tries;
+	uint32_t wait_ms;
+	struct ikd_timer *timer;	/* retransmission, then linger */
+	uint8_t rx_digest[IKE_SHA1_LEN];
+	bool have_rx;
+};
+
+void ikev1_qm_free_all(struct ikev1_sa *sa);
+/* A Quick Mode message for established @sa: 0 or -EAGAIN (dropped). */
+int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
+
+/* ikev1_qm_tx.c */
+/* Sends @msg (copied); @waits: retransmitted until answered. */
+int ikev1_qm_tx(struct ikev1_qm_x *q, const uint8_t *msg, size_t len,
+		bool waits);
+/* @msg repeats the last one accepted: answered again if ours did. */
+bool ikev1_qm_repeated(struct ikev1_qm_x *q, const uint8_t *msg,
+		       size_t len);
+void ikev1_qm_accepted(struct ikev1_qm_x *q, const uint8_t *msg,
+		       size_t len);
+/* Done: kept a while to answer repeats, then freed. */
+void ikev1_qm_linger(struct ikev1_qm_x *q);
+/* Timers and the copy go (the exchange is being freed). */
+void ikev1_qm_tx_free(struct ikev1_qm_x *q);
+/* ikev1_qm.c: frees @q (from its ISAKMP SA's list). */
+void ikev1_qm_free(struct ikev1_sa *sa, struct ikev1_qm_x *q);
+
+#endif /* IKD_IKEV1_INT_H */

@@ -1,0 +1,703 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * IKEv1 Quick Mode (RFC 2409 5.5) under an established ISAKMP SA, for
+ * one ESP SA pair, without PFS:
+ *
+ *   I: HDR*, HASH(1), SA, Ni, IDci, IDcr
+ *   R: HDR*, HASH(2), SA, Nr, IDci, IDcr
+ *   I: HDR*, HASH(3)
+ *
+ * The initiator offers one ESP proposal with a transform per cipher and
+ * authentication algorithm of the sainfo (ike_child_cfg's non-AEAD ESP
+ * proposals), its inbound SPI from getspi. KEYMAT per direction comes
+ * from ikev1_child_keys() with the SPI of the SA's receiver; the SAs go
+ * into the kernel as ike_child.c installs IKEv2's: the inbound one first
+ * (update of the larval SA), then the outbound one. The initiator
+ * installs on HASH(2), the responder on HASH(3).
+ *
+ * Retransmissions and repeats: ikev1_qm_tx.c. First version: no PFS, no
+ * AH or IPcomp, no responder lookup of its SPD (reqid 0, the selectors
+ * as the initiator sent them), no rekeying or DELETE.
+ */
+#include "ikev1_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+
+#include "log.h"
+
+/* --- numbers ---------------------------------------------------------- */
+
+static uint16_t auth_to_ipsec(uint16_t integ)
+{
+	switch (integ) {
+	case IKE_AUTH_HMAC_MD5_96:		return IPSEC_AUTH_HMAC_MD5;
+	case IKE_AUTH_HMAC_SHA1_96:		return IPSEC_AUTH_HMAC_SHA1;
+	case IKE_AUTH_HMAC_SHA2_256_128:	return IPSEC_AUTH_HMAC_SHA2_256;
+	case IKE_AUTH_HMAC_SHA2_384_192:	return IPSEC_AUTH_HMAC_SHA2_384;
+	case IKE_AUTH_HMAC_SHA2_512_256:	return IPSEC_AUTH_HMAC_SHA2_512;
+	default:				return 0;
+	}
+}
+
+static uint16_t auth_from_ipsec(uint16_t a)
+{
+	for (uint16_t i = 1; i < 16; i++)
+		if (auth_to_ipsec(i) == a && a)
+			return i;
+	return 0;
+}
+
+static uint8_t plen_of(const uint8_t *mask, size_t n)
+{
+	uint8_t p = 0;
+
+	for (size_t i = 0; i < n; i++)
+		p += (uint8_t)__builtin_popcount(mask[i]);
+	return p;
+}
+
+/* --- IDs <-> selectors ------------------------------------------------- */
+
+static void add_sel_id(struct isakmp_builder *b, const struct ikd_addr *a,
+		       uint8_t plen, uint8_t proto)
+{
+	size_t n = a->family == AF_INET ? 4 : 16;
+	uint8_t data[32] = { 0 };
+
+	memcpy(data, a->bytes, n);
+	if (plen == n * 8) {
+		isakmp_build_id(b, n == 4 ? IPSEC_ID_IPV4_ADDR :
+				IPSEC_ID_IPV6_ADDR, proto, a->port, data, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned int bits = plen > i * 8 ? plen - i * 8 : 0;
+
+		data[n + i] = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
+	}
+	isakmp_build_id(b, n == 4 ? IPSEC_ID_IPV4_ADDR_SUBNET :
+			IPSEC_ID_IPV6_ADDR_SUBNET, proto, a->port, data, 2 * n);
+}
+
+static int sel_of_id(const struct isakmp_pl *pl, struct ikd_addr *a,
+		     uint8_t *plen, uint8_t *proto)
+{
+	struct isakmp_id id;
+	size_t n;
+
+	if (!pl || isakmp_dec_id(pl, &id, NULL))
+		return -EBADMSG;
+	memset(a, 0, sizeof(*a));
+	switch (id.type) {
+	case IPSEC_ID_IPV4_ADDR: case IPSEC_ID_IPV4_ADDR_SUBNET:
+		a->family = AF_INET, n = 4;
+		break;
+	case IPSEC_ID_IPV6_ADDR: case IPSEC_ID_IPV6_ADDR_SUBNET:
+		a->family = AF_INET6, n = 16;
+		break;
+	default:
+		return -ENOTSUP;
+	}
+	if (id.data.len != n && id.data.len != 2 * n)
+		return -EBADMSG;
+	memcpy(a->bytes, id.data.ptr, n);
+	*plen = id.data.len == n ? (uint8_t)(n * 8) :
+		plen_of(id.data.ptr + n, n);
+	a->port = id.port;
+	*proto = id.proto;
+	return 0;
+}
+
+/* --- sending ------------------------------------------------------------ */
+
+/* HDR*, HASH(n), then the payloads @b built (after the HASH's room). */
+static int qm_send(struct ikev1_sa *sa, struct ikev1_qm_x *q,
+		   uint8_t *plain, size_t plen, bool waits)
+{
+	uint8_t msg[IKEV1_MSG_MAX];
+	struct ike_wbuf w;
+	struct isakmp_builder h;
+	size_t clen = 0;
+	int err;
+
+	ike_wbuf_init(&w, msg, sizeof(msg));
+	isakmp_build_hdr(&h, &w, sa->cky_i, sa->cky_r, ISAKMP_EXCH_QUICK,
+			 ISAKMP_FLAG_E, q->msgid);
+	ike_wbuf_set8(&w, 16, ISAKMP_PL_HASH);
+	if (w.err)
+		return w.err;
+	err = ikev1_encrypt(&sa->k, &q->iv, q->msgid, plain, plen,
+			    msg + ISAKMP_HDR_LEN, sizeof(msg) - ISAKMP_HDR_LEN,
+			    &clen);
+	OPENSSL_cleanse(plain, plen);
+	if (err)
+		return err;
+	ike_wbuf_set32(&w, 24, (uint32_t)(ISAKMP_HDR_LEN + clen));
+	return ikev1_qm_tx(q, msg, ISAKMP_HDR_LEN + clen, waits);
+}
+
+static void build_xforms(const struct ikev1_qm_x *q, struct isakmp_builder *b,
+			 bool only_chosen)
+{
+	uint8_t encap = q->mode == IKD_MODE_TUNNEL ? IPSEC_ENCAP_TUNNEL :
+			IPSEC_ENCAP_TRANSPORT;
+	uint8_t num = 0;
+
+	for (unsigned int p = 0; p < q->cfg.nprop; p++) {
+		const struct ike_child_prop_cfg *pc = &q->cfg.prop[p];
+
+		if (pc->proto != IKE_PROTO_ESP || !pc->ninteg)
+			continue;
+		for (unsigned int i = 0; i < pc->nencr; i++)
+			for (unsigned int j = 0; j < pc->ninteg; j++) {
+				uint16_t e = pc->encr[i].id;
+				uint16_t kb = pc->encr[i].keybits;
+				uint16_t a = pc->integ[j];
+
+				num++;
+				if (!auth_to_ipsec(a) || (only_chosen &&
+				    (e != q->encr || kb != q->keybits ||
+				     a != q->integ)))
+					continue;
+				isakmp_build_xform(b, num, (uint8_t)e);
+				isakmp_build_attr_tv(b, IPSEC_ATTR_SA_LIFE_TYPE,
+						     IPSEC_LIFE_SECONDS);
+				isakmp_build_attr_num(b,
+						      IPSEC_ATTR_SA_LIFE_DURATION,
+						      q->life_secs);
+				isakmp_build_attr_tv(b, IPSEC_ATTR_ENCAP_MODE,
+						     encap);
+				isakmp_build_attr_tv(b, IPSEC_ATTR_AUTH_ALG,
+						     auth_to_ipsec(a));
+				if (kb)
+					isakmp_build_attr_tv(b,
+							     IPSEC_ATTR_KEY_LEN,
+							     kb);
+				if (only_chosen)
+					return;
+			}
+	}
+}
+
+/* SA, nonce, IDci, IDcr of a first or second message, after HASH room. */
+static size_t build_body(const struct ikev1_qm_x *q, struct isakmp_builder *b,
+			 size_t *hash_off, size_t prflen)
+{
+	const uint8_t *nonce = q->initiator ? q->ni : q->nr;
+	size_t rest;
+
+	*hash_off = isakmp_build_data(b, ISAKMP_PL_HASH, NULL, prflen);
+	rest = b->w->len;
+	isakmp_build_sa_begin(b, ISAKMP_DOI_IPSEC, IPSEC_SIT_IDENTITY_ONLY);
+	isakmp_build_prop(b, 1, ISAKMP_PROTO_ESP, (const uint8_t *)&q->spi_in,
+			  IKEV1_SPI_LEN);
+	build_xforms(q, b, !q->initiator);
+	isakmp_build_sa_end(b);
+	isakmp_build_data(b, ISAKMP_PL_NONCE, nonce, IKEV1_NONCE_LEN);
+	/* IDci is the initiator's side, IDcr the responder's. */
+	if (q->initiator) {
+		add_sel_id(b, &q->sel.src, q->sel.src_plen, q->sel.proto);
+		add_sel_id(b, &q->sel.dst, q->sel.dst_plen, q->sel.proto);
+	} else {
+		add_sel_id(b, &q->sel.dst, q->sel.dst_plen, q->sel.proto);
+		add_sel_id(b, &q->sel.src, q->sel.src_plen, q->sel.proto);
+	}
+	return rest;
+}
+
+/* --- the kernel --------------------------------------------------------- */
+
+static int install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
+{
+	struct ikd_kernel *k = sa->eng->env.kernel;
+	const struct ike_encr_info *ei = ike_encr_info(q->encr, q->keybits);
+	const struct ike_integ_info *ii = ike_integ_info(q->integ);
+	struct ikev1_qm km = {
+		.ni_b = { q->ni, q->ni_len }, .nr_b = { q->nr, q->nr_len },
+		.gqm = { q->ni, 0 },
+	};
+	uint8_t keys[4 * IKE_MAX_KEY];
+	struct ikd_kernel_sa in = { 0 }, out;
+	int err;
+
+	if (!ei || !ii)
+		return -EINVAL;
+	in.enc_key = keys;
+	in.auth_key = keys + IKE_MAX_KEY;
+	err = ikev1_child_keys(&sa->k, &km, ISAKMP_PROTO_ESP,
+			       (const uint8_t *)&q->spi_in, keys, ei->keylen,
+			       keys + IKE_MAX_KEY, ii->keylen);
+	if (!err)
+		err = ikev1_child_keys(&sa->k, &km, ISAKMP_PROTO_ESP,
+				       (const uint8_t *)&q->spi_out,
+				       keys + 2 * IKE_MAX_KEY, ei->keylen,
+				       keys + 3 * IKE_MAX_KEY, ii->keylen);
+	if (err)
+		goto done;
+	in.proto = IPPROTO_ESP;
+	in.mode = q->mode;
+	in.reqid = q->reqid;
+	in.seq = q->seq;
+	in.encr = q->encr;
+	in.encr_keybits = ei->keybits;
+	in.integ = q->integ;
+	in.enc_key_len = ei->keylen;
+	in.auth_key_len = ii->keylen;
+	in.replay_window = q->cfg.replay_window ? q->cfg.replay_window : 32;
+	in.hard_secs = q->life_secs;
+	in.soft_secs = (uint64_t)q->life_secs * 4 / 5;
+	out = in;
+	out.enc_key = keys + 2 * IKE_MAX_KEY;
+	out.auth_key = keys + 3 * IKE_MAX_KEY;
+	in.spi = q->spi_in;
+	in.src = sa->remote;
+	in.dst = sa->local;
+	in.sel.src = q->sel.dst;
+	in.sel.src_plen = q->sel.dst_plen;
+	in.sel.dst = q->sel.src;
+	in.sel.dst_plen = q->sel.src_plen;
+	in.sel.proto = q->sel.proto;
+	out.spi = q->spi_out;
+	out.src = sa->local;
+	out.dst = sa->remote;
+	out.sel = q->sel;
+	in.src.port = in.dst.port = out.src.port = out.dst.port = 0;
+	/* Inbound first: the peer's first packet must find it. */
+	err = k->ops->update_sa(k, &in);
+	if (!err)
+		err = k->ops->add_sa(k, &out);
+	if (err)
+		log_error("cannot install the IPsec-SAs spi=0x%08x/0x%08x: %s",
+			  ntohl(q->spi_in), ntohl(q->spi_out), strerror(-err));
+done:
+	OPENSSL_cleanse(keys, sizeof(keys));
+	return err;
+}
+
+static void established(struct ikev1_sa *sa, struct ikev1_qm_x *q)
+{
+	char lb[IKD_ADDR_STRLEN], rb[IKD_ADDR_STRLEN];
+	const char *m = q->mode == IKD_MODE_TUNNEL ? "Tunnel" : "Transport";
+
+	q->state = QM_DONE;
+	sa->eng->stats.child_established++;
+	ikd_addr_str(&sa->local, true, lb);
+	ikd_addr_str(&sa->remote, true, rb);
+	log_notify("IPsec-SA established: ESP/%s %s->%s spi=%u(0x%08x)", m,
+		   rb, lb, ntohl(q->spi_in), ntohl(q->spi_in));
+	log_notify("IPsec-SA established: ESP/%s %s->%s spi=%u(0x%08x)", m,
+		   lb, rb, ntohl(q->spi_out), ntohl(q->spi_out));
+}
+
+static int get_spi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
+{
+	struct ikd_kernel *k = sa->eng->env.kernel;
+	struct ikd_addr src = sa->remote, dst = sa->local;
+
+	src.port = dst.port = 0;
+	return k->ops->getspi(k, IPPROTO_ESP, q->mode, &src, &dst, q->reqid,
+			      q->seq, &q->spi_in);
+}
+
+/* --- exchanges ------------------------------------------------------------ */
+
+void ikev1_qm_free(struct ikev1_sa *sa, struct ikev1_qm_x *q)
+{
+	for (struct ikev1_qm_x **pp = &sa->qms; *pp; pp = &(*pp)->next)
+		if (*pp == q) {
+			*pp = q->next;
+			break;
+		}
+	ikev1_qm_tx_free(q);
+	OPENSSL_cleanse(q, sizeof(*q));
+	free(q);
+}
+
+void ikev1_qm_free_all(struct ikev1_sa *sa)
+{
+	while (sa->qms)
+		ikev1_qm_free(sa, sa->qms);
+}
+
+static struct ikev1_qm_x *qm_find(struct ikev1_sa *sa, uint32_t msgid)
+{
+	for (struct ikev1_qm_x *q = sa->qms; q; q = q->next)
+		if (q->msgid == msgid)
+			return q;
+	return NULL;
+}
+
+static struct ikev1_qm_x *qm_new(struct ikev1_sa *sa, uint32_t msgid)
+{
+	struct ikev1_qm_x *q;
+	unsigned int n = 0;
+
+	for (q = sa->qms; q; q = q->next)
+		n++;
+	if (n >= QM_MAX_PENDING)
+		return NULL;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	while (!msgid || qm_find(sa, msgid))
+		if (ike_random(&msgid, sizeof(msgid))) {
+			free(q);
+			return NULL;
+		}
+	q->msgid = msgid;
+	q->sa = sa;
+	if (ikev1_iv_exchange(&q->iv, &sa->k, &sa->iv, msgid)) {
+		free(q);
+		return NULL;
+	}
+	q->next = sa->qms;
+	sa->qms = q;
+	return q;
+}
+
+/* HASH(1) or HASH(2) into its room, then out. */
+static int send_first_or_second(struct ikev1_sa *sa, struct ikev1_qm_x *q)
+{
+	uint8_t plain[IKEV1_MSG_MAX], h[IKE_MAX_PRF];
+	struct ike_wbuf w;
+	struct isakmp_builder b;
+	struct ike_span rest;
+	size_t hash_off, rest_off;
+	int err;
+
+	ike_wbuf_init(&w, plain, sizeof(plain));
+	isakmp_build_chain(&b, &w);
+	rest_off = build_body(q, &b, &hash_off, sa->k.prflen);
+	err = isakmp_build_end(&b);
+	if (err)
+		return err;
+	rest = (struct ike_span){ plain + rest_off, w.len - rest_off };
+	err = q->initiator ?
+	      ikev1_qm_hash1(&sa->k, q->msgid, rest, h) :
+	      ikev1_qm_hash2(&sa->k, q->msgid,
+			     (struct ike_span){ q->ni, q->ni_len }, rest, h);
+	if (err)
+		return err;
+	memcpy(plain + hash_off, h, sa->k.prflen);
+	return qm_send(sa, q, plain, w.len, true);
+}
+
+int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq)
+{
+	const struct ike_child_cfg *ccfg;
+	struct ikev1_sa *sa;
+	struct ikev1_qm_x *q;
+	int err;
+
+	for (sa = e->v1_sas; sa; sa = sa->next)
+		if (sa->state == V1_ESTABLISHED &&
+		    ikd_addr_eq_noport(&sa->remote, &acq->dst))
+			break;
+	if (!sa)
+		return -ENOENT;
+	ccfg = e->env.child_cfg(e->env.arg, &sa->cfg, &acq->pol.sel);
+	if (!ccfg)
+		return -ENOENT;
+	if (ccfg->pfs_group) {
+		log_error("Quick Mode with PFS is not implemented yet");
+		return -ENOTSUP;
+	}
+	q = qm_new(sa, 0);
+	if (!q)
+		return -ENOMEM;
+	q->initiator = true;
+	q->sel = acq->pol.sel;
+	q->mode = acq->mode;
+	q->reqid = acq->reqid;
+	q->seq = acq->seq;
+	q->cfg = *ccfg;
+	q->life_secs = ccfg->hard_secs ? (uint32_t)ccfg->hard_secs : 28800;
+	q->ni_len = IKEV1_NONCE_LEN;
+	err = get_spi(sa, q);
+	if (!err)
+		err = ike_random(q->ni, q->ni_len);
+	if (!err)
+		err = send_first_or_second(sa, q);
+	if (err) {
+		log_error("Quick Mode with %s not started: %s",
+			  ikd_addr_str(&sa->remote, true,
+				       (char[IKD_ADDR_STRLEN]){ 0 }),
+			  strerror(-err));
+		ikev1_qm_free(sa, q);
+		return err;
+	}
+	q->state = QM_I1;
+	return 0;
+}
+
+/* --- receiving ------------------------------------------------------------ */
+
+/* Decrypts with @q's IV and parses; HASH first. The IV waits for the
+ * caller's confirm or drop. */
+static int qm_open(struct ikev1_sa *sa, struct ikev1_qm_x *q,
+		   struct isakmp_msg *m, uint8_t *plain, size_t cap)
+{
+	if (!(m->flags & ISAKMP_FLAG_E) || m->body.len > cap ||
+	    ikev1_decrypt(&sa->k, &q->iv, q->msgid, m->body.ptr, m->body.len,
+			  plain, cap))
+		return -EBADMSG;
+	if (isakmp_msg_parse_body(m, m->np, plain, m->body.len) || !m->npl ||
+	    m->pl[0].type != ISAKMP_PL_HASH ||
+	    m->pl[0].body.len != sa->k.prflen) {
+		ikev1_iv_drop(&q->iv);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static bool hash_ok(const struct ikev1_sa *sa, const struct ikev1_qm_x *q,
+		    const struct isakmp_msg *m, int which)
+{
+	struct isakmp_chunk c = isakmp_msg_after(m, &m->pl[0]);
+	struct ike_span rest = { c.ptr, c.len };
+	struct ike_span ni = { q->ni, q->ni_len }, nr = { q->nr, q->nr_len };
+	uint8_t h[IKE_MAX_PRF];
+	int err = which == 1 ? ikev1_qm_hash1(&sa->k, q->msgid, rest, h) :
+		  which == 2 ? ikev1_qm_hash2(&sa->k, q->msgid, ni, rest, h) :
+		  ikev1_qm_hash3(&sa->k, q->msgid, ni, nr, h);
+
+	return !err && !CRYPTO_memcmp(h, m->pl[0].body.ptr, sa->k.prflen);
+}
+
+/* Whether the sainfo has ESP with this cipher, key length and auth. */
+static bool cfg_has(const struct ike_child_cfg *cfg, uint16_t encr,
+		    uint16_t keybits, uint16_t integ)
+{
+	for (unsigned int p = 0; p < cfg->nprop; p++) {
+		const struct ike_child_prop_cfg *pc = &cfg->prop[p];
+
+		if (pc->proto != IKE_PROTO_ESP)
+			continue;
+		for (unsigned int i = 0; i < pc->nencr; i++)
+			for (unsigned int j = 0; j < pc->ninteg; j++)
+				if (pc->encr[i].id == encr &&
+				    pc->encr[i].keybits == keybits &&
+				    pc->integ[j] == integ)
+					return true;
+	}
+	return false;
+}
+
+/* The first transform of the SA payload the sainfo has: the chosen
+ * one in @q (and the peer's SPI). */
+static int choose(struct ikev1_qm_x *q, const struct isakmp_msg *m)
+{
+	const struct isakmp_pl *pl = isakmp_msg_find(m, ISAKMP_PL_SA, NULL);
+	struct isakmp_iter pit, xit, ait;
+	struct isakmp_prop p;
+	struct isakmp_xform t;
+	struct isakmp_attr a;
+	struct isakmp_sa sa;
+	uint64_t v;
+
+	if (!pl || isakmp_dec_sa(pl, &sa, NULL))
+		return -EBADMSG;
+	isakmp_prop_iter(&pit, &sa);
+	while (isakmp_prop_next(&pit, &p)) {
+		if (p.proto != ISAKMP_PROTO_ESP || p.spi_size != IKEV1_SPI_LEN)
+			continue;
+		isakmp_xform_iter(&xit, &p);
+		while (isakmp_xform_next(&xit, &t)) {
+			uint16_t auth = 0, kb = 0, encap = 0;
+			uint32_t life = 0;
+
+			isakmp_attr_iter(&ait, &t);
+			while (isakmp_attr_next(&ait, &a) &&
+			       isakmp_attr_num(&a, &v)) {
+				if (a.type == IPSEC_ATTR_AUTH_ALG)
+					auth = (uint16_t)v;
+				else if (a.type == IPSEC_ATTR_KEY_LEN)
+					kb = (uint16_t)v;
+				else if (a.type == IPSEC_ATTR_ENCAP_MODE)
+					encap = (uint16_t)v;
+				else if (a.type == IPSEC_ATTR_SA_LIFE_DURATION)
+					life = v > UINT32_MAX ? UINT32_MAX :
+					       (uint32_t)v;
+			}
+			if (!cfg_has(&q->cfg, t.id, kb, auth_from_ipsec(auth)))
+				continue;
+			q->encr = t.id;
+			q->keybits = kb;
+			q->integ = auth_from_ipsec(auth);
+			if (life && (!q->life_secs || life < q->life_secs))
+				q->life_secs = life;
+			if (!q->initiator)
+				q->mode = encap == IPSEC_ENCAP_TRANSPORT ?
+					  IKD_MODE_TRANSPORT : IKD_MODE_TUNNEL;
+			memcpy(&q->spi_out, p.spi.ptr, IKEV1_SPI_LEN);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int take_nonce(struct ikev1_qm_x *q, const struct isakmp_msg *m)
+{
+	const struct isakmp_pl *pl = isakmp_msg_find(m, ISAKMP_PL_NONCE, NULL);
+
+	if (!pl)
+		return -EBADMSG;
+	memcpy(q->initiator ? q->nr : q->ni, pl->body.ptr, pl->body.len);
+	*(q->initiator ? &q->nr_len : &q->ni_len) = pl->body.len;
+	return 0;
+}
+
+/* Responder: HASH(1), SA, Ni, IDci, IDcr. */
+static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
+{
+	struct ike_engine *e = sa->eng;
+	uint8_t plain[IKEV1_MSG_MAX];
+	const struct ike_child_cfg *ccfg;
+	const struct isakmp_pl *idci, *idcr;
+	struct ikev1_qm_x *q = qm_new(sa, m->msgid);
+	uint8_t proto_r = 0, proto_i = 0;
+	int err = -EBADMSG;
+
+	if (!q)
+		return -ENOMEM;
+	if (qm_open(sa, q, m, plain, sizeof(plain)))
+		goto fail;
+	if (!hash_ok(sa, q, m, 1)) {
+		ikev1_iv_drop(&q->iv);
+		goto fail;
+	}
+	idci = isakmp_msg_find(m, ISAKMP_PL_ID, NULL);
+	idcr = idci ? isakmp_msg_find(m, ISAKMP_PL_ID, idci) : NULL;
+	if (!idci || !idcr ||
+	    sel_of_id(idcr, &q->sel.src, &q->sel.src_plen, &proto_r) ||
+	    sel_of_id(idci, &q->sel.dst, &q->sel.dst_plen, &proto_i) ||
+	    proto_r != proto_i || take_nonce(q, m)) {
+		ikev1_iv_drop(&q->iv);
+		goto fail;
+	}
+	q->sel.proto = proto_i;
+	ikev1_iv_confirm(&q->iv);
+	ikev1_qm_accepted(q, m->raw, m->raw_len);
+	ccfg = e->env.child_cfg(e->env.arg, &sa->cfg, &q->sel);
+	if (!ccfg || ccfg->pfs_group)
+		goto fail;
+	q->cfg = *ccfg;
+	q->life_secs = ccfg->hard_secs ? (uint32_t)ccfg->hard_secs : 0;
+	if (choose(q, m)) {
+		log_error("no proposal chosen for Quick Mode with %s",
+			  ikd_addr_str(&sa->remote, true,
+				       (char[IKD_ADDR_STRLEN]){ 0 }));
+		e->stats.child_failed++;
+		goto fail;
+	}
+	if (!q->life_secs)
+		q->life_secs = 28800;
+	q->nr_len = IKEV1_NONCE_LEN;
+	err = get_spi(sa, q);
+	if (!err)
+		err = ike_random(q->nr, q->nr_len);
+	if (!err)
+		err = send_first_or_second(sa, q);
+	if (err)
+		goto fail;
+	OPENSSL_cleanse(plain, sizeof(plain));
+	q->state = QM_R1;
+	return 0;
+fail:
+	OPENSSL_cleanse(plain, sizeof(plain));
+	ikev1_qm_free(sa, q);
+	return err ? err : -EBADMSG;
+}
+
+/* Initiator: HASH(2), SA, Nr, [IDci, IDcr]; HASH(3) goes. */
+static int qm_second(struct ikev1_sa *sa, struct ikev1_qm_x *q,
+		     struct isakmp_msg *m)
+{
+	uint8_t plain[IKEV1_MSG_MAX], h[IKE_MAX_PRF];
+	struct ike_wbuf w;
+	struct isakmp_builder b;
+	int err = -EBADMSG;
+
+	if (qm_open(sa, q, m, plain, sizeof(plain)))
+		return -EBADMSG;
+	if (take_nonce(q, m) || !hash_ok(sa, q, m, 2) || choose(q, m)) {
+		ikev1_iv_drop(&q->iv);
+		goto out;
+	}
+	ikev1_iv_confirm(&q->iv);
+	ikev1_qm_accepted(q, m->raw, m->raw_len);
+	err = install(sa, q);
+	ike_wbuf_init(&w, plain, sizeof(plain));
+	isakmp_build_chain(&b, &w);
+	if (!err)
+		err = ikev1_qm_hash3(&sa->k, q->msgid,
+				     (struct ike_span){ q->ni, q->ni_len },
+				     (struct ike_span){ q->nr, q->nr_len }, h);
+	isakmp_build_data(&b, ISAKMP_PL_HASH, h, sa->k.prflen);
+	if (!err)
+		err = isakmp_build_end(&b);
+	if (!err)
+		err = qm_send(sa, q, plain, w.len, false);
+	if (!err)
+		established(sa, q);
+out:
+	OPENSSL_cleanse(plain, sizeof(plain));
+	return err;
+}
+
+/* Responder: HASH(3). */
+static int qm_third(struct ikev1_sa *sa, struct ikev1_qm_x *q,
+		    struct isakmp_msg *m)
+{
+	uint8_t plain[IKEV1_MSG_MAX];
+	int err = -EBADMSG;
+
+	if (qm_open(sa, q, m, plain, sizeof(plain)))
+		return -EBADMSG;
+	if (!hash_ok(sa, q, m, 3)) {
+		ikev1_iv_drop(&q->iv);
+		goto out;
+	}
+	ikev1_iv_confirm(&q->iv);
+	ikev1_qm_accepted(q, m->raw, m->raw_len);
+	err = install(sa, q);
+	if (!err)
+		established(sa, q);
+out:
+	OPENSSL_cleanse(plain, sizeof(plain));
+	return err;
+}
+
+int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m)
+{
+	struct ikev1_qm_x *q;
+	int err;
+
+	if (sa->state != V1_ESTABLISHED || !m->msgid)
+		return -EAGAIN;
+	q = qm_find(sa, m->msgid);
+	if (!q)
+		return qm_respond(sa, m) ? -EAGAIN : 0;
+	if (ikev1_qm_repeated(q, m->raw, m->raw_len))
+		return 0;
+	if (q->state == QM_I1)
+		err = qm_second(sa, q, m);
+	else if (q->state == QM_R1)
+		err = qm_third(sa, q, m);
+	else
+		err = -EAGAIN;
+	/* Done (its SAs are the kernel's now): the initiator stays a while
+	 * to answer a repeated HASH(2) with its HASH(3). Failed for good
+	 * after authentication (installation): nothing to wait for. */
+	if (q->state == QM_DONE && q->initiator && !err)
+		ikev1_qm_linger(q);
+	else if (q->state == QM_DONE || (err && err != -EBADMSG))
+		ikev1_qm_free(sa, q);
+	return err ? -EAGAIN : 0;
+}

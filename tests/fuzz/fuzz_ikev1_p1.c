@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * libFuzzer target for IKEv1 phase 1 (ikev1_receive()): a responder B and
+ * an initiator A, both real engines, run a Main or Aggressive Mode
+ * exchange part of the way; then hostile input goes to either side.
+ * Random bytes never decrypt to anything, so a record can also ask the
+ * harness to encrypt its bytes with B's real phase 1 key and IV: a peer
+ * that knows the keys and sends anything.
+ *
+ * Input: one byte of set-up (bit 0: Aggressive Mode; bits 1-3: how many
+ * datagrams of the real exchange are delivered first: 6 or 3 complete
+ * phase 1), then records of
+ * [op][len][len bytes]:
+ *   op 0  raw datagram to B from A's address
+ *   op 1  raw datagram to A from B's address
+ *   op 2  to B with B's SA's cookies and exchange, encrypted with its
+ *         keys: [first payload] + payloads
+ *   op 3  advance the clock by len * 500 ms
+ *   op 4  Quick Mode to B under the established ISAKMP SA: [M-ID 4]
+ *         [next payload] + payloads; the harness puts a correct HASH(1)
+ *         before them and encrypts with that M-ID's IV
+ *   op 5  A starts Quick Mode (an ACQUIRE for 10.1/16 -> 10.2/16)
+ * After each record the engines exchange what they sent.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../unit/fake_kernel.c"
+#include "../../ikd/ikev1_int.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define QMAX	64
+
+struct node {
+	struct ike_engine *e;
+	struct fake_kernel *k;
+	struct ikd_addr addr;
+	struct ike_peer_cfg cfg;
+};
+
+struct pkt {
+	struct ikd_addr from, to;
+	size_t len;
+	uint8_t data[];
+};
+
+static struct fake_timers clock_;
+static struct node a, b;
+static struct pkt *q[QMAX];
+static unsigned int nq;
+
+static void net_send(void *arg, const struct ikd_addr *local,
+		     const struct ikd_addr *remote, const uint8_t *buf,
+		     size_t len)
+{
+	struct pkt *k;
+
+	(void)arg;
+	if (nq >= QMAX || !(k = malloc(sizeof(*k) + len)))
+		return;
+	k->from = *local;
+	k->to = *remote;
+	k->len = len;
+	memcpy(k->data, buf, len);
+	q[nq++] = k;
+}
+
+/* Delivers up to @max datagrams (UINT32_MAX: until quiet). */
+static void run(uint32_t max)
+{
+	for (uint32_t n = 0; nq && n < max && n < 200; n++) {
+		struct pkt *k = q[0];
+		struct node *to = ikd_addr_eq_noport(&k->to, &a.addr) ? &a : &b;
+
+		memmove(q, q + 1, --nq * sizeof(q[0]));
+		ikev1_receive(to->e, &k->to, &k->from, k->data, k->len);
+		free(k);
+	}
+}
+
+static const struct ike_peer_cfg *cb_peer(void *arg,
+					  const struct ikd_addr *l,
+					  const struct ikd_addr *r)
+{
+	(void)l;
+	(void)r;
+	return &((struct node *)arg)->cfg;
+}
+
+static int cb_psk(void *arg, const struct ike_peer_cfg *peer,
+		  const struct ike_id *id, const struct ikd_addr *remote,
+		  uint8_t *key, size_t cap, size_t *len)
+{
+	(void)arg;
+	(void)peer;
+	(void)id;
+	(void)remote;
+	*len = 6;
+	if (cap < 6)
+		return -ENOENT;
+	memcpy(key, "secret", 6);
+	return 0;
+}
+
+static const struct ike_child_cfg *cb_child(void *arg,
+					    const struct ike_peer_cfg *p,
+					    const struct ikd_sel *s)
+{
+	static struct ike_child_cfg esp = {
+		.nprop = 1,
+		.prop[0] = { .proto = IKE_PROTO_ESP, .nencr = 1, .ninteg = 1,
+			     .encr[0] = { IKE_ENCR_AES_CBC, 128 },
+			     .integ[0] = IKE_AUTH_HMAC_SHA1_96 },
+		.hard_secs = 3600,
+	};
+
+	(void)arg;
+	(void)p;
+	(void)s;
+	return &esp;
+}
+
+static void node_init(struct node *n, const char *ip, const struct node *o,
+		      uint8_t mode)
+{
+	struct ike_env env = {
+		.timers = &clock_.ops, .arg = n, .send = net_send,
+		.peer_by_addr = cb_peer, .psk = cb_psk, .child_cfg = cb_child,
+	};
+
+	memset(&n->cfg, 0, sizeof(n->cfg));
+	ikd_addr_parse(&n->addr, ip);
+	n->addr.port = 500;
+	n->k = fake_kernel_new(0xa0000000);
+	env.kernel = &n->k->base;
+	n->cfg.ike_version = 1;
+	n->cfg.remote = o ? o->addr : n->addr;
+	n->cfg.retrans.counter = 2;
+	n->cfg.retrans.interval_ms = 1000;
+	n->cfg.v1.nxmode = 1;
+	n->cfg.v1.xmode[0] = mode;
+	n->cfg.v1.check = IKE_V1_CHECK_STRICT;
+	n->cfg.v1.nprop = 1;
+	/* A small group keeps each run fast. */
+	n->cfg.v1.prop[0] = (struct ike_v1_prop_cfg){
+		OAKLEY_ENC_AES, 128, OAKLEY_HASH_SHA1, OAKLEY_AUTH_PSK, 2, 3600 };
+	n->e = ike_engine_new(&env);
+}
+
+/* Encrypts @body (first payload type, then payloads) as B expects. */
+static void sealed_to_b(const uint8_t *body, size_t len)
+{
+	struct ikev1_sa *sa = b.e->v1_sas;
+	uint8_t msg[IKEV1_MSG_MAX];
+	struct ikev1_iv iv;
+	struct ike_wbuf w;
+	struct isakmp_builder h;
+	size_t clen;
+
+	if (!sa || !sa->have_keys || len < 1 || len > 2048)
+		return;
+	iv = sa->iv;	/* B's own chain: B decrypts with it */
+	ike_wbuf_init(&w, msg, sizeof(msg));
+	isakmp_build_hdr(&h, &w, sa->cky_i, sa->cky_r, sa->mode,
+			 ISAKMP_FLAG_E, 0);
+	ike_wbuf_set8(&w, 16, body[0]);
+	if (w.err || iv.pending ||
+	    ikev1_encrypt(&sa->k, &iv, 0, body + 1, len - 1,
+			  msg + ISAKMP_HDR_LEN, sizeof(msg) - ISAKMP_HDR_LEN,
+			  &clen))
+		return;
+	ike_wbuf_set32(&w, 24, (uint32_t)(ISAKMP_HDR_LEN + clen));
+	ikev1_receive(b.e, &b.addr, &a.addr, msg, ISAKMP_HDR_LEN + clen);
+}
+
+static void quick_to_b(const uint8_t *d, size_t len)
+{
+	struct ikev1_sa *sa = b.e->v1_sas;
+	uint8_t plain[2100], msg[IKEV1_MSG_MAX];
+	size_t plen, hl, clen;
+	struct ikev1_iv iv;
+	struct ike_wbuf w;
+	struct isakmp_builder h;
+	uint32_t msgid;
+
+	if (!sa || sa->state != V1_ESTABLISHED || len < 5 || len > 2000)
+		return;
+	msgid = ((uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
+		 (uint32_t)d[2] << 8 | d[3]) | 1;
+	hl = 4 + sa->k.prflen;
+	plain[0] = d[4];
+	plain[1] = 0;
+	plain[2] = (uint8_t)(hl >> 8);
+	plain[3] = (uint8_t)hl;
+	memcpy(plain + hl, d + 5, len - 5);
+	plen = hl + len - 5;
+	if (ikev1_qm_hash1(&sa->k, msgid,
+			   (struct ike_span){ plain + hl, len - 5 }, plain + 4) ||
+	    ikev1_iv_exchange(&iv, &sa->k, &sa->iv, msgid))
+		return;
+	ike_wbuf_init(&w, msg, sizeof(msg));
+	isakmp_build_hdr(&h, &w, sa->cky_i, sa->cky_r, ISAKMP_EXCH_QUICK,
+			 ISAKMP_FLAG_E, msgid);
+	ike_wbuf_set8(&w, 16, ISAKMP_PL_HASH);
+	if (w.err || ikev1_encrypt(&sa->k, &iv, msgid, plain, plen,
+				   msg + ISAKMP_HDR_LEN,
+				   sizeof(msg) - ISAKMP_HDR_LEN, &clen))
+		return;
+	ike_wbuf_set32(&w, 24, (uint32_t)(ISAKMP_HDR_LEN + clen));
+	ikev1_receive(b.e, &b.addr, &a.addr, msg, ISAKMP_HDR_LEN + clen);
+}
+
+static void quick_from_a(void)
+{
+	struct ikd_acquire acq = { .proto = IPPROTO_ESP,
+				   .mode = IKD_MODE_TUNNEL, .src = a.addr,
+				   .dst = b.addr };
+
+	ikd_addr_parse(&acq.pol.sel.src, "10.1.0.0");
+	ikd_addr_parse(&acq.pol.sel.dst, "10.2.0.0");
+	acq.pol.sel.src_plen = acq.pol.sel.dst_plen = 16;
+	ikev1_qm_initiate(a.e, &acq);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t mode;
+
+	if (size < 1)
+		return 0;
+	mode = data[0] & 1 ? ISAKMP_EXCH_AGGRESSIVE : ISAKMP_EXCH_IDPROT;
+	fake_timers_init(&clock_);
+	fake_log_reset();
+	node_init(&a, "192.0.2.1", NULL, mode);
+	node_init(&b, "192.0.2.2", &a, mode);
+	a.cfg.remote = b.addr;
+	if (!a.e || !b.e)
+		abort();
+	ikev1_initiate(a.e, &a.cfg, &a.addr, &b.addr);
+	run((data[0] >> 1) & 7);
+	data++;
+	size--;
+	while (size >= 2) {
+		uint8_t op = data[0];
+		size_t len = data[1];
+
+		data += 2;
+		size -= 2;
+		if (len > size)
+			len = size;
+		switch (op & 7) {
+		case 0:
+			ikev1_receive(b.e, &b.addr, &a.addr, data, len);
+			break;
+		case 1:
+			ikev1_receive(a.e, &a.addr, &b.addr, data, len);
+			break;
+		case 2:
+			sealed_to_b(data, len);
+			break;
+		case 3:
+			fake_timers_advance(&clock_, (uint64_t)len * 500);
+			break;
+		case 4:
+			quick_to_b(data, len);
+			break;
+		case 5:
+			quick_from_a();
+			break;
+		}
+		run(UINT32_MAX);
+		data += len;
+		size -= len;
+	}
+	ike_engine_free(a.e);
+	ike_engine_free(b.e);
+	while (nq)
+		free(q[--nq]);
+	if (clock_.armed)
+		abort();	/* a timer outlived its engine */
+	fake_timers_clear(&clock_);
+	fake_kernel_free(a.k);
+	fake_kernel_free(b.k);
+	return 0;
+}
