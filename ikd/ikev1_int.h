@@ -11,6 +11,7 @@
  *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
  *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT so far
  *   ikev1_qm.c    Quick Mode: one ESP SA pair, no PFS (first version)
+ *   ikev1_qm_spd.c the Quick Mode responder's IDs against our SPD
  *   ikev1_qm_tx.c Quick Mode retransmission and repeats
  */
 #ifndef IKD_IKEV1_INT_H
@@ -154,6 +155,9 @@ void ikev1_p1_respond(struct ike_engine *e, const struct ikd_addr *local,
 int ikev1_p1_dispatch(struct ikev1_sa *sa, struct isakmp_msg *m);
 
 /* ikev1_info.c */
+/* A notify of @type about the ISAKMP SA (its cookies as the SPI),
+ * protected with the phase 1 keys, sent once. */
+int ikev1_info_notify(struct ikev1_sa *sa, uint16_t type);
 /* Our INITIAL-CONTACT, sent once after phase 1. */
 int ikev1_info_initial_contact(struct ikev1_sa *sa);
 /* An Informational for @sa: 0 acted on; -EAGAIN dropped (logged). */
@@ -199,6 +203,12 @@ struct ikev1_qm_x {
 void ikev1_qm_free_all(struct ikev1_sa *sa);
 /* A Quick Mode message for established @sa: 0 or -EAGAIN (dropped). */
 int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
+
+/* ikev1_qm_spd.c */
+/* Responder: @q's IDs (q->sel, chosen q->mode) within an outbound ESP
+ * policy of our SPD for this peer, or installed as policies under
+ * generate_policy; q->reqid from the policy. 0, or -ENOENT (logged). */
+int ikev1_qm_check_ids(struct ikev1_sa *sa, struct ikev1_qm_x *q);
 
 /* ikev1_qm_tx.c */
 /* Sends @msg (copied); @waits: retransmitted until answered. */

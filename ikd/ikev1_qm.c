@@ -15,9 +15,13 @@
  * (update of the larval SA), then the outbound one. The initiator
  * installs on HASH(2), the responder on HASH(3).
  *
- * Retransmissions and repeats: ikev1_qm_tx.c. First version: no PFS, no
- * AH or IPcomp, no responder lookup of its SPD (reqid 0, the selectors
- * as the initiator sent them), no rekeying or DELETE.
+ * The responder checks the IDs against its SPD (ikev1_qm_spd.c) and
+ * takes the reqid from the policy; IDs outside it get
+ * INVALID-ID-INFORMATION. Without IDs, the selectors are the peers'
+ * addresses.
+ *
+ * Retransmissions and repeats: ikev1_qm_tx.c. Not yet: PFS, AH or
+ * IPcomp, rekeying or DELETE.
  */
 #include "ikev1_int.h"
 
@@ -111,6 +115,17 @@ static int sel_of_id(const struct isakmp_pl *pl, struct ikd_addr *a,
 		plen_of(id.data.ptr + n, n);
 	a->port = id.port;
 	*proto = id.proto;
+	return 0;
+}
+
+/* No IDs (RFC 2409 5.5): the peers' own addresses, any protocol. */
+static int peers_sel(const struct ikev1_sa *sa, struct ikd_sel *sel)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->src = sa->local;
+	sel->dst = sa->remote;
+	sel->src.port = sel->dst.port = 0;
+	sel->src_plen = sel->dst_plen = (uint8_t)ikd_addr_bits(sa->local.family);
 	return 0;
 }
 
@@ -574,14 +589,16 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 	}
 	idci = isakmp_msg_find(m, ISAKMP_PL_ID, NULL);
 	idcr = idci ? isakmp_msg_find(m, ISAKMP_PL_ID, idci) : NULL;
-	if (!idci || !idcr ||
-	    sel_of_id(idcr, &q->sel.src, &q->sel.src_plen, &proto_r) ||
-	    sel_of_id(idci, &q->sel.dst, &q->sel.dst_plen, &proto_i) ||
-	    proto_r != proto_i || take_nonce(q, m)) {
+	if ((idci ? !idcr ||
+	     sel_of_id(idcr, &q->sel.src, &q->sel.src_plen, &proto_r) ||
+	     sel_of_id(idci, &q->sel.dst, &q->sel.dst_plen, &proto_i) ||
+	     proto_r != proto_i : peers_sel(sa, &q->sel)) ||
+	    take_nonce(q, m)) {
 		ikev1_iv_drop(&q->iv);
 		goto fail;
 	}
-	q->sel.proto = proto_i;
+	if (idci)
+		q->sel.proto = proto_i;
 	ikev1_iv_confirm(&q->iv);
 	ikev1_qm_accepted(q, m->raw, m->raw_len);
 	ccfg = e->env.child_cfg(e->env.arg, &sa->cfg, &q->sel);
@@ -598,6 +615,11 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 	}
 	if (!q->life_secs)
 		q->life_secs = 28800;
+	if (ikev1_qm_check_ids(sa, q)) {
+		e->stats.child_failed++;
+		ikev1_info_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
+		goto fail;
+	}
 	q->nr_len = IKEV1_NONCE_LEN;
 	err = get_spi(sa, q);
 	if (!err)

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/ipsec.h>
 
 static void esp_cfg(struct peer *p, uint16_t encr, uint16_t keybits,
 		    uint16_t integ)
@@ -25,7 +26,51 @@ static void esp_cfg(struct peer *p, uint16_t encr, uint16_t keybits,
 	c->replay_window = 64;
 }
 
-static struct world *phase1(void)
+/* An outbound ESP policy of @p's SPD, @local -> @remote, with its in
+ * twin (as setkey's spdadd would have put them). */
+static void policy(struct peer *p, const struct peer *other,
+		   const char *local, uint8_t lplen, const char *remote,
+		   uint8_t rplen, uint8_t mode, uint8_t level, uint32_t reqid)
+{
+	struct ikd_kernel_policy pol = { 0 };
+	struct ikd_kernel_req *r = &pol.req[0];
+	struct ikd_addr tmp;
+
+	pol.dir = IKD_DIR_OUT;
+	pol.action = IPSEC_POLICY_IPSEC;
+	assert_int_equal(ikd_addr_parse(&pol.sel.src, local), 0);
+	assert_int_equal(ikd_addr_parse(&pol.sel.dst, remote), 0);
+	pol.sel.src_plen = lplen;
+	pol.sel.dst_plen = rplen;
+	pol.sel.proto = 255;
+	pol.nreqs = 1;
+	r->proto = IPPROTO_ESP;
+	r->mode = mode;
+	r->level = level;
+	r->reqid = reqid;
+	if (mode == IKD_MODE_TUNNEL) {
+		r->tsrc = p->addr;
+		r->tdst = other->addr;
+		r->tsrc.port = r->tdst.port = 0;
+	}
+	fake_kernel_add_policy(p->k, &pol);
+	pol.dir = IKD_DIR_IN;
+	tmp = pol.sel.src;
+	pol.sel.src = pol.sel.dst;
+	pol.sel.dst = tmp;
+	pol.sel.src_plen = rplen;
+	pol.sel.dst_plen = lplen;
+	fake_kernel_add_policy(p->k, &pol);
+}
+
+/* B's SPD mirrors A's ACQUIRE: 10.2/16 -> 10.1/16, tunnel, reqid 200. */
+static void b_policy(struct world *w)
+{
+	policy(&w->b, &w->a, "10.2.0.0", 16, "10.1.0.0", 16, IKD_MODE_TUNNEL,
+	       IPSEC_LEVEL_UNIQUE, 200);
+}
+
+static struct world *phase1_bare(void)
 {
 	struct world *w = new_world(ISAKMP_EXCH_IDPROT, &modern);
 
@@ -35,6 +80,14 @@ static struct world *phase1(void)
 	assert_int_equal(the_sa(&w->b)->state, V1_ESTABLISHED);
 	esp_cfg(&w->a, IKE_ENCR_AES_CBC, 128, IKE_AUTH_HMAC_SHA2_256_128);
 	esp_cfg(&w->b, IKE_ENCR_AES_CBC, 128, IKE_AUTH_HMAC_SHA2_256_128);
+	return w;
+}
+
+static struct world *phase1(void)
+{
+	struct world *w = phase1_bare();
+
+	b_policy(w);
 	return w;
 }
 
@@ -104,6 +157,9 @@ static void test_quick_mode_esp_tunnel(void **state)
 	assert_memory_equal(&a_out->sa.sel, &acq.pol.sel, sizeof(acq.pol.sel));
 	assert_int_equal(a_in->sa.reqid, 16384);
 	assert_int_equal(a_in->sa.seq, 7);
+	/* B's reqid is its unique policy's. */
+	assert_int_equal(b_in->sa.reqid, 200);
+	assert_int_equal(b_out->sa.reqid, 200);
 	/* Inbound first on both sides. */
 	assert_int_equal(fake_kernel_call_index(w->a.k, FK_UPDATE,
 						a_in->sa.spi), 1);
@@ -227,6 +283,160 @@ static void test_quick_mode_given_up(void **state)
 	free_world(w);
 }
 
+/* --- the responder's IDs against its SPD ----------------------------- */
+
+/* B refuses A's IDs: INVALID-ID-INFORMATION back, nothing in B's
+ * kernel, A installs nothing either. */
+static void assert_refused(struct world *w)
+{
+	assert_int_equal(w->b.k->nsa, 0);
+	assert_int_equal(fake_kernel_ncalls(w->b.k, FK_GETSPI), 0);
+	assert_int_equal(fake_kernel_ncalls(w->b.k, FK_ADD), 0);
+	assert_int_equal(fake_kernel_ncalls(w->b.k, FK_SPD_ADD), 0);
+	assert_int_equal(fake_kernel_ncalls(w->a.k, FK_ADD), 0);
+	assert_true(fake_log_has("no policy found: IDci=[10.1.0.0/16] "
+				 "IDcr=[10.2.0.0/16] (Tunnel) from "
+				 "192.0.2.1[500]"));
+	assert_true(fake_log_has("invalid ID payload"));
+	assert_true(fake_log_has("192.0.2.2[500] sent notify "
+				 "INVALID-ID-INFORMATION (18)"));
+	assert_null(the_sa(&w->b)->qms);
+}
+
+static void run_qm(struct world *w)
+{
+	struct ikd_acquire acq;
+
+	acquire(w, &acq);
+	assert_int_equal(ikev1_qm_initiate(w->a.e, &acq), 0);
+	run(w);
+	wait_ms(w, 1000);
+}
+
+static void test_ids_outside_spd_refused(void **state)
+{
+	struct world *w = phase1_bare();
+
+	(void)state;
+	/* B's policy is for other networks. */
+	policy(&w->b, &w->a, "10.3.0.0", 16, "10.1.0.0", 16, IKD_MODE_TUNNEL,
+	       IPSEC_LEVEL_UNIQUE, 200);
+	run_qm(w);
+	assert_refused(w);
+	free_world(w);
+}
+
+static void test_ids_empty_spd_refused(void **state)
+{
+	struct world *w = phase1_bare();
+
+	(void)state;
+	run_qm(w);
+	assert_refused(w);
+	assert_true(fake_log_has("(generate_policy is off)"));
+	free_world(w);
+}
+
+/* Wider than the policy: racoon finds no SP for it either. */
+static void test_ids_wider_refused(void **state)
+{
+	struct world *w = phase1_bare();
+
+	(void)state;
+	policy(&w->b, &w->a, "10.2.1.0", 24, "10.1.0.0", 16, IKD_MODE_TUNNEL,
+	       IPSEC_LEVEL_UNIQUE, 200);
+	policy(&w->b, &w->a, "10.2.0.0", 16, "10.1.0.0", 24, IKD_MODE_TUNNEL,
+	       IPSEC_LEVEL_UNIQUE, 201);
+	run_qm(w);
+	assert_refused(w);
+	free_world(w);
+}
+
+/* Inside the policy (racoon's SP lookup matches its prefixes as
+ * wildcards): accepted as the IDs say, the reqid the policy's. */
+static void test_ids_narrower_accepted(void **state)
+{
+	struct world *w = phase1_bare();
+	const struct fake_sa *b_out;
+
+	(void)state;
+	policy(&w->b, &w->a, "10.2.0.0", 16, "10.0.0.0", 8, IKD_MODE_TUNNEL,
+	       IPSEC_LEVEL_UNIQUE, 300);
+	run_qm(w);
+	assert_int_equal(w->b.k->nsa, 2);
+	assert_int_equal(w->a.k->nsa, 2);
+	b_out = find(w->b.k, false, &w->a.addr);
+	assert_non_null(b_out);
+	assert_int_equal(b_out->sa.reqid, 300);
+	assert_int_equal(b_out->sa.sel.dst_plen, 16);
+	assert_int_equal(fake_kernel_ncalls(w->b.k, FK_SPD_ADD), 0);
+	free_world(w);
+}
+
+/* The policy is for transport mode; A asks for a tunnel. */
+static void test_ids_mode_mismatch_refused(void **state)
+{
+	struct world *w = phase1_bare();
+
+	(void)state;
+	policy(&w->b, &w->a, "10.2.0.0", 16, "10.1.0.0", 16,
+	       IKD_MODE_TRANSPORT, IPSEC_LEVEL_UNIQUE, 200);
+	run_qm(w);
+	assert_refused(w);
+	assert_true(fake_log_has("our policy has the other mode"));
+	free_world(w);
+}
+
+/* Level require: no reqid of its own, the SAs get 0. */
+static void test_ids_require_policy_reqid0(void **state)
+{
+	struct world *w = phase1_bare();
+	const struct fake_sa *b_in;
+
+	(void)state;
+	policy(&w->b, &w->a, "10.2.0.0", 16, "10.1.0.0", 16, IKD_MODE_TUNNEL,
+	       IPSEC_LEVEL_REQUIRE, 0);
+	run_qm(w);
+	b_in = find(w->b.k, false, &w->b.addr);
+	assert_non_null(b_in);
+	assert_int_equal(b_in->sa.reqid, 0);
+	free_world(w);
+}
+
+/* generate_policy: no policy of B's, A's IDs are taken and installed
+ * (out, in, fwd) with a reqid the SAs share. */
+static void test_ids_generate_policy(void **state)
+{
+	struct world *w = phase1_bare();
+	const struct fake_kernel *k;
+	const struct fake_sa *b_in;
+	char s[IKD_ADDR_STRLEN];
+
+	(void)state;
+	w->b.e->v1_sas->cfg.generate_policy = true;
+	run_qm(w);
+	k = w->b.k;
+	assert_int_equal(k->nsa, 2);
+	assert_int_equal(fake_kernel_ncalls(k, FK_SPD_ADD), 3);
+	assert_int_equal(k->npol, 3);
+	assert_int_equal(k->spd[0].dir, IKD_DIR_OUT);
+	assert_string_equal(ikd_addr_str(&k->spd[0].sel.src, false, s),
+			    "10.2.0.0");
+	assert_int_equal(k->spd[0].sel.src_plen, 16);
+	assert_string_equal(ikd_addr_str(&k->spd[0].sel.dst, false, s),
+			    "10.1.0.0");
+	assert_int_equal(k->spd[0].req[0].level, IPSEC_LEVEL_UNIQUE);
+	assert_true(ikd_addr_eq_noport(&k->spd[0].req[0].tdst, &w->a.addr));
+	assert_int_equal(k->spd[1].dir, IKD_DIR_IN);
+	assert_int_equal(k->spd[2].dir, IKD_DIR_FWD);
+	b_in = find(k, false, &w->b.addr);
+	assert_non_null(b_in);
+	assert_int_not_equal(b_in->sa.reqid, 0);
+	assert_int_equal(k->spd[0].req[0].reqid, b_in->sa.reqid);
+	assert_true(fake_log_has("generate_policy: installing"));
+	free_world(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +446,13 @@ int main(void)
 		cmocka_unit_test(test_quick_mode_garbled_dropped),
 		cmocka_unit_test(test_quick_mode_lost_messages),
 		cmocka_unit_test(test_quick_mode_given_up),
+		cmocka_unit_test(test_ids_outside_spd_refused),
+		cmocka_unit_test(test_ids_empty_spd_refused),
+		cmocka_unit_test(test_ids_wider_refused),
+		cmocka_unit_test(test_ids_narrower_accepted),
+		cmocka_unit_test(test_ids_mode_mismatch_refused),
+		cmocka_unit_test(test_ids_require_policy_reqid0),
+		cmocka_unit_test(test_ids_generate_policy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
