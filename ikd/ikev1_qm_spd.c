@@ -14,7 +14,8 @@
  *
  * With generate_policy in the remote block and no such policy, the IDs
  * are taken and installed as policies (out, in and, in tunnel mode,
- * fwd), with a new reqid, as IKEv2's responder does.
+ * fwd), with a new reqid, as IKEv2's responder does; the sainfo's mode,
+ * when it has one, must be the proposed one.
  */
 #include "ikev1_int.h"
 
@@ -146,6 +147,12 @@ int ikev1_qm_check_ids(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	if (m.found) {
 		q->reqid = m.reqid;
 		return 0;
+	}
+	if (sa->cfg.generate_policy && q->cfg.mode && q->cfg.mode != q->mode) {
+		log_error("generate_policy: %s asks for %s mode, sainfo wants "
+			  "%s", pb, ike_mode_name(q->mode),
+			  ike_mode_name(q->cfg.mode));
+		return -ENOENT;
 	}
 	if (sa->cfg.generate_policy) {
 		q->reqid = sa->eng->next_reqid++;

@@ -437,6 +437,22 @@ static void test_ids_generate_policy(void **state)
 	free_world(w);
 }
 
+/* generate_policy, but the sainfo wants transport mode. */
+static void test_ids_generate_policy_mode(void **state)
+{
+	struct world *w = phase1_bare();
+
+	(void)state;
+	w->b.e->v1_sas->cfg.generate_policy = true;
+	w->b.ccfg.mode = IKD_MODE_TRANSPORT;
+	run_qm(w);
+	assert_int_equal(w->b.k->nsa, 0);
+	assert_int_equal(fake_kernel_ncalls(w->b.k, FK_SPD_ADD), 0);
+	assert_true(fake_log_has("generate_policy: 192.0.2.1[500] asks for "
+				 "Tunnel mode, sainfo wants Transport"));
+	free_world(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_ids_mode_mismatch_refused),
 		cmocka_unit_test(test_ids_require_policy_reqid0),
 		cmocka_unit_test(test_ids_generate_policy),
+		cmocka_unit_test(test_ids_generate_policy_mode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
