@@ -11,6 +11,7 @@
  *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
  *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT so far
  *   ikev1_qm.c    Quick Mode: one ESP SA pair, no PFS (first version)
+ *   ikev1_qm_prop.c Quick Mode proposals: build, choose
  *   ikev1_qm_spd.c the Quick Mode responder's IDs against our SPD
  *   ikev1_qm_tx.c Quick Mode retransmission and repeats
  */
@@ -203,6 +204,15 @@ struct ikev1_qm_x {
 void ikev1_qm_free_all(struct ikev1_sa *sa);
 /* A Quick Mode message for established @sa: 0 or -EAGAIN (dropped). */
 int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
+
+/* ikev1_qm_prop.c */
+/* @q's transforms into the SA payload's proposal: every one of the
+ * sainfo's, or only the chosen one (the responder's answer). */
+void ikev1_qm_build_xforms(const struct ikev1_qm_x *q,
+			   struct isakmp_builder *b, bool only_chosen);
+/* The first transform of @m's SA payload the sainfo has: the choice in
+ * @q (with the peer's SPI). 0, -ENOENT, -EBADMSG. */
+int ikev1_qm_choose(struct ikev1_qm_x *q, const struct isakmp_msg *m);
 
 /* ikev1_qm_spd.c */
 /* Responder: @q's IDs (q->sel, chosen q->mode) within an outbound ESP

@@ -35,28 +35,6 @@
 
 #include "log.h"
 
-/* --- numbers ---------------------------------------------------------- */
-
-static uint16_t auth_to_ipsec(uint16_t integ)
-{
-	switch (integ) {
-	case IKE_AUTH_HMAC_MD5_96:		return IPSEC_AUTH_HMAC_MD5;
-	case IKE_AUTH_HMAC_SHA1_96:		return IPSEC_AUTH_HMAC_SHA1;
-	case IKE_AUTH_HMAC_SHA2_256_128:	return IPSEC_AUTH_HMAC_SHA2_256;
-	case IKE_AUTH_HMAC_SHA2_384_192:	return IPSEC_AUTH_HMAC_SHA2_384;
-	case IKE_AUTH_HMAC_SHA2_512_256:	return IPSEC_AUTH_HMAC_SHA2_512;
-	default:				return 0;
-	}
-}
-
-static uint16_t auth_from_ipsec(uint16_t a)
-{
-	for (uint16_t i = 1; i < 16; i++)
-		if (auth_to_ipsec(i) == a && a)
-			return i;
-	return 0;
-}
-
 static uint8_t plen_of(const uint8_t *mask, size_t n)
 {
 	uint8_t p = 0;
@@ -157,49 +135,6 @@ static int qm_send(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 	return ikev1_qm_tx(q, msg, ISAKMP_HDR_LEN + clen, waits);
 }
 
-static void build_xforms(const struct ikev1_qm_x *q, struct isakmp_builder *b,
-			 bool only_chosen)
-{
-	uint8_t encap = q->mode == IKD_MODE_TUNNEL ? IPSEC_ENCAP_TUNNEL :
-			IPSEC_ENCAP_TRANSPORT;
-	uint8_t num = 0;
-
-	for (unsigned int p = 0; p < q->cfg.nprop; p++) {
-		const struct ike_child_prop_cfg *pc = &q->cfg.prop[p];
-
-		if (pc->proto != IKE_PROTO_ESP || !pc->ninteg)
-			continue;
-		for (unsigned int i = 0; i < pc->nencr; i++)
-			for (unsigned int j = 0; j < pc->ninteg; j++) {
-				uint16_t e = pc->encr[i].id;
-				uint16_t kb = pc->encr[i].keybits;
-				uint16_t a = pc->integ[j];
-
-				num++;
-				if (!auth_to_ipsec(a) || (only_chosen &&
-				    (e != q->encr || kb != q->keybits ||
-				     a != q->integ)))
-					continue;
-				isakmp_build_xform(b, num, (uint8_t)e);
-				isakmp_build_attr_tv(b, IPSEC_ATTR_SA_LIFE_TYPE,
-						     IPSEC_LIFE_SECONDS);
-				isakmp_build_attr_num(b,
-						      IPSEC_ATTR_SA_LIFE_DURATION,
-						      q->life_secs);
-				isakmp_build_attr_tv(b, IPSEC_ATTR_ENCAP_MODE,
-						     encap);
-				isakmp_build_attr_tv(b, IPSEC_ATTR_AUTH_ALG,
-						     auth_to_ipsec(a));
-				if (kb)
-					isakmp_build_attr_tv(b,
-							     IPSEC_ATTR_KEY_LEN,
-							     kb);
-				if (only_chosen)
-					return;
-			}
-	}
-}
-
 /* SA, nonce, IDci, IDcr of a first or second message, after HASH room. */
 static size_t build_body(const struct ikev1_qm_x *q, struct isakmp_builder *b,
 			 size_t *hash_off, size_t prflen)
@@ -212,7 +147,7 @@ static size_t build_body(const struct ikev1_qm_x *q, struct isakmp_builder *b,
 	isakmp_build_sa_begin(b, ISAKMP_DOI_IPSEC, IPSEC_SIT_IDENTITY_ONLY);
 	isakmp_build_prop(b, 1, ISAKMP_PROTO_ESP, (const uint8_t *)&q->spi_in,
 			  IKEV1_SPI_LEN);
-	build_xforms(q, b, !q->initiator);
+	ikev1_qm_build_xforms(q, b, !q->initiator);
 	isakmp_build_sa_end(b);
 	isakmp_build_data(b, ISAKMP_PL_NONCE, nonce, IKEV1_NONCE_LEN);
 	/* IDci is the initiator's side, IDcr the responder's. */
@@ -485,78 +420,6 @@ static bool hash_ok(const struct ikev1_sa *sa, const struct ikev1_qm_x *q,
 	return !err && !CRYPTO_memcmp(h, m->pl[0].body.ptr, sa->k.prflen);
 }
 
-/* Whether the sainfo has ESP with this cipher, key length and auth. */
-static bool cfg_has(const struct ike_child_cfg *cfg, uint16_t encr,
-		    uint16_t keybits, uint16_t integ)
-{
-	for (unsigned int p = 0; p < cfg->nprop; p++) {
-		const struct ike_child_prop_cfg *pc = &cfg->prop[p];
-
-		if (pc->proto != IKE_PROTO_ESP)
-			continue;
-		for (unsigned int i = 0; i < pc->nencr; i++)
-			for (unsigned int j = 0; j < pc->ninteg; j++)
-				if (pc->encr[i].id == encr &&
-				    pc->encr[i].keybits == keybits &&
-				    pc->integ[j] == integ)
-					return true;
-	}
-	return false;
-}
-
-/* The first transform of the SA payload the sainfo has: the chosen
- * one in @q (and the peer's SPI). */
-static int choose(struct ikev1_qm_x *q, const struct isakmp_msg *m)
-{
-	const struct isakmp_pl *pl = isakmp_msg_find(m, ISAKMP_PL_SA, NULL);
-	struct isakmp_iter pit, xit, ait;
-	struct isakmp_prop p;
-	struct isakmp_xform t;
-	struct isakmp_attr a;
-	struct isakmp_sa sa;
-	uint64_t v;
-
-	if (!pl || isakmp_dec_sa(pl, &sa, NULL))
-		return -EBADMSG;
-	isakmp_prop_iter(&pit, &sa);
-	while (isakmp_prop_next(&pit, &p)) {
-		if (p.proto != ISAKMP_PROTO_ESP || p.spi_size != IKEV1_SPI_LEN)
-			continue;
-		isakmp_xform_iter(&xit, &p);
-		while (isakmp_xform_next(&xit, &t)) {
-			uint16_t auth = 0, kb = 0, encap = 0;
-			uint32_t life = 0;
-
-			isakmp_attr_iter(&ait, &t);
-			while (isakmp_attr_next(&ait, &a) &&
-			       isakmp_attr_num(&a, &v)) {
-				if (a.type == IPSEC_ATTR_AUTH_ALG)
-					auth = (uint16_t)v;
-				else if (a.type == IPSEC_ATTR_KEY_LEN)
-					kb = (uint16_t)v;
-				else if (a.type == IPSEC_ATTR_ENCAP_MODE)
-					encap = (uint16_t)v;
-				else if (a.type == IPSEC_ATTR_SA_LIFE_DURATION)
-					life = v > UINT32_MAX ? UINT32_MAX :
-					       (uint32_t)v;
-			}
-			if (!cfg_has(&q->cfg, t.id, kb, auth_from_ipsec(auth)))
-				continue;
-			q->encr = t.id;
-			q->keybits = kb;
-			q->integ = auth_from_ipsec(auth);
-			if (life && (!q->life_secs || life < q->life_secs))
-				q->life_secs = life;
-			if (!q->initiator)
-				q->mode = encap == IPSEC_ENCAP_TRANSPORT ?
-					  IKD_MODE_TRANSPORT : IKD_MODE_TUNNEL;
-			memcpy(&q->spi_out, p.spi.ptr, IKEV1_SPI_LEN);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 static int take_nonce(struct ikev1_qm_x *q, const struct isakmp_msg *m)
 {
 	const struct isakmp_pl *pl = isakmp_msg_find(m, ISAKMP_PL_NONCE, NULL);
@@ -606,7 +469,7 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 		goto fail;
 	q->cfg = *ccfg;
 	q->life_secs = ccfg->hard_secs ? (uint32_t)ccfg->hard_secs : 0;
-	if (choose(q, m)) {
+	if (ikev1_qm_choose(q, m)) {
 		log_error("no proposal chosen for Quick Mode with %s",
 			  ikd_addr_str(&sa->remote, true,
 				       (char[IKD_ADDR_STRLEN]){ 0 }));
@@ -648,7 +511,7 @@ static int qm_second(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 
 	if (qm_open(sa, q, m, plain, sizeof(plain)))
 		return -EBADMSG;
-	if (take_nonce(q, m) || !hash_ok(sa, q, m, 2) || choose(q, m)) {
+	if (take_nonce(q, m) || !hash_ok(sa, q, m, 2) || ikev1_qm_choose(q, m)) {
 		ikev1_iv_drop(&q->iv);
 		goto out;
 	}
