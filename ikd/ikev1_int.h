@@ -10,7 +10,7 @@
  *                 pre-shared keys
  *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
  *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT so far
- *   ikev1_qm.c    Quick Mode: one ESP SA pair, no PFS (first version)
+ *   ikev1_qm.c    Quick Mode: one ESP SA pair, with or without PFS
  *   ikev1_qm_prop.c Quick Mode proposals: build, choose
  *   ikev1_qm_spd.c the Quick Mode responder's IDs against our SPD
  *   ikev1_qm_tx.c Quick Mode retransmission and repeats
@@ -188,6 +188,12 @@ struct ikev1_qm_x {
 	uint16_t encr, keybits, integ;
 	uint32_t life_secs;
 	struct ike_child_cfg cfg;
+	/* PFS: the group (0: none), our key pair and public value, and
+	 * g(qm)^xy for KEYMAT once the peer's KE came. */
+	uint16_t dh_group;
+	struct ike_dh *dh;
+	uint8_t ke[IKE_MAX_DH_PUB], gqm[IKE_MAX_DH_PUB];
+	size_t ke_len, gqm_len;
 	/* ikev1_qm_tx.c: our last message, retransmitted while an answer
 	 * is due, sent again when the peer repeats the one it answered. */
 	struct ikev1_sa *sa;

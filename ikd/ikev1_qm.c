@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * IKEv1 Quick Mode (RFC 2409 5.5) under an established ISAKMP SA, for
- * one ESP SA pair, without PFS:
+ * one ESP SA pair, with PFS when the sainfo's pfs_group asks for it:
  *
- *   I: HDR*, HASH(1), SA, Ni, IDci, IDcr
- *   R: HDR*, HASH(2), SA, Nr, IDci, IDcr
+ *   I: HDR*, HASH(1), SA, Ni, [KE,] IDci, IDcr
+ *   R: HDR*, HASH(2), SA, Nr, [KE,] IDci, IDcr
  *   I: HDR*, HASH(3)
  *
  * The initiator offers one ESP proposal with a transform per cipher and
@@ -20,8 +20,11 @@
  * INVALID-ID-INFORMATION. Without IDs, the selectors are the peers'
  * addresses.
  *
- * Retransmissions and repeats: ikev1_qm_tx.c. Not yet: PFS, AH or
- * IPcomp, rekeying or DELETE.
+ * PFS: the group is a transform attribute (ikev1_qm_prop.c says which
+ * the responder takes); g(qm)^xy goes into KEYMAT.
+ *
+ * Retransmissions and repeats: ikev1_qm_tx.c. Not yet: AH or IPcomp,
+ * rekeying or DELETE.
  */
 #include "ikev1_int.h"
 
@@ -150,6 +153,8 @@ static size_t build_body(const struct ikev1_qm_x *q, struct isakmp_builder *b,
 	ikev1_qm_build_xforms(q, b, !q->initiator);
 	isakmp_build_sa_end(b);
 	isakmp_build_data(b, ISAKMP_PL_NONCE, nonce, IKEV1_NONCE_LEN);
+	if (q->dh)
+		isakmp_build_data(b, ISAKMP_PL_KE, q->ke, q->ke_len);
 	/* IDci is the initiator's side, IDcr the responder's. */
 	if (q->initiator) {
 		add_sel_id(b, &q->sel.src, q->sel.src_plen, q->sel.proto);
@@ -170,7 +175,7 @@ static int install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	const struct ike_integ_info *ii = ike_integ_info(q->integ);
 	struct ikev1_qm km = {
 		.ni_b = { q->ni, q->ni_len }, .nr_b = { q->nr, q->nr_len },
-		.gqm = { q->ni, 0 },
+		.gqm = { q->gqm, q->gqm_len },
 	};
 	uint8_t keys[4 * IKE_MAX_KEY];
 	struct ikd_kernel_sa in = { 0 }, out;
@@ -255,6 +260,40 @@ static int get_spi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 			      q->seq, &q->spi_in);
 }
 
+/* --- PFS ------------------------------------------------------------- */
+
+/* Our key pair of q->dh_group, if PFS was asked for or chosen. */
+static int pfs_start(struct ikev1_qm_x *q)
+{
+	if (!q->dh_group)
+		return 0;
+	if (!ike_dh_info(q->dh_group))
+		return -ENOTSUP;
+	q->dh = ike_dh_new(q->dh_group);
+	if (!q->dh)
+		return -ENOMEM;
+	return ike_dh_public(q->dh, q->ke, sizeof(q->ke), &q->ke_len);
+}
+
+/* g(qm)^xy from the peer's KE, which PFS needs and its absence
+ * forbids. */
+static int pfs_finish(struct ikev1_qm_x *q, const struct isakmp_msg *m)
+{
+	const struct isakmp_pl *ke = isakmp_msg_find(m, ISAKMP_PL_KE, NULL);
+	int err;
+
+	if (!q->dh)
+		return ke ? -EBADMSG : 0;
+	if (!ke)
+		return -EBADMSG;
+	err = ike_dh_shared(q->dh, ke->body.ptr, ke->body.len, q->gqm,
+			    sizeof(q->gqm), &q->gqm_len);
+	if (!err)
+		log_debug("Quick Mode M-ID 0x%08x: PFS with group %u",
+			  q->msgid, q->dh_group);
+	return err;
+}
+
 /* --- exchanges ------------------------------------------------------------ */
 
 void ikev1_qm_free(struct ikev1_sa *sa, struct ikev1_qm_x *q)
@@ -265,6 +304,7 @@ void ikev1_qm_free(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 			break;
 		}
 	ikev1_qm_tx_free(q);
+	ike_dh_free(q->dh);
 	OPENSSL_cleanse(q, sizeof(*q));
 	free(q);
 }
@@ -354,10 +394,6 @@ int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq)
 	ccfg = e->env.child_cfg(e->env.arg, &sa->cfg, &acq->pol.sel);
 	if (!ccfg)
 		return -ENOENT;
-	if (ccfg->pfs_group) {
-		log_error("Quick Mode with PFS is not implemented yet");
-		return -ENOTSUP;
-	}
 	q = qm_new(sa, 0);
 	if (!q)
 		return -ENOMEM;
@@ -369,7 +405,10 @@ int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq)
 	q->cfg = *ccfg;
 	q->life_secs = ccfg->hard_secs ? (uint32_t)ccfg->hard_secs : 28800;
 	q->ni_len = IKEV1_NONCE_LEN;
-	err = get_spi(sa, q);
+	q->dh_group = ccfg->pfs_group;
+	err = pfs_start(q);
+	if (!err)
+		err = get_spi(sa, q);
 	if (!err)
 		err = ike_random(q->ni, q->ni_len);
 	if (!err)
@@ -465,7 +504,7 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 	ikev1_iv_confirm(&q->iv);
 	ikev1_qm_accepted(q, m->raw, m->raw_len);
 	ccfg = e->env.child_cfg(e->env.arg, &sa->cfg, &q->sel);
-	if (!ccfg || ccfg->pfs_group)
+	if (!ccfg)
 		goto fail;
 	q->cfg = *ccfg;
 	q->life_secs = ccfg->hard_secs ? (uint32_t)ccfg->hard_secs : 0;
@@ -481,6 +520,17 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 	if (ikev1_qm_check_ids(sa, q)) {
 		e->stats.child_failed++;
 		ikev1_info_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
+		goto fail;
+	}
+	err = pfs_start(q);
+	if (!err)
+		err = pfs_finish(q, m);
+	if (err) {
+		log_error("Quick Mode with %s: PFS group %u: %s",
+			  ikd_addr_str(&sa->remote, true,
+				       (char[IKD_ADDR_STRLEN]){ 0 }),
+			  q->dh_group, strerror(-err));
+		e->stats.child_failed++;
 		goto fail;
 	}
 	q->nr_len = IKEV1_NONCE_LEN;
@@ -511,8 +561,18 @@ static int qm_second(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 
 	if (qm_open(sa, q, m, plain, sizeof(plain)))
 		return -EBADMSG;
-	if (take_nonce(q, m) || !hash_ok(sa, q, m, 2) || ikev1_qm_choose(q, m)) {
+	if (take_nonce(q, m) || !hash_ok(sa, q, m, 2)) {
 		ikev1_iv_drop(&q->iv);
+		goto out;
+	}
+	if (ikev1_qm_choose(q, m) || pfs_finish(q, m)) {
+		/* Authentic, but not what we offered: it cannot improve. */
+		log_error("Quick Mode with %s: the answer is not what we "
+			  "offered (transform or PFS)",
+			  ikd_addr_str(&sa->remote, true,
+				       (char[IKD_ADDR_STRLEN]){ 0 }));
+		ikev1_iv_confirm(&q->iv);
+		err = -ENOENT;
 		goto out;
 	}
 	ikev1_iv_confirm(&q->iv);

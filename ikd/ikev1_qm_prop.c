@@ -5,6 +5,7 @@
  * either side's choice in an SA payload it received. The ESP transform
  * ids are IKEv2's ENCR ids; the authentication algorithm attribute is
  * mapped to and from IKEv2's integrity ids, which the kernel seam takes.
+ * With PFS, every transform carries the group (GROUP_DESC).
  */
 #include "ikev1_int.h"
 
@@ -64,6 +65,10 @@ void ikev1_qm_build_xforms(const struct ikev1_qm_x *q, struct isakmp_builder *b,
 						     encap);
 				isakmp_build_attr_tv(b, IPSEC_ATTR_AUTH_ALG,
 						     auth_to_ipsec(a));
+				if (q->dh_group)
+					isakmp_build_attr_tv(b,
+							     IPSEC_ATTR_GROUP_DESC,
+							     q->dh_group);
 				if (kb)
 					isakmp_build_attr_tv(b,
 							     IPSEC_ATTR_KEY_LEN,
@@ -93,6 +98,22 @@ static bool cfg_has(const struct ike_child_cfg *cfg, uint16_t encr,
 	return false;
 }
 
+/*
+ * PFS (RFC 2409 5.5): the initiator takes only the group it offered.
+ * A responder whose sainfo has pfs_group takes only that group, a
+ * transform without one is refused; one without PFS follows the
+ * initiator (no group, or one we can compute), as racoon does with
+ * proposal_check obey.
+ */
+static bool group_ok(const struct ikev1_qm_x *q, uint16_t grp)
+{
+	if (q->initiator)
+		return grp == q->dh_group;
+	if (q->cfg.pfs_group)
+		return grp == q->cfg.pfs_group;
+	return !grp || ike_dh_info(grp);
+}
+
 /* The first transform of the SA payload the sainfo has: the chosen
  * one in @q (and the peer's SPI). */
 int ikev1_qm_choose(struct ikev1_qm_x *q, const struct isakmp_msg *m)
@@ -113,7 +134,7 @@ int ikev1_qm_choose(struct ikev1_qm_x *q, const struct isakmp_msg *m)
 			continue;
 		isakmp_xform_iter(&xit, &p);
 		while (isakmp_xform_next(&xit, &t)) {
-			uint16_t auth = 0, kb = 0, encap = 0;
+			uint16_t auth = 0, kb = 0, encap = 0, grp = 0;
 			uint32_t life = 0;
 
 			isakmp_attr_iter(&ait, &t);
@@ -123,14 +144,18 @@ int ikev1_qm_choose(struct ikev1_qm_x *q, const struct isakmp_msg *m)
 					auth = (uint16_t)v;
 				else if (a.type == IPSEC_ATTR_KEY_LEN)
 					kb = (uint16_t)v;
+				else if (a.type == IPSEC_ATTR_GROUP_DESC)
+					grp = (uint16_t)v;
 				else if (a.type == IPSEC_ATTR_ENCAP_MODE)
 					encap = (uint16_t)v;
 				else if (a.type == IPSEC_ATTR_SA_LIFE_DURATION)
 					life = v > UINT32_MAX ? UINT32_MAX :
 					       (uint32_t)v;
 			}
-			if (!cfg_has(&q->cfg, t.id, kb, auth_from_ipsec(auth)))
+			if (!cfg_has(&q->cfg, t.id, kb, auth_from_ipsec(auth)) ||
+			    !group_ok(q, grp))
 				continue;
+			q->dh_group = grp;
 			q->encr = t.id;
 			q->keybits = kb;
 			q->integ = auth_from_ipsec(auth);

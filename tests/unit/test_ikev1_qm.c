@@ -208,9 +208,10 @@ static void test_quick_mode_needs_phase1(void **state)
 	w->a.ccfg.pfs_group = 14;
 	free_world(w);
 	w = phase1();
-	w->a.ccfg.pfs_group = 14;
+	w->a.ccfg.pfs_group = 9999;	/* no such group */
 	acquire(w, &acq);
 	assert_int_equal(ikev1_qm_initiate(w->a.e, &acq), -ENOTSUP);
+	assert_null(the_sa(&w->a)->qms);
 	free_world(w);
 }
 
@@ -453,6 +454,70 @@ static void test_ids_generate_policy_mode(void **state)
 	free_world(w);
 }
 
+/* --- PFS -------------------------------------------------------------- */
+
+/* Both kernels' pairs match, keys included: both sides put the same
+ * g(qm)^xy into KEYMAT. */
+static void assert_installed_pairs(struct world *w)
+{
+	assert_int_equal(w->a.k->nsa, 2);
+	assert_int_equal(w->b.k->nsa, 2);
+	assert_pair(find(w->a.k, false, &w->a.addr),
+		    find(w->b.k, false, &w->a.addr));
+	assert_pair(find(w->b.k, false, &w->b.addr),
+		    find(w->a.k, false, &w->b.addr));
+}
+
+static void test_pfs_both(void **state)
+{
+	struct world *w = phase1();
+
+	(void)state;
+	w->a.ccfg.pfs_group = w->b.ccfg.pfs_group = 14;
+	run_qm(w);
+	assert_installed_pairs(w);
+	assert_int_equal(fake_log_count(": PFS with group 14"), 2);
+	assert_false(fake_log_has("PFS group"));
+	free_world(w);
+}
+
+/* The responder without PFS follows an initiator that asks for it. */
+static void test_pfs_responder_follows(void **state)
+{
+	struct world *w = phase1();
+
+	(void)state;
+	w->a.ccfg.pfs_group = 2;
+	run_qm(w);
+	assert_installed_pairs(w);
+	assert_int_equal(fake_log_count(": PFS with group 2"), 2);
+	free_world(w);
+}
+
+/* The responder wants PFS: a proposal without it, or with another
+ * group, is refused; nothing installed. */
+static void test_pfs_required(void **state)
+{
+	struct world *w = phase1();
+
+	(void)state;
+	w->b.ccfg.pfs_group = 14;
+	run_qm(w);
+	assert_int_equal(w->b.k->nsa, 0);
+	assert_int_equal(fake_kernel_ncalls(w->a.k, FK_ADD), 0);
+	assert_true(fake_log_has("no proposal chosen for Quick Mode with "
+				 "192.0.2.1[500]"));
+	free_world(w);
+
+	w = phase1();
+	w->a.ccfg.pfs_group = 2;
+	w->b.ccfg.pfs_group = 14;
+	run_qm(w);
+	assert_int_equal(w->b.k->nsa, 0);
+	assert_int_equal(fake_kernel_ncalls(w->a.k, FK_ADD), 0);
+	free_world(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +535,9 @@ int main(void)
 		cmocka_unit_test(test_ids_require_policy_reqid0),
 		cmocka_unit_test(test_ids_generate_policy),
 		cmocka_unit_test(test_ids_generate_policy_mode),
+		cmocka_unit_test(test_pfs_both),
+		cmocka_unit_test(test_pfs_responder_follows),
+		cmocka_unit_test(test_pfs_required),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
