@@ -10,7 +10,7 @@
  *                 pre-shared keys
  *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
  *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT so far
- *   ikev1_qm.c    Quick Mode: one ESP SA pair, with or without PFS
+ *   ikev1_qm.c    Quick Mode: one ESP or AH SA pair, with or without PFS
  *   ikev1_qm_prop.c Quick Mode proposals: build, choose
  *   ikev1_qm_spd.c the Quick Mode responder's IDs against our SPD
  *   ikev1_qm_tx.c Quick Mode retransmission and repeats
@@ -181,10 +181,12 @@ struct ikev1_qm_x {
 	size_t ni_len, nr_len;
 	struct ikd_sel sel;		/* src ours, dst the peer's */
 	uint8_t mode;			/* IKD_MODE_* */
+	uint8_t proto;			/* IPPROTO_ESP or IPPROTO_AH */
+	uint8_t xnum;			/* the chosen transform's number */
 	uint32_t reqid, seq;
 	uint32_t spi_in, spi_out;	/* network order */
-	/* chosen: ESP transform id (= IKEv2 ENCR id), key bits, IKEv2
-	 * integrity id, lifetime */
+	/* chosen: ESP transform id (= IKEv2 ENCR id; 0 for AH), key bits,
+	 * IKEv2 integrity id, lifetime */
 	uint16_t encr, keybits, integ;
 	uint32_t life_secs;
 	struct ike_child_cfg cfg;
@@ -212,17 +214,22 @@ void ikev1_qm_free_all(struct ikev1_sa *sa);
 int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
 
 /* ikev1_qm_prop.c */
-/* @q's transforms into the SA payload's proposal: every one of the
- * sainfo's, or only the chosen one (the responder's answer). */
-void ikev1_qm_build_xforms(const struct ikev1_qm_x *q,
-			   struct isakmp_builder *b, bool only_chosen);
-/* The first transform of @m's SA payload the sainfo has: the choice in
- * @q (with the peer's SPI). 0, -ENOENT, -EBADMSG. */
+/* @q's proposal (q->proto, our SPI) into an SA payload: every transform
+ * of the sainfo's (initiator) or the chosen one (responder). */
+void ikev1_qm_build_prop(const struct ikev1_qm_x *q,
+			 struct isakmp_builder *b);
+/* Whether the sainfo has a proposal of @ipproto (IPPROTO_ESP, _AH). */
+bool ikev1_qm_cfg_has_proto(const struct ike_child_cfg *cfg,
+			    uint8_t ipproto);
+uint8_t ikev1_qm_isakmp_proto(uint8_t ipproto);
+/* A transform of @m's SA payload the sainfo has (the responder goes by
+ * the sainfo's order): the choice in @q (protocol, algorithms, group,
+ * mode, the peer's SPI). 0, -ENOENT, -EBADMSG. */
 int ikev1_qm_choose(struct ikev1_qm_x *q, const struct isakmp_msg *m);
 
 /* ikev1_qm_spd.c */
-/* Responder: @q's IDs (q->sel, chosen q->mode) within an outbound ESP
- * policy of our SPD for this peer, or installed as policies under
+/* Responder: @q's IDs (q->sel, chosen q->mode) within an outbound
+ * policy for q->proto of our SPD for this peer, or installed as policies under
  * generate_policy; q->reqid from the policy. 0, or -ENOENT (logged). */
 int ikev1_qm_check_ids(struct ikev1_sa *sa, struct ikev1_qm_x *q);
 

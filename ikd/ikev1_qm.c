@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * IKEv1 Quick Mode (RFC 2409 5.5) under an established ISAKMP SA, for
- * one ESP SA pair, with PFS when the sainfo's pfs_group asks for it:
+ * one ESP or AH SA pair, with PFS when the sainfo's pfs_group asks for it:
  *
  *   I: HDR*, HASH(1), SA, Ni, [KE,] IDci, IDcr
  *   R: HDR*, HASH(2), SA, Nr, [KE,] IDci, IDcr
@@ -23,8 +23,8 @@
  * PFS: the group is a transform attribute (ikev1_qm_prop.c says which
  * the responder takes); g(qm)^xy goes into KEYMAT.
  *
- * Retransmissions and repeats: ikev1_qm_tx.c. Not yet: AH or IPcomp,
- * rekeying or DELETE.
+ * Retransmissions and repeats: ikev1_qm_tx.c. Not yet: IPcomp, ESP and
+ * AH bundles, rekeying or DELETE.
  */
 #include "ikev1_int.h"
 
@@ -148,9 +148,7 @@ static size_t build_body(const struct ikev1_qm_x *q, struct isakmp_builder *b,
 	*hash_off = isakmp_build_data(b, ISAKMP_PL_HASH, NULL, prflen);
 	rest = b->w->len;
 	isakmp_build_sa_begin(b, ISAKMP_DOI_IPSEC, IPSEC_SIT_IDENTITY_ONLY);
-	isakmp_build_prop(b, 1, ISAKMP_PROTO_ESP, (const uint8_t *)&q->spi_in,
-			  IKEV1_SPI_LEN);
-	ikev1_qm_build_xforms(q, b, !q->initiator);
+	ikev1_qm_build_prop(q, b);
 	isakmp_build_sa_end(b);
 	isakmp_build_data(b, ISAKMP_PL_NONCE, nonce, IKEV1_NONCE_LEN);
 	if (q->dh)
@@ -181,28 +179,32 @@ static int install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	struct ikd_kernel_sa in = { 0 }, out;
 	int err;
 
-	if (!ei || !ii)
+	uint8_t iproto = ikev1_qm_isakmp_proto(q->proto);
+	size_t eklen = ei ? ei->keylen : 0;
+
+	/* AH has no cipher: KEYMAT is its authentication key alone. */
+	if ((!ei && q->proto != IPPROTO_AH) || !ii)
 		return -EINVAL;
 	in.enc_key = keys;
 	in.auth_key = keys + IKE_MAX_KEY;
-	err = ikev1_child_keys(&sa->k, &km, ISAKMP_PROTO_ESP,
-			       (const uint8_t *)&q->spi_in, keys, ei->keylen,
+	err = ikev1_child_keys(&sa->k, &km, iproto,
+			       (const uint8_t *)&q->spi_in, keys, eklen,
 			       keys + IKE_MAX_KEY, ii->keylen);
 	if (!err)
-		err = ikev1_child_keys(&sa->k, &km, ISAKMP_PROTO_ESP,
+		err = ikev1_child_keys(&sa->k, &km, iproto,
 				       (const uint8_t *)&q->spi_out,
-				       keys + 2 * IKE_MAX_KEY, ei->keylen,
+				       keys + 2 * IKE_MAX_KEY, eklen,
 				       keys + 3 * IKE_MAX_KEY, ii->keylen);
 	if (err)
 		goto done;
-	in.proto = IPPROTO_ESP;
+	in.proto = q->proto;
 	in.mode = q->mode;
 	in.reqid = q->reqid;
 	in.seq = q->seq;
 	in.encr = q->encr;
-	in.encr_keybits = ei->keybits;
+	in.encr_keybits = ei ? ei->keybits : 0;
 	in.integ = q->integ;
-	in.enc_key_len = ei->keylen;
+	in.enc_key_len = eklen;
 	in.auth_key_len = ii->keylen;
 	in.replay_window = q->cfg.replay_window ? q->cfg.replay_window : 32;
 	in.hard_secs = q->life_secs;
@@ -239,15 +241,16 @@ static void established(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 {
 	char lb[IKD_ADDR_STRLEN], rb[IKD_ADDR_STRLEN];
 	const char *m = q->mode == IKD_MODE_TUNNEL ? "Tunnel" : "Transport";
+	const char *p = q->proto == IPPROTO_AH ? "AH" : "ESP";
 
 	q->state = QM_DONE;
 	sa->eng->stats.child_established++;
 	ikd_addr_str(&sa->local, true, lb);
 	ikd_addr_str(&sa->remote, true, rb);
-	log_notify("IPsec-SA established: ESP/%s %s->%s spi=%u(0x%08x)", m,
-		   rb, lb, ntohl(q->spi_in), ntohl(q->spi_in));
-	log_notify("IPsec-SA established: ESP/%s %s->%s spi=%u(0x%08x)", m,
-		   lb, rb, ntohl(q->spi_out), ntohl(q->spi_out));
+	log_notify("IPsec-SA established: %s/%s %s->%s spi=%u(0x%08x)", p,
+		   m, rb, lb, ntohl(q->spi_in), ntohl(q->spi_in));
+	log_notify("IPsec-SA established: %s/%s %s->%s spi=%u(0x%08x)", p,
+		   m, lb, rb, ntohl(q->spi_out), ntohl(q->spi_out));
 }
 
 static int get_spi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
@@ -256,7 +259,7 @@ static int get_spi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	struct ikd_addr src = sa->remote, dst = sa->local;
 
 	src.port = dst.port = 0;
-	return k->ops->getspi(k, IPPROTO_ESP, q->mode, &src, &dst, q->reqid,
+	return k->ops->getspi(k, q->proto, q->mode, &src, &dst, q->reqid,
 			      q->seq, &q->spi_in);
 }
 
@@ -394,11 +397,19 @@ int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq)
 	ccfg = e->env.child_cfg(e->env.arg, &sa->cfg, &acq->pol.sel);
 	if (!ccfg)
 		return -ENOENT;
+	if ((acq->proto != IPPROTO_ESP && acq->proto != IPPROTO_AH) ||
+	    !ikev1_qm_cfg_has_proto(ccfg, acq->proto)) {
+		log_error("Quick Mode: the sainfo has no %s proposal for the "
+			  "ACQUIRE (IPcomp and bundles are not negotiated)",
+			  acq->proto == IPPROTO_AH ? "AH" : "ESP");
+		return -ENOTSUP;
+	}
 	q = qm_new(sa, 0);
 	if (!q)
 		return -ENOMEM;
 	q->initiator = true;
 	q->sel = acq->pol.sel;
+	q->proto = acq->proto;
 	q->mode = acq->mode;
 	q->reqid = acq->reqid;
 	q->seq = acq->seq;

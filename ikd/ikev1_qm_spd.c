@@ -8,9 +8,9 @@
  * equal to the policy's selectors or inside them. racoon does the same:
  * it looks the SP up by the IDs, matching the policy's prefixes as
  * wildcards, then checks the proposal against the policy; a wider ID
- * finds no policy. The policy's request must be ESP in the proposed
- * encapsulation mode, its tunnel endpoints (if set) this ISAKMP SA's
- * addresses. Its reqid is taken at the unique level, as for an ACQUIRE.
+ * finds no policy. The policy's request must be the chosen protocol (ESP
+ * or AH) in the proposed encapsulation mode, its tunnel endpoints (if
+ * set) this ISAKMP SA's addresses. Its reqid is taken at the unique level, as for an ACQUIRE.
  *
  * With generate_policy in the remote block and no such policy, the IDs
  * are taken and installed as policies (out, in and, in tunnel mode,
@@ -41,14 +41,15 @@ static void sel_ts(struct ike_ts *ts, const struct ikd_addr *a, uint8_t plen,
 	ike_ts_from_sel(ts, a, plen, proto, a->port);
 }
 
-/* The request of @p for ESP whose tunnel endpoints (if any) are ours. */
-static const struct ikd_kernel_req *esp_req(const struct id_match *m,
+/* The request of @p for our protocol whose tunnel endpoints (if any)
+ * are ours. */
+static const struct ikd_kernel_req *proto_req(const struct id_match *m,
 					    const struct ikd_kernel_policy *p)
 {
 	for (unsigned int i = 0; i < p->nreqs && i < IKD_KERNEL_MAX_REQS; i++) {
 		const struct ikd_kernel_req *r = &p->req[i];
 
-		if (r->proto != IPPROTO_ESP)
+		if (r->proto != m->q->proto)
 			continue;
 		if (r->mode == IKD_MODE_TUNNEL &&
 		    ((r->tdst.family &&
@@ -75,7 +76,7 @@ static int match_cb(void *arg, const struct ikd_kernel_policy *p)
 	sel_ts(&rm, &p->sel.dst, p->sel.dst_plen, p->sel.proto);
 	if (!ike_ts_subset(&m->local, &l) || !ike_ts_subset(&m->remote, &rm))
 		return 0;
-	r = esp_req(m, p);
+	r = proto_req(m, p);
 	if (!r)
 		return 0;
 	if (r->mode != m->q->mode) {
@@ -108,7 +109,7 @@ static int install_policies(struct ikev1_sa *sa, const struct ikev1_qm_x *q)
 		/* PF_KEY's "any protocol" */
 		p.sel.proto = q->sel.proto ? q->sel.proto : 255;
 		p.nreqs = 1;
-		r->proto = IPPROTO_ESP;
+		r->proto = q->proto;
 		r->mode = q->mode;
 		r->level = IPSEC_LEVEL_UNIQUE;
 		r->reqid = q->reqid;
