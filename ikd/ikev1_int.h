@@ -183,6 +183,7 @@ struct ikev1_qm_x {
 	uint8_t mode;			/* IKD_MODE_* */
 	uint8_t proto;			/* IPPROTO_ESP or IPPROTO_AH */
 	uint8_t xnum;			/* the chosen transform's number */
+	bool no_ids;			/* IDci/IDcr left out: the peers' */
 	uint32_t reqid, seq;
 	uint32_t spi_in, spi_out;	/* network order */
 	/* chosen: ESP transform id (= IKEv2 ENCR id; 0 for AH), key bits,

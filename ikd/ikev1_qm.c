@@ -18,7 +18,8 @@
  * The responder checks the IDs against its SPD (ikev1_qm_spd.c) and
  * takes the reqid from the policy; IDs outside it get
  * INVALID-ID-INFORMATION. Without IDs, the selectors are the peers'
- * addresses.
+ * addresses; the initiator leaves them out in transport mode between
+ * the peers themselves.
  *
  * PFS: the group is a transform attribute (ikev1_qm_prop.c says which
  * the responder takes); g(qm)^xy goes into KEYMAT.
@@ -56,6 +57,8 @@ static void add_sel_id(struct isakmp_builder *b, const struct ikd_addr *a,
 	uint8_t data[32] = { 0 };
 
 	memcpy(data, a->bytes, n);
+	if (proto == 255)	/* PF_KEY's "any"; the ID's is 0 */
+		proto = 0;
 	if (plen == n * 8) {
 		isakmp_build_id(b, n == 4 ? IPSEC_ID_IPV4_ADDR :
 				IPSEC_ID_IPV6_ADDR, proto, a->port, data, n);
@@ -97,6 +100,23 @@ static int sel_of_id(const struct isakmp_pl *pl, struct ikd_addr *a,
 	a->port = id.port;
 	*proto = id.proto;
 	return 0;
+}
+
+static bool is_host(const struct ikd_addr *a, uint8_t plen,
+		    const struct ikd_addr *peer)
+{
+	return ikd_addr_eq_noport(a, peer) && !a->port &&
+	       plen == ikd_addr_bits(a->family);
+}
+
+/* Transport mode between the two peers themselves, any protocol: the
+ * IDs may go (RFC 2409 5.5), as racoon leaves them out. */
+static bool ids_implied(const struct ikev1_sa *sa, const struct ikev1_qm_x *q)
+{
+	return q->mode == IKD_MODE_TRANSPORT &&
+	       (!q->sel.proto || q->sel.proto == 255) &&
+	       is_host(&q->sel.src, q->sel.src_plen, &sa->local) &&
+	       is_host(&q->sel.dst, q->sel.dst_plen, &sa->remote);
 }
 
 /* No IDs (RFC 2409 5.5): the peers' own addresses, any protocol. */
@@ -154,6 +174,8 @@ static size_t build_body(const struct ikev1_qm_x *q, struct isakmp_builder *b,
 	if (q->dh)
 		isakmp_build_data(b, ISAKMP_PL_KE, q->ke, q->ke_len);
 	/* IDci is the initiator's side, IDcr the responder's. */
+	if (q->no_ids)
+		return rest;
 	if (q->initiator) {
 		add_sel_id(b, &q->sel.src, q->sel.src_plen, q->sel.proto);
 		add_sel_id(b, &q->sel.dst, q->sel.dst_plen, q->sel.proto);
@@ -417,6 +439,7 @@ int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq)
 	q->life_secs = ccfg->hard_secs ? (uint32_t)ccfg->hard_secs : 28800;
 	q->ni_len = IKEV1_NONCE_LEN;
 	q->dh_group = ccfg->pfs_group;
+	q->no_ids = ids_implied(sa, q);
 	err = pfs_start(q);
 	if (!err)
 		err = get_spi(sa, q);
@@ -512,6 +535,10 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 	}
 	if (idci)
 		q->sel.proto = proto_i;
+	q->no_ids = !idci;	/* then our answer has none either */
+	if (q->no_ids)
+		log_debug("Quick Mode M-ID 0x%08x without IDs: the peers' "
+			  "addresses", q->msgid);
 	ikev1_iv_confirm(&q->iv);
 	ikev1_qm_accepted(q, m->raw, m->raw_len);
 	ccfg = e->env.child_cfg(e->env.arg, &sa->cfg, &q->sel);

@@ -316,6 +316,64 @@ static void test_ids_generate_policy_mode(void **state)
 	free_world(w);
 }
 
+/* Transport mode between the peers themselves: A leaves the IDs out,
+ * B takes the peers' addresses and finds its transport policy. */
+static void test_ids_implied_transport(void **state)
+{
+	struct world *w = phase1_bare();
+	struct ikd_acquire acq;
+	const struct fake_sa *b_in, *a_in;
+
+	(void)state;
+	policy(&w->b, &w->a, "192.0.2.2", 32, "192.0.2.1", 32,
+	       IKD_MODE_TRANSPORT, IPSEC_LEVEL_UNIQUE, 400);
+	acquire(w, &acq);
+	acq.mode = IKD_MODE_TRANSPORT;
+	acq.pol.sel.src = w->a.addr;
+	acq.pol.sel.dst = w->b.addr;
+	acq.pol.sel.src.port = acq.pol.sel.dst.port = 0;
+	acq.pol.sel.src_plen = acq.pol.sel.dst_plen = 32;
+	acq.pol.sel.proto = 255;
+	assert_int_equal(ikev1_qm_initiate(w->a.e, &acq), 0);
+	run(w);
+	assert_int_equal(w->a.k->nsa, 2);
+	assert_int_equal(w->b.k->nsa, 2);
+	b_in = find(w->b.k, false, &w->b.addr);
+	a_in = find(w->a.k, false, &w->a.addr);
+	assert_non_null(b_in);
+	assert_non_null(a_in);
+	assert_int_equal(b_in->sa.mode, IKD_MODE_TRANSPORT);
+	assert_int_equal(b_in->sa.reqid, 400);
+	assert_true(ikd_addr_eq_noport(&b_in->sa.sel.src, &w->a.addr));
+	assert_int_equal(b_in->sa.sel.src_plen, 32);
+	assert_true(fake_log_has("without IDs: the peers' addresses"));
+	assert_true(fake_log_has("IPsec-SA established: ESP/Transport"));
+	free_world(w);
+}
+
+/* No IDs, and B's policy is for networks: the peers' addresses are not
+ * in it. */
+static void test_ids_implied_outside_spd(void **state)
+{
+	struct world *w = phase1();
+	struct ikd_acquire acq;
+
+	(void)state;
+	acquire(w, &acq);
+	acq.mode = IKD_MODE_TRANSPORT;
+	acq.pol.sel.src = w->a.addr;
+	acq.pol.sel.dst = w->b.addr;
+	acq.pol.sel.src.port = acq.pol.sel.dst.port = 0;
+	acq.pol.sel.src_plen = acq.pol.sel.dst_plen = 32;
+	assert_int_equal(ikev1_qm_initiate(w->a.e, &acq), 0);
+	run(w);
+	assert_int_equal(w->b.k->nsa, 0);
+	assert_int_equal(fake_kernel_ncalls(w->a.k, FK_ADD), 0);
+	assert_true(fake_log_has("no policy found: IDci=[192.0.2.1/32] "
+				 "IDcr=[192.0.2.2/32] (Transport)"));
+	free_world(w);
+}
+
 /* --- PFS -------------------------------------------------------------- */
 
 static void test_pfs_both(void **state)
@@ -385,6 +443,8 @@ int main(void)
 		cmocka_unit_test(test_ids_require_policy_reqid0),
 		cmocka_unit_test(test_ids_generate_policy),
 		cmocka_unit_test(test_ids_generate_policy_mode),
+		cmocka_unit_test(test_ids_implied_transport),
+		cmocka_unit_test(test_ids_implied_outside_spd),
 		cmocka_unit_test(test_pfs_both),
 		cmocka_unit_test(test_pfs_responder_follows),
 		cmocka_unit_test(test_pfs_required),
