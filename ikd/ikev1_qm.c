@@ -7,9 +7,9 @@
  *   R: HDR*, HASH(2), SA, Nr, [KE,] IDci, IDcr
  *   I: HDR*, HASH(3)
  *
- * The initiator offers one ESP proposal with a transform per cipher and
- * authentication algorithm of the sainfo (ike_child_cfg's non-AEAD ESP
- * proposals), its inbound SPI from getspi. KEYMAT per direction comes
+ * The initiator offers one proposal of the ACQUIRE's protocol with a
+ * transform per cipher and authentication algorithm of the sainfo
+ * (ikev1_qm_prop.c), its inbound SPI from getspi. KEYMAT per direction comes
  * from ikev1_child_keys() with the SPI of the SA's receiver; the SAs go
  * into the kernel as ike_child.c installs IKEv2's: the inbound one first
  * (update of the larval SA), then the outbound one. The initiator
@@ -199,10 +199,9 @@ static int install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	};
 	uint8_t keys[4 * IKE_MAX_KEY];
 	struct ikd_kernel_sa in = { 0 }, out;
-	int err;
-
 	uint8_t iproto = ikev1_qm_isakmp_proto(q->proto);
 	size_t eklen = ei ? ei->keylen : 0;
+	int err;
 
 	/* AH has no cipher: KEYMAT is its authentication key alone. */
 	if ((!ei && q->proto != IPPROTO_AH) || !ii)
