@@ -5,7 +5,9 @@
  * message encrypted with the IV of its own M-ID. Only what phase 1 needs
  * so far: INITIAL-CONTACT (RFC 2407 4.6.3.3) sent after phase 1 when the
  * remote block asks for it, and read on receipt, where it ends the other
- * ISAKMP SAs with that peer. Every other notify and DELETE is logged.
+ * ISAKMP SAs with that peer; INVALID-ID-INFORMATION sent when Quick
+ * Mode's IDs are not within our SPD. Every other notify and DELETE
+ * received is logged.
  */
 #include "ikev1_int.h"
 
@@ -16,7 +18,7 @@
 
 #include "log.h"
 
-int ikev1_info_initial_contact(struct ikev1_sa *sa)
+int ikev1_info_notify(struct ikev1_sa *sa, uint16_t type)
 {
 	uint8_t plain[256], msg[512], spi[2 * IKEV1_COOKIE_LEN];
 	uint8_t h[IKE_MAX_PRF];
@@ -38,7 +40,7 @@ int ikev1_info_initial_contact(struct ikev1_sa *sa)
 	hash_off = isakmp_build_data(&pb, ISAKMP_PL_HASH, NULL, sa->k.prflen);
 	rest_off = pw.len;
 	isakmp_build_notify(&pb, ISAKMP_DOI_IPSEC, ISAKMP_PROTO_ISAKMP, spi,
-			    sizeof(spi), IPSEC_N_INITIAL_CONTACT, NULL, 0);
+			    sizeof(spi), type, NULL, 0);
 	err = isakmp_build_end(&pb);
 	if (err)
 		return err;
@@ -68,6 +70,11 @@ int ikev1_info_initial_contact(struct ikev1_sa *sa)
 	sa->eng->env.send(sa->eng->env.arg, &sa->local, &sa->remote, msg,
 			  ISAKMP_HDR_LEN + clen);
 	return 0;
+}
+
+int ikev1_info_initial_contact(struct ikev1_sa *sa)
+{
+	return ikev1_info_notify(sa, IPSEC_N_INITIAL_CONTACT);
 }
 
 /* The peer starts afresh: its other ISAKMP SAs with us are stale. */

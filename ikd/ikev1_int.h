@@ -10,7 +10,9 @@
  *                 pre-shared keys
  *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
  *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT so far
- *   ikev1_qm.c    Quick Mode: one ESP SA pair, no PFS (first version)
+ *   ikev1_qm.c    Quick Mode: one ESP or AH SA pair, with or without PFS
+ *   ikev1_qm_prop.c Quick Mode proposals: build, choose
+ *   ikev1_qm_spd.c the Quick Mode responder's IDs against our SPD
  *   ikev1_qm_tx.c Quick Mode retransmission and repeats
  */
 #ifndef IKD_IKEV1_INT_H
@@ -154,6 +156,9 @@ void ikev1_p1_respond(struct ike_engine *e, const struct ikd_addr *local,
 int ikev1_p1_dispatch(struct ikev1_sa *sa, struct isakmp_msg *m);
 
 /* ikev1_info.c */
+/* A notify of @type about the ISAKMP SA (its cookies as the SPI),
+ * protected with the phase 1 keys, sent once. */
+int ikev1_info_notify(struct ikev1_sa *sa, uint16_t type);
 /* Our INITIAL-CONTACT, sent once after phase 1. */
 int ikev1_info_initial_contact(struct ikev1_sa *sa);
 /* An Informational for @sa: 0 acted on; -EAGAIN dropped (logged). */
@@ -176,13 +181,22 @@ struct ikev1_qm_x {
 	size_t ni_len, nr_len;
 	struct ikd_sel sel;		/* src ours, dst the peer's */
 	uint8_t mode;			/* IKD_MODE_* */
+	uint8_t proto;			/* IPPROTO_ESP or IPPROTO_AH */
+	uint8_t xnum;			/* the chosen transform's number */
+	bool no_ids;			/* IDci/IDcr left out: the peers' */
 	uint32_t reqid, seq;
 	uint32_t spi_in, spi_out;	/* network order */
-	/* chosen: ESP transform id (= IKEv2 ENCR id), key bits, IKEv2
-	 * integrity id, lifetime */
+	/* chosen: ESP transform id (= IKEv2 ENCR id; 0 for AH), key bits,
+	 * IKEv2 integrity id, lifetime */
 	uint16_t encr, keybits, integ;
 	uint32_t life_secs;
 	struct ike_child_cfg cfg;
+	/* PFS: the group (0: none), our key pair and public value, and
+	 * g(qm)^xy for KEYMAT once the peer's KE came. */
+	uint16_t dh_group;
+	struct ike_dh *dh;
+	uint8_t ke[IKE_MAX_DH_PUB], gqm[IKE_MAX_DH_PUB];
+	size_t ke_len, gqm_len;
 	/* ikev1_qm_tx.c: our last message, retransmitted while an answer
 	 * is due, sent again when the peer repeats the one it answered. */
 	struct ikev1_sa *sa;
@@ -199,6 +213,26 @@ struct ikev1_qm_x {
 void ikev1_qm_free_all(struct ikev1_sa *sa);
 /* A Quick Mode message for established @sa: 0 or -EAGAIN (dropped). */
 int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
+
+/* ikev1_qm_prop.c */
+/* @q's proposal (q->proto, our SPI) into an SA payload: every transform
+ * of the sainfo's (initiator) or the chosen one (responder). */
+void ikev1_qm_build_prop(const struct ikev1_qm_x *q,
+			 struct isakmp_builder *b);
+/* Whether the sainfo has a proposal of @ipproto (IPPROTO_ESP, _AH). */
+bool ikev1_qm_cfg_has_proto(const struct ike_child_cfg *cfg,
+			    uint8_t ipproto);
+uint8_t ikev1_qm_isakmp_proto(uint8_t ipproto);
+/* A transform of @m's SA payload the sainfo has (the responder goes by
+ * the sainfo's order): the choice in @q (protocol, algorithms, group,
+ * mode, the peer's SPI). 0, -ENOENT, -EBADMSG. */
+int ikev1_qm_choose(struct ikev1_qm_x *q, const struct isakmp_msg *m);
+
+/* ikev1_qm_spd.c */
+/* Responder: @q's IDs (q->sel, chosen q->mode) within an outbound
+ * policy for q->proto of our SPD for this peer, or installed as policies under
+ * generate_policy; q->reqid from the policy. 0, or -ENOENT (logged). */
+int ikev1_qm_check_ids(struct ikev1_sa *sa, struct ikev1_qm_x *q);
 
 /* ikev1_qm_tx.c */
 /* Sends @msg (copied); @waits: retransmitted until answered. */

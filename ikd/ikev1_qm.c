@@ -1,23 +1,31 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * IKEv1 Quick Mode (RFC 2409 5.5) under an established ISAKMP SA, for
- * one ESP SA pair, without PFS:
+ * one ESP or AH SA pair, with PFS when the sainfo's pfs_group asks for it:
  *
- *   I: HDR*, HASH(1), SA, Ni, IDci, IDcr
- *   R: HDR*, HASH(2), SA, Nr, IDci, IDcr
+ *   I: HDR*, HASH(1), SA, Ni, [KE,] IDci, IDcr
+ *   R: HDR*, HASH(2), SA, Nr, [KE,] IDci, IDcr
  *   I: HDR*, HASH(3)
  *
- * The initiator offers one ESP proposal with a transform per cipher and
- * authentication algorithm of the sainfo (ike_child_cfg's non-AEAD ESP
- * proposals), its inbound SPI from getspi. KEYMAT per direction comes
+ * The initiator offers one proposal of the ACQUIRE's protocol with a
+ * transform per cipher and authentication algorithm of the sainfo
+ * (ikev1_qm_prop.c), its inbound SPI from getspi. KEYMAT per direction comes
  * from ikev1_child_keys() with the SPI of the SA's receiver; the SAs go
  * into the kernel as ike_child.c installs IKEv2's: the inbound one first
  * (update of the larval SA), then the outbound one. The initiator
  * installs on HASH(2), the responder on HASH(3).
  *
- * Retransmissions and repeats: ikev1_qm_tx.c. First version: no PFS, no
- * AH or IPcomp, no responder lookup of its SPD (reqid 0, the selectors
- * as the initiator sent them), no rekeying or DELETE.
+ * The responder checks the IDs against its SPD (ikev1_qm_spd.c) and
+ * takes the reqid from the policy; IDs outside it get
+ * INVALID-ID-INFORMATION. Without IDs, the selectors are the peers'
+ * addresses; the initiator leaves them out in transport mode between
+ * the peers themselves.
+ *
+ * PFS: the group is a transform attribute (ikev1_qm_prop.c says which
+ * the responder takes); g(qm)^xy goes into KEYMAT.
+ *
+ * Retransmissions and repeats: ikev1_qm_tx.c. Not yet: IPcomp, ESP and
+ * AH bundles, rekeying or DELETE.
  */
 #include "ikev1_int.h"
 
@@ -30,28 +38,6 @@
 #include <openssl/crypto.h>
 
 #include "log.h"
-
-/* --- numbers ---------------------------------------------------------- */
-
-static uint16_t auth_to_ipsec(uint16_t integ)
-{
-	switch (integ) {
-	case IKE_AUTH_HMAC_MD5_96:		return IPSEC_AUTH_HMAC_MD5;
-	case IKE_AUTH_HMAC_SHA1_96:		return IPSEC_AUTH_HMAC_SHA1;
-	case IKE_AUTH_HMAC_SHA2_256_128:	return IPSEC_AUTH_HMAC_SHA2_256;
-	case IKE_AUTH_HMAC_SHA2_384_192:	return IPSEC_AUTH_HMAC_SHA2_384;
-	case IKE_AUTH_HMAC_SHA2_512_256:	return IPSEC_AUTH_HMAC_SHA2_512;
-	default:				return 0;
-	}
-}
-
-static uint16_t auth_from_ipsec(uint16_t a)
-{
-	for (uint16_t i = 1; i < 16; i++)
-		if (auth_to_ipsec(i) == a && a)
-			return i;
-	return 0;
-}
 
 static uint8_t plen_of(const uint8_t *mask, size_t n)
 {
@@ -71,6 +57,8 @@ static void add_sel_id(struct isakmp_builder *b, const struct ikd_addr *a,
 	uint8_t data[32] = { 0 };
 
 	memcpy(data, a->bytes, n);
+	if (proto == 255)	/* PF_KEY's "any"; the ID's is 0 */
+		proto = 0;
 	if (plen == n * 8) {
 		isakmp_build_id(b, n == 4 ? IPSEC_ID_IPV4_ADDR :
 				IPSEC_ID_IPV6_ADDR, proto, a->port, data, n);
@@ -114,6 +102,34 @@ static int sel_of_id(const struct isakmp_pl *pl, struct ikd_addr *a,
 	return 0;
 }
 
+static bool is_host(const struct ikd_addr *a, uint8_t plen,
+		    const struct ikd_addr *peer)
+{
+	return ikd_addr_eq_noport(a, peer) && !a->port &&
+	       plen == ikd_addr_bits(a->family);
+}
+
+/* Transport mode between the two peers themselves, any protocol: the
+ * IDs may go (RFC 2409 5.5), as racoon leaves them out. */
+static bool ids_implied(const struct ikev1_sa *sa, const struct ikev1_qm_x *q)
+{
+	return q->mode == IKD_MODE_TRANSPORT &&
+	       (!q->sel.proto || q->sel.proto == 255) &&
+	       is_host(&q->sel.src, q->sel.src_plen, &sa->local) &&
+	       is_host(&q->sel.dst, q->sel.dst_plen, &sa->remote);
+}
+
+/* No IDs (RFC 2409 5.5): the peers' own addresses, any protocol. */
+static int peers_sel(const struct ikev1_sa *sa, struct ikd_sel *sel)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->src = sa->local;
+	sel->dst = sa->remote;
+	sel->src.port = sel->dst.port = 0;
+	sel->src_plen = sel->dst_plen = (uint8_t)ikd_addr_bits(sa->local.family);
+	return 0;
+}
+
 /* --- sending ------------------------------------------------------------ */
 
 /* HDR*, HASH(n), then the payloads @b built (after the HASH's room). */
@@ -142,49 +158,6 @@ static int qm_send(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 	return ikev1_qm_tx(q, msg, ISAKMP_HDR_LEN + clen, waits);
 }
 
-static void build_xforms(const struct ikev1_qm_x *q, struct isakmp_builder *b,
-			 bool only_chosen)
-{
-	uint8_t encap = q->mode == IKD_MODE_TUNNEL ? IPSEC_ENCAP_TUNNEL :
-			IPSEC_ENCAP_TRANSPORT;
-	uint8_t num = 0;
-
-	for (unsigned int p = 0; p < q->cfg.nprop; p++) {
-		const struct ike_child_prop_cfg *pc = &q->cfg.prop[p];
-
-		if (pc->proto != IKE_PROTO_ESP || !pc->ninteg)
-			continue;
-		for (unsigned int i = 0; i < pc->nencr; i++)
-			for (unsigned int j = 0; j < pc->ninteg; j++) {
-				uint16_t e = pc->encr[i].id;
-				uint16_t kb = pc->encr[i].keybits;
-				uint16_t a = pc->integ[j];
-
-				num++;
-				if (!auth_to_ipsec(a) || (only_chosen &&
-				    (e != q->encr || kb != q->keybits ||
-				     a != q->integ)))
-					continue;
-				isakmp_build_xform(b, num, (uint8_t)e);
-				isakmp_build_attr_tv(b, IPSEC_ATTR_SA_LIFE_TYPE,
-						     IPSEC_LIFE_SECONDS);
-				isakmp_build_attr_num(b,
-						      IPSEC_ATTR_SA_LIFE_DURATION,
-						      q->life_secs);
-				isakmp_build_attr_tv(b, IPSEC_ATTR_ENCAP_MODE,
-						     encap);
-				isakmp_build_attr_tv(b, IPSEC_ATTR_AUTH_ALG,
-						     auth_to_ipsec(a));
-				if (kb)
-					isakmp_build_attr_tv(b,
-							     IPSEC_ATTR_KEY_LEN,
-							     kb);
-				if (only_chosen)
-					return;
-			}
-	}
-}
-
 /* SA, nonce, IDci, IDcr of a first or second message, after HASH room. */
 static size_t build_body(const struct ikev1_qm_x *q, struct isakmp_builder *b,
 			 size_t *hash_off, size_t prflen)
@@ -195,12 +168,14 @@ static size_t build_body(const struct ikev1_qm_x *q, struct isakmp_builder *b,
 	*hash_off = isakmp_build_data(b, ISAKMP_PL_HASH, NULL, prflen);
 	rest = b->w->len;
 	isakmp_build_sa_begin(b, ISAKMP_DOI_IPSEC, IPSEC_SIT_IDENTITY_ONLY);
-	isakmp_build_prop(b, 1, ISAKMP_PROTO_ESP, (const uint8_t *)&q->spi_in,
-			  IKEV1_SPI_LEN);
-	build_xforms(q, b, !q->initiator);
+	ikev1_qm_build_prop(q, b);
 	isakmp_build_sa_end(b);
 	isakmp_build_data(b, ISAKMP_PL_NONCE, nonce, IKEV1_NONCE_LEN);
+	if (q->dh)
+		isakmp_build_data(b, ISAKMP_PL_KE, q->ke, q->ke_len);
 	/* IDci is the initiator's side, IDcr the responder's. */
+	if (q->no_ids)
+		return rest;
 	if (q->initiator) {
 		add_sel_id(b, &q->sel.src, q->sel.src_plen, q->sel.proto);
 		add_sel_id(b, &q->sel.dst, q->sel.dst_plen, q->sel.proto);
@@ -220,34 +195,37 @@ static int install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	const struct ike_integ_info *ii = ike_integ_info(q->integ);
 	struct ikev1_qm km = {
 		.ni_b = { q->ni, q->ni_len }, .nr_b = { q->nr, q->nr_len },
-		.gqm = { q->ni, 0 },
+		.gqm = { q->gqm, q->gqm_len },
 	};
 	uint8_t keys[4 * IKE_MAX_KEY];
 	struct ikd_kernel_sa in = { 0 }, out;
+	uint8_t iproto = ikev1_qm_isakmp_proto(q->proto);
+	size_t eklen = ei ? ei->keylen : 0;
 	int err;
 
-	if (!ei || !ii)
+	/* AH has no cipher: KEYMAT is its authentication key alone. */
+	if ((!ei && q->proto != IPPROTO_AH) || !ii)
 		return -EINVAL;
 	in.enc_key = keys;
 	in.auth_key = keys + IKE_MAX_KEY;
-	err = ikev1_child_keys(&sa->k, &km, ISAKMP_PROTO_ESP,
-			       (const uint8_t *)&q->spi_in, keys, ei->keylen,
+	err = ikev1_child_keys(&sa->k, &km, iproto,
+			       (const uint8_t *)&q->spi_in, keys, eklen,
 			       keys + IKE_MAX_KEY, ii->keylen);
 	if (!err)
-		err = ikev1_child_keys(&sa->k, &km, ISAKMP_PROTO_ESP,
+		err = ikev1_child_keys(&sa->k, &km, iproto,
 				       (const uint8_t *)&q->spi_out,
-				       keys + 2 * IKE_MAX_KEY, ei->keylen,
+				       keys + 2 * IKE_MAX_KEY, eklen,
 				       keys + 3 * IKE_MAX_KEY, ii->keylen);
 	if (err)
 		goto done;
-	in.proto = IPPROTO_ESP;
+	in.proto = q->proto;
 	in.mode = q->mode;
 	in.reqid = q->reqid;
 	in.seq = q->seq;
 	in.encr = q->encr;
-	in.encr_keybits = ei->keybits;
+	in.encr_keybits = ei ? ei->keybits : 0;
 	in.integ = q->integ;
-	in.enc_key_len = ei->keylen;
+	in.enc_key_len = eklen;
 	in.auth_key_len = ii->keylen;
 	in.replay_window = q->cfg.replay_window ? q->cfg.replay_window : 32;
 	in.hard_secs = q->life_secs;
@@ -284,15 +262,16 @@ static void established(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 {
 	char lb[IKD_ADDR_STRLEN], rb[IKD_ADDR_STRLEN];
 	const char *m = q->mode == IKD_MODE_TUNNEL ? "Tunnel" : "Transport";
+	const char *p = q->proto == IPPROTO_AH ? "AH" : "ESP";
 
 	q->state = QM_DONE;
 	sa->eng->stats.child_established++;
 	ikd_addr_str(&sa->local, true, lb);
 	ikd_addr_str(&sa->remote, true, rb);
-	log_notify("IPsec-SA established: ESP/%s %s->%s spi=%u(0x%08x)", m,
-		   rb, lb, ntohl(q->spi_in), ntohl(q->spi_in));
-	log_notify("IPsec-SA established: ESP/%s %s->%s spi=%u(0x%08x)", m,
-		   lb, rb, ntohl(q->spi_out), ntohl(q->spi_out));
+	log_notify("IPsec-SA established: %s/%s %s->%s spi=%u(0x%08x)", p,
+		   m, rb, lb, ntohl(q->spi_in), ntohl(q->spi_in));
+	log_notify("IPsec-SA established: %s/%s %s->%s spi=%u(0x%08x)", p,
+		   m, lb, rb, ntohl(q->spi_out), ntohl(q->spi_out));
 }
 
 static int get_spi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
@@ -301,8 +280,42 @@ static int get_spi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	struct ikd_addr src = sa->remote, dst = sa->local;
 
 	src.port = dst.port = 0;
-	return k->ops->getspi(k, IPPROTO_ESP, q->mode, &src, &dst, q->reqid,
+	return k->ops->getspi(k, q->proto, q->mode, &src, &dst, q->reqid,
 			      q->seq, &q->spi_in);
+}
+
+/* --- PFS ------------------------------------------------------------- */
+
+/* Our key pair of q->dh_group, if PFS was asked for or chosen. */
+static int pfs_start(struct ikev1_qm_x *q)
+{
+	if (!q->dh_group)
+		return 0;
+	if (!ike_dh_info(q->dh_group))
+		return -ENOTSUP;
+	q->dh = ike_dh_new(q->dh_group);
+	if (!q->dh)
+		return -ENOMEM;
+	return ike_dh_public(q->dh, q->ke, sizeof(q->ke), &q->ke_len);
+}
+
+/* g(qm)^xy from the peer's KE, which PFS needs and its absence
+ * forbids. */
+static int pfs_finish(struct ikev1_qm_x *q, const struct isakmp_msg *m)
+{
+	const struct isakmp_pl *ke = isakmp_msg_find(m, ISAKMP_PL_KE, NULL);
+	int err;
+
+	if (!q->dh)
+		return ke ? -EBADMSG : 0;
+	if (!ke)
+		return -EBADMSG;
+	err = ike_dh_shared(q->dh, ke->body.ptr, ke->body.len, q->gqm,
+			    sizeof(q->gqm), &q->gqm_len);
+	if (!err)
+		log_debug("Quick Mode M-ID 0x%08x: PFS with group %u",
+			  q->msgid, q->dh_group);
+	return err;
 }
 
 /* --- exchanges ------------------------------------------------------------ */
@@ -315,6 +328,7 @@ void ikev1_qm_free(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 			break;
 		}
 	ikev1_qm_tx_free(q);
+	ike_dh_free(q->dh);
 	OPENSSL_cleanse(q, sizeof(*q));
 	free(q);
 }
@@ -404,8 +418,11 @@ int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq)
 	ccfg = e->env.child_cfg(e->env.arg, &sa->cfg, &acq->pol.sel);
 	if (!ccfg)
 		return -ENOENT;
-	if (ccfg->pfs_group) {
-		log_error("Quick Mode with PFS is not implemented yet");
+	if ((acq->proto != IPPROTO_ESP && acq->proto != IPPROTO_AH) ||
+	    !ikev1_qm_cfg_has_proto(ccfg, acq->proto)) {
+		log_error("Quick Mode: the sainfo has no %s proposal for the "
+			  "ACQUIRE (IPcomp and bundles are not negotiated)",
+			  acq->proto == IPPROTO_AH ? "AH" : "ESP");
 		return -ENOTSUP;
 	}
 	q = qm_new(sa, 0);
@@ -413,13 +430,18 @@ int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq)
 		return -ENOMEM;
 	q->initiator = true;
 	q->sel = acq->pol.sel;
+	q->proto = acq->proto;
 	q->mode = acq->mode;
 	q->reqid = acq->reqid;
 	q->seq = acq->seq;
 	q->cfg = *ccfg;
 	q->life_secs = ccfg->hard_secs ? (uint32_t)ccfg->hard_secs : 28800;
 	q->ni_len = IKEV1_NONCE_LEN;
-	err = get_spi(sa, q);
+	q->dh_group = ccfg->pfs_group;
+	q->no_ids = ids_implied(sa, q);
+	err = pfs_start(q);
+	if (!err)
+		err = get_spi(sa, q);
 	if (!err)
 		err = ike_random(q->ni, q->ni_len);
 	if (!err)
@@ -470,78 +492,6 @@ static bool hash_ok(const struct ikev1_sa *sa, const struct ikev1_qm_x *q,
 	return !err && !CRYPTO_memcmp(h, m->pl[0].body.ptr, sa->k.prflen);
 }
 
-/* Whether the sainfo has ESP with this cipher, key length and auth. */
-static bool cfg_has(const struct ike_child_cfg *cfg, uint16_t encr,
-		    uint16_t keybits, uint16_t integ)
-{
-	for (unsigned int p = 0; p < cfg->nprop; p++) {
-		const struct ike_child_prop_cfg *pc = &cfg->prop[p];
-
-		if (pc->proto != IKE_PROTO_ESP)
-			continue;
-		for (unsigned int i = 0; i < pc->nencr; i++)
-			for (unsigned int j = 0; j < pc->ninteg; j++)
-				if (pc->encr[i].id == encr &&
-				    pc->encr[i].keybits == keybits &&
-				    pc->integ[j] == integ)
-					return true;
-	}
-	return false;
-}
-
-/* The first transform of the SA payload the sainfo has: the chosen
- * one in @q (and the peer's SPI). */
-static int choose(struct ikev1_qm_x *q, const struct isakmp_msg *m)
-{
-	const struct isakmp_pl *pl = isakmp_msg_find(m, ISAKMP_PL_SA, NULL);
-	struct isakmp_iter pit, xit, ait;
-	struct isakmp_prop p;
-	struct isakmp_xform t;
-	struct isakmp_attr a;
-	struct isakmp_sa sa;
-	uint64_t v;
-
-	if (!pl || isakmp_dec_sa(pl, &sa, NULL))
-		return -EBADMSG;
-	isakmp_prop_iter(&pit, &sa);
-	while (isakmp_prop_next(&pit, &p)) {
-		if (p.proto != ISAKMP_PROTO_ESP || p.spi_size != IKEV1_SPI_LEN)
-			continue;
-		isakmp_xform_iter(&xit, &p);
-		while (isakmp_xform_next(&xit, &t)) {
-			uint16_t auth = 0, kb = 0, encap = 0;
-			uint32_t life = 0;
-
-			isakmp_attr_iter(&ait, &t);
-			while (isakmp_attr_next(&ait, &a) &&
-			       isakmp_attr_num(&a, &v)) {
-				if (a.type == IPSEC_ATTR_AUTH_ALG)
-					auth = (uint16_t)v;
-				else if (a.type == IPSEC_ATTR_KEY_LEN)
-					kb = (uint16_t)v;
-				else if (a.type == IPSEC_ATTR_ENCAP_MODE)
-					encap = (uint16_t)v;
-				else if (a.type == IPSEC_ATTR_SA_LIFE_DURATION)
-					life = v > UINT32_MAX ? UINT32_MAX :
-					       (uint32_t)v;
-			}
-			if (!cfg_has(&q->cfg, t.id, kb, auth_from_ipsec(auth)))
-				continue;
-			q->encr = t.id;
-			q->keybits = kb;
-			q->integ = auth_from_ipsec(auth);
-			if (life && (!q->life_secs || life < q->life_secs))
-				q->life_secs = life;
-			if (!q->initiator)
-				q->mode = encap == IPSEC_ENCAP_TRANSPORT ?
-					  IKD_MODE_TRANSPORT : IKD_MODE_TUNNEL;
-			memcpy(&q->spi_out, p.spi.ptr, IKEV1_SPI_LEN);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 static int take_nonce(struct ikev1_qm_x *q, const struct isakmp_msg *m)
 {
 	const struct isakmp_pl *pl = isakmp_msg_find(m, ISAKMP_PL_NONCE, NULL);
@@ -574,22 +524,28 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 	}
 	idci = isakmp_msg_find(m, ISAKMP_PL_ID, NULL);
 	idcr = idci ? isakmp_msg_find(m, ISAKMP_PL_ID, idci) : NULL;
-	if (!idci || !idcr ||
-	    sel_of_id(idcr, &q->sel.src, &q->sel.src_plen, &proto_r) ||
-	    sel_of_id(idci, &q->sel.dst, &q->sel.dst_plen, &proto_i) ||
-	    proto_r != proto_i || take_nonce(q, m)) {
+	if ((idci ? !idcr ||
+	     sel_of_id(idcr, &q->sel.src, &q->sel.src_plen, &proto_r) ||
+	     sel_of_id(idci, &q->sel.dst, &q->sel.dst_plen, &proto_i) ||
+	     proto_r != proto_i : peers_sel(sa, &q->sel)) ||
+	    take_nonce(q, m)) {
 		ikev1_iv_drop(&q->iv);
 		goto fail;
 	}
-	q->sel.proto = proto_i;
+	if (idci)
+		q->sel.proto = proto_i;
+	q->no_ids = !idci;	/* then our answer has none either */
+	if (q->no_ids)
+		log_debug("Quick Mode M-ID 0x%08x without IDs: the peers' "
+			  "addresses", q->msgid);
 	ikev1_iv_confirm(&q->iv);
 	ikev1_qm_accepted(q, m->raw, m->raw_len);
 	ccfg = e->env.child_cfg(e->env.arg, &sa->cfg, &q->sel);
-	if (!ccfg || ccfg->pfs_group)
+	if (!ccfg)
 		goto fail;
 	q->cfg = *ccfg;
 	q->life_secs = ccfg->hard_secs ? (uint32_t)ccfg->hard_secs : 0;
-	if (choose(q, m)) {
+	if (ikev1_qm_choose(q, m)) {
 		log_error("no proposal chosen for Quick Mode with %s",
 			  ikd_addr_str(&sa->remote, true,
 				       (char[IKD_ADDR_STRLEN]){ 0 }));
@@ -598,6 +554,22 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 	}
 	if (!q->life_secs)
 		q->life_secs = 28800;
+	if (ikev1_qm_check_ids(sa, q)) {
+		e->stats.child_failed++;
+		ikev1_info_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
+		goto fail;
+	}
+	err = pfs_start(q);
+	if (!err)
+		err = pfs_finish(q, m);
+	if (err) {
+		log_error("Quick Mode with %s: PFS group %u: %s",
+			  ikd_addr_str(&sa->remote, true,
+				       (char[IKD_ADDR_STRLEN]){ 0 }),
+			  q->dh_group, strerror(-err));
+		e->stats.child_failed++;
+		goto fail;
+	}
 	q->nr_len = IKEV1_NONCE_LEN;
 	err = get_spi(sa, q);
 	if (!err)
@@ -626,8 +598,18 @@ static int qm_second(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 
 	if (qm_open(sa, q, m, plain, sizeof(plain)))
 		return -EBADMSG;
-	if (take_nonce(q, m) || !hash_ok(sa, q, m, 2) || choose(q, m)) {
+	if (take_nonce(q, m) || !hash_ok(sa, q, m, 2)) {
 		ikev1_iv_drop(&q->iv);
+		goto out;
+	}
+	if (ikev1_qm_choose(q, m) || pfs_finish(q, m)) {
+		/* Authentic, but not what we offered: it cannot improve. */
+		log_error("Quick Mode with %s: the answer is not what we "
+			  "offered (transform or PFS)",
+			  ikd_addr_str(&sa->remote, true,
+				       (char[IKD_ADDR_STRLEN]){ 0 }));
+		ikev1_iv_confirm(&q->iv);
+		err = -ENOENT;
 		goto out;
 	}
 	ikev1_iv_confirm(&q->iv);

@@ -20,12 +20,21 @@
  *         [next payload] + payloads; the harness puts a correct HASH(1)
  *         before them and encrypts with that M-ID's IV
  *   op 5  A starts Quick Mode (an ACQUIRE for 10.1/16 -> 10.2/16)
- * After each record the engines exchange what they sent.
+ *   op 6  Quick Mode options from the record's first byte: bit 0 A's
+ *         sainfo wants PFS (group 2), bit 1 B's does, bit 2 B's ISAKMP
+ *         SA has generate_policy, bit 3 both sainfos offer AH too (after
+ *         ESP, B's first), bit 4 op 5's ACQUIRE is for AH
+ * B's SPD has an ESP tunnel policy 10.2/16 -> 10.1/16, so that A's
+ * Quick Mode reaches installation.
+ * After each record the engines exchange what they sent. FUZZ_LOG_ECHO
+ * in the environment prints the engines' log (to check a seed's path).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <linux/ipsec.h>
 
 #include "../unit/fake_kernel.c"
 #include "../../ikd/ikev1_int.h"
@@ -39,6 +48,7 @@ struct node {
 	struct fake_kernel *k;
 	struct ikd_addr addr;
 	struct ike_peer_cfg cfg;
+	struct ike_child_cfg ccfg;
 };
 
 struct pkt {
@@ -51,6 +61,7 @@ static struct fake_timers clock_;
 static struct node a, b;
 static struct pkt *q[QMAX];
 static unsigned int nq;
+static bool acquire_ah;
 
 static void net_send(void *arg, const struct ikd_addr *local,
 		     const struct ikd_addr *remote, const uint8_t *buf,
@@ -109,7 +120,14 @@ static const struct ike_child_cfg *cb_child(void *arg,
 					    const struct ike_peer_cfg *p,
 					    const struct ikd_sel *s)
 {
-	static struct ike_child_cfg esp = {
+	(void)p;
+	(void)s;
+	return &((struct node *)arg)->ccfg;
+}
+
+static void child_init(struct node *n)
+{
+	static const struct ike_child_cfg esp = {
 		.nprop = 1,
 		.prop[0] = { .proto = IKE_PROTO_ESP, .nencr = 1, .ninteg = 1,
 			     .encr[0] = { IKE_ENCR_AES_CBC, 128 },
@@ -117,10 +135,44 @@ static const struct ike_child_cfg *cb_child(void *arg,
 		.hard_secs = 3600,
 	};
 
-	(void)arg;
-	(void)p;
-	(void)s;
-	return &esp;
+	n->ccfg = esp;
+}
+
+/* B's own policy (as setkey would have put it): A's ACQUIRE's mirror. */
+static void b_policy(void)
+{
+	struct ikd_kernel_policy p = { .dir = IKD_DIR_OUT,
+				       .action = IPSEC_POLICY_IPSEC,
+				       .nreqs = 1 };
+
+	ikd_addr_parse(&p.sel.src, "10.2.0.0");
+	ikd_addr_parse(&p.sel.dst, "10.1.0.0");
+	p.sel.src_plen = p.sel.dst_plen = 16;
+	p.sel.proto = 255;
+	p.req[0] = (struct ikd_kernel_req){ .proto = IPPROTO_ESP,
+					    .mode = IKD_MODE_TUNNEL,
+					    .level = IPSEC_LEVEL_UNIQUE,
+					    .reqid = 7 };
+	fake_kernel_add_policy(b.k, &p);
+}
+
+static void qm_options(uint8_t f)
+{
+	static const struct ike_child_prop_cfg ah = {
+		.proto = IKE_PROTO_AH, .ninteg = 1,
+		.integ[0] = IKE_AUTH_HMAC_SHA2_256_128 };
+
+	a.ccfg.pfs_group = f & 1 ? 2 : 0;
+	b.ccfg.pfs_group = f & 2 ? 2 : 0;
+	if (b.e->v1_sas)
+		b.e->v1_sas->cfg.generate_policy = f & 4;
+	if (f & 8) {
+		a.ccfg.prop[1] = ah;
+		b.ccfg.prop[1] = b.ccfg.prop[0];
+		b.ccfg.prop[0] = ah;
+		a.ccfg.nprop = b.ccfg.nprop = 2;
+	}
+	acquire_ah = f & 16;
 }
 
 static void node_init(struct node *n, const char *ip, const struct node *o,
@@ -147,6 +199,7 @@ static void node_init(struct node *n, const char *ip, const struct node *o,
 	/* A small group keeps each run fast. */
 	n->cfg.v1.prop[0] = (struct ike_v1_prop_cfg){
 		OAKLEY_ENC_AES, 128, OAKLEY_HASH_SHA1, OAKLEY_AUTH_PSK, 2, 3600 };
+	child_init(n);
 	n->e = ike_engine_new(&env);
 }
 
@@ -215,7 +268,8 @@ static void quick_to_b(const uint8_t *d, size_t len)
 
 static void quick_from_a(void)
 {
-	struct ikd_acquire acq = { .proto = IPPROTO_ESP,
+	struct ikd_acquire acq = { .proto = acquire_ah ? IPPROTO_AH :
+					    IPPROTO_ESP,
 				   .mode = IKD_MODE_TUNNEL, .src = a.addr,
 				   .dst = b.addr };
 
@@ -234,11 +288,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mode = data[0] & 1 ? ISAKMP_EXCH_AGGRESSIVE : ISAKMP_EXCH_IDPROT;
 	fake_timers_init(&clock_);
 	fake_log_reset();
+	fake_log_echo = getenv("FUZZ_LOG_ECHO");	/* seeing a seed's path */
 	node_init(&a, "192.0.2.1", NULL, mode);
 	node_init(&b, "192.0.2.2", &a, mode);
 	a.cfg.remote = b.addr;
 	if (!a.e || !b.e)
 		abort();
+	acquire_ah = false;
+	b_policy();
 	ikev1_initiate(a.e, &a.cfg, &a.addr, &b.addr);
 	run((data[0] >> 1) & 7);
 	data++;
@@ -269,6 +326,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 5:
 			quick_from_a();
+			break;
+		case 6:
+			qm_options(len ? data[0] : 0);
 			break;
 		}
 		run(UINT32_MAX);

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Quick Mode proposals (RFC 2407 4.4.1, 4.5): the initiator's SA
+ * payload, one proposal of the ACQUIRE's protocol (ESP or AH) with a
+ * transform per cipher and authentication algorithm of the sainfo, and
+ * either side's choice in an SA payload it received. ESP transform ids
+ * are IKEv2's ENCR ids; the authentication algorithm attribute is mapped
+ * to and from IKEv2's integrity ids, which the kernel seam takes. An AH
+ * transform id names the same algorithm as its authentication attribute
+ * (AH_SHA with HMAC-SHA1, ...); both must agree. With PFS, every
+ * transform carries the group (GROUP_DESC).
+ *
+ * The responder takes the first of its own sainfo's algorithms (in the
+ * sainfo's order) that the initiator offered; the initiator takes the
+ * answer's transform if it is one it offered.
+ */
+#include "ikev1_int.h"
+
+#include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#define QM_MAX_OFFERS	64	/* transforms of the peer's we look at */
+
+static uint16_t auth_to_ipsec(uint16_t integ)
+{
+	switch (integ) {
+	case IKE_AUTH_HMAC_MD5_96:		return IPSEC_AUTH_HMAC_MD5;
+	case IKE_AUTH_HMAC_SHA1_96:		return IPSEC_AUTH_HMAC_SHA1;
+	case IKE_AUTH_HMAC_SHA2_256_128:	return IPSEC_AUTH_HMAC_SHA2_256;
+	case IKE_AUTH_HMAC_SHA2_384_192:	return IPSEC_AUTH_HMAC_SHA2_384;
+	case IKE_AUTH_HMAC_SHA2_512_256:	return IPSEC_AUTH_HMAC_SHA2_512;
+	default:				return 0;
+	}
+}
+
+static uint16_t auth_from_ipsec(uint16_t a)
+{
+	for (uint16_t i = 1; i < 16; i++)
+		if (auth_to_ipsec(i) == a && a)
+			return i;
+	return 0;
+}
+
+static uint8_t ah_id(uint16_t integ)
+{
+	switch (integ) {
+	case IKE_AUTH_HMAC_MD5_96:		return IPSEC_AH_MD5;
+	case IKE_AUTH_HMAC_SHA1_96:		return IPSEC_AH_SHA;
+	case IKE_AUTH_HMAC_SHA2_256_128:	return IPSEC_AH_SHA2_256;
+	case IKE_AUTH_HMAC_SHA2_384_192:	return IPSEC_AH_SHA2_384;
+	case IKE_AUTH_HMAC_SHA2_512_256:	return IPSEC_AH_SHA2_512;
+	default:				return 0;
+	}
+}
+
+static uint16_t integ_of_ah(uint8_t id)
+{
+	for (uint16_t i = 1; i < 16; i++)
+		if (ah_id(i) == id && id)
+			return i;
+	return 0;
+}
+
+uint8_t ikev1_qm_isakmp_proto(uint8_t ipproto)
+{
+	return ipproto == IPPROTO_AH ? ISAKMP_PROTO_AH : ISAKMP_PROTO_ESP;
+}
+
+static uint8_t cfg_proto(uint8_t ipproto)
+{
+	return ipproto == IPPROTO_AH ? IKE_PROTO_AH : IKE_PROTO_ESP;
+}
+
+/* --- building ----------------------------------------------------------- */
+
+static void build_one(const struct ikev1_qm_x *q, struct isakmp_builder *b,
+		      uint8_t num, uint16_t e, uint16_t kb, uint16_t a)
+{
+	uint8_t encap = q->mode == IKD_MODE_TUNNEL ? IPSEC_ENCAP_TUNNEL :
+			IPSEC_ENCAP_TRANSPORT;
+
+	isakmp_build_xform(b, num, q->proto == IPPROTO_AH ? ah_id(a) :
+			   (uint8_t)e);
+	isakmp_build_attr_tv(b, IPSEC_ATTR_SA_LIFE_TYPE, IPSEC_LIFE_SECONDS);
+	isakmp_build_attr_num(b, IPSEC_ATTR_SA_LIFE_DURATION, q->life_secs);
+	if (q->dh_group)
+		isakmp_build_attr_tv(b, IPSEC_ATTR_GROUP_DESC, q->dh_group);
+	isakmp_build_attr_tv(b, IPSEC_ATTR_ENCAP_MODE, encap);
+	isakmp_build_attr_tv(b, IPSEC_ATTR_AUTH_ALG, auth_to_ipsec(a));
+	if (kb)
+		isakmp_build_attr_tv(b, IPSEC_ATTR_KEY_LEN, kb);
+}
+
+/* The initiator's transforms: every cipher and authentication pair of
+ * the sainfo's proposals of q->proto (ESP without authentication, AEAD,
+ * is IKEv2's only). */
+static void build_offer(const struct ikev1_qm_x *q, struct isakmp_builder *b)
+{
+	uint8_t num = 0;
+
+	for (unsigned int p = 0; p < q->cfg.nprop; p++) {
+		const struct ike_child_prop_cfg *pc = &q->cfg.prop[p];
+		bool ah = pc->proto == IKE_PROTO_AH;
+		unsigned int nencr = ah ? 1 : pc->nencr;
+
+		if (pc->proto != cfg_proto(q->proto) || !pc->ninteg)
+			continue;
+		for (unsigned int i = 0; i < nencr; i++)
+			for (unsigned int j = 0; j < pc->ninteg; j++) {
+				uint16_t a = pc->integ[j];
+
+				if (!auth_to_ipsec(a) || num == UINT8_MAX)
+					continue;
+				build_one(q, b, ++num, ah ? 0 : pc->encr[i].id,
+					  ah ? 0 : pc->encr[i].keybits, a);
+			}
+	}
+}
+
+void ikev1_qm_build_prop(const struct ikev1_qm_x *q, struct isakmp_builder *b)
+{
+	isakmp_build_prop(b, 1, ikev1_qm_isakmp_proto(q->proto),
+			  (const uint8_t *)&q->spi_in, IKEV1_SPI_LEN);
+	if (q->initiator)
+		build_offer(q, b);
+	else
+		build_one(q, b, q->xnum, q->encr, q->keybits, q->integ);
+}
+
+bool ikev1_qm_cfg_has_proto(const struct ike_child_cfg *cfg, uint8_t ipproto)
+{
+	for (unsigned int p = 0; p < cfg->nprop; p++)
+		if (cfg->prop[p].proto == cfg_proto(ipproto) &&
+		    cfg->prop[p].ninteg)
+			return true;
+	return false;
+}
+
+/* --- choosing ----------------------------------------------------------- */
+
+/* One transform of the peer's, in our numbers. */
+struct offer {
+	uint8_t proto;			/* IPPROTO_* */
+	uint8_t num;
+	uint16_t encr, keybits, integ, grp, encap;
+	uint32_t life;
+	uint32_t spi;			/* network order */
+};
+
+/*
+ * PFS (RFC 2409 5.5): the initiator takes only the group it offered.
+ * A responder whose sainfo has pfs_group takes only that group, a
+ * transform without one is refused; one without PFS follows the
+ * initiator (no group, or one we can compute), as racoon does with
+ * proposal_check obey.
+ */
+static bool group_ok(const struct ikev1_qm_x *q, uint16_t grp)
+{
+	if (q->initiator)
+		return grp == q->dh_group;
+	if (q->cfg.pfs_group)
+		return grp == q->cfg.pfs_group;
+	return !grp || ike_dh_info(grp);
+}
+
+/* The transform's attributes; false if it is not one we can take. */
+static bool read_offer(const struct isakmp_prop *p, const struct isakmp_xform *t,
+		       struct offer *o)
+{
+	struct isakmp_iter ait;
+	struct isakmp_attr a;
+	uint64_t v;
+	uint16_t auth = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->proto = p->proto == ISAKMP_PROTO_AH ? IPPROTO_AH : IPPROTO_ESP;
+	o->num = t->num;
+	memcpy(&o->spi, p->spi.ptr, IKEV1_SPI_LEN);
+	isakmp_attr_iter(&ait, t);
+	while (isakmp_attr_next(&ait, &a) && isakmp_attr_num(&a, &v)) {
+		if (a.type == IPSEC_ATTR_AUTH_ALG)
+			auth = (uint16_t)v;
+		else if (a.type == IPSEC_ATTR_KEY_LEN)
+			o->keybits = (uint16_t)v;
+		else if (a.type == IPSEC_ATTR_GROUP_DESC)
+			o->grp = (uint16_t)v;
+		else if (a.type == IPSEC_ATTR_ENCAP_MODE)
+			o->encap = (uint16_t)v;
+		else if (a.type == IPSEC_ATTR_SA_LIFE_DURATION)
+			o->life = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+	}
+	o->integ = auth_from_ipsec(auth);
+	if (o->proto == IPPROTO_AH) {
+		/* The transform id names the algorithm; the attribute, which
+		 * RFC 2407 4.5 requires, must say the same. */
+		o->integ = integ_of_ah(t->id);
+		return o->integ && auth == auth_to_ipsec(o->integ) &&
+		       !o->keybits;
+	}
+	o->encr = t->id;
+	return o->integ != 0;
+}
+
+/* The peer's transforms of its ESP and AH proposals (a bundle of both in
+ * one proposal number is not taken: one SA pair per exchange). */
+static int read_offers(const struct isakmp_msg *m, struct offer *o,
+		       unsigned int *n)
+{
+	const struct isakmp_pl *pl = isakmp_msg_find(m, ISAKMP_PL_SA, NULL);
+	struct isakmp_iter pit, xit;
+	struct isakmp_prop p;
+	struct isakmp_xform t;
+	struct isakmp_sa sa;
+
+	*n = 0;
+	if (!pl || isakmp_dec_sa(pl, &sa, NULL))
+		return -EBADMSG;
+	isakmp_prop_iter(&pit, &sa);
+	while (isakmp_prop_next(&pit, &p)) {
+		if ((p.proto != ISAKMP_PROTO_ESP && p.proto != ISAKMP_PROTO_AH) ||
+		    p.spi_size != IKEV1_SPI_LEN)
+			continue;
+		isakmp_xform_iter(&xit, &p);
+		while (isakmp_xform_next(&xit, &t) && *n < QM_MAX_OFFERS)
+			if (read_offer(&p, &t, &o[*n]))
+				(*n)++;
+	}
+	return 0;
+}
+
+static void take(struct ikev1_qm_x *q, const struct offer *o)
+{
+	q->proto = o->proto;
+	q->xnum = o->num;
+	q->encr = o->encr;
+	q->keybits = o->keybits;
+	q->integ = o->integ;
+	q->dh_group = o->grp;
+	if (o->life && (!q->life_secs || o->life < q->life_secs))
+		q->life_secs = o->life;
+	if (!q->initiator)
+		q->mode = o->encap == IPSEC_ENCAP_TRANSPORT ?
+			  IKD_MODE_TRANSPORT : IKD_MODE_TUNNEL;
+	q->spi_out = o->spi;
+}
+
+/* The first offer with this algorithm (and a group we take). */
+static const struct offer *offered(const struct ikev1_qm_x *q,
+				   const struct offer *o, unsigned int n,
+				   uint8_t proto, uint16_t encr,
+				   uint16_t keybits, uint16_t integ)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (o[i].proto == proto && o[i].encr == encr &&
+		    o[i].keybits == keybits && o[i].integ == integ &&
+		    group_ok(q, o[i].grp))
+			return &o[i];
+	return NULL;
+}
+
+/* Our sainfo's algorithms in its order: the first the peer offered. For
+ * the initiator, the answer must be one of what it offered (its
+ * protocol, its sainfo). */
+static const struct offer *pick(const struct ikev1_qm_x *q,
+				const struct offer *o, unsigned int n)
+{
+	for (unsigned int p = 0; p < q->cfg.nprop; p++) {
+		const struct ike_child_prop_cfg *pc = &q->cfg.prop[p];
+		uint8_t proto = pc->proto == IKE_PROTO_AH ? IPPROTO_AH :
+				IPPROTO_ESP;
+		unsigned int nencr = proto == IPPROTO_AH ? 1 : pc->nencr;
+
+		if (q->initiator && proto != q->proto)
+			continue;
+		for (unsigned int i = 0; i < nencr; i++)
+			for (unsigned int j = 0; j < pc->ninteg; j++) {
+				const struct offer *f = offered(q, o, n, proto,
+					proto == IPPROTO_AH ? 0 : pc->encr[i].id,
+					proto == IPPROTO_AH ? 0 :
+					pc->encr[i].keybits, pc->integ[j]);
+
+				if (f)
+					return f;
+			}
+	}
+	return NULL;
+}
+
+int ikev1_qm_choose(struct ikev1_qm_x *q, const struct isakmp_msg *m)
+{
+	struct offer o[QM_MAX_OFFERS];
+	const struct offer *f;
+	unsigned int n;
+	int err = read_offers(m, o, &n);
+
+	if (err)
+		return err;
+	f = pick(q, o, n);
+	if (!f)
+		return -ENOENT;
+	take(q, f);
+	return 0;
+}
