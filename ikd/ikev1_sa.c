@@ -188,6 +188,7 @@ void ikev1_free_all(struct ike_engine *e)
 {
 	while (e->v1_sas)
 		ikev1_sa_destroy(e->v1_sas);
+	ikev1_children_free(e);
 }
 
 /* --- sending ------------------------------------------------------------ */
@@ -307,6 +308,7 @@ void ikev1_sa_established(struct ikev1_sa *sa)
 	if (sa->initiator && sa->cfg.initial_contact &&
 	    ikev1_info_initial_contact(sa))
 		log_error("INITIAL-CONTACT to %s not sent", rb);
+	ikev1_sa_run_pending(sa);
 }
 
 /* --- receiving ------------------------------------------------------------ */

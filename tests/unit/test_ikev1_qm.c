@@ -171,8 +171,11 @@ static void assert_refused(struct world *w)
 				 "IDcr=[10.2.0.0/16] (Tunnel) from "
 				 "192.0.2.1[500]"));
 	assert_true(fake_log_has("invalid ID payload"));
-	assert_true(fake_log_has("192.0.2.2[500] sent notify "
-				 "INVALID-ID-INFORMATION (18)"));
+	/* A stops at once: no retransmission can change B's mind. */
+	assert_true(fake_log_has("phase2 negotiation with 192.0.2.2[500] "
+				 "failed: the peer answered "
+				 "INVALID-ID-INFORMATION to IDci="));
+	assert_null(the_sa(&w->a)->qms);
 	assert_null(the_sa(&w->b)->qms);
 }
 
