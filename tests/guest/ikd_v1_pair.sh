@@ -16,6 +16,16 @@
 setkey=$KT_BUILD/bin/setkey
 kt_load_kipsec
 kt_topo_h2h wire
+# The daemons' logs survive the guest (build/vm/last-*/ike/ikd_v1_pair/).
+logs_out=${KT_OUT:+$KT_OUT/ike/ikd_v1_pair}
+[ -n "$logs_out" ] && mkdir -p "$logs_out"
+keep_logs() {
+	[ -n "$logs_out" ] || return 0
+	cp "$(ikd_log h1)" "$logs_out/h1-$1.log"
+	cp "$(ikd_log h2)" "$logs_out/h2-$1.log"
+}
+# On failure too (kt_fail shows only the tails), before lib.sh's cleanup.
+trap 'keep_logs "${mode:-start}"; kt_cleanup' EXIT
 psk=kipsec-ikd-v1-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 # conf_all MODE: both hosts' racoon.conf for exchange_mode MODE.
@@ -66,7 +76,8 @@ no_sa() { [ "$(ip netns exec "$1" "$setkey" -D)" = "No SAD entries." ]; }
 # run_mode MODE EXCH: phase 1 in MODE (ISAKMP exchange type EXCH), then
 # Quick Mode, then h1 stops and h2 hears its DELETEs.
 run_mode() {
-	local mode=$1 exch=$2 cap=$KT_TMP/v1-$1.pcap out
+	mode=$1
+	local exch=$2 cap=$KT_TMP/v1-$1.pcap out
 	conf_all "$mode"
 	: >"$(ikd_log h1)"; : >"$(ikd_log h2)"
 	ikd_start h1 h1 -dd
@@ -127,6 +138,7 @@ run_mode() {
 	kt_wait_for 10 no_sa h2 || kt_fail "$mode: h2 kept SAs after h1's DELETE: $(ip netns exec h2 "$setkey" -D)"
 	ikd_wait_log h2 "deleted the ISAKMP-SA" 10 || kt_fail "$mode: h2 kept its ISAKMP-SA"
 	ikd_stop h2
+	keep_logs "$mode"
 	kt_log "$mode: h1 stopped, its DELETEs emptied h2's SAD"
 }
 
