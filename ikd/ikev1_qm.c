@@ -612,6 +612,8 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 			  ikd_addr_str(&sa->remote, true,
 				       (char[IKD_ADDR_STRLEN]){ 0 }));
 		e->stats.child_failed++;
+		/* Told, so that the initiator stops retransmitting. */
+		ikev1_info_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		goto fail;
 	}
 	if (!q->life_secs)
