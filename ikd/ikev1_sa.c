@@ -170,6 +170,11 @@ void ikev1_sa_destroy(struct ikev1_sa *sa)
 {
 	struct ikd_timers *t = sa->eng->env.timers;
 
+	if (sa->npending)
+		/* The kernel asks again for traffic still without an SA. */
+		log_info("%u ACQUIRE(s) for %s dropped with their phase 1",
+			 sa->npending, ikd_addr_str(&sa->remote, true,
+						    (char[IKD_ADDR_STRLEN]){ 0 }));
 	sa->state = V1_DEAD;
 	half_open_done(sa);
 	unlink_sa(sa);

@@ -58,6 +58,28 @@ static void test_acquire_passive(void **state)
 	free_world(w);
 }
 
+/* Phase 1 never answered: the queued ACQUIRE goes with it (the kernel
+ * asks again), nothing reaches the kernel. */
+static void test_acquire_phase1_fails(void **state)
+{
+	struct world *w = new_world(ISAKMP_EXCH_IDPROT, &legacy);
+	struct ikd_acquire acq;
+
+	(void)state;
+	w->b_dead = true;
+	acquire(w, &acq);
+	assert_int_equal(ikev1_acquire(w->a.e, &acq, &w->a.cfg), 0);
+	for (int i = 0; i < 8; i++) {
+		run(w);
+		wait_ms(w, 20000);
+	}
+	assert_int_equal(nsa(&w->a), 0);
+	assert_true(fake_log_has("1 ACQUIRE(s) for 192.0.2.2[500] dropped "
+				 "with their phase 1"));
+	assert_int_equal(fake_kernel_ncalls(w->a.k, FK_GETSPI), 0);
+	free_world(w);
+}
+
 static uint32_t out_spi(const struct peer *p, const struct peer *other)
 {
 	const struct fake_sa *s = find(p->k, false, &other->addr);
@@ -141,6 +163,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_acquire_across_phase1),
 		cmocka_unit_test(test_acquire_passive),
+		cmocka_unit_test(test_acquire_phase1_fails),
 		cmocka_unit_test(test_shutdown_deletes),
 		cmocka_unit_test(test_hard_expire),
 		cmocka_unit_test(test_soft_expire_rekeys),
