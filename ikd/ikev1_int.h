@@ -186,8 +186,8 @@ void ikev1_sa_run_pending(struct ikev1_sa *sa);
 /* The peer of @sa deleted its inbound SA @spi (our outbound). */
 void ikev1_child_peer_deleted(struct ikev1_sa *sa, uint8_t proto,
 			      uint32_t spi);
-/* Whether a Quick Mode we started for @sel and @proto waits for its
- * answer. */
+/* Whether a Quick Mode for @sel and @proto, ours or the peer's, waits
+ * for its next message. */
 bool ikev1_qm_negotiating(const struct ikev1_sa *sa, const struct ikd_sel *sel,
 			  uint8_t proto);
 bool ikev1_sel_eq(const struct ikd_sel *a, const struct ikd_sel *b);

@@ -353,9 +353,11 @@ static struct ikev1_qm_x *qm_find(struct ikev1_sa *sa, uint32_t msgid)
 bool ikev1_qm_negotiating(const struct ikev1_sa *sa, const struct ikd_sel *sel,
 			  uint8_t proto)
 {
+	/* Either side's: our reply traffic while we answer the peer's
+	 * Quick Mode must not start a second pair. */
 	for (const struct ikev1_qm_x *q = sa->qms; q; q = q->next)
-		if (q->initiator && q->state == QM_I1 && q->proto == proto &&
-		    ikev1_sel_eq(&q->sel, sel))
+		if ((q->state == QM_I1 || q->state == QM_R1) &&
+		    q->proto == proto && ikev1_sel_eq(&q->sel, sel))
 			return true;
 	return false;
 }

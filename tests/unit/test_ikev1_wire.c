@@ -45,6 +45,31 @@ static void test_acquire_across_phase1(void **state)
 	free_world(w);
 }
 
+/* B answers A's Quick Mode; B's own ACQUIRE for the same traffic
+ * (its reply) meanwhile starts nothing. */
+static void test_acquire_while_responding(void **state)
+{
+	struct world *w = phase1();
+	struct ikd_acquire acq, back;
+
+	(void)state;
+	acquire(w, &acq);
+	assert_int_equal(ikev1_qm_initiate(w->a.e, &acq), 0);
+	/* QM1 to B, QM2 back to A: stop before A's answer reaches B. */
+	w->a_dead = true;
+	run(w);
+	assert_non_null(the_sa(&w->b)->qms);
+	memset(&back, 0, sizeof(back));
+	back.proto = IPPROTO_ESP;
+	back.mode = IKD_MODE_TUNNEL;
+	back.src = w->b.addr;
+	back.dst = w->a.addr;
+	back.pol.sel = the_sa(&w->b)->qms->sel;
+	assert_int_equal(ikev1_acquire(w->b.e, &back, &w->b.cfg), -EALREADY);
+	assert_int_equal(fake_kernel_ncalls(w->b.k, FK_GETSPI), 1);
+	free_world(w);
+}
+
 static void test_acquire_passive(void **state)
 {
 	struct world *w = new_world(ISAKMP_EXCH_IDPROT, &legacy);
@@ -162,6 +187,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_acquire_across_phase1),
+		cmocka_unit_test(test_acquire_while_responding),
 		cmocka_unit_test(test_acquire_passive),
 		cmocka_unit_test(test_acquire_phase1_fails),
 		cmocka_unit_test(test_shutdown_deletes),
