@@ -2,12 +2,13 @@
 /*
  * IKEv1 Informational exchanges (RFC 2409 5.7) under an established
  * ISAKMP SA: HASH(1) = prf(SKEYID_a, M-ID | the payloads after it), the
- * message encrypted with the IV of its own M-ID. Only what phase 1 needs
- * so far: INITIAL-CONTACT (RFC 2407 4.6.3.3) sent after phase 1 when the
- * remote block asks for it, and read on receipt, where it ends the other
- * ISAKMP SAs with that peer; INVALID-ID-INFORMATION sent when Quick
- * Mode's IDs are not within our SPD. Every other notify and DELETE
- * received is logged.
+ * message encrypted with the IV of its own M-ID. INITIAL-CONTACT (RFC
+ * 2407 4.6.3.3) sent after phase 1 when the remote block asks for it, and
+ * read on receipt, where it ends the other ISAKMP SAs with that peer;
+ * INVALID-ID-INFORMATION and NO-PROPOSAL-CHOSEN sent when we refuse a
+ * Quick Mode, and on receipt the end of ours; DELETE sent for our IPsec
+ * SAs and ISAKMP SA (ikev1_child.c), and on receipt acted on. Every other
+ * notify is logged.
  */
 #include "ikev1_int.h"
 
