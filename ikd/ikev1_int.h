@@ -9,7 +9,8 @@
  *   ikev1_p1.c    phase 1: Main and Aggressive Mode, both roles, with
  *                 pre-shared keys
  *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
- *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT so far
+ *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT, the notifies
+ *                 refusing a Quick Mode, DELETE
  *   ikev1_qm.c    Quick Mode: one ESP or AH SA pair, with or without PFS
  *   ikev1_qm_prop.c Quick Mode proposals: build, choose
  *   ikev1_qm_spd.c the Quick Mode responder's IDs against our SPD

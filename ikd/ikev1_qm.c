@@ -24,8 +24,9 @@
  * PFS: the group is a transform attribute (ikev1_qm_prop.c says which
  * the responder takes); g(qm)^xy goes into KEYMAT.
  *
- * Retransmissions and repeats: ikev1_qm_tx.c. Not yet: IPcomp, ESP and
- * AH bundles, rekeying or DELETE.
+ * Retransmissions and repeats: ikev1_qm_tx.c; the pairs once installed
+ * (renewal, DELETE, expiry): ikev1_child.c. Not yet: IPcomp, ESP and AH
+ * bundles.
  */
 #include "ikev1_int.h"
 
