@@ -464,8 +464,8 @@ static const struct ikd_remote *v2_remote(const struct ikd_config *c,
 		log_notify("no remote block for %s: ignored",
 			   ikd_addr_str(remote, remote->port != 0, s));
 	else if (r->ike_version != IKD_IKEV2)
-		log_notify("remote block for %s (%s:%u) speaks IKEv1, which "
-			   "ikd does not implement yet; add 'ike_version 2;'",
+		log_notify("remote block for %s (%s:%u) speaks IKEv1, not "
+			   "IKEv2",
 			   ikd_addr_str(remote, remote->port != 0, s), r->pos.file,
 			   r->pos.line);
 	return r && r->ike_version == IKD_IKEV2 ? r : NULL;
@@ -515,8 +515,14 @@ static const struct ike_peer_cfg *cb_peer_by_addr(void *arg,
 						  const struct ikd_addr *remote)
 {
 	struct ikd_config *c = *(struct ikd_config **)arg;
-	const struct ike_peer_cfg *p = ikd_config_peer(c, remote);
+	const struct ikd_remote *r = ikd_conf_find_remote(c->conf, remote);
+	const struct ike_peer_cfg *p;
 
+	/* Each responder checks ike_version: IKEv1's wants 1, IKEv2's 2. */
+	if (r && r->ike_version == IKD_IKEV1)
+		p = ikd_config_peer_v1(c, remote);
+	else
+		p = ikd_config_peer(c, remote);
 	if (p && !c->peer.local.family)
 		c->peer.local = *local;
 	return p;
@@ -695,9 +701,11 @@ static void check_v2(struct ikd_config *c, struct ikd_diag *d)
 		    sizeof(global_unused) / sizeof(global_unused[0]), d);
 	for (r = c->conf->remotes; r; r = r->next) {
 		if (r->ike_version != IKD_IKEV2) {
-			ikd_diag_warn(d, &r->pos, "this remote block speaks "
-				      "IKEv1, which ikd does not implement "
-				      "yet: add 'ike_version 2;' to use it");
+			/* Unusable proposals are named by the mapping. */
+			if (ikd_config_remote_v1(c, r, &c->peer))
+				ikd_diag_warn(d, &r->pos, "this IKEv1 remote "
+					      "block has no proposal ikd can "
+					      "use (pre_shared_key only)");
 			continue;
 		}
 		v2 = true;

@@ -54,8 +54,8 @@ const struct ike_peer_cfg *ikd_config_peer(struct ikd_config *c,
 const struct ike_peer_cfg *ikd_config_peer_by_name(struct ikd_config *c,
 						   const char *name);
 
-/* IKEv1 (phase 1) remote blocks, for the IKEv1 engine (ikev1.h), which
- * the daemon does not run yet: ikd_config_peer() still refuses them.
+/* IKEv1 remote blocks, for the IKEv1 engine (ikev1.h); ikd_config_peer()
+ * refuses them, the engine's peer_by_addr callback gives either kind.
  * The block for @remote when it says IKEv1, as the engine's peer
  * configuration (ike_version 1), or NULL. */
 const struct ike_peer_cfg *ikd_config_peer_v1(struct ikd_config *c,

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "ike.h"
+#include "ikev1.h"
 #include "kernel.h"
 #include "log.h"
 #include "net.h"
@@ -115,10 +116,15 @@ static void on_acquire(void *arg, const struct ikd_acquire *acq)
 		 acq->pol.id);
 	if (d->stopping)
 		return;
-	peer = ikd_config_peer(d->config, &acq->dst);
-	if (!peer)
-		return;
-	err = ike_engine_acquire(d->engine, acq, peer);
+	peer = ikd_config_peer_v1(d->config, &acq->dst);
+	if (peer) {
+		err = ikev1_acquire(d->engine, acq, peer);
+	} else {
+		peer = ikd_config_peer(d->config, &acq->dst);
+		if (!peer)
+			return;
+		err = ike_engine_acquire(d->engine, acq, peer);
+	}
 	if (err && err != -EALREADY)
 		log_notify("no negotiation for the ACQUIRE to %s: %s",
 			   ikd_addr_str(&acq->dst, false, t),
@@ -131,7 +137,7 @@ static void on_expire(void *arg, const struct ikd_expire *exp)
 {
 	struct ikd_daemon *d = arg;
 
-	if (!d->stopping)
+	if (!d->stopping && !ikev1_expire(d->engine, exp))
 		ike_engine_expire(d->engine, exp);
 }
 
@@ -177,7 +183,12 @@ static void on_ike(void *arg, const struct ikd_addr *local,
 {
 	struct ikd_daemon *d = arg;
 
-	if (!d->stopping)
+	if (d->stopping)
+		return;
+	/* The version byte decides; each engine counts what it gets. */
+	if (ikev1_is_v1(buf, len))
+		ikev1_receive(d->engine, local, remote, buf, len);
+	else
 		ike_engine_receive(d->engine, local, remote, buf, len);
 }
 

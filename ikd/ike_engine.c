@@ -711,6 +711,7 @@ int ike_engine_initiate(struct ike_engine *e, const struct ikd_acquire *acq,
 
 void ike_engine_shutdown(struct ike_engine *e)
 {
+	ikev1_shutdown(e);
 	while (e->sas) {
 		struct ike_sa *sa = e->sas;
 

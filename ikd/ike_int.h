@@ -280,6 +280,7 @@ struct ike_engine {
 	/* IKEv1 (ikev1_int.h): the ISAKMP SAs, and how many are half-open
 	 * responders (counted against max_half_open as well). */
 	struct ikev1_sa *v1_sas;
+	struct ikev1_child *v1_children;	/* IPsec SAs Quick Mode made */
 	unsigned int v1_half_open;
 	/* The responder's CERTREQ data, from the CA file as it was at
 	 * mtime/size: an unauthenticated IKE_SA_INIT must not make us read

@@ -62,7 +62,9 @@ static const struct ike_peer_cfg *current_cfg(struct ike_sa *sa)
 	const struct ike_peer_cfg *c =
 		e->env.peer_by_addr(e->env.arg, &sa->local, &sa->remote);
 
-	return c && !strcmp(c->name, sa->cfg->name) ? c : sa->cfg;
+	/* A reload may have made the block IKEv1: this SA keeps its own. */
+	return c && c->ike_version == 2 && !strcmp(c->name, sa->cfg->name) ?
+	       c : sa->cfg;
 }
 
 /* The proposals of a rekey carry the new SPI (8 bytes), those of

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * IKEv1 (RFC 2409 over ISAKMP, RFC 2408): what the rest of ikd calls.
- * Phase 1 only so far (Main and Aggressive Mode with pre-shared keys):
- * the daemon does not feed it yet (see docs/ikd-internals.md, "IKEv1").
+ * Main and Aggressive Mode with pre-shared keys, then Quick Mode for the
+ * kernel's ACQUIREs (see docs/ikd-internals.md, "IKEv1").
  *
  * The IKEv1 SAs live in the same struct ike_engine as the IKEv2 ones and
  * use its environment (send, psk, timers, limits); a datagram whose
@@ -38,6 +38,21 @@ int ikev1_initiate(struct ike_engine *e, const struct ike_peer_cfg *peer,
 /* Quick Mode for @acq over the established ISAKMP SA with acq->dst:
  * 0, -ENOENT (none, or no sainfo), -ENOTSUP (PFS), or -errno. */
 int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq);
+
+/* An ACQUIRE for @peer (ike_version 1): Quick Mode over an established
+ * ISAKMP SA, else queued on one being set up or a new phase 1. 0,
+ * -EALREADY (carried or being negotiated already), -EPERM (passive),
+ * -ENOENT (no sainfo), -ENOSPC (queue full) or another -errno. */
+int ikev1_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
+		  const struct ike_peer_cfg *peer);
+
+/* The kernel's EXPIRE, if it is about an IPsec SA of IKEv1's: true.
+ * Soft: our SA pair is negotiated anew; hard: the pair goes. */
+bool ikev1_expire(struct ike_engine *e, const struct ikd_expire *exp);
+
+/* DELETE for every IPsec SA and ISAKMP SA, our SAs and generated
+ * policies out of the kernel, everything freed (ike_engine_shutdown()). */
+void ikev1_shutdown(struct ike_engine *e);
 
 /* Frees every IKEv1 SA without telling anyone (ike_engine_free()). */
 void ikev1_free_all(struct ike_engine *e);

@@ -2,25 +2,36 @@
 /*
  * IKEv1 Informational exchanges (RFC 2409 5.7) under an established
  * ISAKMP SA: HASH(1) = prf(SKEYID_a, M-ID | the payloads after it), the
- * message encrypted with the IV of its own M-ID. Only what phase 1 needs
- * so far: INITIAL-CONTACT (RFC 2407 4.6.3.3) sent after phase 1 when the
- * remote block asks for it, and read on receipt, where it ends the other
- * ISAKMP SAs with that peer; INVALID-ID-INFORMATION sent when Quick
- * Mode's IDs are not within our SPD. Every other notify and DELETE
- * received is logged.
+ * message encrypted with the IV of its own M-ID. INITIAL-CONTACT (RFC
+ * 2407 4.6.3.3) sent after phase 1 when the remote block asks for it, and
+ * read on receipt, where it ends the other ISAKMP SAs with that peer;
+ * INVALID-ID-INFORMATION and NO-PROPOSAL-CHOSEN sent when we refuse a
+ * Quick Mode, and on receipt the end of ours; DELETE sent for our IPsec
+ * SAs and ISAKMP SA (ikev1_child.c), and on receipt acted on. Every other
+ * notify is logged.
  */
 #include "ikev1_int.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <openssl/crypto.h>
 
 #include "log.h"
 
-int ikev1_info_notify(struct ikev1_sa *sa, uint16_t type)
+/* What one Informational carries: a notify or a DELETE. */
+struct info_pl {
+	bool del;
+	uint8_t proto;
+	const uint8_t *spi;
+	size_t spi_len;
+	uint16_t type;		/* notify */
+};
+
+static int info_send(struct ikev1_sa *sa, const struct info_pl *ip)
 {
-	uint8_t plain[256], msg[512], spi[2 * IKEV1_COOKIE_LEN];
+	uint8_t plain[256], msg[512];
 	uint8_t h[IKE_MAX_PRF];
 	struct ike_wbuf pw, w;
 	struct isakmp_builder pb, hb;
@@ -33,14 +44,16 @@ int ikev1_info_notify(struct ikev1_sa *sa, uint16_t type)
 	while (!msgid)
 		if (ike_random(&msgid, sizeof(msgid)))
 			return -EIO;
-	memcpy(spi, sa->cky_i, IKEV1_COOKIE_LEN);
-	memcpy(spi + IKEV1_COOKIE_LEN, sa->cky_r, IKEV1_COOKIE_LEN);
 	ike_wbuf_init(&pw, plain, sizeof(plain));
 	isakmp_build_chain(&pb, &pw);
 	hash_off = isakmp_build_data(&pb, ISAKMP_PL_HASH, NULL, sa->k.prflen);
 	rest_off = pw.len;
-	isakmp_build_notify(&pb, ISAKMP_DOI_IPSEC, ISAKMP_PROTO_ISAKMP, spi,
-			    sizeof(spi), type, NULL, 0);
+	if (ip->del)
+		isakmp_build_delete(&pb, ISAKMP_DOI_IPSEC, ip->proto,
+				    (uint8_t)ip->spi_len, ip->spi, 1);
+	else
+		isakmp_build_notify(&pb, ISAKMP_DOI_IPSEC, ip->proto, ip->spi,
+				    ip->spi_len, ip->type, NULL, 0);
 	err = isakmp_build_end(&pb);
 	if (err)
 		return err;
@@ -70,6 +83,26 @@ int ikev1_info_notify(struct ikev1_sa *sa, uint16_t type)
 	sa->eng->env.send(sa->eng->env.arg, &sa->local, &sa->remote, msg,
 			  ISAKMP_HDR_LEN + clen);
 	return 0;
+}
+
+int ikev1_info_notify(struct ikev1_sa *sa, uint16_t type)
+{
+	uint8_t spi[2 * IKEV1_COOKIE_LEN];
+	struct info_pl ip = { .proto = ISAKMP_PROTO_ISAKMP, .spi = spi,
+			      .spi_len = sizeof(spi), .type = type };
+
+	memcpy(spi, sa->cky_i, IKEV1_COOKIE_LEN);
+	memcpy(spi + IKEV1_COOKIE_LEN, sa->cky_r, IKEV1_COOKIE_LEN);
+	return info_send(sa, &ip);
+}
+
+int ikev1_info_delete(struct ikev1_sa *sa, uint8_t proto, const uint8_t *spi,
+		      size_t spi_len)
+{
+	struct info_pl ip = { .del = true, .proto = proto, .spi = spi,
+			      .spi_len = spi_len };
+
+	return info_send(sa, &ip);
 }
 
 int ikev1_info_initial_contact(struct ikev1_sa *sa)
@@ -103,9 +136,59 @@ static void notify(struct ikev1_sa *sa, const struct isakmp_pl *pl)
 		initial_contact(sa);
 		return;
 	}
+	/* The peer refused a Quick Mode of ours: no retransmission can
+	 * change its mind. */
+	if (n.type == ISAKMP_N_NO_PROPOSAL_CHOSEN ||
+	    n.type == ISAKMP_N_INVALID_ID_INFORMATION) {
+		ikev1_qm_refused(sa, &n);
+		return;
+	}
 	log_info("%s sent notify %s (%u): not acted on yet",
 		 ikd_addr_str(&sa->remote, true, rb),
 		 isakmp_notify_name(n.type), n.type);
+}
+
+/* A DELETE from @sa's peer: IPsec SAs by SPI (its inbound, our
+ * outbound); true when it deletes this very ISAKMP SA. */
+static bool delete(struct ikev1_sa *sa, const struct isakmp_pl *pl)
+{
+	struct isakmp_delete d;
+	struct ike_rbuf r;
+	char rb[IKD_ADDR_STRLEN];
+
+	if (isakmp_dec_delete(pl, &d, NULL))
+		return false;
+	ikd_addr_str(&sa->remote, true, rb);
+	if (d.proto == ISAKMP_PROTO_ISAKMP) {
+		uint8_t cky[2 * IKEV1_COOKIE_LEN];
+
+		memcpy(cky, sa->cky_i, IKEV1_COOKIE_LEN);
+		memcpy(cky + IKEV1_COOKIE_LEN, sa->cky_r, IKEV1_COOKIE_LEN);
+		if (d.spi_size != sizeof(cky) || d.nspi < 1 ||
+		    memcmp(d.spis.ptr, cky, sizeof(cky))) {
+			log_info("%s sent DELETE for another ISAKMP-SA", rb);
+			return false;
+		}
+		log_notify("%s deleted the ISAKMP-SA", rb);
+		return true;
+	}
+	if ((d.proto != ISAKMP_PROTO_ESP && d.proto != ISAKMP_PROTO_AH) ||
+	    d.spi_size != 4) {
+		log_info("%s sent DELETE for protocol %u: ignored", rb,
+			 d.proto);
+		return false;
+	}
+	ike_rbuf_init(&r, d.spis.ptr, d.spis.len);
+	for (uint16_t i = 0; i < d.nspi; i++) {
+		uint32_t spi;	/* network order, as the pairs keep it */
+
+		ike_get_copy(&r, &spi, sizeof(spi));
+		if (r.err)
+			break;
+		ikev1_child_peer_deleted(sa, d.proto == ISAKMP_PROTO_AH ?
+					 IPPROTO_AH : IPPROTO_ESP, spi);
+	}
+	return false;
 }
 
 /* An authentic Informational of @sa's peer: HASH(1) first, checked. */
@@ -139,6 +222,7 @@ int ikev1_info_receive(struct ikev1_sa *sa, struct isakmp_msg *m)
 {
 	uint8_t plain[IKEV1_MSG_MAX];
 	char rb[IKD_ADDR_STRLEN];
+	bool gone = false;
 	int err;
 
 	ikd_addr_str(&sa->remote, true, rb);
@@ -162,10 +246,12 @@ int ikev1_info_receive(struct ikev1_sa *sa, struct isakmp_msg *m)
 			if (m->pl[i].type == ISAKMP_PL_N)
 				notify(sa, &m->pl[i]);
 			else if (m->pl[i].type == ISAKMP_PL_D)
-				log_info("%s sent a DELETE: not acted on yet",
-					 rb);
+				gone |= delete(sa, &m->pl[i]);
 		}
 	}
 	OPENSSL_cleanse(plain, sizeof(plain));
+	/* Last: nothing may touch the SA after. */
+	if (gone)
+		ikev1_sa_destroy(sa);
 	return err ? -EAGAIN : 0;
 }

@@ -9,11 +9,14 @@
  *   ikev1_p1.c    phase 1: Main and Aggressive Mode, both roles, with
  *                 pre-shared keys
  *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
- *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT so far
+ *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT, the notifies
+ *                 refusing a Quick Mode, DELETE
  *   ikev1_qm.c    Quick Mode: one ESP or AH SA pair, with or without PFS
  *   ikev1_qm_prop.c Quick Mode proposals: build, choose
  *   ikev1_qm_spd.c the Quick Mode responder's IDs against our SPD
  *   ikev1_qm_tx.c Quick Mode retransmission and repeats
+ *   ikev1_child.c the IPsec SAs installed: ACQUIRE, EXPIRE, DELETE,
+ *                 shutdown
  */
 #ifndef IKD_IKEV1_INT_H
 #define IKD_IKEV1_INT_H
@@ -47,6 +50,25 @@ struct ikev1_xform {
 };
 
 struct ikev1_qm_x;
+
+/* ACQUIREs waiting for phase 1, per ISAKMP SA: the kernel repeats an
+ * ACQUIRE it got no answer to, so the queue need not grow. */
+#define IKEV1_PENDING_MAX	8
+
+/* An IPsec SA pair Quick Mode installed: what EXPIRE, DELETE and
+ * shutdown need (the ISAKMP SA that made it may be gone by then). */
+struct ikev1_child {
+	struct ikev1_child *next;	/* the engine's list */
+	struct ikd_addr local, remote;	/* ports 0 */
+	struct ikd_sel sel;		/* src ours, dst the peer's */
+	uint8_t proto, mode;
+	uint32_t reqid;
+	uint32_t spi_in, spi_out;	/* network order */
+	bool initiator;			/* ours rekeys it */
+	bool rekeyed;			/* its successor is under way */
+	uint32_t gen_pol[3];		/* generate_policy's, by kernel id */
+	unsigned int ngen;
+};
 
 struct ikev1_sa {
 	struct ikev1_sa *next;		/* the engine's list */
@@ -96,6 +118,8 @@ struct ikev1_sa {
 
 	struct ikd_timer *life_timer;	/* half-open expiry, then lifetime */
 	struct ikev1_qm_x *qms;		/* its Quick Mode exchanges */
+	struct ikd_acquire pending[IKEV1_PENDING_MAX];	/* for phase 2 */
+	unsigned int npending;
 	bool half_open;			/* counted in the engine's limits */
 	uint64_t established_ms;
 };
@@ -155,7 +179,28 @@ void ikev1_p1_respond(struct ike_engine *e, const struct ikd_addr *local,
  * SA stays; any other error ends the SA (logged). */
 int ikev1_p1_dispatch(struct ikev1_sa *sa, struct isakmp_msg *m);
 
+/* ikev1_child.c */
+/* Quick Mode @q installed its SAs: remembered (generated policies too). */
+void ikev1_child_add(struct ikev1_sa *sa, struct ikev1_qm_x *q);
+/* Phase 1 of @sa is established: its queued ACQUIREs go to Quick Mode. */
+void ikev1_sa_run_pending(struct ikev1_sa *sa);
+/* The peer of @sa deleted its inbound SA @spi (our outbound). */
+void ikev1_child_peer_deleted(struct ikev1_sa *sa, uint8_t proto,
+			      uint32_t spi);
+/* Whether a Quick Mode for @sel and @proto, ours or the peer's, waits
+ * for its next message. */
+bool ikev1_qm_negotiating(const struct ikev1_sa *sa, const struct ikd_sel *sel,
+			  uint8_t proto);
+bool ikev1_sel_eq(const struct ikd_sel *a, const struct ikd_sel *b);
+/* Removes generated policies @ids from the kernel (logged). */
+void ikev1_del_policies(struct ike_engine *e, const uint32_t *ids,
+			unsigned int n);
+void ikev1_children_free(struct ike_engine *e);
+
 /* ikev1_info.c */
+/* A DELETE for @spi (@spi_len bytes) of @proto, protected, sent once. */
+int ikev1_info_delete(struct ikev1_sa *sa, uint8_t proto, const uint8_t *spi,
+		      size_t spi_len);
 /* A notify of @type about the ISAKMP SA (its cookies as the SPI),
  * protected with the phase 1 keys, sent once. */
 int ikev1_info_notify(struct ikev1_sa *sa, uint16_t type);
@@ -208,6 +253,10 @@ struct ikev1_qm_x {
 	struct ikd_timer *timer;	/* retransmission, then linger */
 	uint8_t rx_digest[IKE_SHA1_LEN];
 	bool have_rx;
+	/* Policies generate_policy installed for it (kernel ids): the
+	 * IPsec SAs take them over, or they go with the exchange. */
+	uint32_t gen_pol[3];
+	unsigned int ngen;
 };
 
 void ikev1_qm_free_all(struct ikev1_sa *sa);
@@ -247,6 +296,9 @@ void ikev1_qm_accepted(struct ikev1_qm_x *q, const uint8_t *msg,
 void ikev1_qm_linger(struct ikev1_qm_x *q);
 /* Timers and the copy go (the exchange is being freed). */
 void ikev1_qm_tx_free(struct ikev1_qm_x *q);
+/* ikev1_qm.c: the peer answered our Quick Mode with notify @n (NO-
+ * PROPOSAL-CHOSEN, INVALID-ID-INFORMATION): those exchanges stop. */
+void ikev1_qm_refused(struct ikev1_sa *sa, const struct isakmp_notify *n);
 /* ikev1_qm.c: frees @q (from its ISAKMP SA's list). */
 void ikev1_qm_free(struct ikev1_sa *sa, struct ikev1_qm_x *q);
 

@@ -112,10 +112,12 @@ static int open_sealed(struct ikev1_sa *sa, struct isakmp_msg *m,
 	return err;
 }
 
+/* Our vendor IDs: none while NAT-T and DPD are not implemented. A peer
+ * told we do NAT-T would float to port 4500 behind a NAT, and one told we
+ * do DPD would declare us dead when its R-U-THERE goes unanswered. */
 static void add_vids(struct isakmp_builder *b)
 {
-	isakmp_build_data(b, ISAKMP_PL_VID, vid_natt, sizeof(vid_natt));
-	isakmp_build_data(b, ISAKMP_PL_VID, vid_dpd, sizeof(vid_dpd));
+	(void)b;
 }
 
 /* The peer's vendor IDs: only recorded for now. */

@@ -24,8 +24,9 @@
  * PFS: the group is a transform attribute (ikev1_qm_prop.c says which
  * the responder takes); g(qm)^xy goes into KEYMAT.
  *
- * Retransmissions and repeats: ikev1_qm_tx.c. Not yet: IPcomp, ESP and
- * AH bundles, rekeying or DELETE.
+ * Retransmissions and repeats: ikev1_qm_tx.c; the pairs once installed
+ * (renewal, DELETE, expiry): ikev1_child.c. Not yet: IPcomp, ESP and AH
+ * bundles.
  */
 #include "ikev1_int.h"
 
@@ -272,6 +273,7 @@ static void established(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 		   m, rb, lb, ntohl(q->spi_in), ntohl(q->spi_in));
 	log_notify("IPsec-SA established: %s/%s %s->%s spi=%u(0x%08x)", p,
 		   m, lb, rb, ntohl(q->spi_out), ntohl(q->spi_out));
+	ikev1_child_add(sa, q);
 }
 
 static int get_spi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
@@ -328,6 +330,8 @@ void ikev1_qm_free(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 			break;
 		}
 	ikev1_qm_tx_free(q);
+	/* Policies generated for an exchange that installed nothing. */
+	ikev1_del_policies(sa->eng, q->gen_pol, q->ngen);
 	ike_dh_free(q->dh);
 	OPENSSL_cleanse(q, sizeof(*q));
 	free(q);
@@ -345,6 +349,67 @@ static struct ikev1_qm_x *qm_find(struct ikev1_sa *sa, uint32_t msgid)
 		if (q->msgid == msgid)
 			return q;
 	return NULL;
+}
+
+bool ikev1_qm_negotiating(const struct ikev1_sa *sa, const struct ikd_sel *sel,
+			  uint8_t proto)
+{
+	/* Either side's: our reply traffic while we answer the peer's
+	 * Quick Mode must not start a second pair. */
+	for (const struct ikev1_qm_x *q = sa->qms; q; q = q->next)
+		if ((q->state == QM_I1 || q->state == QM_R1) &&
+		    q->proto == proto && ikev1_sel_eq(&q->sel, sel))
+			return true;
+	return false;
+}
+
+/* Which of our waiting exchanges @n answers: the one whose SPI it
+ * names, or, when it names none of ours (racoon's and ours name the
+ * ISAKMP SA), every one still waiting for its answer. */
+static bool refused_names(const struct ikev1_qm_x *q,
+			  const struct isakmp_notify *n, bool any_named)
+{
+	if (!q->initiator || q->state != QM_I1)
+		return false;
+	if (!any_named)
+		return true;
+	return n->spi_size == 4 && !memcmp(n->spi.ptr, &q->spi_in, 4);
+}
+
+void ikev1_qm_refused(struct ikev1_sa *sa, const struct isakmp_notify *n)
+{
+	struct ikev1_qm_x *q, *next;
+	char rb[IKD_ADDR_STRLEN], a[IKE_TS_STRLEN], b[IKE_TS_STRLEN];
+	bool any_named = false;
+
+	for (q = sa->qms; q; q = q->next)
+		if (n->spi_size == 4 && q->initiator &&
+		    !memcmp(n->spi.ptr, &q->spi_in, 4))
+			any_named = true;
+	ikd_addr_str(&sa->remote, true, rb);
+	for (q = sa->qms; q; q = next) {
+		struct ike_ts l, r;
+
+		next = q->next;
+		if (!refused_names(q, n, any_named))
+			continue;
+		ike_ts_from_sel(&l, &q->sel.src, q->sel.src_plen, q->sel.proto,
+				q->sel.src.port);
+		ike_ts_from_sel(&r, &q->sel.dst, q->sel.dst_plen, q->sel.proto,
+				q->sel.dst.port);
+		log_error("phase2 negotiation with %s failed: the peer "
+			  "answered %s to IDci=%s IDcr=%s (%s %s%s, PFS group "
+			  "%u); giving up M-ID 0x%08x", rb,
+			  isakmp_notify_name(n->type),
+			  ike_ts_str(&l, 1, a, sizeof(a)),
+			  ike_ts_str(&r, 1, b, sizeof(b)),
+			  q->proto == IPPROTO_AH ? "AH" : "ESP",
+			  ike_mode_name(q->mode),
+			  q->no_ids ? ", no IDs sent" : "", q->dh_group,
+			  q->msgid);
+		sa->eng->stats.child_failed++;
+		ikev1_qm_free(sa, q);
+	}
 }
 
 static struct ikev1_qm_x *qm_new(struct ikev1_sa *sa, uint32_t msgid)
@@ -550,6 +615,8 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 			  ikd_addr_str(&sa->remote, true,
 				       (char[IKD_ADDR_STRLEN]){ 0 }));
 		e->stats.child_failed++;
+		/* Told, so that the initiator stops retransmitting. */
+		ikev1_info_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		goto fail;
 	}
 	if (!q->life_secs)

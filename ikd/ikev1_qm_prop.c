@@ -170,7 +170,7 @@ static bool read_offer(const struct isakmp_prop *p, const struct isakmp_xform *t
 {
 	struct isakmp_iter ait;
 	struct isakmp_attr a;
-	uint64_t v;
+	uint64_t v, life_type = IPSEC_LIFE_SECONDS;	/* RFC 2407 4.5 */
 	uint16_t auth = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -187,7 +187,11 @@ static bool read_offer(const struct isakmp_prop *p, const struct isakmp_xform *t
 			o->grp = (uint16_t)v;
 		else if (a.type == IPSEC_ATTR_ENCAP_MODE)
 			o->encap = (uint16_t)v;
-		else if (a.type == IPSEC_ATTR_SA_LIFE_DURATION)
+		else if (a.type == IPSEC_ATTR_SA_LIFE_TYPE)
+			life_type = v;
+		/* A duration in kilobytes is not one in seconds. */
+		else if (a.type == IPSEC_ATTR_SA_LIFE_DURATION &&
+			 life_type == IPSEC_LIFE_SECONDS)
 			o->life = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 	}
 	o->integ = auth_from_ipsec(auth);

@@ -88,7 +88,7 @@ static int match_cb(void *arg, const struct ikd_kernel_policy *p)
 	return 0;
 }
 
-static int install_policies(struct ikev1_sa *sa, const struct ikev1_qm_x *q)
+static int install_policies(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 {
 	struct ikd_kernel *k = sa->eng->env.kernel;
 	static const uint8_t dirs[] = { IKD_DIR_OUT, IKD_DIR_IN, IKD_DIR_FWD };
@@ -125,6 +125,7 @@ static int install_policies(struct ikev1_sa *sa, const struct ikev1_qm_x *q)
 				  "fwd", strerror(-err));
 			return err;
 		}
+		q->gen_pol[q->ngen++] = p.id;
 	}
 	return 0;
 }

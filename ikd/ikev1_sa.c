@@ -170,6 +170,11 @@ void ikev1_sa_destroy(struct ikev1_sa *sa)
 {
 	struct ikd_timers *t = sa->eng->env.timers;
 
+	if (sa->npending)
+		/* The kernel asks again for traffic still without an SA. */
+		log_info("%u ACQUIRE(s) for %s dropped with their phase 1",
+			 sa->npending, ikd_addr_str(&sa->remote, true,
+						    (char[IKD_ADDR_STRLEN]){ 0 }));
 	sa->state = V1_DEAD;
 	half_open_done(sa);
 	unlink_sa(sa);
@@ -188,6 +193,7 @@ void ikev1_free_all(struct ike_engine *e)
 {
 	while (e->v1_sas)
 		ikev1_sa_destroy(e->v1_sas);
+	ikev1_children_free(e);
 }
 
 /* --- sending ------------------------------------------------------------ */
@@ -307,6 +313,7 @@ void ikev1_sa_established(struct ikev1_sa *sa)
 	if (sa->initiator && sa->cfg.initial_contact &&
 	    ikev1_info_initial_contact(sa))
 		log_error("INITIAL-CONTACT to %s not sent", rb);
+	ikev1_sa_run_pending(sa);
 }
 
 /* --- receiving ------------------------------------------------------------ */

@@ -157,7 +157,9 @@ static void test_ikev1_remote_warns(void **state)
 			      "hash_algorithm sha1;\n"
 			      "  authentication_method pre_shared_key; "
 			      "dh_group 2; }\n}\n", &c, &d), 0);
-	assert_true(has_warning(&d, 2, "speaks IKEv1"));
+	/* ikd speaks IKEv1 now: a usable block is not warned about. */
+	assert_false(has_warning(&d, 1, "IKEv1"));
+	assert_false(has_warning(&d, 2, "IKEv1"));
 	ikd_diag_free(&d);
 	ikd_config_free(c);
 }

@@ -66,6 +66,10 @@ static void test_quick_mode_no_proposal(void **state)
 	assert_int_equal(fake_kernel_ncalls(w->a.k, FK_ADD), 0);
 	assert_true(fake_log_has("no proposal chosen for Quick Mode with "
 				 "192.0.2.1[500]"));
+	/* B said so: A gave up at once instead of retransmitting. */
+	assert_true(fake_log_has("the peer answered NO-PROPOSAL-CHOSEN to "));
+	assert_null(the_sa(&w->a)->qms);
+	assert_int_equal(w->a.e->stats.retransmits, 0);
 	free_world(w);
 }
 
@@ -171,8 +175,11 @@ static void assert_refused(struct world *w)
 				 "IDcr=[10.2.0.0/16] (Tunnel) from "
 				 "192.0.2.1[500]"));
 	assert_true(fake_log_has("invalid ID payload"));
-	assert_true(fake_log_has("192.0.2.2[500] sent notify "
-				 "INVALID-ID-INFORMATION (18)"));
+	/* A stops at once: no retransmission can change B's mind. */
+	assert_true(fake_log_has("phase2 negotiation with 192.0.2.2[500] "
+				 "failed: the peer answered "
+				 "INVALID-ID-INFORMATION to IDci="));
+	assert_null(the_sa(&w->a)->qms);
 	assert_null(the_sa(&w->b)->qms);
 }
 

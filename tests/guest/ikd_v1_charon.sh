@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# kt-timeout: 420
+# ikd on kipsec.ko (h1, transport-mode `require` policies from setkey, no
+# SA) against Debian's strongSwan (charon with swanctl, native XFRM, h2)
+# in IKEv1: Main Mode with a pre-shared key (3DES, SHA-1, MODP-1024),
+# Quick Mode with AES-128, HMAC-SHA1 and PFS (MODP-1024).
+#  - ikd initiates on the first ping's ACQUIRE: charon has the IKE SA with
+#    its child, both hosts the two ESP SAs with the same SPIs, ping flows
+#    both ways; charon's terminate (its DELETEs) leaves no SA on h1;
+#  - charon initiates: the same, ikd as responder checking charon's IDs
+#    against its SPD;
+#  - ikd stops with the SAs up: its DELETEs take them down on charon.
+. "$KT_TOP/tests/vm/lib.sh"
+. "$KT_TOP/tests/vm/ike.sh"
+. "$KT_TOP/tests/guest/ikd.bash"
+# ikd's logs where the host can read them, also after a time-out.
+IKD_DIR=$KT_IKE_LOGS/ikd
+mkdir -p "$IKD_DIR"
+
+setkey=$KT_BUILD/bin/setkey
+PSK="kipsec ikd-v1-charon $RANDOM$RANDOM"
+kt_load_kipsec
+modprobe aesni_intel 2>/dev/null
+modprobe -a cbc hmac sha1 des3_ede 2>/dev/null
+kt_topo_h2h w
+
+ikd_psk h1 <<EOF
+20.1.1.1 $PSK
+EOF
+ikd_conf h1 <<EOF
+path pre_shared_key "$IKD_DIR/h1.psk";
+timer { counter 5; interval 2 sec; }
+remote 20.1.1.1 {
+	exchange_mode main;
+	proposal {
+		encryption_algorithm 3des;
+		hash_algorithm sha1;
+		authentication_method pre_shared_key;
+		dh_group 2;
+	}
+}
+sainfo anonymous {
+	pfs_group 2;
+	encryption_algorithm aes 128;
+	authentication_algorithm hmac_sha1;
+}
+EOF
+ip netns exec h1 "$IKD" -n -f "$IKD_DIR/h1.conf" || kt_fail "ikd -n refuses h1's configuration"
+ip netns exec h1 "$setkey" -c <<EOF || kt_fail "setkey on h1 failed"
+spdadd 10.1.1.1 20.1.1.1 any -P out ipsec esp/transport//require;
+spdadd 20.1.1.1 10.1.1.1 any -P in ipsec esp/transport//require;
+EOF
+ikd_start h1 h1 -dd
+kt_charon_start c h2
+kt_charon_load c <<EOF
+connections {
+  v1 {
+    version = 1
+    aggressive = no
+    local_addrs = 20.1.1.1
+    remote_addrs = 10.1.1.1
+    proposals = 3des-sha1-modp1024
+    local {
+      auth = psk
+      id = 20.1.1.1
+    }
+    remote {
+      auth = psk
+      id = 10.1.1.1
+    }
+    children {
+      v1 {
+        mode = transport
+        esp_proposals = aes128-sha1-modp1024
+      }
+    }
+  }
+}
+secrets {
+  ike-ikd {
+    secret = "$PSK"
+  }
+}
+EOF
+
+no_sa() {
+	[ "$(ip netns exec h1 "$setkey" -D)" = "No SAD entries." ] &&
+		[ -z "$(ip -n h2 xfrm state)" ]
+}
+h1_spis() {
+	ip netns exec h1 "$setkey" -D | sed -n 's/.*esp mode=.* spi=[0-9]*(\(0x[0-9a-f]*\)).*/\1/p' | sort
+}
+h1_two() { [ "$(h1_spis | wc -l)" = 2 ]; }
+
+# check NAME: the pair is up on both sides and carries pings both ways.
+check() {
+	kt_ike_until 30 h1_two || kt_fail "$1: h1 has not two ESP SAs: $(ip netns exec h1 "$setkey" -D)"
+	kt_expect_eq "$1: ESP SPIs of h1 and h2" "$(h1_spis)" "$(kt_ike_esp_spis h2)"
+	ip netns exec h1 ping -n -q -c 2 -i 0.3 -W 3 20.1.1.1 >/dev/null ||
+		kt_fail "$1: ping from h1 failed"
+	ip netns exec h2 ping -n -q -c 2 -i 0.3 -W 3 10.1.1.1 >/dev/null ||
+		kt_fail "$1: ping from h2 failed"
+	kt_log "$1: SAs $(h1_spis | tr '\n' ' ')on both hosts, ping both ways"
+}
+
+# ikd initiates.
+ip netns exec h1 ping -n -c 1 -W 1 20.1.1.1 >/dev/null 2>&1
+kt_charon_wait c v1 60 || kt_fail "ikd-initiated: no IKE SA with a child on charon"
+check ikd-initiated
+ikd_wait_log h1 "ISAKMP-SA established" 1 || kt_fail "h1's log does not say ISAKMP-SA established"
+ikd_wait_log h1 "IPsec-SA established: ESP/Transport" 1 || kt_fail "h1's log does not say IPsec-SA established"
+kt_charon_terminate c v1 || kt_fail "charon could not terminate"
+kt_ike_until 20 no_sa || kt_fail "ikd-initiated: SAs left after charon's DELETE: $(ip netns exec h1 "$setkey" -D | head -4)"
+kt_log "ikd-initiated: charon's DELETEs emptied h1's SAD"
+
+# charon initiates.
+kt_charon_initiate c v1 v1 || kt_fail "charon could not initiate"
+check charon-initiated
+
+# ikd stops with the SAs up.
+ikd_stop h1
+kt_ike_until 20 no_sa || kt_fail "SAs left after ikd stopped: $(ip -n h2 xfrm state | head -3)"
+kt_charon_sas c | grep -q ESTABLISHED && kt_fail "charon still has an IKE SA after ikd's DELETE"
+grep -qF "$PSK" "$(ikd_log h1)" && kt_fail "h1's log holds the PSK"
+kt_log "ikd stopped: its DELETEs took the SAs down on charon; no SA left"
+kt_charon_stop c
