@@ -77,8 +77,14 @@ ikd_tails() {
 		tail -25 "$f" >&2
 	done
 }
-# A failure shows the logs.
-kt_fail() { echo "FAIL: $*" >&2; ikd_tails; exit 1; }
+# A failure shows the logs, and keeps them where the host can read them
+# (tests/vm/ike.sh's KT_IKE_LOGS, when the test sourced it).
+kt_fail() {
+	echo "FAIL: $*" >&2
+	ikd_tails
+	[ -n "${KT_IKE_LOGS:-}" ] && cp "$IKD_DIR"/*.log "$KT_IKE_LOGS/" 2>/dev/null
+	exit 1
+}
 
 ikd_topo_inner() {
 	kt_topo_h2h w
