@@ -449,6 +449,17 @@ const char *ike_ts_str(const struct ike_ts *ts, unsigned int n, char *buf,
 int ike_ts_narrow(struct ike_sa *sa, struct ike_child *c,
 		  const struct ike_ts_pl *tsi, const struct ike_ts_pl *tsr,
 		  bool *generate);
+/* generate_policy's out, in and (tunnel mode) fwd policies at level unique
+ * with @reqid, IKEv2's and IKEv1's alike: @out_sel for out, @in_sel for in
+ * and fwd; tunnel endpoints @local and @remote. The kernel's ids go to
+ * ids[*n], *n counting them, also those added before a failure. 0 or
+ * -errno (logged). */
+int ike_gen_policies_add(struct ikd_kernel *k, const struct ikd_sel *out_sel,
+			 const struct ikd_sel *in_sel, uint8_t proto,
+			 uint8_t mode, uint32_t reqid,
+			 const struct ikd_addr *local,
+			 const struct ikd_addr *remote, uint32_t ids[3],
+			 unsigned int *n);
 int ike_ts_install_policies(struct ike_sa *sa, struct ike_child *c);
 void ike_ts_remove_policies(struct ike_sa *sa, struct ike_child *c);
 void ike_ts_child_sel(const struct ike_child *c, struct ikd_sel *sel);

@@ -405,11 +405,15 @@ static void fill_sel(struct ikd_sel *sel, const struct ike_ts *src,
 	sel->proto = src->proto ? src->proto : 255;
 }
 
-int ike_ts_install_policies(struct ike_sa *sa, struct ike_child *c)
+int ike_gen_policies_add(struct ikd_kernel *k, const struct ikd_sel *out_sel,
+			 const struct ikd_sel *in_sel, uint8_t proto,
+			 uint8_t mode, uint32_t reqid,
+			 const struct ikd_addr *local,
+			 const struct ikd_addr *remote, uint32_t ids[3],
+			 unsigned int *n)
 {
-	struct ikd_kernel *k = sa->eng->env.kernel;
 	static const uint8_t dirs[] = { IKD_DIR_OUT, IKD_DIR_IN, IKD_DIR_FWD };
-	unsigned int ndir = c->mode == IKD_MODE_TUNNEL ? 3 : 2;
+	unsigned int ndir = mode == IKD_MODE_TUNNEL ? 3 : 2;
 
 	for (unsigned int i = 0; i < ndir; i++) {
 		struct ikd_kernel_policy p = { 0 };
@@ -419,18 +423,15 @@ int ike_ts_install_policies(struct ike_sa *sa, struct ike_child *c)
 
 		p.dir = dirs[i];
 		p.action = IPSEC_POLICY_IPSEC;
-		if (out)
-			fill_sel(&p.sel, &c->local_ts[0], &c->remote_ts[0]);
-		else
-			fill_sel(&p.sel, &c->remote_ts[0], &c->local_ts[0]);
+		p.sel = out ? *out_sel : *in_sel;
 		p.nreqs = 1;
-		r->proto = c->proto;
-		r->mode = c->mode;
+		r->proto = proto;
+		r->mode = mode;
 		r->level = IPSEC_LEVEL_UNIQUE;
-		r->reqid = c->reqid;
-		if (c->mode == IKD_MODE_TUNNEL) {
-			r->tsrc = out ? sa->local : sa->remote;
-			r->tdst = out ? sa->remote : sa->local;
+		r->reqid = reqid;
+		if (mode == IKD_MODE_TUNNEL) {
+			r->tsrc = out ? *local : *remote;
+			r->tdst = out ? *remote : *local;
 			r->tsrc.port = r->tdst.port = 0;
 		}
 		err = k->ops->spd_add(k, &p);
@@ -438,12 +439,28 @@ int ike_ts_install_policies(struct ike_sa *sa, struct ike_child *c)
 			log_error("generate_policy: cannot add the %s policy: %s",
 				  out ? "out" : dirs[i] == IKD_DIR_IN ? "in" : "fwd",
 				  strerror(-err));
-			remove_now(sa, c);
 			return err;
 		}
-		c->gen_pol[c->ngen_pol++] = p.id;
+		ids[(*n)++] = p.id;
 	}
 	return 0;
+}
+
+int ike_ts_install_policies(struct ike_sa *sa, struct ike_child *c)
+{
+	struct ikd_sel out, in;
+	unsigned int n = c->ngen_pol;
+	int err;
+
+	fill_sel(&out, &c->local_ts[0], &c->remote_ts[0]);
+	fill_sel(&in, &c->remote_ts[0], &c->local_ts[0]);
+	err = ike_gen_policies_add(sa->eng->env.kernel, &out, &in, c->proto,
+				   c->mode, c->reqid, &sa->local, &sa->remote,
+				   c->gen_pol, &n);
+	c->ngen_pol = (uint8_t)n;
+	if (err)
+		remove_now(sa, c);
+	return err;
 }
 
 /*

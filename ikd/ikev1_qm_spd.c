@@ -90,44 +90,18 @@ static int match_cb(void *arg, const struct ikd_kernel_policy *p)
 
 static int install_policies(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 {
-	struct ikd_kernel *k = sa->eng->env.kernel;
-	static const uint8_t dirs[] = { IKD_DIR_OUT, IKD_DIR_IN, IKD_DIR_FWD };
-	unsigned int ndir = q->mode == IKD_MODE_TUNNEL ? 3 : 2;
+	struct ikd_sel out = q->sel, in;
 
-	for (unsigned int i = 0; i < ndir; i++) {
-		struct ikd_kernel_policy p = { 0 };
-		struct ikd_kernel_req *r = &p.req[0];
-		bool out = dirs[i] == IKD_DIR_OUT;
-		int err;
-
-		p.dir = dirs[i];
-		p.action = IPSEC_POLICY_IPSEC;
-		p.sel.src = out ? q->sel.src : q->sel.dst;
-		p.sel.src_plen = out ? q->sel.src_plen : q->sel.dst_plen;
-		p.sel.dst = out ? q->sel.dst : q->sel.src;
-		p.sel.dst_plen = out ? q->sel.dst_plen : q->sel.src_plen;
-		/* PF_KEY's "any protocol" */
-		p.sel.proto = q->sel.proto ? q->sel.proto : 255;
-		p.nreqs = 1;
-		r->proto = q->proto;
-		r->mode = q->mode;
-		r->level = IPSEC_LEVEL_UNIQUE;
-		r->reqid = q->reqid;
-		if (q->mode == IKD_MODE_TUNNEL) {
-			r->tsrc = out ? sa->local : sa->remote;
-			r->tdst = out ? sa->remote : sa->local;
-			r->tsrc.port = r->tdst.port = 0;
-		}
-		err = k->ops->spd_add(k, &p);
-		if (err) {
-			log_error("generate_policy: cannot add the %s policy: %s",
-				  out ? "out" : dirs[i] == IKD_DIR_IN ? "in" :
-				  "fwd", strerror(-err));
-			return err;
-		}
-		q->gen_pol[q->ngen++] = p.id;
-	}
-	return 0;
+	/* PF_KEY's "any protocol" */
+	out.proto = q->sel.proto ? q->sel.proto : 255;
+	in = out;
+	in.src = out.dst;
+	in.src_plen = out.dst_plen;
+	in.dst = out.src;
+	in.dst_plen = out.src_plen;
+	return ike_gen_policies_add(sa->eng->env.kernel, &out, &in, q->proto,
+				    q->mode, q->reqid, &sa->local, &sa->remote,
+				    q->gen_pol, &q->ngen);
 }
 
 int ikev1_qm_check_ids(struct ikev1_sa *sa, struct ikev1_qm_x *q)
