@@ -501,8 +501,10 @@ static int mm_i_ke(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	return err;
 }
 
-/* MM6 or AM2's checks done: the peer is who it says. */
-static int mm_i_auth(struct ikev1_sa *sa, struct isakmp_msg *m)
+/* MM5 and MM6: decrypts [ID, HASH] and checks the peer's HASH; the IV
+ * moves on only when it is right. 0, -EAGAIN (does not decrypt) or
+ * -EACCES (logged). */
+static int open_peer_auth(struct ikev1_sa *sa, struct isakmp_msg *m)
 {
 	uint8_t plain[IKEV1_MSG_MAX];
 	int err = open_sealed(sa, m, plain, sizeof(plain));
@@ -518,6 +520,16 @@ static int mm_i_auth(struct ikev1_sa *sa, struct isakmp_msg *m)
 		return -EACCES;
 	}
 	ikev1_iv_confirm(&sa->iv);
+	return 0;
+}
+
+/* MM6 or AM2's checks done: the peer is who it says. */
+static int mm_i_auth(struct ikev1_sa *sa, struct isakmp_msg *m)
+{
+	int err = open_peer_auth(sa, m);
+
+	if (err)
+		return err;
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
 	ikev1_sa_established(sa);
 	return 0;
@@ -638,21 +650,11 @@ static int mm_r_ke(struct ikev1_sa *sa, const struct isakmp_msg *m)
 /* MM5: the initiator authenticated; [IDir, HASH_R] goes. */
 static int mm_r_auth(struct ikev1_sa *sa, struct isakmp_msg *m)
 {
-	uint8_t plain[IKEV1_MSG_MAX];
 	struct out *o;
-	int err = open_sealed(sa, m, plain, sizeof(plain));
+	int err = open_peer_auth(sa, m);
 
 	if (err)
-		return -EAGAIN;
-	err = take_peer_id(sa, m);
-	if (!err)
-		err = check_peer_hash(sa, m);
-	OPENSSL_cleanse(plain, sizeof(plain));
-	if (err) {
-		ikev1_iv_drop(&sa->iv);
-		return -EACCES;
-	}
-	ikev1_iv_confirm(&sa->iv);
+		return err;
 	if (!(o = malloc(sizeof(*o))))
 		return -ENOMEM;
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
