@@ -133,10 +133,11 @@ static json_t *ike_json(const struct show *sh, const struct ike_sa_info *i,
 	(void)sh;
 	snprintf(si, sizeof(si), "%016" PRIx64, i->spi_i);
 	snprintf(sr, sizeof(sr), "%016" PRIx64, i->spi_r);
-	return json_pack("{s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b, s:s, "
+	return json_pack("{s:s, s:i, s:s, s:i, s:s, s:i, s:s, s:s, s:b, s:s, "
 			 "s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:o, s:o, "
 			 "s:I, s:i}",
 			 "name", name_text(i->peer, nb, sizeof(nb)),
+			 "version", (int)i->version,
 			 "local", ikd_addr_str(&i->local, false, l),
 			 "local_port", i->local.port,
 			 "remote", ikd_addr_str(&i->remote, false, r),
@@ -165,11 +166,11 @@ static void ike_text(struct show *sh, const struct ike_sa_info *i, time_t est,
 	char l[IKD_ADDR_STRLEN], r[IKD_ADDR_STRLEN], a[32], b[32];
 	char mi[ID_TEXT_MAX], pi[ID_TEXT_MAX], nb[4 * IKE_CFG_NAME_MAX];
 
-	ikd_ctl_printf(o, "IKE SA \"%s\": %s <=> %s, %s, %s\n",
+	ikd_ctl_printf(o, "IKE SA \"%s\": %s <=> %s, %s, %s, IKEv%u\n",
 		       name_text(i->peer, nb, sizeof(nb)),
 		       ikd_addr_str(&i->local, true, l),
 		       ikd_addr_str(&i->remote, true, r), i->state,
-		       i->initiator ? "initiator" : "responder");
+		       i->initiator ? "initiator" : "responder", i->version);
 	ikd_ctl_printf(o, "  spi %016" PRIx64 ":%016" PRIx64 "\n", i->spi_i,
 		       i->spi_r);
 	ikd_ctl_printf(o, "  id %s %s <=> %s %s\n", id_type(i->my_id),
@@ -337,6 +338,11 @@ static int child_cb(void *arg, const struct ike_child_info *i)
 
 	if (sh->proto && i->proto != sh->proto)
 		return 0;
+	if (i->peer) {
+		name_text(i->peer, sh->peer, sizeof(sh->peer));
+		sh->local = *i->local;
+		sh->remote = *i->remote;
+	}
 	sh->n++;
 	if (sh->list) {
 		json_t *v = child_json(sh, i, est, exp);

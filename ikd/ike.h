@@ -362,6 +362,7 @@ void ike_engine_shutdown(struct ike_engine *e);
 /* --- what ikdctl shows --------------------------------------------------- */
 
 struct ike_sa_info {
+	uint8_t version;		/* 2: IKEv2; 1: an ISAKMP SA */
 	const char *peer;		/* configuration name */
 	struct ikd_addr local, remote;
 	uint64_t spi_i, spi_r;
@@ -376,7 +377,12 @@ struct ike_sa_info {
 };
 
 struct ike_child_info {
-	uint64_t ike_spi_i, ike_spi_r;	/* its IKE SA */
+	/* IKEv1's IPsec SAs outlive the ISAKMP SA that made them, so they
+	 * come after all IKE SAs, with their own name and addresses (NULL
+	 * for IKEv2's, whose IKE SA came just before). */
+	const char *peer;
+	const struct ikd_addr *local, *remote;
+	uint64_t ike_spi_i, ike_spi_r;	/* its IKE SA (IKEv1: the cookies) */
 	uint8_t proto;			/* IPPROTO_ESP or IPPROTO_AH */
 	uint8_t mode;			/* IKD_MODE_* */
 	uint32_t spi_in, spi_out;	/* network order; 0 until known */
@@ -391,7 +397,8 @@ struct ike_child_info {
 };
 
 /* Calls @sa_cb for each IKE SA, then @child_cb for each of its child SAs
- * (either may be NULL). A non-zero return stops and is returned. */
+ * (either may be NULL); then the same for IKEv1 (ikev1_foreach()). A
+ * non-zero return stops and is returned. */
 int ike_engine_foreach(struct ike_engine *e,
 		       int (*sa_cb)(void *arg, const struct ike_sa_info *),
 		       int (*child_cb)(void *arg, const struct ike_child_info *),

@@ -739,6 +739,7 @@ int ike_engine_foreach(struct ike_engine *e,
 
 		if (sa->state == IKE_ST_DEAD)
 			continue;
+		si.version = 2;
 		si.peer = sa->cfg->name;
 		si.local = sa->local;
 		si.remote = sa->remote;
@@ -788,5 +789,5 @@ int ike_engine_foreach(struct ike_engine *e,
 				return rc;
 		}
 	}
-	return 0;
+	return ikev1_foreach(e, sa_cb, child_cb, arg);
 }

@@ -54,6 +54,13 @@ bool ikev1_expire(struct ike_engine *e, const struct ikd_expire *exp);
  * policies out of the kernel, everything freed (ike_engine_shutdown()). */
 void ikev1_shutdown(struct ike_engine *e);
 
+/* ike_engine_foreach() for IKEv1: every ISAKMP SA, then every IPsec SA
+ * pair (ikev1_show.c). */
+int ikev1_foreach(struct ike_engine *e,
+		  int (*sa_cb)(void *arg, const struct ike_sa_info *),
+		  int (*child_cb)(void *arg, const struct ike_child_info *),
+		  void *arg);
+
 /* Frees every IKEv1 SA without telling anyone (ike_engine_free()). */
 void ikev1_free_all(struct ike_engine *e);
 

@@ -22,6 +22,7 @@
 #include "ikev1_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -76,6 +77,14 @@ void ikev1_child_add(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	c->spi_in = q->spi_in;
 	c->spi_out = q->spi_out;
 	c->initiator = q->initiator;
+	memcpy(c->cky_i, sa->cky_i, sizeof(c->cky_i));
+	memcpy(c->cky_r, sa->cky_r, sizeof(c->cky_r));
+	snprintf(c->peer, sizeof(c->peer), "%s", sa->cfg.name);
+	c->encr = q->encr;
+	c->keybits = q->keybits;
+	c->integ = q->integ;
+	c->established_ms = sa->eng->env.timers->now(sa->eng->env.timers);
+	c->hard_secs = q->life_secs;
 	memcpy(c->gen_pol, q->gen_pol, sizeof(c->gen_pol));
 	c->ngen = q->ngen;
 	q->ngen = 0;		/* the pair's now */

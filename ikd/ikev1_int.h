@@ -17,6 +17,7 @@
  *   ikev1_qm_tx.c Quick Mode retransmission and repeats
  *   ikev1_child.c the IPsec SAs installed: ACQUIRE, EXPIRE, DELETE,
  *                 shutdown
+ *   ikev1_show.c  what ikdctl shows of ISAKMP and IPsec SAs
  */
 #ifndef IKD_IKEV1_INT_H
 #define IKD_IKEV1_INT_H
@@ -68,6 +69,13 @@ struct ikev1_child {
 	bool rekeyed;			/* its successor is under way */
 	uint32_t gen_pol[3];		/* generate_policy's, by kernel id */
 	unsigned int ngen;
+	/* What ikdctl shows: the ISAKMP SA's cookies and remote block,
+	 * the algorithms (IKEv2 ids), when installed, the hard lifetime. */
+	uint8_t cky_i[IKEV1_COOKIE_LEN], cky_r[IKEV1_COOKIE_LEN];
+	char peer[IKE_CFG_NAME_MAX];
+	uint16_t encr, keybits, integ;
+	uint64_t established_ms;
+	uint32_t hard_secs;
 };
 
 struct ikev1_sa {
