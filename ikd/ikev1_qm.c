@@ -399,14 +399,14 @@ void ikev1_qm_refused(struct ikev1_sa *sa, const struct isakmp_notify *n)
 				q->sel.dst.port);
 		log_error("phase2 negotiation with %s failed: the peer "
 			  "answered %s to IDci=%s IDcr=%s (%s %s%s, PFS group "
-			  "%u); giving up M-ID 0x%08x", rb,
+			  "%u, lifetime %u s); giving up M-ID 0x%08x", rb,
 			  isakmp_notify_name(n->type),
 			  ike_ts_str(&l, 1, a, sizeof(a)),
 			  ike_ts_str(&r, 1, b, sizeof(b)),
 			  q->proto == IPPROTO_AH ? "AH" : "ESP",
 			  ike_mode_name(q->mode),
 			  q->no_ids ? ", no IDs sent" : "", q->dh_group,
-			  q->msgid);
+			  q->life_secs, q->msgid);
 		sa->eng->stats.child_failed++;
 		ikev1_qm_free(sa, q);
 	}
@@ -453,6 +453,7 @@ static int send_first_or_second(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	ike_wbuf_init(&w, plain, sizeof(plain));
 	isakmp_build_chain(&b, &w);
 	rest_off = build_body(q, &b, &hash_off, sa->k.prflen);
+	ikev1_qm_build_claim(q, &b);	/* last, as racoon puts it */
 	err = isakmp_build_end(&b);
 	if (err)
 		return err;
