@@ -618,6 +618,7 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 		e->stats.child_failed++;
 		/* Told, so that the initiator stops retransmitting. */
 		ikev1_info_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		err = -ECONNREFUSED;	/* told and logged, not dropped */
 		goto fail;
 	}
 	if (!q->life_secs)
@@ -625,6 +626,7 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 	if (ikev1_qm_check_ids(sa, q)) {
 		e->stats.child_failed++;
 		ikev1_info_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
+		err = -ECONNREFUSED;
 		goto fail;
 	}
 	err = pfs_start(q);
@@ -732,8 +734,10 @@ int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m)
 	if (sa->state != V1_ESTABLISHED || !m->msgid)
 		return -EAGAIN;
 	q = qm_find(sa, m->msgid);
-	if (!q)
-		return qm_respond(sa, m) ? -EAGAIN : 0;
+	if (!q) {
+		err = qm_respond(sa, m);
+		return err && err != -ECONNREFUSED ? -EAGAIN : 0;
+	}
 	if (ikev1_qm_repeated(q, m->raw, m->raw_len))
 		return 0;
 	if (q->state == QM_I1)
