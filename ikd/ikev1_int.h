@@ -235,7 +235,7 @@ struct ikev1_qm_x {
 	 * IKEv2 integrity id, lifetime */
 	uint16_t encr, keybits, integ;
 	uint32_t life_secs;
-	bool claimed;			/* ours is shorter: RESPONDER-LIFETIME */
+	bool claimed;		/* ours, shorter: send RESPONDER-LIFETIME */
 	struct ike_child_cfg cfg;
 	/* PFS: the group (0: none), our key pair and public value, and
 	 * g(qm)^xy for KEYMAT once the peer's KE came. */

@@ -162,7 +162,8 @@ void ikev1_qm_build_claim(const struct ikev1_qm_x *q,
 		return;
 	/* The SPI is ours, the one the peer sends to (as racoon). */
 	n = life_attrs(q->life_secs, data);
-	isakmp_build_notify(b, ISAKMP_DOI_IPSEC, ikev1_qm_isakmp_proto(q->proto),
+	isakmp_build_notify(b, ISAKMP_DOI_IPSEC,
+			    ikev1_qm_isakmp_proto(q->proto),
 			    (const uint8_t *)&q->spi_in, IKEV1_SPI_LEN,
 			    IPSEC_N_RESPONDER_LIFETIME, data, n);
 }

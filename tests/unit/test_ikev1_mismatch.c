@@ -148,14 +148,17 @@ static void expect_qm_refusal(uint8_t check, int len, int pfs)
 	else
 		snprintf(line, sizeof(line), "Quick Mode with 192.0.2.1[500]: "
 			 "pfs group mismatched: initiator %s, ours %s "
-			 "(proposal_check %s)", grp(pfs_a[pfs]), grp(pfs_b[pfs]),
-			 mode_name[check]);
+			 "(proposal_check %s)", grp(pfs_a[pfs]),
+			 grp(pfs_b[pfs]), mode_name[check]);
 	must_log(line);
 	assert_true(fake_log_has("no proposal chosen for Quick Mode with "
 				 "192.0.2.1[500]"));
+	/* Refused and said so, not "dropped". */
+	assert_false(fake_log_has("dropped"));
 	snprintf(line, sizeof(line), "phase2 negotiation with 192.0.2.2[500] "
-		 "failed: the peer answered NO-PROPOSAL-CHOSEN to IDci=[10.1.0.0/16]"
-		 " IDcr=[10.2.0.0/16] (ESP Tunnel, PFS group %u, lifetime %u s)",
+		 "failed: the peer answered NO-PROPOSAL-CHOSEN to "
+		 "IDci=[10.1.0.0/16] IDcr=[10.2.0.0/16] (ESP Tunnel, PFS "
+		 "group %u, lifetime %u s)",
 		 pfs_a[pfs], offer_life[len]);
 	must_log(line);
 }
@@ -171,7 +174,8 @@ static void expect_qm_pair(struct world *w, uint32_t life, int group,
 	/* claim with a longer offer: B says so in RESPONDER-LIFETIME, and
 	 * A takes it from there. */
 	snprintf(line, sizeof(line), "Quick Mode with 192.0.2.1[500]: use own "
-		 "lifetime: initiator %u s, ours 3600 s (proposal_check claim), "
+		 "lifetime: initiator %u s, ours 3600 s (proposal_check "
+		 "claim), "
 		 "RESPONDER-LIFETIME sent", offered);
 	assert_int_equal(fake_log_has(line), life < offered);
 	snprintf(line, sizeof(line), "Quick Mode with 192.0.2.2[500]: "
@@ -227,6 +231,87 @@ static void test_quick_mode_default_lifetime(void **state)
 	assert_true(fake_log_has("long lifetime proposed: initiator 36000 s, "
 				 "ours 28800 s (proposal_check strict)"));
 	free_world(w);
+}
+
+/* RESPONDER-LIFETIME alone, through the codec: what the responder
+ * builds, the initiator takes when shorter (TV and 4-byte TLV
+ * durations), and a longer or malformed one is ignored. */
+static uint32_t obeyed(uint32_t ours, const uint8_t *data, size_t len,
+		       uint32_t claimed)
+{
+	struct ikev1_sa sa = { 0 };
+	struct ikev1_qm_x r = { 0 }, i = { 0 };
+	uint8_t buf[128];
+	struct ike_wbuf wb;
+	struct isakmp_builder b;
+	struct isakmp_msg m;
+
+	assert_int_equal(ikd_addr_parse(&sa.remote, "192.0.2.2"), 0);
+	sa.remote.port = 500;
+	r.sa = i.sa = &sa;
+	r.proto = i.proto = IPPROTO_ESP;
+	r.claimed = true;
+	r.life_secs = claimed;
+	i.initiator = true;
+	i.life_secs = ours;
+	ike_wbuf_init(&wb, buf, sizeof(buf));
+	isakmp_build_chain(&b, &wb);
+	if (data)
+		isakmp_build_notify(&b, ISAKMP_DOI_IPSEC, ISAKMP_PROTO_ESP,
+				    (const uint8_t *)"\1\2\3\4", 4,
+				    IPSEC_N_RESPONDER_LIFETIME, data, len);
+	else
+		ikev1_qm_build_claim(&r, &b);
+	assert_int_equal(isakmp_build_end(&b), 0);
+	assert_int_equal(isakmp_msg_parse_body(&m, ISAKMP_PL_N, buf, wb.len),
+			 0);
+	ikev1_qm_obey_claim(&i, &m);
+	return i.life_secs;
+}
+
+static void test_responder_lifetime_codec(void **state)
+{
+	/* Life type seconds, then a duration TLV of 2 bytes but only 1. */
+	static const uint8_t cut[] = { 0x80, 1, 0, 1, 0, 2, 0, 2, 0x0e };
+	/* Kilobytes: not a lifetime in seconds. */
+	static const uint8_t kb[] = { 0x80, 1, 0, 2, 0x80, 2, 0, 9 };
+
+	(void)state;
+	fake_log_reset();
+	assert_int_equal(obeyed(7200, NULL, 0, 3600), 3600);
+	must_log("Quick Mode with 192.0.2.2[500]: RESPONDER-LIFETIME 3600 s, "
+		 "ours 7200 s: the responder's is used");
+	assert_int_equal(obeyed(200000, NULL, 0, 100000), 100000);
+	assert_int_equal(obeyed(1800, NULL, 0, 3600), 1800);
+	must_log("RESPONDER-LIFETIME 3600 s ignored, ours 1800 s");
+	assert_int_equal(obeyed(7200, cut, sizeof(cut), 0), 7200);
+	assert_int_equal(obeyed(7200, kb, sizeof(kb), 0), 7200);
+	/* An empty one says nothing. */
+	fake_log_reset();
+	assert_int_equal(obeyed(7200, (const uint8_t *)"", 0, 0), 7200);
+	assert_false(fake_log_has("the responder's is used"));
+	must_log("RESPONDER-LIFETIME 0 s ignored, ours 7200 s");
+}
+
+/* A responder that did not claim, or an initiator, adds no notify. */
+static void test_responder_lifetime_only_when_claimed(void **state)
+{
+	struct ikev1_qm_x q = { .proto = IPPROTO_ESP, .life_secs = 3600 };
+	uint8_t buf[64];
+	struct ike_wbuf wb;
+	struct isakmp_builder b;
+
+	(void)state;
+	ike_wbuf_init(&wb, buf, sizeof(buf));
+	isakmp_build_chain(&b, &wb);
+	ikev1_qm_build_claim(&q, &b);
+	q.initiator = q.claimed = true;
+	ikev1_qm_build_claim(&q, &b);
+	assert_int_equal(wb.len, 0);
+	q.initiator = false;
+	ikev1_qm_build_claim(&q, &b);
+	/* N header 12 bytes + SPI 4 + TV type + TV duration. */
+	assert_int_equal(wb.len, 4 + 8 + 4 + 8);
 }
 
 /* --- wrong pre-shared key ----------------------------------------------- */
@@ -400,6 +485,8 @@ int main(void)
 		cmocka_unit_test(test_phase1_lifetime_matrix),
 		cmocka_unit_test(test_quick_mode_matrix),
 		cmocka_unit_test(test_quick_mode_default_lifetime),
+		cmocka_unit_test(test_responder_lifetime_codec),
+		cmocka_unit_test(test_responder_lifetime_only_when_claimed),
 		cmocka_unit_test(test_wrong_psk_main),
 		cmocka_unit_test(test_wrong_psk_aggressive),
 		cmocka_unit_test(test_no_common_phase1),
