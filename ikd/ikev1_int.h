@@ -164,6 +164,8 @@ void ikev1_prop_build_reply(const struct ikev1_xform *x,
 int ikev1_prop_choose(const struct ike_peer_cfg *cfg,
 		      const struct isakmp_pl *sa, const struct ikd_addr *remote,
 		      struct ikev1_xform *out);
+/* proposal_check's name: "obey", "strict", "claim", "exact". */
+const char *ikev1_check_name(uint8_t check);
 /* Initiator: the answer's single transform must be one we offered. */
 int ikev1_prop_check(const struct ike_peer_cfg *cfg,
 		     const struct isakmp_pl *sa, struct ikev1_xform *out);

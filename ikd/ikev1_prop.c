@@ -151,7 +151,7 @@ static uint32_t check_life(uint8_t check, uint32_t theirs, uint32_t ours)
 	}
 }
 
-static const char *check_name(uint8_t c)
+const char *ikev1_check_name(uint8_t c)
 {
 	static const char *const n[] = { "obey", "strict", "claim", "exact" };
 
@@ -199,7 +199,7 @@ static void log_life_refusal(const struct ike_peer_cfg *cfg,
 		  "(proposal_check %s)", ikd_addr_str(remote, true, rb),
 		  cfg->v1.check == IKE_V1_CHECK_EXACT ?
 		  "lifetime mismatched" : "long lifetime proposed",
-		  r->theirs, r->ours, check_name(cfg->v1.check));
+		  r->theirs, r->ours, ikev1_check_name(cfg->v1.check));
 }
 
 /* claim with a longer offer: our lifetime goes into the answer (phase 1
@@ -214,7 +214,7 @@ static void log_claim(const struct ike_peer_cfg *cfg,
 		return;
 	log_notify("phase 1 with %s: use own lifetime: initiator %u s, ours "
 		   "%u s (proposal_check %s)", ikd_addr_str(remote, true, rb),
-		   offered, x->life_secs, check_name(cfg->v1.check));
+		   offered, x->life_secs, ikev1_check_name(cfg->v1.check));
 }
 
 static void log_no_proposal(const struct ike_peer_cfg *cfg,
@@ -245,7 +245,7 @@ static void log_no_proposal(const struct ike_peer_cfg *cfg,
 	log_error("no proposal chosen for %s: peer offered [%s], we accept "
 		  "[%s] (proposal_check %s)", ikd_addr_str(remote, true, rb),
 		  n ? theirs : "nothing usable", ours,
-		  check_name(cfg->v1.check));
+		  ikev1_check_name(cfg->v1.check));
 }
 
 int ikev1_prop_choose(const struct ike_peer_cfg *cfg,

@@ -26,13 +26,6 @@
 
 #define QM_LIFE_DEFAULT	28800
 
-static const char *check_name(uint8_t c)
-{
-	static const char *const n[] = { "obey", "strict", "claim", "exact" };
-
-	return c < 4 ? n[c] : "strict";
-}
-
 uint32_t ikev1_qm_our_life(const struct ikev1_qm_x *q)
 {
 	uint64_t h = q->cfg.hard_secs;
@@ -111,11 +104,12 @@ void ikev1_qm_log_verdict(const struct ikev1_qm_x *q,
 		group_str(v->ours_grp, og, sizeof(og));
 		log_error("Quick Mode with %s: pfs group mismatched: initiator "
 			  "%s, ours %s (proposal_check %s)", rb, tg, og,
-			  check_name(v->check));
+			  ikev1_check_name(v->check));
 	} else if (v->why) {
 		log_error("Quick Mode with %s: %s: initiator %u s, ours %u s "
 			  "(proposal_check %s)", rb, what[v->why],
-			  v->theirs_life, v->ours_life, check_name(v->check));
+			  v->theirs_life, v->ours_life,
+			  ikev1_check_name(v->check));
 	} else if (v->claimed) {
 		log_notify("Quick Mode with %s: use own lifetime: initiator "
 			   "%u s, ours %u s (proposal_check claim), "
