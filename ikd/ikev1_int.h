@@ -172,6 +172,8 @@ void ikev1_prop_build_reply(const struct ikev1_xform *x,
 int ikev1_prop_choose(const struct ike_peer_cfg *cfg,
 		      const struct isakmp_pl *sa, const struct ikd_addr *remote,
 		      struct ikev1_xform *out);
+/* proposal_check's name: "obey", "strict", "claim", "exact". */
+const char *ikev1_check_name(uint8_t check);
 /* Initiator: the answer's single transform must be one we offered. */
 int ikev1_prop_check(const struct ike_peer_cfg *cfg,
 		     const struct isakmp_pl *sa, struct ikev1_xform *out);
@@ -243,6 +245,7 @@ struct ikev1_qm_x {
 	 * IKEv2 integrity id, lifetime */
 	uint16_t encr, keybits, integ;
 	uint32_t life_secs;
+	bool claimed;		/* ours, shorter: send RESPONDER-LIFETIME */
 	struct ike_child_cfg cfg;
 	/* PFS: the group (0: none), our key pair and public value, and
 	 * g(qm)^xy for KEYMAT once the peer's KE came. */
@@ -284,6 +287,31 @@ uint8_t ikev1_qm_isakmp_proto(uint8_t ipproto);
  * the sainfo's order): the choice in @q (protocol, algorithms, group,
  * mode, the peer's SPI). 0, -ENOENT, -EBADMSG. */
 int ikev1_qm_choose(struct ikev1_qm_x *q, const struct isakmp_msg *m);
+
+/* ikev1_qm_check.c: proposal_check on the initiator's lifetime and PFS
+ * group (racoon.conf(5)), and RESPONDER-LIFETIME. */
+enum { IKEV1_QM_LONG_LIFE = 1, IKEV1_QM_LIFE_MISMATCH, IKEV1_QM_PFS_MISMATCH };
+struct ikev1_qm_verdict {
+	uint8_t check;			/* IKE_V1_CHECK_* */
+	int why;			/* 0: taken, else IKEV1_QM_* */
+	uint32_t theirs_life, ours_life, life;	/* life: the one to use */
+	uint16_t theirs_grp, ours_grp;
+	bool claimed;			/* life is ours, shorter */
+};
+/* The sainfo's lifetime (28800 s without one). */
+uint32_t ikev1_qm_our_life(const struct ikev1_qm_x *q);
+/* Responder: an offer's @life (0: none given) and @pfs (0: none) under
+ * @check. 0 or -ENOENT, @v says which and why. */
+int ikev1_qm_judge(const struct ikev1_qm_x *q, uint8_t check, uint32_t life,
+		   uint16_t pfs, struct ikev1_qm_verdict *v);
+/* One line naming both sides' values (refusal or claim); else none. */
+void ikev1_qm_log_verdict(const struct ikev1_qm_x *q,
+			  const struct ikev1_qm_verdict *v);
+/* Responder: RESPONDER-LIFETIME into the answer when q->claimed. */
+void ikev1_qm_build_claim(const struct ikev1_qm_x *q,
+			  struct isakmp_builder *b);
+/* Initiator: a shorter lifetime from the answer's RESPONDER-LIFETIME. */
+void ikev1_qm_obey_claim(struct ikev1_qm_x *q, const struct isakmp_msg *m);
 
 /* ikev1_qm_spd.c */
 /* Responder: @q's IDs (q->sel, chosen q->mode) within an outbound

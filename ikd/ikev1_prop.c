@@ -9,8 +9,9 @@
  * length, hash, authentication method and group; the lifetime is then
  * judged by proposal_check as racoon.conf(5) describes it: obey takes
  * the initiator's; strict takes it when it is not longer than ours;
- * claim takes the shorter of the two (racoon would then send a
- * RESPONDER-LIFETIME notify; we do not yet); exact wants them equal.
+ * claim takes the shorter of the two (as racoon, no RESPONDER-LIFETIME
+ * in phase 1: the answer's transform carries it); exact wants them
+ * equal. A refusal names both lifetimes in racoon's words.
  */
 #include "ikev1_int.h"
 
@@ -150,9 +151,22 @@ static uint32_t check_life(uint8_t check, uint32_t theirs, uint32_t ours)
 	}
 }
 
+const char *ikev1_check_name(uint8_t c)
+{
+	static const char *const n[] = { "obey", "strict", "claim", "exact" };
+
+	return c < 4 ? n[c] : "strict";
+}
+
+/* The first lifetime proposal_check refused, for the log. */
+struct life_refusal {
+	uint32_t theirs, ours;		/* theirs 0: none refused */
+};
+
 /* Whether our proposal @p takes offered transform @x (lifetime set). */
 static bool takes(const struct ike_peer_cfg *cfg,
-		  const struct ike_v1_prop_cfg *p, struct ikev1_xform *x)
+		  const struct ike_v1_prop_cfg *p, struct ikev1_xform *x,
+		  struct life_refusal *r)
 {
 	struct ikev1_xform ours;
 	uint32_t life;
@@ -163,17 +177,44 @@ static bool takes(const struct ike_peer_cfg *cfg,
 	if (ours.auth != OAKLEY_AUTH_PSK || !same_algs(&ours, x))
 		return false;
 	life = check_life(cfg->v1.check, x->life_secs, ours.life_secs);
-	if (!life)
+	if (!life) {
+		if (!r->theirs)
+			*r = (struct life_refusal){ x->life_secs,
+						    ours.life_secs };
 		return false;
+	}
 	x->life_secs = life;
 	return true;
 }
 
-static const char *check_name(uint8_t c)
+/* racoon's words: strict refuses a "long lifetime proposed", exact a
+ * "lifetime mismatched". */
+static void log_life_refusal(const struct ike_peer_cfg *cfg,
+			     const struct ikd_addr *remote,
+			     const struct life_refusal *r)
 {
-	static const char *const n[] = { "obey", "strict", "claim", "exact" };
+	char rb[IKD_ADDR_STRLEN];
 
-	return c < 4 ? n[c] : "strict";
+	log_error("phase 1 with %s: %s: initiator %u s, ours %u s "
+		  "(proposal_check %s)", ikd_addr_str(remote, true, rb),
+		  cfg->v1.check == IKE_V1_CHECK_EXACT ?
+		  "lifetime mismatched" : "long lifetime proposed",
+		  r->theirs, r->ours, ikev1_check_name(cfg->v1.check));
+}
+
+/* claim with a longer offer: our lifetime goes into the answer (phase 1
+ * has no RESPONDER-LIFETIME in racoon either). */
+static void log_claim(const struct ike_peer_cfg *cfg,
+		      const struct ikd_addr *remote, uint32_t offered,
+		      const struct ikev1_xform *x)
+{
+	char rb[IKD_ADDR_STRLEN];
+
+	if (x->life_secs >= offered)
+		return;
+	log_notify("phase 1 with %s: use own lifetime: initiator %u s, ours "
+		   "%u s (proposal_check %s)", ikd_addr_str(remote, true, rb),
+		   offered, x->life_secs, ikev1_check_name(cfg->v1.check));
 }
 
 static void log_no_proposal(const struct ike_peer_cfg *cfg,
@@ -204,7 +245,7 @@ static void log_no_proposal(const struct ike_peer_cfg *cfg,
 	log_error("no proposal chosen for %s: peer offered [%s], we accept "
 		  "[%s] (proposal_check %s)", ikd_addr_str(remote, true, rb),
 		  n ? theirs : "nothing usable", ours,
-		  check_name(cfg->v1.check));
+		  ikev1_check_name(cfg->v1.check));
 }
 
 int ikev1_prop_choose(const struct ike_peer_cfg *cfg,
@@ -216,6 +257,7 @@ int ikev1_prop_choose(const struct ike_peer_cfg *cfg,
 	struct isakmp_prop p;
 	struct isakmp_xform t;
 	struct isakmp_sa sa;
+	struct life_refusal r = { 0, 0 };
 	unsigned int n = 0;
 
 	if (isakmp_dec_sa(pl, &sa, NULL))
@@ -230,8 +272,11 @@ int ikev1_prop_choose(const struct ike_peer_cfg *cfg,
 
 			if (!parse_xform(&t, &x))
 				continue;
+			uint32_t offered = x.life_secs;
+
 			for (unsigned int i = 0; i < cfg->v1.nprop; i++)
-				if (takes(cfg, &cfg->v1.prop[i], &x)) {
+				if (takes(cfg, &cfg->v1.prop[i], &x, &r)) {
+					log_claim(cfg, remote, offered, &x);
 					*out = x;
 					return 0;
 				}
@@ -239,6 +284,8 @@ int ikev1_prop_choose(const struct ike_peer_cfg *cfg,
 				offer[n++] = x;
 		}
 	}
+	if (r.theirs)
+		log_life_refusal(cfg, remote, &r);
 	log_no_proposal(cfg, remote, offer, n);
 	return -ENOENT;
 }

@@ -399,14 +399,14 @@ void ikev1_qm_refused(struct ikev1_sa *sa, const struct isakmp_notify *n)
 				q->sel.dst.port);
 		log_error("phase2 negotiation with %s failed: the peer "
 			  "answered %s to IDci=%s IDcr=%s (%s %s%s, PFS group "
-			  "%u); giving up M-ID 0x%08x", rb,
+			  "%u, lifetime %u s); giving up M-ID 0x%08x", rb,
 			  isakmp_notify_name(n->type),
 			  ike_ts_str(&l, 1, a, sizeof(a)),
 			  ike_ts_str(&r, 1, b, sizeof(b)),
 			  q->proto == IPPROTO_AH ? "AH" : "ESP",
 			  ike_mode_name(q->mode),
 			  q->no_ids ? ", no IDs sent" : "", q->dh_group,
-			  q->msgid);
+			  q->life_secs, q->msgid);
 		sa->eng->stats.child_failed++;
 		ikev1_qm_free(sa, q);
 	}
@@ -453,6 +453,7 @@ static int send_first_or_second(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	ike_wbuf_init(&w, plain, sizeof(plain));
 	isakmp_build_chain(&b, &w);
 	rest_off = build_body(q, &b, &hash_off, sa->k.prflen);
+	ikev1_qm_build_claim(q, &b);	/* last, as racoon puts it */
 	err = isakmp_build_end(&b);
 	if (err)
 		return err;
@@ -617,6 +618,7 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 		e->stats.child_failed++;
 		/* Told, so that the initiator stops retransmitting. */
 		ikev1_info_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		err = -ECONNREFUSED;	/* told and logged, not dropped */
 		goto fail;
 	}
 	if (!q->life_secs)
@@ -624,6 +626,7 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 	if (ikev1_qm_check_ids(sa, q)) {
 		e->stats.child_failed++;
 		ikev1_info_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
+		err = -ECONNREFUSED;
 		goto fail;
 	}
 	err = pfs_start(q);
@@ -731,8 +734,10 @@ int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m)
 	if (sa->state != V1_ESTABLISHED || !m->msgid)
 		return -EAGAIN;
 	q = qm_find(sa, m->msgid);
-	if (!q)
-		return qm_respond(sa, m) ? -EAGAIN : 0;
+	if (!q) {
+		err = qm_respond(sa, m);
+		return err && err != -ECONNREFUSED ? -EAGAIN : 0;
+	}
 	if (ikev1_qm_repeated(q, m->raw, m->raw_len))
 		return 0;
 	if (q->state == QM_I1)

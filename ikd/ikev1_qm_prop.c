@@ -11,14 +11,18 @@
  * transform carries the group (GROUP_DESC).
  *
  * The responder takes the first of its own sainfo's algorithms (in the
- * sainfo's order) that the initiator offered; the initiator takes the
+ * sainfo's order) that the initiator offered with a lifetime and group
+ * proposal_check passes (ikev1_qm_check.c); the initiator takes the
  * answer's transform if it is one it offered.
  */
 #include "ikev1_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
+
+#include "log.h"
 
 #define QM_MAX_OFFERS	64	/* transforms of the peer's we look at */
 
@@ -148,22 +152,6 @@ struct offer {
 	uint32_t spi;			/* network order */
 };
 
-/*
- * PFS (RFC 2409 5.5): the initiator takes only the group it offered.
- * A responder whose sainfo has pfs_group takes only that group, a
- * transform without one is refused; one without PFS follows the
- * initiator (no group, or one we can compute), as racoon does with
- * proposal_check obey.
- */
-static bool group_ok(const struct ikev1_qm_x *q, uint16_t grp)
-{
-	if (q->initiator)
-		return grp == q->dh_group;
-	if (q->cfg.pfs_group)
-		return grp == q->cfg.pfs_group;
-	return !grp || ike_dh_info(grp);
-}
-
 /* The transform's attributes; false if it is not one we can take. */
 static bool read_offer(const struct isakmp_prop *p, const struct isakmp_xform *t,
 		       struct offer *o)
@@ -233,7 +221,8 @@ static int read_offers(const struct isakmp_msg *m, struct offer *o,
 	return 0;
 }
 
-static void take(struct ikev1_qm_x *q, const struct offer *o)
+static void take(struct ikev1_qm_x *q, const struct offer *o,
+		 const struct ikev1_qm_verdict *v)
 {
 	q->proto = o->proto;
 	q->xnum = o->num;
@@ -241,25 +230,56 @@ static void take(struct ikev1_qm_x *q, const struct offer *o)
 	q->keybits = o->keybits;
 	q->integ = o->integ;
 	q->dh_group = o->grp;
-	if (o->life && (!q->life_secs || o->life < q->life_secs))
-		q->life_secs = o->life;
-	if (!q->initiator)
+	if (q->initiator) {
+		/* The answer may shorten what we offered, never lengthen. */
+		if (o->life && o->life < q->life_secs)
+			q->life_secs = o->life;
+	} else {
+		q->life_secs = v->life;
+		q->claimed = v->claimed;
 		q->mode = o->encap == IPSEC_ENCAP_TRANSPORT ?
 			  IKD_MODE_TRANSPORT : IKD_MODE_TUNNEL;
+	}
 	q->spi_out = o->spi;
 }
 
-/* The first offer with this algorithm (and a group we take). */
+static bool same_alg(const struct offer *o, uint8_t proto, uint16_t encr,
+		     uint16_t keybits, uint16_t integ)
+{
+	return o->proto == proto && o->encr == encr && o->keybits == keybits &&
+	       o->integ == integ;
+}
+
+/*
+ * The first offer with this algorithm that we take. The initiator takes
+ * only the group it offered (RFC 2409 5.5); the responder judges the
+ * lifetime and group by proposal_check, keeping in @v the first refusal
+ * for the log when nothing else is taken.
+ */
 static const struct offer *offered(const struct ikev1_qm_x *q,
 				   const struct offer *o, unsigned int n,
 				   uint8_t proto, uint16_t encr,
-				   uint16_t keybits, uint16_t integ)
+				   uint16_t keybits, uint16_t integ,
+				   struct ikev1_qm_verdict *v)
 {
-	for (unsigned int i = 0; i < n; i++)
-		if (o[i].proto == proto && o[i].encr == encr &&
-		    o[i].keybits == keybits && o[i].integ == integ &&
-		    group_ok(q, o[i].grp))
+	struct ikev1_qm_verdict t;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (!same_alg(&o[i], proto, encr, keybits, integ))
+			continue;
+		if (q->initiator) {
+			if (o[i].grp == q->dh_group)
+				return &o[i];
+			continue;
+		}
+		if (!ikev1_qm_judge(q, q->sa->cfg.v1.check, o[i].life,
+				    o[i].grp, &t)) {
+			*v = t;
 			return &o[i];
+		}
+		if (!v->why)
+			*v = t;
+	}
 	return NULL;
 }
 
@@ -267,7 +287,8 @@ static const struct offer *offered(const struct ikev1_qm_x *q,
  * the initiator, the answer must be one of what it offered (its
  * protocol, its sainfo). */
 static const struct offer *pick(const struct ikev1_qm_x *q,
-				const struct offer *o, unsigned int n)
+				const struct offer *o, unsigned int n,
+				struct ikev1_qm_verdict *v)
 {
 	for (unsigned int p = 0; p < q->cfg.nprop; p++) {
 		const struct ike_child_prop_cfg *pc = &q->cfg.prop[p];
@@ -282,7 +303,7 @@ static const struct offer *pick(const struct ikev1_qm_x *q,
 				const struct offer *f = offered(q, o, n, proto,
 					proto == IPPROTO_AH ? 0 : pc->encr[i].id,
 					proto == IPPROTO_AH ? 0 :
-					pc->encr[i].keybits, pc->integ[j]);
+					pc->encr[i].keybits, pc->integ[j], v);
 
 				if (f)
 					return f;
@@ -291,18 +312,85 @@ static const struct offer *pick(const struct ikev1_qm_x *q,
 	return NULL;
 }
 
+/* --- the log ------------------------------------------------------------ */
+
+static void alg_str(char *buf, size_t len, uint8_t proto, uint16_t encr,
+		    uint16_t keybits, uint16_t integ)
+{
+	const struct ike_encr_info *ei = ike_encr_info(encr, keybits);
+	const struct ike_integ_info *ii = ike_integ_info(integ);
+	char e[40] = "";
+
+	if (proto != IPPROTO_AH)
+		snprintf(e, sizeof(e), "%s/", ei ? ei->name : "enc?");
+	snprintf(buf, len, "%s %s%s", proto == IPPROTO_AH ? "ah" : "esp", e,
+		 ii ? ii->name : "auth?");
+}
+
+/* Appends ", " and @one to @buf (cut when full). */
+static void add(char *buf, size_t cap, size_t *off, const char *one)
+{
+	int n;
+
+	if (*off >= cap)
+		return;
+	n = snprintf(buf + *off, cap - *off, "%s%s", *off ? ", " : "", one);
+	*off += n < 0 ? 0 : (size_t)n;
+}
+
+/* No algorithm in common: what the peer offered and what we take. */
+static void log_no_common(const struct ikev1_qm_x *q, const struct offer *o,
+			  unsigned int n)
+{
+	char theirs[1024] = "", ours[1024] = "", one[80];
+	char rb[IKD_ADDR_STRLEN];
+	size_t ot = 0, oo = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		alg_str(one, sizeof(one), o[i].proto, o[i].encr, o[i].keybits,
+			o[i].integ);
+		add(theirs, sizeof(theirs), &ot, one);
+	}
+	for (unsigned int p = 0; p < q->cfg.nprop; p++) {
+		const struct ike_child_prop_cfg *pc = &q->cfg.prop[p];
+		uint8_t proto = pc->proto == IKE_PROTO_AH ? IPPROTO_AH :
+				IPPROTO_ESP;
+		unsigned int nencr = proto == IPPROTO_AH ? 1 : pc->nencr;
+
+		for (unsigned int i = 0; i < nencr; i++)
+			for (unsigned int j = 0; j < pc->ninteg; j++) {
+				alg_str(one, sizeof(one), proto,
+					proto == IPPROTO_AH ? 0 :
+					pc->encr[i].id,
+					proto == IPPROTO_AH ? 0 :
+					pc->encr[i].keybits, pc->integ[j]);
+				add(ours, sizeof(ours), &oo, one);
+			}
+	}
+	log_error("Quick Mode with %s: no proposal chosen: peer offered [%s], "
+		  "ours [%s]", ikd_addr_str(&q->sa->remote, true, rb),
+		  n ? theirs : "nothing usable", ours);
+}
+
 int ikev1_qm_choose(struct ikev1_qm_x *q, const struct isakmp_msg *m)
 {
 	struct offer o[QM_MAX_OFFERS];
+	struct ikev1_qm_verdict v = { 0 };
 	const struct offer *f;
 	unsigned int n;
 	int err = read_offers(m, o, &n);
 
 	if (err)
 		return err;
-	f = pick(q, o, n);
+	f = pick(q, o, n, &v);
+	if (!q->initiator && !f && !v.why)
+		log_no_common(q, o, n);
+	if (!q->initiator)
+		ikev1_qm_log_verdict(q, &v);
 	if (!f)
 		return -ENOENT;
-	take(q, f);
+	if (q->initiator)
+		ikev1_qm_obey_claim(q, m);
+	take(q, f, &v);
 	return 0;
 }
