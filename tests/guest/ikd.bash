@@ -102,7 +102,7 @@ ikd_case_conf() {
 	path pre_shared_key "$IKD_DIR/h1.psk";
 	timer { counter 5; interval 2 sec; }
 	remote anonymous {
-		ike_version 2;
+		${IKD_CASE_VERSION:-ike_version 2;}
 		proposal {
 			encryption_algorithm $1;
 			hash_algorithm $2;

@@ -4,11 +4,14 @@
 # libreswan's pluto (build/libreswan, on native XFRM, h2), IKEv2 with a
 # pre-shared key. Four cases: each side initiates, transport and tunnel,
 # IPv4 and IPv6, AES-GCM-16 and AES-CBC + HMAC-SHA2-256, Curve25519 and
-# MODP-2048. ikd takes each case's racoon.conf with SIGHUP. Per case:
+# MODP-2048. Then two in IKEv1 Main Mode (pluto's ikev2=no, ikd's remote
+# without ike_version): ikd initiating in transport mode over IPv4, pluto
+# in tunnel mode over IPv6. ikd takes each case's racoon.conf with SIGHUP.
+# Per case:
 #  - the child SA comes up (ikd initiates on the first ping's ACQUIRE,
 #    pluto with whack --initiate); pluto has it established; h1 has the
 #    two ESP SAs with the case's algorithm and ESN (both daemons propose it
-#    first), the SPIs h2 has; ping both ways;
+#    first; IKEv1 has no ESN), the SPIs h2 has; ping both ways;
 #  - pluto terminates (it revives what it initiated when the peer deletes
 #    it); then neither host has an SA;
 #  - the wire shows IKE, then only ESP with those SPIs, then IKE (pluto's
@@ -48,9 +51,12 @@ h1_spis() {
 h1_two() { [ "$(h1_spis | wc -l)" = 2 ]; }
 
 # run_case NAME INITIATOR MODE FAMILY PLUTO_IKE PLUTO_ESP SETKEY_ALG_RE IKD...
+# (IKEv1 when V1=1 in the environment)
 run_case() {
 	local n=$1 init=$2 mode=$3 fam=$4 pike=$5 pesp=$6 alg=$7 c p ci pi plen t0 r0 s1 s2 out seq spi
+	local v=2 esn=2
 	shift 7
+	[ "${V1:-0}" = 1 ] && v=1 esn=0
 	t0=$(date +%s)
 	if [ "$fam" = 4 ]; then c=20.1.1.1 p=10.1.1.1 ci=10.99.2.1 pi=10.99.1.1 plen=32
 	else c=fd00:2::1 p=fd00:1::1 ci=fd00:99:2::1 pi=fd00:99:1::1 plen=128; fi
@@ -61,7 +67,11 @@ run_case() {
 	spdadd $ci $pi any -P in ipsec esp/$mode/$([ $mode = tunnel ] && echo "$c-$p")/require;
 	EOF
 	r0=$(reloads)
-	ikd_case_conf "$@"
+	if [ $v = 1 ]; then
+		IKD_CASE_VERSION="exchange_mode main;" ikd_case_conf "$@"
+	else
+		ikd_case_conf "$@"
+	fi
 	kill -HUP "${IKD_PID[h1]}"
 	kt_ike_until 30 reloads_ge $((r0 + 1)) || kt_fail "$n: ikd did not reload"
 	{
@@ -72,6 +82,7 @@ run_case() {
 		echo "	rightid=$p"
 		[ "$mode" = tunnel ] && echo "	leftsubnet=$ci/$plen" && echo "	rightsubnet=$pi/$plen"
 		echo "	authby=secret"
+		[ $v = 1 ] && echo "	ikev2=no"
 		echo "	ike=$pike"
 		echo "	esp=$pesp"
 		echo "	type=$mode"
@@ -92,9 +103,9 @@ run_case() {
 	kt_expect_eq "$n: ESP SPIs of h1 and h2" "$s1" "$s2"
 	[ "$(ip netns exec h1 "$setkey" -D | grep -cE "$alg")" = 2 ] ||
 		kt_fail "$n: h1's SAs are not $alg: $(ip netns exec h1 "$setkey" -D)"
-	[ "$(ip netns exec h1 "$setkey" -D | grep -c 'state=mature esn ')" = 2 ] &&
-		[ "$(ip -n h2 xfrm state | grep -c 'flag .*esn')" = 2 ] ||
-		kt_fail "$n: not ESN on both hosts: $(ip netns exec h1 "$setkey" -D) $(ip -n h2 xfrm state)"
+	[ "$(ip netns exec h1 "$setkey" -D | grep -c 'state=mature esn ')" = $esn ] &&
+		[ "$(ip -n h2 xfrm state | grep -c 'flag .*esn')" = $esn ] ||
+		kt_fail "$n: not $esn ESN SAs on each host: $(ip netns exec h1 "$setkey" -D) $(ip -n h2 xfrm state)"
 	ip netns exec h1 ping -n -q -c 2 -i 0.3 -W 3 -I "$pi" "$ci" >/dev/null ||
 		kt_fail "$n: ping from h1 failed"
 	ip netns exec h2 ping -n -q -c 2 -i 0.3 -W 3 -I "$ci" "$pi" >/dev/null ||
@@ -112,7 +123,11 @@ run_case() {
 	for spi in $s1; do
 		grep -Eq "^esp $spi [1-9]" <<<"$out" || kt_fail "$n: no ESP with SPI $spi on the wire: $out"
 	done
-	kt_log "$n: $init initiated, $mode IPv$fam, IKE $pike, ESP $pesp; wire: $seq; ok in $(($(date +%s) - t0)) s"
+	if [ $v = 1 ]; then
+		grep -q "ISAKMP-SA established .*$c\[500\]" "$(ikd_log h1)" ||
+			kt_fail "$n: ikd logged no ISAKMP-SA established with $c"
+	fi
+	kt_log "$n: IKEv$v, $init initiated, $mode IPv$fam, IKE $pike, ESP $pesp; wire: $seq; ok in $(($(date +%s) - t0)) s"
 }
 
 GCM='E: aes-gcm-16'
@@ -125,6 +140,10 @@ run_case i4tuncbc ikd tunnel 4 aes128-sha2_256-modp2048 aes128-sha2_256 "$CBC" \
 	"aes 128" sha256 14 "aes 128" hmac_sha256
 run_case p6tungcm pluto tunnel 6 aes_gcm256-sha2_256-curve25519 aes_gcm256 "$GCM" \
 	"aes_gcm_16 256" sha256 31 "aes_gcm_16 256"
+V1=1 run_case i4trav1 ikd transport 4 aes128-sha2_256-modp2048 aes128-sha2_256 "$CBC" \
+	"aes 128" sha256 14 "aes 128" hmac_sha256
+V1=1 run_case p6tunv1 pluto tunnel 6 aes256-sha2_256-modp2048 aes256-sha1 "$CBC" \
+	"aes 256" sha256 14 "aes 256" hmac_sha1
 
 ikd_stop h1
 kt_pluto_stop p
