@@ -203,10 +203,14 @@ static void test_main_rsasig_ca(void **state)
 
 	(void)state;
 	pki_new(&p);
-	p.kca = fx_key("rsa");
-	p.ca = fx_cert("test CA", p.kca, NULL, NULL, NULL, 1, -1, 30);
+	/* Old-style too: an RSA-1024 CA signing with SHA-1, which the
+	 * verification takes (no OpenSSL security level applies to it). */
+	p.kca = rsa1024();
+	p.ca = seed_cert("test CA", p.kca);
 	a = fx_cert("elmer", p.ka, p.ca, p.kca, NULL, 2, -1, 30);
 	b = fx_cert("relent", p.kb, p.ca, p.kca, NULL, 3, -1, 30);
+	if (!X509_sign(a, p.kca, EVP_sha1()) || !X509_sign(b, p.kca, EVP_sha1()))
+		abort();
 	fx_write_cert(p.dir, "ca.pem", p.ca, false);
 	fx_write_cert(p.dir, "a.pem", a, false);
 	fx_write_cert(p.dir, "b.pem", b, false);
