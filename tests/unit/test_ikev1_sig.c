@@ -340,6 +340,51 @@ static void test_aggressive_rsasig_id_not_cert(void **state)
 	id_not_cert(ISAKMP_EXCH_AGGRESSIVE);
 }
 
+/* Address IDs (no my_identifier): the certificates carry them as
+ * subjectAltName IPs. */
+static void test_aggressive_rsasig_address_ids(void **state)
+{
+	struct pki p;
+	struct world *w;
+	X509 *a, *b;
+
+	(void)state;
+	pki_new(&p);
+	a = fx_cert("elmer", p.ka, NULL, NULL, "IP:192.0.2.1", 5, -1, 30);
+	b = fx_cert("relent", p.kb, NULL, NULL, "IP:192.0.2.2", 6, -1, 30);
+	fx_write_cert(p.dir, "a.pem", a, false);
+	fx_write_cert(p.dir, "b.pem", b, false);
+	X509_free(a);
+	X509_free(b);
+	w = sig_world(ISAKMP_EXCH_AGGRESSIVE, &p);
+	memset(&w->a.cfg.my_id, 0, sizeof(w->a.cfg.my_id));
+	memset(&w->b.cfg.my_id, 0, sizeof(w->b.cfg.my_id));
+	memset(&w->a.cfg.peer_id, 0, sizeof(w->a.cfg.peer_id));
+	memset(&w->b.cfg.peer_id, 0, sizeof(w->b.cfg.peer_id));
+	assert_int_equal(initiate(w), 0);
+	run(w);
+	assert_int_equal(the_sa(&w->a)->state, V1_ESTABLISHED);
+	assert_int_equal(the_sa(&w->b)->state, V1_ESTABLISHED);
+	assert_int_equal(the_sa(&w->a)->peer_id.type, IPSEC_ID_IPV4_ADDR);
+	assert_int_equal(fake_log_count("SIG verified"), 2);
+	free_world(w);
+	/* B's address is not in A's certificate: refused. */
+	a = fx_cert("elmer", p.ka, NULL, NULL, "IP:192.0.2.9", 7, -1, 30);
+	fx_write_cert(p.dir, "a.pem", a, false);
+	X509_free(a);
+	fake_log_reset();
+	w = sig_world(ISAKMP_EXCH_AGGRESSIVE, &p);
+	memset(&w->a.cfg.my_id, 0, sizeof(w->a.cfg.my_id));
+	memset(&w->b.cfg.peer_id, 0, sizeof(w->b.cfg.peer_id));
+	assert_int_equal(initiate(w), 0);
+	run(w);
+	assert_refused(w, "phase 1 with 192.0.2.1[500]: ID mismatch: ID "
+		       "ID_IPV4_ADDR 192.0.2.1, certificate /O=kipsec "
+		       "test/CN=elmer");
+	free_world(w);
+	pki_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_aggressive_rsasig_cert_not_peers_certfile),
 		cmocka_unit_test(test_main_rsasig_id_not_cert),
 		cmocka_unit_test(test_aggressive_rsasig_id_not_cert),
+		cmocka_unit_test(test_aggressive_rsasig_address_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
