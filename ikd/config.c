@@ -173,6 +173,9 @@ static void path_to_v2(char *dst, const char *src)
 		snprintf(dst, IKE_CFG_PATH_MAX, "%s", src);
 }
 
+static void cert_paths(const struct ikd_config *c, const struct ikd_remote *r,
+		       struct ike_cert_cfg *cc);
+
 /* authentication_method rsasig (every proposal the same method: IKEv2
  * does not negotiate it) and the certificate statements. */
 static int certs_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
@@ -202,6 +205,14 @@ static int certs_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 	    r->verify_cert)
 		ikd_diag_warn(d, &r->pos, "no ca_type, peers_certfile or path "
 			      "certificate: no peer certificate can verify");
+	cert_paths(c, r, cc);
+	return 0;
+}
+
+/* The certificate statements of @r as the engine takes them. */
+static void cert_paths(const struct ikd_config *c, const struct ikd_remote *r,
+		       struct ike_cert_cfg *cc)
+{
 	path_to_v2(cc->cert, r->cert_path);
 	path_to_v2(cc->key, r->key_path);
 	path_to_v2(cc->ca, r->ca_path);
@@ -210,7 +221,6 @@ static int certs_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 	cc->verify_cert = r->verify_cert;
 	cc->send_cert = r->send_cert;
 	cc->send_cr = r->send_cr;
-	return 0;
 }
 
 /* The engine's view of remote block @r; -errno with @d told why. */
@@ -376,6 +386,10 @@ int ikd_config_remote_v1(const struct ikd_config *c, const struct ikd_remote *r,
 			v1->nprop++;
 	}
 	v1->check = check_to_v1(r->proposal_check);
+	/* IKEv1 negotiates the method: proposals may mix pre_shared_key
+	 * and rsasig, which IKEv2's mapping refused. */
+	if (r->cert_path && !out->cert.cert[0])
+		cert_paths(c, r, &out->cert);
 	return v1->nprop ? 0 : -ENOENT;
 }
 
@@ -705,7 +719,7 @@ static void check_v2(struct ikd_config *c, struct ikd_diag *d)
 			if (ikd_config_remote_v1(c, r, &c->peer))
 				ikd_diag_warn(d, &r->pos, "this IKEv1 remote "
 					      "block has no proposal ikd can "
-					      "use (pre_shared_key only)");
+					      "use (pre_shared_key or rsasig)");
 			continue;
 		}
 		v2 = true;

@@ -66,4 +66,14 @@ int ike_sig_verify(EVP_PKEY *key, uint8_t method, const uint8_t *auth,
 const char *ike_sig_scheme_str(uint8_t method, const uint8_t *auth,
 			       size_t alen, char *buf, size_t len);
 
+/* IKEv1 (ike_sig_raw.c): RSA PKCS#1 v1.5 over @hash itself, no
+ * DigestInfo (RFC 2409 5.1, as racoon and strongSwan). 0, or -EINVAL /
+ * -EACCES with @why filled ("signature does not verify", ...). */
+int ike_sig_rsa_raw_sign(EVP_PKEY *key, const uint8_t *hash, size_t hlen,
+			 uint8_t *out, size_t cap, size_t *len, char *why,
+			 size_t wl);
+int ike_sig_rsa_raw_verify(EVP_PKEY *key, const uint8_t *sig, size_t slen,
+			   const uint8_t *hash, size_t hlen, char *why,
+			   size_t wl);
+
 #endif /* IKD_IKE_SIG_H */

@@ -125,27 +125,41 @@ static void initial_contact(struct ikev1_sa *sa)
 	}
 }
 
-static void notify(struct ikev1_sa *sa, const struct isakmp_pl *pl)
+/* A notify from @sa's peer; true when it ends this ISAKMP SA. */
+static bool notify(struct ikev1_sa *sa, const struct isakmp_pl *pl)
 {
 	struct isakmp_notify n;
 	char rb[IKD_ADDR_STRLEN];
 
 	if (isakmp_dec_notify(pl, &n, NULL))
-		return;
+		return false;
+	ikd_addr_str(&sa->remote, true, rb);
+	/* The peer did not accept our phase 1 signature or certificate
+	 * (ikev1_p1_auth.c sends these): Aggressive Mode's initiator was
+	 * established before the responder checked it. */
+	if (n.type == ISAKMP_N_INVALID_SIGNATURE ||
+	    n.type == ISAKMP_N_AUTHENTICATION_FAILED) {
+		log_error("phase 1 with %s: peer refused our authentication "
+			  "(%s): deleting the ISAKMP-SA", rb,
+			  isakmp_notify_name(n.type));
+		return true;
+	}
+	if (sa->state != V1_ESTABLISHED)
+		return false;
 	if (n.type == IPSEC_N_INITIAL_CONTACT) {
 		initial_contact(sa);
-		return;
+		return false;
 	}
 	/* The peer refused a Quick Mode of ours: no retransmission can
 	 * change its mind. */
 	if (n.type == ISAKMP_N_NO_PROPOSAL_CHOSEN ||
 	    n.type == ISAKMP_N_INVALID_ID_INFORMATION) {
 		ikev1_qm_refused(sa, &n);
-		return;
+		return false;
 	}
-	log_info("%s sent notify %s (%u): not acted on yet",
-		 ikd_addr_str(&sa->remote, true, rb),
+	log_info("%s sent notify %s (%u): not acted on yet", rb,
 		 isakmp_notify_name(n.type), n.type);
+	return false;
 }
 
 /* A DELETE from @sa's peer: IPsec SAs by SPI (its inbound, our
@@ -226,7 +240,10 @@ int ikev1_info_receive(struct ikev1_sa *sa, struct isakmp_msg *m)
 	int err;
 
 	ikd_addr_str(&sa->remote, true, rb);
-	if (sa->state != V1_ESTABLISHED || !sa->have_keys) {
+	/* Main Mode's initiator after MM5 has the keys the responder's
+	 * refusal of it comes under. */
+	if ((sa->state != V1_ESTABLISHED && sa->state != V1_MM_I3) ||
+	    !sa->have_keys) {
 		/* Before phase 1 is done an Informational is in clear and
 		 * unauthenticated: logged, never acted on. */
 		const struct isakmp_pl *pl = isakmp_msg_find(m, ISAKMP_PL_N,
@@ -244,7 +261,7 @@ int ikev1_info_receive(struct ikev1_sa *sa, struct isakmp_msg *m)
 	if (!err) {
 		for (unsigned int i = 1; i < m->npl; i++) {
 			if (m->pl[i].type == ISAKMP_PL_N)
-				notify(sa, &m->pl[i]);
+				gone |= notify(sa, &m->pl[i]);
 			else if (m->pl[i].type == ISAKMP_PL_D)
 				gone |= delete(sa, &m->pl[i]);
 		}

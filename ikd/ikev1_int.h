@@ -6,8 +6,9 @@
  *                 in struct ike_engine, found by cookies), sending with
  *                 retransmission, answering a repeated datagram with our
  *                 last one, the half-open limits and expiry, destruction
- *   ikev1_p1.c    phase 1: Main and Aggressive Mode, both roles, with
- *                 pre-shared keys
+ *   ikev1_p1.c    phase 1: Main and Aggressive Mode, both roles
+ *   ikev1_p1_auth.c phase 1's HASH (pre-shared keys) or [CERT] SIG
+ *                 (rsasig): made and checked
  *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
  *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT, the notifies
  *                 refusing a Quick Mode, DELETE
@@ -188,6 +189,25 @@ void ikev1_p1_respond(struct ike_engine *e, const struct ikd_addr *local,
 /* The next message of @sa's exchange: 0 accepted; -EAGAIN dropped, the
  * SA stays; any other error ends the SA (logged). */
 int ikev1_p1_dispatch(struct ikev1_sa *sa, struct isakmp_msg *m);
+
+/* ikev1_p1_auth.c */
+/* Whether the chosen transform authenticates with RSA signatures. */
+bool ikev1_p1_sig(const struct ikev1_sa *sa);
+struct ikev1_p1 ikev1_p1_of(const struct ikev1_sa *sa);
+/* Our ID payload body (RFC 2407 4.6.2): IKEv2's ID types we send have
+ * the IPsec DOI's numbers. */
+size_t ikev1_my_id_body(const struct ikev1_sa *sa, uint8_t *out);
+/* my_identifier asn1dn without a DN: sa->my_id from our certificate.
+ * 0, or an error (logged). */
+int ikev1_auth_my_id(struct ikev1_sa *sa);
+/* CERTREQ when the chosen (initiator of Aggressive Mode: first) method
+ * is rsasig and send_cr is on. */
+void ikev1_auth_add_cr(struct ikev1_sa *sa, struct isakmp_builder *b);
+/* HASH, or [CERT] SIG, after our ID; a failure (logged) sets b's error. */
+void ikev1_auth_add(struct ikev1_sa *sa, struct isakmp_builder *b);
+/* The peer's HASH or SIG over its ID payload (sa->peer_id_b): 0, or
+ * -EACCES (logged; with rsasig a notify went). */
+int ikev1_auth_check(struct ikev1_sa *sa, const struct isakmp_msg *m);
 
 /* ikev1_child.c */
 /* Quick Mode @q installed its SAs: remembered (generated policies too). */

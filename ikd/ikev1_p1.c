@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * IKEv1 phase 1 with pre-shared keys (RFC 2409 5, 5.4), both roles:
+ * IKEv1 phase 1 (RFC 2409 5), both roles, with pre-shared keys or RSA
+ * signatures (ikev1_p1_auth.c makes and checks what authenticates):
  *
  *   Main Mode        I: SA              R: SA
  *                    I: KE, Ni          R: KE, Nr
@@ -10,10 +11,12 @@
  *                    I: [HASH_I]  (encrypted, as racoon and strongSwan
  *                       send it; taken in clear too)
  *
- * Main Mode finds the pre-shared key by the peer's address (its ID is
- * encrypted, and the key is needed to decrypt it); Aggressive Mode by the
- * ID the peer sent. Our ID is my_identifier, our address by default, with
- * protocol and port 0 (we accept 17/500 too).
+ * With rsasig, [CERT] SIG stand where HASH is, and MM3/MM4 and AM1/AM2
+ * carry a CERTREQ. Main Mode finds the pre-shared key by the peer's
+ * address (its ID is encrypted, and the key is needed to decrypt it);
+ * Aggressive Mode by the ID the peer sent. Our ID is my_identifier, our
+ * address by default (asn1dn without a DN: our certificate's subject),
+ * with protocol and port 0 (we accept 17/500 too).
  *
  * Nothing is allocated for a first message before its proposal was
  * chosen and the half-open limits admit it; then only the SA itself.
@@ -135,23 +138,13 @@ static void note_vids(struct ikev1_sa *sa, const struct isakmp_msg *m)
 
 /* --- identities --------------------------------------------------------- */
 
-static void init_my_id(struct ikev1_sa *sa)
+static int init_my_id(struct ikev1_sa *sa)
 {
 	if (sa->cfg.my_id.type)
 		sa->my_id = sa->cfg.my_id;
 	else
 		ike_id_from_addr(&sa->my_id, &sa->local);
-}
-
-/* Our ID payload body (RFC 2407 4.6.2): IKEv2's ID types we send have
- * the IPsec DOI's numbers. */
-static size_t my_id_body(const struct ikev1_sa *sa, uint8_t *out)
-{
-	out[0] = sa->my_id.type;
-	out[1] = 0;
-	out[2] = out[3] = 0;
-	memcpy(out + 4, sa->my_id.data, sa->my_id.len);
-	return 4 + (size_t)sa->my_id.len;
+	return ikev1_auth_my_id(sa);
 }
 
 static void add_id(struct ikev1_sa *sa, struct isakmp_builder *b)
@@ -188,7 +181,15 @@ static int take_peer_id(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	memcpy(sa->peer_id.data, id.data.ptr, id.data.len);
 	memcpy(sa->peer_id_b, pl->body.ptr, pl->body.len);
 	sa->peer_id_b_len = pl->body.len;
-	if (sa->cfg.peer_id.type &&
+	/* peers_identifier asn1dn without a DN: the type, and the
+	 * certificate's subject (ikev1_p1_auth.c). */
+	if (sa->cfg.peer_id.type == IPSEC_ID_DER_ASN1_DN &&
+	    !sa->cfg.peer_id.len && sa->peer_id.type != IPSEC_ID_DER_ASN1_DN) {
+		log_error("phase 1 with %s: ID mismatch: ID %s, peers_identifier"
+			  " asn1dn", rb, ike_id_str(&sa->peer_id, a, sizeof(a)));
+		return -EACCES;
+	}
+	if (sa->cfg.peer_id.type && sa->cfg.peer_id.len &&
 	    (sa->cfg.peer_id.type != sa->peer_id.type ||
 	     sa->cfg.peer_id.len != sa->peer_id.len ||
 	     memcmp(sa->cfg.peer_id.data, sa->peer_id.data,
@@ -239,14 +240,18 @@ static int take_ke_nonce(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	return 0;
 }
 
-static struct ikev1_p1 p1_of(const struct ikev1_sa *sa)
+/* SKEYID for signatures: no secret but g^xy. */
+static int derive_sig(struct ikev1_sa *sa)
 {
-	return (struct ikev1_p1){
-		.cky_i = sa->cky_i, .cky_r = sa->cky_r,
-		.ni_b = { sa->ni, sa->ni_len }, .nr_b = { sa->nr, sa->nr_len },
-		.gxi = { sa->gxi, sa->gxi_len }, .gxr = { sa->gxr, sa->gxr_len },
-		.gxy = { sa->gxy, sa->gxy_len },
-	};
+	struct ikev1_p1 p1 = ikev1_p1_of(sa);
+	int err = ikev1_keys_sig(&sa->k, ikev1_hash_prf(sa->ch.hash),
+				 ikev1_encr_info(sa->ch.encr, sa->ch.keybits),
+				 &p1);
+
+	if (!err)
+		err = ikev1_iv_phase1(&sa->iv, &sa->k, &p1);
+	sa->have_keys = !err;
+	return err;
 }
 
 /* g^xy, the pre-shared key for @id, SKEYID and its children, phase 1's
@@ -265,6 +270,8 @@ static int derive(struct ikev1_sa *sa, const struct ike_id *id)
 			    &sa->gxy_len);
 	if (err)
 		return err;
+	if (ikev1_p1_sig(sa))
+		return derive_sig(sa);
 	if (sa->eng->env.psk(sa->eng->env.arg, &sa->cfg, id, &sa->remote, psk,
 			     sizeof(psk), &psklen)) {
 		log_error("phase 1 with %s: no pre-shared key for %s",
@@ -272,7 +279,7 @@ static int derive(struct ikev1_sa *sa, const struct ike_id *id)
 			  ike_id_str(id, ib, sizeof(ib)));
 		return -ENOENT;
 	}
-	p1 = p1_of(sa);
+	p1 = ikev1_p1_of(sa);
 	err = ikev1_keys_psk(&sa->k, ikev1_hash_prf(sa->ch.hash),
 			     ikev1_encr_info(sa->ch.encr, sa->ch.keybits), &p1,
 			     psk, psklen);
@@ -281,49 +288,6 @@ static int derive(struct ikev1_sa *sa, const struct ike_id *id)
 		err = ikev1_iv_phase1(&sa->iv, &sa->k, &p1);
 	sa->have_keys = !err;
 	return err;
-}
-
-/* HASH_I (@of_initiator) or HASH_R over the ID body @id_b. */
-static int hash_of(const struct ikev1_sa *sa, bool of_initiator,
-		   const uint8_t *id_b, size_t id_len, uint8_t *out)
-{
-	struct ikev1_p1 p1 = p1_of(sa);
-	struct ike_span sai = { sa->sai_b, sa->sai_b_len };
-	struct ike_span id = { id_b, id_len };
-
-	return of_initiator ? ikev1_hash_i(&sa->k, &p1, sai, id, out) :
-			      ikev1_hash_r(&sa->k, &p1, sai, id, out);
-}
-
-static void add_my_hash(struct ikev1_sa *sa, struct isakmp_builder *b)
-{
-	uint8_t idb[4 + IKE_ID_MAX], h[IKE_MAX_PRF];
-	size_t n = my_id_body(sa, idb);
-
-	if (hash_of(sa, sa->initiator, idb, n, h))
-		b->w->err = -EINVAL;
-	isakmp_build_data(b, ISAKMP_PL_HASH, h, sa->k.prflen);
-}
-
-/* The peer's HASH over its ID body; -EACCES (logged) when wrong. */
-static int check_peer_hash(struct ikev1_sa *sa, const struct isakmp_msg *m)
-{
-	const struct isakmp_pl *pl = isakmp_msg_find(m, ISAKMP_PL_HASH, NULL);
-	uint8_t h[IKE_MAX_PRF];
-	char rb[IKD_ADDR_STRLEN], ib[IKE_ID_STRLEN];
-
-	if (pl && pl->body.len == sa->k.prflen &&
-	    !hash_of(sa, !sa->initiator, sa->peer_id_b, sa->peer_id_b_len, h) &&
-	    !CRYPTO_memcmp(h, pl->body.ptr, sa->k.prflen))
-		return 0;
-	log_error("invalid HASH_%c from %s (ID %s): HASH mismatch, wrong "
-		  "pre-shared key? deleting the half-open ISAKMP-SA",
-		  sa->initiator ? 'R' : 'I',
-		  ikd_addr_str(&sa->remote, true, rb),
-		  ike_id_str(&sa->peer_id, ib, sizeof(ib)));
-	sa->eng->stats.fail_auth++;
-	sa->eng->stats.ike_failed++;
-	return -EACCES;
 }
 
 /* Keeps our own SA payload's body (SAi_b) from the message just built. */
@@ -389,6 +353,7 @@ static int start_aggressive(struct ikev1_sa *sa)
 	 * group, and only the proposals with it (conf_remote.c makes them
 	 * all have it). */
 	sa->ch.dh = sa->cfg.v1.prop[0].dh;
+	sa->ch.auth = sa->cfg.v1.prop[0].auth;	/* for the CERTREQ */
 	err = make_ke(sa);
 	if (!err)
 		err = make_nonce(sa);
@@ -397,6 +362,7 @@ static int start_aggressive(struct ikev1_sa *sa)
 	isakmp_build_data(&o->b, ISAKMP_PL_KE, sa->gxi, sa->gxi_len);
 	isakmp_build_data(&o->b, ISAKMP_PL_NONCE, sa->ni, sa->ni_len);
 	add_id(sa, &o->b);
+	ikev1_auth_add_cr(sa, &o->b);
 	add_vids(&o->b);
 	if (!err)
 		err = isakmp_build_end(&o->b);
@@ -431,7 +397,10 @@ int ikev1_initiate(struct ike_engine *e, const struct ike_peer_cfg *peer,
 	sa = ikev1_sa_new(e, true, peer->v1.xmode[0], local, remote, peer);
 	if (!sa)
 		return -ENOMEM;
-	init_my_id(sa);
+	if (init_my_id(sa)) {
+		ikev1_sa_destroy(sa);
+		return -EACCES;
+	}
 	log_notify("initiate new phase 1 negotiation: %s<=>%s (%s)",
 		   ikd_addr_str(local, true, lb), rb,
 		   isakmp_exchange_name(sa->mode));
@@ -470,6 +439,7 @@ static int mm_i_sa(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	out_clear(sa, o);
 	isakmp_build_data(&o->b, ISAKMP_PL_KE, sa->gxi, sa->gxi_len);
 	isakmp_build_data(&o->b, ISAKMP_PL_NONCE, sa->ni, sa->ni_len);
+	ikev1_auth_add_cr(sa, &o->b);
 	err = send_clear(sa, o, true);
 	free(o);
 	sa->state = V1_MM_I2;
@@ -494,7 +464,7 @@ static int mm_i_ke(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
 	out_chain(o);
 	add_id(sa, &o->b);
-	add_my_hash(sa, &o->b);
+	ikev1_auth_add(sa, &o->b);
 	err = send_sealed(sa, o, true);
 	free(o);
 	sa->state = V1_MM_I3;
@@ -513,7 +483,7 @@ static int open_peer_auth(struct ikev1_sa *sa, struct isakmp_msg *m)
 		return -EAGAIN;
 	err = take_peer_id(sa, m);
 	if (!err)
-		err = check_peer_hash(sa, m);
+		err = ikev1_auth_check(sa, m);
 	OPENSSL_cleanse(plain, sizeof(plain));
 	if (err) {
 		ikev1_iv_drop(&sa->iv);
@@ -555,13 +525,13 @@ static int am_i_reply(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	if (take_ke_nonce(sa, m) || take_peer_id(sa, m))
 		return -EACCES;
 	note_vids(sa, m);
-	if (derive(sa, &sa->peer_id) || check_peer_hash(sa, m))
+	if (derive(sa, &sa->peer_id) || ikev1_auth_check(sa, m))
 		return -EACCES;
 	if (!(o = malloc(sizeof(*o))))
 		return -ENOMEM;
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
 	out_chain(o);
-	add_my_hash(sa, &o->b);
+	ikev1_auth_add(sa, &o->b);
 	err = send_sealed(sa, o, false);
 	free(o);
 	if (!err)
@@ -641,6 +611,7 @@ static int mm_r_ke(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	out_clear(sa, o);
 	isakmp_build_data(&o->b, ISAKMP_PL_KE, sa->gxr, sa->gxr_len);
 	isakmp_build_data(&o->b, ISAKMP_PL_NONCE, sa->nr, sa->nr_len);
+	ikev1_auth_add_cr(sa, &o->b);
 	err = send_clear(sa, o, true);
 	free(o);
 	sa->state = V1_MM_R2;
@@ -660,7 +631,7 @@ static int mm_r_auth(struct ikev1_sa *sa, struct isakmp_msg *m)
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
 	out_chain(o);
 	add_id(sa, &o->b);
-	add_my_hash(sa, &o->b);
+	ikev1_auth_add(sa, &o->b);
 	err = send_sealed(sa, o, false);
 	free(o);
 	if (!err)
@@ -689,7 +660,8 @@ static int am_r_reply(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	isakmp_build_data(&o->b, ISAKMP_PL_KE, sa->gxr, sa->gxr_len);
 	isakmp_build_data(&o->b, ISAKMP_PL_NONCE, sa->nr, sa->nr_len);
 	add_id(sa, &o->b);
-	add_my_hash(sa, &o->b);
+	ikev1_auth_add_cr(sa, &o->b);
+	ikev1_auth_add(sa, &o->b);
 	add_vids(&o->b);
 	err = send_clear(sa, o, true);
 	free(o);
@@ -705,7 +677,7 @@ static int am_r_hash(struct ikev1_sa *sa, struct isakmp_msg *m)
 
 	if (sealed && open_sealed(sa, m, plain, sizeof(plain)))
 		return -EAGAIN;
-	if (check_peer_hash(sa, m)) {
+	if (ikev1_auth_check(sa, m)) {
 		if (sealed)
 			ikev1_iv_drop(&sa->iv);
 		return -EACCES;
@@ -762,7 +734,10 @@ void ikev1_p1_respond(struct ike_engine *e, const struct ikd_addr *local,
 		return;
 	memcpy(sa->cky_i, m->cky_i, IKEV1_COOKIE_LEN);
 	sa->ch = ch;
-	init_my_id(sa);
+	if (init_my_id(sa)) {
+		ikev1_sa_destroy(sa);
+		return;
+	}
 	log_notify("respond new phase 1 negotiation: %s<=>%s (%s)",
 		   ikd_addr_str(local, true, lb), rb,
 		   isakmp_exchange_name(sa->mode));

@@ -172,9 +172,11 @@ static bool takes(const struct ike_peer_cfg *cfg,
 	uint32_t life;
 
 	xform_of_cfg(p, &ours);
-	/* Only pre-shared keys are implemented; rsasig is recognised in
-	 * the configuration for later. */
-	if (ours.auth != OAKLEY_AUTH_PSK || !same_algs(&ours, x))
+	/* rsasig only with a certificate to sign with (config.c leaves it
+	 * out when the remote's proposals mix methods). */
+	if ((ours.auth != OAKLEY_AUTH_PSK &&
+	     (ours.auth != OAKLEY_AUTH_RSA_SIG || !cfg->cert.cert[0])) ||
+	    !same_algs(&ours, x))
 		return false;
 	life = check_life(cfg->v1.check, x->life_secs, ours.life_secs);
 	if (!life) {

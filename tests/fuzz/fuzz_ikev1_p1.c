@@ -9,7 +9,8 @@
  *
  * Input: one byte of set-up (bit 0: Aggressive Mode; bits 1-3: how many
  * datagrams of the real exchange are delivered first: 6 or 3 complete
- * phase 1), then records of
+ * phase 1; bit 4: rsasig with self-signed RSA-1024 certificates, made
+ * once per process and pinned by peers_certfile), then records of
  * [op][len][len bytes]:
  *   op 0  raw datagram to B from A's address
  *   op 1  raw datagram to A from B's address
@@ -37,6 +38,7 @@
 #include <linux/ipsec.h>
 
 #include "../unit/fake_kernel.c"
+#include "../unit/cert_fixture.c"
 #include "../../ikd/ikev1_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -203,6 +205,55 @@ static void node_init(struct node *n, const char *ip, const struct node *o,
 	n->e = ike_engine_new(&env);
 }
 
+/* rsasig's files, made at the first run that asks for them. */
+static char cert_dir[128];
+
+static void rm_certs(void)
+{
+	fx_rmdir(cert_dir);
+}
+
+static void make_certs(void)
+{
+	const char *const names[2] = { "a", "b" };
+	char file[16];
+
+	if (cert_dir[0])
+		return;
+	fx_dir(cert_dir, sizeof(cert_dir));
+	atexit(rm_certs);
+	for (int i = 0; i < 2; i++) {
+		EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+		X509 *x = k ? fx_cert(names[i], k, NULL, NULL, NULL, 1, -1, 30) :
+			      NULL;
+
+		if (!x)
+			abort();
+		snprintf(file, sizeof(file), "%s.pem", names[i]);
+		fx_write_cert(cert_dir, file, x, false);
+		snprintf(file, sizeof(file), "%s.key", names[i]);
+		fx_write_key(cert_dir, file, k);
+		X509_free(x);
+		EVP_PKEY_free(k);
+	}
+}
+
+/* @n signs with @mine's certificate and pins @theirs'. */
+static void use_rsasig(struct node *n, const char *mine, const char *theirs)
+{
+	struct ike_cert_cfg *cc = &n->cfg.cert;
+
+	make_certs();
+	n->cfg.auth = IKE_CFG_AUTH_CERT;
+	n->cfg.v1.prop[0].auth = OAKLEY_AUTH_RSA_SIG;
+	snprintf(cc->cert, sizeof(cc->cert), "%s/%s.pem", cert_dir, mine);
+	snprintf(cc->key, sizeof(cc->key), "%s/%s.key", cert_dir, mine);
+	snprintf(cc->peer_cert, sizeof(cc->peer_cert), "%s/%s.pem", cert_dir,
+		 theirs);
+	cc->verify_cert = cc->send_cert = cc->send_cr = true;
+	n->cfg.my_id.type = n->cfg.peer_id.type = IPSEC_ID_DER_ASN1_DN;
+}
+
 /* Encrypts @body (first payload type, then payloads) as B expects. */
 static void sealed_to_b(const uint8_t *body, size_t len)
 {
@@ -294,6 +345,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a.cfg.remote = b.addr;
 	if (!a.e || !b.e)
 		abort();
+	if (data[0] & 0x10) {
+		use_rsasig(&a, "a", "b");
+		use_rsasig(&b, "b", "a");
+	}
 	acquire_ah = false;
 	b_policy();
 	ikev1_initiate(a.e, &a.cfg, &a.addr, &b.addr);

@@ -9,7 +9,10 @@
 #    both ways; charon's terminate (its DELETEs) leaves no SA on h1;
 #  - charon initiates: the same, ikd as responder checking charon's IDs
 #    against its SPD;
-#  - ikd stops with the SAs up: its DELETEs take them down on charon.
+#  - ikd stops with the SAs up: its DELETEs take them down on charon;
+#  - Main Mode with RSA signatures (rsasig), self-signed certificates
+#    pinned on each side, asn1dn identities: ikd initiates, each side
+#    verifies the other's SIG.
 . "$KT_TOP/tests/vm/lib.sh"
 . "$KT_TOP/tests/vm/ike.sh"
 . "$KT_TOP/tests/guest/ikd.bash"
@@ -123,4 +126,83 @@ kt_ike_until 20 no_sa || kt_fail "SAs left after ikd stopped: $(ip -n h2 xfrm st
 kt_charon_sas c | grep -q ESTABLISHED && kt_fail "charon still has an IKE SA after ikd's DELETE"
 grep -qF "$PSK" "$(ikd_log h1)" && kt_fail "h1's log holds the PSK"
 kt_log "ikd stopped: its DELETEs took the SAs down on charon; no SA left"
+
+# rsasig: self-signed RSA certificates, each pinned on the other side
+# (peers_certfile; charon's remote certs), asn1dn identities; ikd
+# initiates Main Mode. Both sides check the other's SIG, which shows
+# ikd's PKCS#1 signature of the raw HASH is what charon makes and takes.
+C=$IKD_DIR/certs
+mkdir -p "$C"
+for h in h1 h2; do
+	openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 \
+		-subj "/O=kipsec test/CN=$h" -keyout "$C/$h.key" -out "$C/$h.pem" \
+		>"$KT_TMP/openssl-$h.out" 2>&1 || kt_fail "openssl for $h: $(cat "$KT_TMP/openssl-$h.out")"
+done
+ikd_conf h1 <<EOF
+path certificate "$C";
+timer { counter 5; interval 2 sec; }
+remote 20.1.1.1 {
+	exchange_mode main;
+	my_identifier asn1dn;
+	peers_identifier asn1dn;
+	certificate_type x509 "h1.pem" "h1.key";
+	peers_certfile "h2.pem";
+	proposal {
+		encryption_algorithm 3des;
+		hash_algorithm sha1;
+		authentication_method rsasig;
+		dh_group 2;
+	}
+}
+sainfo anonymous {
+	pfs_group 2;
+	encryption_algorithm aes 128;
+	authentication_algorithm hmac_sha1;
+}
+EOF
+ip netns exec h1 "$IKD" -n -f "$IKD_DIR/h1.conf" || kt_fail "ikd -n refuses h1's rsasig configuration"
+: >"$(ikd_log h1)"
+ikd_start h1 h1 -dd
+# swanctl parses the private key itself: give it the RSA plugin.
+sed -i 's/^  load = pem pkcs1 pkcs8 x509 pubkey$/  load = pem pkcs1 pkcs8 x509 pubkey openssl/' \
+	"$KT_IKE_DIR/c/strongswan.conf"
+sw=$KT_IKE_DIR/c/swanctl
+mkdir -p "$sw/x509" "$sw/private"
+cp "$C/h1.pem" "$C/h2.pem" "$sw/x509/"
+cp "$C/h2.key" "$sw/private/"
+kt_charon_load c <<EOF
+connections {
+  v1cert {
+    version = 1
+    aggressive = no
+    local_addrs = 20.1.1.1
+    remote_addrs = 10.1.1.1
+    proposals = 3des-sha1-modp1024
+    local {
+      auth = pubkey
+      certs = h2.pem
+      id = "O=kipsec test, CN=h2"
+    }
+    remote {
+      auth = pubkey
+      certs = h1.pem
+      id = "O=kipsec test, CN=h1"
+    }
+    children {
+      v1cert {
+        mode = transport
+        esp_proposals = aes128-sha1-modp1024
+      }
+    }
+  }
+}
+EOF
+ip netns exec h1 ping -n -c 1 -W 1 20.1.1.1 >/dev/null 2>&1
+kt_charon_wait c v1cert 60 || kt_fail "rsasig: no IKE SA with a child on charon"
+check rsasig
+ikd_wait_log h1 "ISAKMP-SA established .*rsasig" 1 || kt_fail "rsasig: h1's log does not say ISAKMP-SA established with rsasig"
+ikd_wait_log h1 "certificate /O=kipsec test/CN=h2, SIG verified" 1 || kt_fail "rsasig: ikd did not verify charon's SIG"
+ikd_stop h1
+kt_ike_until 20 no_sa || kt_fail "rsasig: SAs left after ikd stopped"
+kt_log "rsasig: Main Mode with certificates both ways between ikd and charon"
 kt_charon_stop c

@@ -209,6 +209,43 @@ static void test_ikev1_remote_maps(void **state)
 	ikd_config_free(c);
 }
 
+/* IKEv1 negotiates the method: a block may offer rsasig and
+ * pre_shared_key, and its rsasig proposals keep the certificate paths
+ * (IKEv2's mapping refuses the mix and leaves them out). */
+static void test_ikev1_remote_mixed_methods(void **state)
+{
+	const struct ike_peer_cfg *p;
+	struct ikd_addr a;
+	struct ikd_config *c;
+	struct ikd_diag d;
+
+	(void)state;
+	assert_int_equal(load("remote 192.0.2.3 {\n exchange_mode main;\n"
+			      " certificate_type x509 \"/nonexistent/me.pem\" "
+			      "\"/nonexistent/me.key\";\n"
+			      " peers_certfile x509 \"/nonexistent/peer.pem\";\n"
+			      " proposal { encryption_algorithm 3des; "
+			      "hash_algorithm sha1;\n"
+			      "  authentication_method rsasig; dh_group 2; }\n"
+			      " proposal { encryption_algorithm 3des; "
+			      "hash_algorithm sha1;\n"
+			      "  authentication_method pre_shared_key; "
+			      "dh_group 2; }\n}\n", &c, &d), 0);
+	assert_false(has_warning(&d, 2, "no proposal ikd can use"));
+	ikd_diag_free(&d);
+	assert_int_equal(ikd_addr_parse(&a, "192.0.2.3"), 0);
+	p = ikd_config_peer_v1(c, &a);
+	assert_non_null(p);
+	assert_int_equal(p->v1.nprop, 2);
+	assert_int_equal(p->v1.prop[0].auth, OAKLEY_AUTH_RSA_SIG);
+	assert_int_equal(p->v1.prop[1].auth, OAKLEY_AUTH_PSK);
+	assert_string_equal(p->cert.cert, "/nonexistent/me.pem");
+	assert_string_equal(p->cert.key, "/nonexistent/me.key");
+	assert_string_equal(p->cert.peer_cert, "/nonexistent/peer.pem");
+	assert_true(p->cert.send_cert && p->cert.send_cr);
+	ikd_config_free(c);
+}
+
 /* The sainfo whose remoteid is the peer's ph1id wins over the anonymous
  * one, as racoon chooses. */
 static void test_remoteid_picks_sainfo(void **state)
@@ -305,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_dpd_and_dos_limits),
 		cmocka_unit_test(test_ikev1_remote_warns),
 		cmocka_unit_test(test_ikev1_remote_maps),
+		cmocka_unit_test(test_ikev1_remote_mixed_methods),
 		cmocka_unit_test(test_remoteid_picks_sainfo),
 		cmocka_unit_test(test_child_proposal_order),
 	};
