@@ -179,16 +179,17 @@ static void tell_peer(struct ike_engine *e, const struct ikev1_child *c)
 {
 	struct ikev1_sa *sa = established_with(e, &c->remote);
 
-	if (sa && ikev1_info_delete(sa, ikev1_qm_isakmp_proto(c->proto),
-				    (const uint8_t *)&c->spi_in, 4))
-		log_warn("DELETE for IPsec-SA spi=0x%08x not sent",
-			 ntohl(c->spi_in));
-	/* The CPI is the low half of the SPI field, as proposed. */
+	/* IPcomp first: the ESP one takes the peer's whole pair with it.
+	 * The CPI is the low half of the SPI field, as proposed. */
 	if (sa && c->cpi_in &&
 	    ikev1_info_delete(sa, ISAKMP_PROTO_IPCOMP,
 			      (const uint8_t *)&c->cpi_in + 2, 2))
 		log_warn("DELETE for IPcomp SA cpi=0x%04x not sent",
 			 ntohl(c->cpi_in));
+	if (sa && ikev1_info_delete(sa, ikev1_qm_isakmp_proto(c->proto),
+				    (const uint8_t *)&c->spi_in, 4))
+		log_warn("DELETE for IPsec-SA spi=0x%08x not sent",
+			 ntohl(c->spi_in));
 }
 
 static void unlink_child(struct ike_engine *e, struct ikev1_child *c)

@@ -309,6 +309,8 @@ bool ikev1_qm_comp_read(const struct isakmp_prop *p, uint32_t *cpi);
 int ikev1_qm_comp_getspi(struct ikev1_sa *sa, struct ikev1_qm_x *q);
 /* The IPcomp pair, when q->comp; logged when it fails. */
 int ikev1_qm_comp_install(struct ikev1_sa *sa, struct ikev1_qm_x *q);
+/* Initiator answered without IPcomp: our larval IPcomp SA goes. */
+void ikev1_qm_comp_drop(struct ikev1_sa *sa, struct ikev1_qm_x *q);
 /* "IPsec-SA established" lines for the IPcomp pair. */
 void ikev1_qm_comp_log(const struct ikev1_sa *sa, const struct ikev1_qm_x *q);
 

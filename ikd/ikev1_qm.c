@@ -695,6 +695,7 @@ static int qm_second(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 	}
 	ikev1_iv_confirm(&q->iv);
 	ikev1_qm_accepted(q, m->raw, m->raw_len);
+	ikev1_qm_comp_drop(sa, q);
 	err = install(sa, q);
 	ike_wbuf_init(&w, plain, sizeof(plain));
 	isakmp_build_chain(&b, &w);

@@ -170,3 +170,18 @@ void ikev1_qm_comp_log(const struct ikev1_sa *sa, const struct ikev1_qm_x *q)
 	log_notify("IPsec-SA established: IPCOMP/%s %s->%s cpi=%u(0x%04x)", m,
 		   lb, rb, ntohl(q->cpi_out), ntohl(q->cpi_out));
 }
+
+void ikev1_qm_comp_drop(struct ikev1_sa *sa, struct ikev1_qm_x *q)
+{
+	struct ikd_kernel *k = sa->eng->env.kernel;
+	struct ikd_addr src = sa->remote, dst = sa->local;
+
+	if (!q->cpi_in || q->comp)
+		return;
+	src.port = dst.port = 0;
+	log_info("Quick Mode M-ID 0x%08x: the peer took %s without IPcomp",
+		 q->msgid, q->proto == IPPROTO_AH ? "AH" : "ESP");
+	/* Larval: nothing will complete it. */
+	k->ops->del_sa(k, IPPROTO_COMP, q->cpi_in, &src, &dst);
+	q->cpi_in = 0;
+}

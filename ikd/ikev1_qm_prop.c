@@ -29,6 +29,8 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "log.h"
+
 #define QM_MAX_OFFERS	64	/* transforms of the peer's we look at */
 
 static uint16_t auth_to_ipsec(uint16_t integ)
@@ -227,6 +229,11 @@ static bool read_offer(const struct isakmp_prop *p, const struct isakmp_xform *t
 		       !o->keybits;
 	}
 	o->encr = t->id;
+	/* RFC 2451 2.2: Blowfish and CAST-128 without a key length are
+	 * 128 bits, as racoon sends them. */
+	if (!o->keybits && (o->encr == IKE_ENCR_BLOWFISH ||
+			    o->encr == IKE_ENCR_CAST))
+		o->keybits = 128;
 	return o->integ != 0;
 }
 
@@ -275,11 +282,17 @@ static int read_offers(const struct isakmp_msg *m, struct offer *o,
 	struct isakmp_xform t;
 	struct isakmp_sa sa;
 	struct numbers nb;
+	struct isakmp_why why = { 0 };
 
 	*n = 0;
 	memset(&nb, 0, sizeof(nb));
-	if (!pl || isakmp_dec_sa(pl, &sa, NULL))
+	if (!pl)
 		return -EBADMSG;
+	if (isakmp_dec_sa(pl, &sa, &why)) {
+		log_notify("Quick Mode SA payload refused: %s",
+			   why.text ? why.text : "malformed");
+		return -EBADMSG;
+	}
 	isakmp_prop_iter(&pit, &sa);
 	while (isakmp_prop_next(&pit, &p)) {
 		nb.protos[p.num] |= (uint8_t)(1 << p.proto);
