@@ -189,6 +189,15 @@ static bool group_ok(const struct ikev1_qm_x *q, uint16_t grp)
 	return !grp || ike_dh_info(grp);
 }
 
+/* RFC 2451 2.2: Blowfish and CAST-128 without a key length are 128
+ * bits, as racoon sends them and as a sainfo may name them. */
+static uint16_t default_bits(uint16_t encr, uint16_t keybits)
+{
+	if (!keybits && (encr == IKE_ENCR_BLOWFISH || encr == IKE_ENCR_CAST))
+		return 128;
+	return keybits;
+}
+
 /* The transform's attributes; false if it is not one we can take. */
 static bool read_offer(const struct isakmp_prop *p, const struct isakmp_xform *t,
 		       struct offer *o)
@@ -229,11 +238,7 @@ static bool read_offer(const struct isakmp_prop *p, const struct isakmp_xform *t
 		       !o->keybits;
 	}
 	o->encr = t->id;
-	/* RFC 2451 2.2: Blowfish and CAST-128 without a key length are
-	 * 128 bits, as racoon sends them. */
-	if (!o->keybits && (o->encr == IKE_ENCR_BLOWFISH ||
-			    o->encr == IKE_ENCR_CAST))
-		o->keybits = 128;
+	o->keybits = default_bits(o->encr, o->keybits);
 	return o->integ != 0;
 }
 
@@ -378,7 +383,9 @@ static const struct offer *pick(const struct ikev1_qm_x *q,
 				const struct offer *f = offered(q, o, n, proto,
 					proto == IPPROTO_AH ? 0 : pc->encr[i].id,
 					proto == IPPROTO_AH ? 0 :
-					pc->encr[i].keybits, pc->integ[j]);
+					default_bits(pc->encr[i].id,
+						     pc->encr[i].keybits),
+					pc->integ[j]);
 
 				if (f)
 					return f;
