@@ -548,8 +548,15 @@ static int qm_open(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 	    ikev1_decrypt(&sa->k, &q->iv, q->msgid, m->body.ptr, m->body.len,
 			  plain, cap))
 		return -EBADMSG;
-	if (isakmp_msg_parse_body(m, m->np, plain, m->body.len) || !m->npl ||
-	    m->pl[0].type != ISAKMP_PL_HASH ||
+	if (isakmp_msg_parse_body(m, m->np, plain, m->body.len)) {
+		/* Decrypted, so likely the peer's, but not yet authentic:
+		 * say what the codec refused (a wrong IPCOMP CPI size...). */
+		log_info("Quick Mode M-ID 0x%08x: payloads refused: %s",
+			 m->msgid, m->err_text ? m->err_text : "malformed");
+		ikev1_iv_drop(&q->iv);
+		return -EBADMSG;
+	}
+	if (!m->npl || m->pl[0].type != ISAKMP_PL_HASH ||
 	    m->pl[0].body.len != sa->k.prflen) {
 		ikev1_iv_drop(&q->iv);
 		return -EBADMSG;
