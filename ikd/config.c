@@ -463,7 +463,10 @@ static void child_to_v2(const struct ikd_config *c, const struct ikd_sainfo *s,
 	out->soft_secs = (uint64_t)s->lifetime * 4 / 5;
 	out->hard_bytes = s->lifebytes;
 	out->soft_bytes = s->lifebytes * 4 / 5;
-	out->ipcomp = s->n_comp > 0;
+	/* IPcomp is negotiated with deflate, the one kipsec.ko has. */
+	for (i = 0; i < s->n_comp; i++)
+		if (s->comp[i].id == IKD_COMP_DEFLATE)
+			out->ipcomp = true;
 }
 
 /* ---- the engine's callbacks ---------------------------------------------- */

@@ -13,6 +13,10 @@
  *             hard lifetime, as racoon's do); hard: the pair goes, with
  *             a DELETE to the peer when an ISAKMP SA is there to carry it.
  *   DELETE    from the peer: the pair goes from the kernel and from here.
+ *             An IPcomp pair bundled with it goes along; a DELETE for
+ *             IPCOMP (racoon sends one, with the 2-byte CPI, besides the
+ *             ESP one) removes the IPcomp pair alone, and so do we send
+ *             one for ours.
  *   shutdown  DELETE for every pair and ISAKMP SA, the pairs and the
  *             policies generate_policy made out of the kernel.
  *
@@ -76,6 +80,12 @@ void ikev1_child_add(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	c->reqid = q->reqid;
 	c->spi_in = q->spi_in;
 	c->spi_out = q->spi_out;
+	if (q->comp) {
+		c->cpi_in = q->cpi_in;
+		c->cpi_out = q->cpi_out;
+		c->comp_reqid = q->comp_reqid;
+	}
+	c->comp_level = q->initiator ? q->comp_level : 0;
 	c->initiator = q->initiator;
 	memcpy(c->cky_i, sa->cky_i, sizeof(c->cky_i));
 	memcpy(c->cky_r, sa->cky_r, sizeof(c->cky_r));
@@ -144,6 +154,24 @@ static void del_sa(struct ike_engine *e, const struct ikev1_child *c,
 			 strerror(-err));
 }
 
+/* The IPcomp pair bundled with @c, if any, from the kernel. */
+static void del_comp(struct ike_engine *e, struct ikev1_child *c)
+{
+	struct ikd_kernel *k = e->env.kernel;
+	int err = 0;
+
+	if (c->cpi_in)
+		err = k->ops->del_sa(k, IPPROTO_COMP, c->cpi_in, &c->remote,
+				     &c->local);
+	if (c->cpi_out && (!err || err == -ENOENT || err == -ESRCH))
+		err = k->ops->del_sa(k, IPPROTO_COMP, c->cpi_out, &c->local,
+				     &c->remote);
+	if (err && err != -ENOENT && err != -ESRCH)
+		log_warn("cannot remove IPcomp SA cpi=0x%04x: %s",
+			 ntohl(c->cpi_in), strerror(-err));
+	c->cpi_in = c->cpi_out = 0;
+}
+
 static struct ikev1_sa *established_with(struct ike_engine *e,
 					 const struct ikd_addr *remote)
 {
@@ -160,6 +188,13 @@ static void tell_peer(struct ike_engine *e, const struct ikev1_child *c)
 {
 	struct ikev1_sa *sa = established_with(e, &c->remote);
 
+	/* IPcomp first: the ESP one takes the peer's whole pair with it.
+	 * The CPI is the low half of the SPI field, as proposed. */
+	if (sa && c->cpi_in &&
+	    ikev1_info_delete(sa, ISAKMP_PROTO_IPCOMP,
+			      (const uint8_t *)&c->cpi_in + 2, 2))
+		log_warn("DELETE for IPcomp SA cpi=0x%04x not sent",
+			 ntohl(c->cpi_in));
 	if (sa && ikev1_info_delete(sa, ikev1_qm_isakmp_proto(c->proto),
 				    (const uint8_t *)&c->spi_in, 4))
 		log_warn("DELETE for IPsec-SA spi=0x%08x not sent",
@@ -187,6 +222,7 @@ static void child_remove(struct ike_engine *e, struct ikev1_child *c,
 		del_sa(e, c, true);
 	if (out)
 		del_sa(e, c, false);
+	del_comp(e, c);
 	unlink_child(e, c);
 	release_policies(e, c);
 	log_info("IPsec-SA removed: %s/%s %s<->%s spi=0x%08x/0x%08x",
@@ -278,6 +314,15 @@ static int negotiate(struct ike_engine *e, const struct ikd_acquire *acq,
 	return queue(found, acq);
 }
 
+static bool bundles_esp_ah(const struct ikd_kernel_policy *p)
+{
+	for (unsigned int i = 0; i < p->nreqs && i < IKD_KERNEL_MAX_REQS; i++)
+		if (p->req[i].proto == IPPROTO_ESP ||
+		    p->req[i].proto == IPPROTO_AH)
+			return true;
+	return false;
+}
+
 int ikev1_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
 		  const struct ike_peer_cfg *peer)
 {
@@ -287,6 +332,14 @@ int ikev1_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
 	ikd_addr_str(&acq->dst, false, rb);
 	if (!peer || peer->ike_version != 1)
 		return -ENOENT;
+	/* The ESP (AH) request's ACQUIRE, from the same packet, negotiates
+	 * the IPcomp of the bundle; this one also comes again while the
+	 * pair has no IPcomp (the peer took ESP alone). */
+	if (acq->proto == IPPROTO_COMP && bundles_esp_ah(&acq->pol)) {
+		log_debug("ACQUIRE for IPcomp to %s: negotiated with its "
+			  "policy's ESP or AH", rb);
+		return -EALREADY;
+	}
 	if (acq->proto != IPPROTO_ESP && acq->proto != IPPROTO_AH) {
 		log_error("ACQUIRE for %s: protocol %u is not negotiated by "
 			  "IKEv1 here", rb, acq->proto);
@@ -360,6 +413,13 @@ static void rekey(struct ike_engine *e, struct ikev1_child *c)
 	acq.src = c->local;
 	acq.dst = c->remote;
 	acq.pol.sel = c->sel;
+	/* The renewal asks for IPcomp as the first ACQUIRE's policy did. */
+	if (c->comp_level) {
+		acq.pol.nreqs = 1;
+		acq.pol.req[0] = (struct ikd_kernel_req){ .proto = IPPROTO_COMP,
+			.mode = c->mode, .level = c->comp_level,
+			.reqid = c->comp_reqid };
+	}
 	peer = e->env.peer_by_addr(e->env.arg, &c->local, &c->remote);
 	err = peer && peer->ike_version == 1 ? negotiate(e, &acq, peer) :
 	      -ENOENT;
@@ -413,6 +473,24 @@ void ikev1_child_peer_deleted(struct ikev1_sa *sa, uint8_t proto,
 		}
 	log_info("%s sent DELETE for unknown %s spi=0x%08x", rb,
 		 proto_name(proto), ntohl(spi));
+}
+
+void ikev1_child_peer_deleted_comp(struct ikev1_sa *sa, uint32_t cpi)
+{
+	struct ike_engine *e = sa->eng;
+	char rb[IKD_ADDR_STRLEN];
+
+	ikd_addr_str(&sa->remote, true, rb);
+	for (struct ikev1_child *c = e->v1_children; c; c = c->next)
+		if (c->cpi_out == cpi &&
+		    ikd_addr_eq_noport(&c->remote, &sa->remote)) {
+			log_notify("%s deleted IPcomp SA cpi=0x%04x: removing "
+				   "the IPcomp pair", rb, ntohl(cpi));
+			del_comp(e, c);
+			return;
+		}
+	log_info("%s sent DELETE for unknown IPCOMP cpi=0x%04x", rb,
+		 ntohl(cpi));
 }
 
 void ikev1_shutdown(struct ike_engine *e)

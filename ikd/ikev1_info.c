@@ -162,6 +162,17 @@ static bool notify(struct ikev1_sa *sa, const struct isakmp_pl *pl)
 	return false;
 }
 
+/* IPcomp SAs by CPI: 2 bytes, or 4 with the CPI in the low half
+ * (isakmp_dec_delete() let only these through). */
+static void delete_comp(struct ikev1_sa *sa, const struct isakmp_delete *d)
+{
+	const uint8_t *s = d->spis.ptr;
+
+	for (uint16_t i = 0; i < d->nspi; i++, s += d->spi_size)
+		ikev1_child_peer_deleted_comp(sa, htonl((uint32_t)(
+			s[d->spi_size - 2] << 8 | s[d->spi_size - 1])));
+}
+
 /* A DELETE from @sa's peer: IPsec SAs by SPI (its inbound, our
  * outbound); true when it deletes this very ISAKMP SA. */
 static bool delete(struct ikev1_sa *sa, const struct isakmp_pl *pl)
@@ -185,6 +196,10 @@ static bool delete(struct ikev1_sa *sa, const struct isakmp_pl *pl)
 		}
 		log_notify("%s deleted the ISAKMP-SA", rb);
 		return true;
+	}
+	if (d.proto == ISAKMP_PROTO_IPCOMP) {
+		delete_comp(sa, &d);
+		return false;
 	}
 	if ((d.proto != ISAKMP_PROTO_ESP && d.proto != ISAKMP_PROTO_AH) ||
 	    d.spi_size != 4) {

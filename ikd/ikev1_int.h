@@ -14,6 +14,7 @@
  *                 refusing a Quick Mode, DELETE
  *   ikev1_qm.c    Quick Mode: one ESP or AH SA pair, with or without PFS
  *   ikev1_qm_prop.c Quick Mode proposals: build, choose
+ *   ikev1_qm_comp.c IPcomp bundled with the ESP or AH pair
  *   ikev1_qm_spd.c the Quick Mode responder's IDs against our SPD
  *   ikev1_qm_tx.c Quick Mode retransmission and repeats
  *   ikev1_child.c the IPsec SAs installed: ACQUIRE, EXPIRE, DELETE,
@@ -66,6 +67,11 @@ struct ikev1_child {
 	uint8_t proto, mode;
 	uint32_t reqid;
 	uint32_t spi_in, spi_out;	/* network order */
+	/* IPcomp bundled with it: CPIs in the low 16 bits, network order;
+	 * 0 when there is none. */
+	uint32_t cpi_in, cpi_out;
+	uint32_t comp_reqid;
+	uint8_t comp_level;		/* the policy's IPcomp request */
 	bool initiator;			/* ours rekeys it */
 	bool rekeyed;			/* its successor is under way */
 	uint32_t gen_pol[3];		/* generate_policy's, by kernel id */
@@ -219,6 +225,8 @@ void ikev1_child_peer_deleted(struct ikev1_sa *sa, uint8_t proto,
 			      uint32_t spi);
 /* Whether a Quick Mode for @sel and @proto, ours or the peer's, waits
  * for its next message. */
+/* The peer deleted its inbound IPcomp SA @cpi (network order). */
+void ikev1_child_peer_deleted_comp(struct ikev1_sa *sa, uint32_t cpi);
 bool ikev1_qm_negotiating(const struct ikev1_sa *sa, const struct ikd_sel *sel,
 			  uint8_t proto);
 bool ikev1_sel_eq(const struct ikd_sel *a, const struct ikd_sel *b);
@@ -258,6 +266,7 @@ struct ikev1_qm_x {
 	uint8_t mode;			/* IKD_MODE_* */
 	uint8_t proto;			/* IPPROTO_ESP or IPPROTO_AH */
 	uint8_t xnum;			/* the chosen transform's number */
+	uint8_t pnum;			/* the chosen proposal's number */
 	bool no_ids;			/* IDci/IDcr left out: the peers' */
 	uint32_t reqid, seq;
 	uint32_t spi_in, spi_out;	/* network order */
@@ -267,6 +276,14 @@ struct ikev1_qm_x {
 	uint32_t life_secs;
 	bool claimed;		/* ours, shorter: send RESPONDER-LIFETIME */
 	struct ike_child_cfg cfg;
+	/* IPcomp with the pair (RFC 2407 4.4.1, one proposal number):
+	 * comp_want the initiator's policy asks for it and its sainfo has
+	 * compression_algorithm (comp_opt: at level "use", ESP alone will
+	 * do); comp once chosen, then the CPIs (low 16 bits, network order)
+	 * and the reqid of the policy's IPcomp request. */
+	bool comp_want, comp_opt, comp;
+	uint8_t comp_level;
+	uint32_t cpi_in, cpi_out, comp_reqid;
 	/* PFS: the group (0: none), our key pair and public value, and
 	 * g(qm)^xy for KEYMAT once the peer's KE came. */
 	uint16_t dh_group;
@@ -332,6 +349,25 @@ void ikev1_qm_build_claim(const struct ikev1_qm_x *q,
 			  struct isakmp_builder *b);
 /* Initiator: a shorter lifetime from the answer's RESPONDER-LIFETIME. */
 void ikev1_qm_obey_claim(struct ikev1_qm_x *q, const struct isakmp_msg *m);
+/* ikev1_qm_comp.c */
+/* Initiator: whether @acq's policy bundles IPcomp with q->proto and the
+ * sainfo (q->cfg) has compression_algorithm: q->comp_want and friends. */
+void ikev1_qm_comp_want(struct ikev1_qm_x *q, const struct ikd_acquire *acq);
+/* The IPCOMP proposal @num (our CPI, IPCOMP_DEFLATE). */
+void ikev1_qm_comp_build(const struct ikev1_qm_x *q, struct isakmp_builder *b,
+			 uint8_t num);
+/* An IPCOMP proposal of the peer's: true and *cpi (network order, low
+ * 16 bits) if it has a deflate transform and a usable CPI (logged if
+ * not). */
+bool ikev1_qm_comp_read(const struct isakmp_prop *p, uint32_t *cpi);
+/* Our CPI from the kernel (a larval IPcomp SA), when q->comp. */
+int ikev1_qm_comp_getspi(struct ikev1_sa *sa, struct ikev1_qm_x *q);
+/* The IPcomp pair, when q->comp; logged when it fails. */
+int ikev1_qm_comp_install(struct ikev1_sa *sa, struct ikev1_qm_x *q);
+/* Initiator answered without IPcomp: our larval IPcomp SA goes. */
+void ikev1_qm_comp_drop(struct ikev1_sa *sa, struct ikev1_qm_x *q);
+/* "IPsec-SA established" lines for the IPcomp pair. */
+void ikev1_qm_comp_log(const struct ikev1_sa *sa, const struct ikev1_qm_x *q);
 
 /* ikev1_qm_spd.c */
 /* Responder: @q's IDs (q->sel, chosen q->mode) within an outbound

@@ -24,9 +24,13 @@
  * PFS: the group is a transform attribute (ikev1_qm_prop.c says which
  * the responder takes); g(qm)^xy goes into KEYMAT.
  *
+ * IPcomp bundled with the pair (ikev1_qm_comp.c): the initiator offers
+ * it when the ACQUIRE's policy has an IPcomp request and the sainfo has
+ * compression_algorithm; its CPI comes by a second getspi. The IPcomp
+ * pair goes in after the ESP (AH) pair.
+ *
  * Retransmissions and repeats: ikev1_qm_tx.c; the pairs once installed
- * (renewal, DELETE, expiry): ikev1_child.c. Not yet: IPcomp, ESP and AH
- * bundles.
+ * (renewal, DELETE, expiry): ikev1_child.c. Not yet: ESP and AH bundles.
  */
 #include "ikev1_int.h"
 
@@ -254,6 +258,8 @@ static int install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	if (err)
 		log_error("cannot install the IPsec-SAs spi=0x%08x/0x%08x: %s",
 			  ntohl(q->spi_in), ntohl(q->spi_out), strerror(-err));
+	if (!err && q->comp)
+		err = ikev1_qm_comp_install(sa, q);
 done:
 	OPENSSL_cleanse(keys, sizeof(keys));
 	return err;
@@ -273,6 +279,8 @@ static void established(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 		   m, rb, lb, ntohl(q->spi_in), ntohl(q->spi_in));
 	log_notify("IPsec-SA established: %s/%s %s->%s spi=%u(0x%08x)", p,
 		   m, lb, rb, ntohl(q->spi_out), ntohl(q->spi_out));
+	if (q->comp)
+		ikev1_qm_comp_log(sa, q);
 	ikev1_child_add(sa, q);
 }
 
@@ -281,9 +289,14 @@ static int get_spi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	struct ikd_kernel *k = sa->eng->env.kernel;
 	struct ikd_addr src = sa->remote, dst = sa->local;
 
+	int err;
+
 	src.port = dst.port = 0;
-	return k->ops->getspi(k, q->proto, q->mode, &src, &dst, q->reqid,
-			      q->seq, &q->spi_in);
+	err = k->ops->getspi(k, q->proto, q->mode, &src, &dst, q->reqid,
+			     q->seq, &q->spi_in);
+	if (!err && (q->initiator ? q->comp_want : q->comp))
+		err = ikev1_qm_comp_getspi(sa, q);
+	return err;
 }
 
 /* --- PFS ------------------------------------------------------------- */
@@ -487,7 +500,7 @@ int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq)
 	if ((acq->proto != IPPROTO_ESP && acq->proto != IPPROTO_AH) ||
 	    !ikev1_qm_cfg_has_proto(ccfg, acq->proto)) {
 		log_error("Quick Mode: the sainfo has no %s proposal for the "
-			  "ACQUIRE (IPcomp and bundles are not negotiated)",
+			  "ACQUIRE (ESP and AH bundles are not negotiated)",
 			  acq->proto == IPPROTO_AH ? "AH" : "ESP");
 		return -ENOTSUP;
 	}
@@ -505,6 +518,7 @@ int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq)
 	q->ni_len = IKEV1_NONCE_LEN;
 	q->dh_group = ccfg->pfs_group;
 	q->no_ids = ids_implied(sa, q);
+	ikev1_qm_comp_want(q, acq);
 	err = pfs_start(q);
 	if (!err)
 		err = get_spi(sa, q);
@@ -535,8 +549,15 @@ static int qm_open(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 	    ikev1_decrypt(&sa->k, &q->iv, q->msgid, m->body.ptr, m->body.len,
 			  plain, cap))
 		return -EBADMSG;
-	if (isakmp_msg_parse_body(m, m->np, plain, m->body.len) || !m->npl ||
-	    m->pl[0].type != ISAKMP_PL_HASH ||
+	if (isakmp_msg_parse_body(m, m->np, plain, m->body.len)) {
+		/* Decrypted, so likely the peer's, but not yet authentic:
+		 * say what the codec refused (a wrong IPCOMP CPI size...). */
+		log_info("Quick Mode M-ID 0x%08x: payloads refused: %s",
+			 m->msgid, m->err_text ? m->err_text : "malformed");
+		ikev1_iv_drop(&q->iv);
+		return -EBADMSG;
+	}
+	if (!m->npl || m->pl[0].type != ISAKMP_PL_HASH ||
 	    m->pl[0].body.len != sa->k.prflen) {
 		ikev1_iv_drop(&q->iv);
 		return -EBADMSG;
@@ -684,6 +705,7 @@ static int qm_second(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 	}
 	ikev1_iv_confirm(&q->iv);
 	ikev1_qm_accepted(q, m->raw, m->raw_len);
+	ikev1_qm_comp_drop(sa, q);
 	err = install(sa, q);
 	ike_wbuf_init(&w, plain, sizeof(plain));
 	isakmp_build_chain(&b, &w);

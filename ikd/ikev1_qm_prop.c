@@ -14,6 +14,15 @@
  * sainfo's order) that the initiator offered with a lifetime and group
  * proposal_check passes (ikev1_qm_check.c); the initiator takes the
  * answer's transform if it is one it offered.
+ *
+ * IPcomp (ikev1_qm_comp.c) goes as an IPCOMP proposal under the ESP
+ * (AH) proposal's number. When the policy's IPcomp is at level "use",
+ * the initiator offers the ESP transforms again alone under the next
+ * number, so that a peer without compression can take ESP alone (RFC
+ * 2408 4.2: a proposal number is taken whole or not at all). A
+ * responder with compression_algorithm takes an algorithm with IPcomp
+ * where it is offered, else without; one without takes none with
+ * IPcomp. A number bundling ESP with AH is not taken.
  */
 #include "ikev1_int.h"
 
@@ -124,12 +133,23 @@ static void build_offer(const struct ikev1_qm_x *q, struct isakmp_builder *b)
 
 void ikev1_qm_build_prop(const struct ikev1_qm_x *q, struct isakmp_builder *b)
 {
-	isakmp_build_prop(b, 1, ikev1_qm_isakmp_proto(q->proto),
+	uint8_t num = q->initiator ? 1 : q->pnum;
+	bool comp = q->initiator ? q->comp_want : q->comp;
+
+	isakmp_build_prop(b, num, ikev1_qm_isakmp_proto(q->proto),
 			  (const uint8_t *)&q->spi_in, IKEV1_SPI_LEN);
 	if (q->initiator)
 		build_offer(q, b);
 	else
 		build_one(q, b, q->xnum, q->encr, q->keybits, q->integ);
+	if (!comp)
+		return;
+	ikev1_qm_comp_build(q, b, num);
+	if (q->initiator && q->comp_opt) {
+		isakmp_build_prop(b, 2, ikev1_qm_isakmp_proto(q->proto),
+				  (const uint8_t *)&q->spi_in, IKEV1_SPI_LEN);
+		build_offer(q, b);
+	}
 }
 
 bool ikev1_qm_cfg_has_proto(const struct ike_child_cfg *cfg, uint8_t ipproto)
@@ -146,11 +166,23 @@ bool ikev1_qm_cfg_has_proto(const struct ike_child_cfg *cfg, uint8_t ipproto)
 /* One transform of the peer's, in our numbers. */
 struct offer {
 	uint8_t proto;			/* IPPROTO_* */
-	uint8_t num;
+	uint8_t num, pnum;		/* transform's, proposal's */
+	bool comp;			/* with a usable IPCOMP proposal */
+	bool bundle_bad;		/* with one we cannot take, or AH+ESP */
+	uint32_t cpi;			/* network order, low 16 bits */
 	uint16_t encr, keybits, integ, grp, encap;
 	uint32_t life;
 	uint32_t spi;			/* network order */
 };
+
+/* RFC 2451 2.2: Blowfish and CAST-128 without a key length are 128
+ * bits, as racoon sends them and as a sainfo may name them. */
+static uint16_t default_bits(uint16_t encr, uint16_t keybits)
+{
+	if (!keybits && (encr == IKE_ENCR_BLOWFISH || encr == IKE_ENCR_CAST))
+		return 128;
+	return keybits;
+}
 
 /* The transform's attributes; false if it is not one we can take. */
 static bool read_offer(const struct isakmp_prop *p, const struct isakmp_xform *t,
@@ -164,6 +196,7 @@ static bool read_offer(const struct isakmp_prop *p, const struct isakmp_xform *t
 	memset(o, 0, sizeof(*o));
 	o->proto = p->proto == ISAKMP_PROTO_AH ? IPPROTO_AH : IPPROTO_ESP;
 	o->num = t->num;
+	o->pnum = p->num;
 	memcpy(&o->spi, p->spi.ptr, IKEV1_SPI_LEN);
 	isakmp_attr_iter(&ait, t);
 	while (isakmp_attr_next(&ait, &a) && isakmp_attr_num(&a, &v)) {
@@ -191,11 +224,46 @@ static bool read_offer(const struct isakmp_prop *p, const struct isakmp_xform *t
 		       !o->keybits;
 	}
 	o->encr = t->id;
+	o->keybits = default_bits(o->encr, o->keybits);
 	return o->integ != 0;
 }
 
-/* The peer's transforms of its ESP and AH proposals (a bundle of both in
- * one proposal number is not taken: one SA pair per exchange). */
+/* Per proposal number: the protocols under it, its IPcomp's CPI. */
+struct numbers {
+	uint8_t protos[256];		/* bits 1 << ISAKMP_PROTO_* */
+	bool comp_bad[256];		/* an IPCOMP we cannot take */
+	uint32_t cpi[256];
+};
+
+static void read_comp(const struct isakmp_prop *p, struct numbers *nb)
+{
+	uint32_t cpi = 0;
+
+	if (ikev1_qm_comp_read(p, &cpi))
+		nb->cpi[p->num] = cpi;
+	else
+		nb->comp_bad[p->num] = true;
+}
+
+/* What the proposal number of each offer bundles with it. */
+static void mark_bundles(struct offer *o, unsigned int n,
+			 const struct numbers *nb)
+{
+	const uint8_t esp_ah = 1 << ISAKMP_PROTO_ESP | 1 << ISAKMP_PROTO_AH;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t pr = nb->protos[o[i].pnum];
+
+		o[i].comp = (pr & 1 << ISAKMP_PROTO_IPCOMP) &&
+			    !nb->comp_bad[o[i].pnum];
+		o[i].cpi = nb->cpi[o[i].pnum];
+		o[i].bundle_bad = (pr & esp_ah) == esp_ah ||
+				  nb->comp_bad[o[i].pnum];
+	}
+}
+
+/* The peer's transforms of its ESP and AH proposals, and what each
+ * proposal number bundles with them (IPCOMP). */
 static int read_offers(const struct isakmp_msg *m, struct offer *o,
 		       unsigned int *n)
 {
@@ -204,12 +272,23 @@ static int read_offers(const struct isakmp_msg *m, struct offer *o,
 	struct isakmp_prop p;
 	struct isakmp_xform t;
 	struct isakmp_sa sa;
+	struct numbers nb;
+	struct isakmp_why why = { 0 };
 
 	*n = 0;
-	if (!pl || isakmp_dec_sa(pl, &sa, NULL))
+	memset(&nb, 0, sizeof(nb));
+	if (!pl)
 		return -EBADMSG;
+	if (isakmp_dec_sa(pl, &sa, &why)) {
+		log_notify("Quick Mode SA payload refused: %s",
+			   why.text ? why.text : "malformed");
+		return -EBADMSG;
+	}
 	isakmp_prop_iter(&pit, &sa);
 	while (isakmp_prop_next(&pit, &p)) {
+		nb.protos[p.num] |= (uint8_t)(1 << p.proto);
+		if (p.proto == ISAKMP_PROTO_IPCOMP)
+			read_comp(&p, &nb);
 		if ((p.proto != ISAKMP_PROTO_ESP && p.proto != ISAKMP_PROTO_AH) ||
 		    p.spi_size != IKEV1_SPI_LEN)
 			continue;
@@ -218,6 +297,7 @@ static int read_offers(const struct isakmp_msg *m, struct offer *o,
 			if (read_offer(&p, &t, &o[*n]))
 				(*n)++;
 	}
+	mark_bundles(o, *n, &nb);
 	return 0;
 }
 
@@ -241,6 +321,9 @@ static void take(struct ikev1_qm_x *q, const struct offer *o,
 			  IKD_MODE_TRANSPORT : IKD_MODE_TUNNEL;
 	}
 	q->spi_out = o->spi;
+	q->pnum = o->pnum;
+	q->comp = o->comp;
+	q->cpi_out = o->comp ? o->cpi : 0;
 }
 
 static bool same_alg(const struct offer *o, uint8_t proto, uint16_t encr,
@@ -250,11 +333,25 @@ static bool same_alg(const struct offer *o, uint8_t proto, uint16_t encr,
 	       o->integ == integ;
 }
 
+/* Whether @o's proposal number may be taken, @with IPcomp or without:
+ * with, if we want it; without, unless our policy requires it. */
+static bool comp_fits(const struct ikev1_qm_x *q, const struct offer *o,
+		      bool with)
+{
+	bool want = q->initiator ? q->comp_want : q->cfg.ipcomp;
+
+	if (o->bundle_bad)
+		return false;
+	if (with)
+		return o->comp && want;
+	return !o->comp && (!q->initiator || !q->comp_want || q->comp_opt);
+}
+
 /*
- * The first offer with this algorithm that we take. The initiator takes
- * only the group it offered (RFC 2409 5.5); the responder judges the
- * lifetime and group by proposal_check, keeping in @v the first refusal
- * for the log when nothing else is taken.
+ * The first offer with this algorithm that we take, with IPcomp first if
+ * we want it. The initiator takes only the group it offered (RFC 2409
+ * 5.5); the responder judges the lifetime and group by proposal_check,
+ * keeping in @v the first refusal for the log when nothing else is taken.
  */
 static const struct offer *offered(const struct ikev1_qm_x *q,
 				   const struct offer *o, unsigned int n,
@@ -264,22 +361,24 @@ static const struct offer *offered(const struct ikev1_qm_x *q,
 {
 	struct ikev1_qm_verdict t;
 
-	for (unsigned int i = 0; i < n; i++) {
-		if (!same_alg(&o[i], proto, encr, keybits, integ))
-			continue;
-		if (q->initiator) {
-			if (o[i].grp == q->dh_group)
+	for (int with = 1; with >= 0; with--)
+		for (unsigned int i = 0; i < n; i++) {
+			if (!same_alg(&o[i], proto, encr, keybits, integ) ||
+			    !comp_fits(q, &o[i], with))
+				continue;
+			if (q->initiator) {
+				if (o[i].grp == q->dh_group)
+					return &o[i];
+				continue;
+			}
+			if (!ikev1_qm_judge(q, q->sa->cfg.v1.check, o[i].life,
+					    o[i].grp, &t)) {
+				*v = t;
 				return &o[i];
-			continue;
+			}
+			if (!v->why)
+				*v = t;
 		}
-		if (!ikev1_qm_judge(q, q->sa->cfg.v1.check, o[i].life,
-				    o[i].grp, &t)) {
-			*v = t;
-			return &o[i];
-		}
-		if (!v->why)
-			*v = t;
-	}
 	return NULL;
 }
 
@@ -303,7 +402,9 @@ static const struct offer *pick(const struct ikev1_qm_x *q,
 				const struct offer *f = offered(q, o, n, proto,
 					proto == IPPROTO_AH ? 0 : pc->encr[i].id,
 					proto == IPPROTO_AH ? 0 :
-					pc->encr[i].keybits, pc->integ[j], v);
+					default_bits(pc->encr[i].id,
+						     pc->encr[i].keybits),
+					pc->integ[j], v);
 
 				if (f)
 					return f;

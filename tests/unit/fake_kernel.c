@@ -79,7 +79,10 @@ static int fk_getspi(struct ikd_kernel *k, uint8_t proto, uint8_t mode,
 	s->sa.dst = *dst;
 	s->sa.reqid = reqid;
 	s->sa.seq = seq;
-	s->sa.spi = htonl(fk->next_spi++);
+	/* An IPcomp SA's is a CPI: 16 bits, 256 and up (RFC 3173). */
+	s->sa.spi = proto == IPPROTO_COMP ?
+		    htonl(0x100 + (fk->next_spi++ & 0xfff)) :
+		    htonl(fk->next_spi++);
 	*spi = s->sa.spi;
 	record(fk, FK_GETSPI, *spi, 0);
 	return 0;

@@ -179,6 +179,87 @@ static void test_esp_last_offer_taken(void **state)
 	free_world(w);
 }
 
+/* The seed's sainfo on both sides (3des, blowfish; hmac_sha1, hmac_md5):
+ * 3DES/HMAC-SHA1, the responder's first. With B's order reversed, the
+ * responder takes Blowfish-128, which A offered without a key length
+ * (as racoon does): 128 bits by default (RFC 2451). */
+static void seed_cfg(struct peer *p, bool blowfish_first, uint16_t bf_bits)
+{
+	struct ike_child_prop_cfg *c = &p->ccfg.prop[0];
+
+	c->nencr = 2;
+	c->encr[blowfish_first ? 1 : 0] = (struct ike_encr_alg){
+		IKE_ENCR_3DES, 0 };
+	c->encr[blowfish_first ? 0 : 1] = (struct ike_encr_alg){
+		IKE_ENCR_BLOWFISH, bf_bits };
+	c->ninteg = 2;
+	c->integ[0] = IKE_AUTH_HMAC_SHA1_96;
+	c->integ[1] = IKE_AUTH_HMAC_MD5_96;
+}
+
+static const struct fake_sa *esp_between(struct world *w, uint16_t encr,
+					 uint16_t bits, uint16_t integ,
+					 size_t eklen)
+{
+	const struct fake_sa *in = find(w->a.k, false, &w->a.addr);
+	const struct fake_sa *out = find(w->b.k, false, &w->a.addr);
+
+	assert_int_equal(w->a.k->nsa, 2);
+	assert_int_equal(w->b.k->nsa, 2);
+	assert_non_null(in);
+	assert_non_null(out);
+	assert_int_equal(in->sa.encr, encr);
+	assert_int_equal(out->sa.encr, encr);
+	assert_int_equal(in->sa.encr_keybits, bits);
+	assert_int_equal(in->sa.integ, integ);
+	assert_int_equal(in->sa.enc_key_len, eklen);
+	assert_memory_equal(in->enc_key, out->enc_key, eklen);
+	return in;
+}
+
+static void test_seed_sainfo_3des(void **state)
+{
+	struct world *w = phase1();
+
+	(void)state;
+	seed_cfg(&w->a, false, 0);
+	seed_cfg(&w->b, false, 0);
+	run_qm(w);
+	esp_between(w, IKE_ENCR_3DES, 192, IKE_AUTH_HMAC_SHA1_96, 24);
+	free_world(w);
+}
+
+static void test_blowfish_default_128(void **state)
+{
+	struct world *w = phase1();
+
+	(void)state;
+	seed_cfg(&w->a, false, 0);
+	seed_cfg(&w->b, true, 128);
+	run_qm(w);
+	esp_between(w, IKE_ENCR_BLOWFISH, 128, IKE_AUTH_HMAC_SHA1_96, 16);
+	free_world(w);
+}
+
+/* Blowfish with a named length, CAST-128, and HMAC-MD5. */
+static void test_blowfish_448_cast_md5(void **state)
+{
+	struct world *w = phase1();
+
+	(void)state;
+	esp_cfg(&w->a, IKE_ENCR_BLOWFISH, 448, IKE_AUTH_HMAC_MD5_96);
+	esp_cfg(&w->b, IKE_ENCR_BLOWFISH, 448, IKE_AUTH_HMAC_MD5_96);
+	run_qm(w);
+	esp_between(w, IKE_ENCR_BLOWFISH, 448, IKE_AUTH_HMAC_MD5_96, 56);
+	free_world(w);
+	w = phase1();
+	esp_cfg(&w->a, IKE_ENCR_CAST, 0, IKE_AUTH_HMAC_SHA2_512_256);
+	esp_cfg(&w->b, IKE_ENCR_CAST, 128, IKE_AUTH_HMAC_SHA2_512_256);
+	run_qm(w);
+	esp_between(w, IKE_ENCR_CAST, 128, IKE_AUTH_HMAC_SHA2_512_256, 16);
+	free_world(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +270,9 @@ int main(void)
 		cmocka_unit_test(test_ah_initiator_without_sainfo),
 		cmocka_unit_test(test_esp_responder_order),
 		cmocka_unit_test(test_esp_last_offer_taken),
+		cmocka_unit_test(test_seed_sainfo_3des),
+		cmocka_unit_test(test_blowfish_default_128),
+		cmocka_unit_test(test_blowfish_448_cast_md5),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
