@@ -9,10 +9,15 @@
 . "$KT_TOP/tests/vm/lib.sh"
 . "$KT_TOP/tests/guest/ah_interop.bash"
 
+# hosts (h1, h2) and gateways (gw1, gw2) run side by side: see ah_lane.
+hosts() {
+	ah_matrix 1 transport 4
+	AH_ESN=1 ah_case 13 hmac-sha2-256 transport 4
+	ah_linux_pad64 14
+	ah_attacks 4
+}
+
 ah_setup
-ah_matrix transport 4
-ah_matrix tunnel 4
-AH_ESN=1 ah_case hmac-sha2-256 transport 4
-ah_linux_pad64
-ah_attacks 4
+ah_lane hosts hosts
+ah_lane gateways ah_matrix 7 tunnel 4
 ah_finish
