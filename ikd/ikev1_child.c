@@ -281,7 +281,7 @@ static int negotiate(struct ike_engine *e, const struct ikd_acquire *acq,
 
 	ikd_addr_str(&remote, false, rb);
 	for (sa = e->v1_sas; sa; sa = sa->next) {
-		if (sa->state == V1_DEAD ||
+		if (sa->state == V1_DEAD || sa->state == V1_DELETED ||
 		    !ikd_addr_eq_noport(&sa->remote, &remote))
 			continue;
 		if (pending_has(sa, acq) ||

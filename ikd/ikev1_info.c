@@ -251,14 +251,14 @@ int ikev1_info_receive(struct ikev1_sa *sa, struct isakmp_msg *m)
 {
 	uint8_t plain[IKEV1_MSG_MAX];
 	char rb[IKD_ADDR_STRLEN];
-	bool gone = false;
+	bool gone = false, deleted = false;
 	int err;
 
 	ikd_addr_str(&sa->remote, true, rb);
 	/* Main Mode's initiator after MM5 has the keys the responder's
 	 * refusal of it comes under. */
-	if ((sa->state != V1_ESTABLISHED && sa->state != V1_MM_I3) ||
-	    !sa->have_keys) {
+	if ((sa->state != V1_ESTABLISHED && sa->state != V1_MM_I3 &&
+	     sa->state != V1_DELETED) || !sa->have_keys) {
 		/* Before phase 1 is done an Informational is in clear and
 		 * unauthenticated: logged, never acted on. */
 		const struct isakmp_pl *pl = isakmp_msg_find(m, ISAKMP_PL_N,
@@ -278,12 +278,14 @@ int ikev1_info_receive(struct ikev1_sa *sa, struct isakmp_msg *m)
 			if (m->pl[i].type == ISAKMP_PL_N)
 				gone |= notify(sa, &m->pl[i]);
 			else if (m->pl[i].type == ISAKMP_PL_D)
-				gone |= delete(sa, &m->pl[i]);
+				deleted |= delete(sa, &m->pl[i]);
 		}
 	}
 	OPENSSL_cleanse(plain, sizeof(plain));
 	/* Last: nothing may touch the SA after. */
 	if (gone)
 		ikev1_sa_destroy(sa);
+	else if (deleted)
+		ikev1_sa_peer_deleted(sa);
 	return err ? -EAGAIN : 0;
 }

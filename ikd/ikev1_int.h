@@ -42,6 +42,10 @@ enum ikev1_state {
 	V1_AM_I1,	/* initiator: SA, KE, Ni, ID sent */
 	V1_AM_R1,	/* responder: SA, KE, Nr, ID, HASH_R answered */
 	V1_ESTABLISHED,
+	/* The peer deleted it: kept a few seconds for the Informationals it
+	 * sent with that DELETE (its IPsec SAs' DELETEs may arrive after
+	 * it: two vCPUs' backlogs reorder a burst), used for nothing else. */
+	V1_DELETED,
 	V1_DEAD,	/* being freed */
 };
 
@@ -161,6 +165,10 @@ bool ikev1_sa_repeated(struct ikev1_sa *sa, const uint8_t *buf, size_t len);
 /* @buf was accepted: remember it, stop retransmitting. */
 void ikev1_sa_accepted(struct ikev1_sa *sa, const uint8_t *buf, size_t len);
 void ikev1_sa_established(struct ikev1_sa *sa);
+/* The peer's DELETE for @sa: V1_DELETED, freed IKEV1_DELETED_LINGER_MS
+ * later. */
+void ikev1_sa_peer_deleted(struct ikev1_sa *sa);
+#define IKEV1_DELETED_LINGER_MS	5000
 /* "192.0.2.1[500]-192.0.2.2[500] spi:0123456789abcdef:..." parts */
 const char *ikev1_cky_str(const uint8_t *cky, char *buf);
 #define IKEV1_CKY_STRLEN	17

@@ -47,7 +47,9 @@ static void half_open_expired(void *arg)
 	char rb[IKD_ADDR_STRLEN];
 
 	sa->life_timer = NULL;	/* fired: the loop has freed it */
-	if (sa->state == V1_ESTABLISHED) {
+	if (sa->state == V1_DELETED) {
+		/* its linger is over */
+	} else if (sa->state == V1_ESTABLISHED) {
 		log_info("ISAKMP-SA expired %s", ikd_addr_str(&sa->remote,
 							     true, rb));
 	} else {
@@ -164,6 +166,17 @@ static void unlink_sa(struct ikev1_sa *sa)
 			*pp = sa->next;
 			return;
 		}
+}
+
+void ikev1_sa_peer_deleted(struct ikev1_sa *sa)
+{
+	struct ikd_timers *t = sa->eng->env.timers;
+
+	sa->state = V1_DELETED;
+	ikev1_qm_free_all(sa);
+	t->cancel(t, sa->rtx_timer);
+	sa->rtx_timer = NULL;
+	arm_life(sa, IKEV1_DELETED_LINGER_MS);
 }
 
 void ikev1_sa_destroy(struct ikev1_sa *sa)

@@ -20,6 +20,7 @@ static const char *const state_names[] = {
 	[V1_AM_I1] = "AM SA sent",
 	[V1_AM_R1] = "AM SA answered",
 	[V1_ESTABLISHED] = "established",
+	[V1_DELETED] = "deleted by the peer",
 	[V1_DEAD] = "deleted",
 };
 

@@ -280,12 +280,14 @@ static int initiate(struct world *w)
 	return ikev1_initiate(w->a.e, &w->a.cfg, &w->a.addr, &w->b.addr);
 }
 
+/* The ISAKMP SAs in use: not those the peer deleted, which linger a
+ * few seconds for the Informationals sent with the DELETE. */
 static unsigned int nsa(const struct peer *p)
 {
 	unsigned int n = 0;
 
 	for (const struct ikev1_sa *sa = p->e->v1_sas; sa; sa = sa->next)
-		n++;
+		n += sa->state != V1_DELETED;
 	return n;
 }
 

@@ -129,6 +129,37 @@ static void test_shutdown_deletes(void **state)
 	assert_int_equal(nsa(&w->b), 0);
 	assert_true(fake_log_has("deleted IPsec-SA spi="));
 	assert_true(fake_log_has("deleted the ISAKMP-SA"));
+	/* B keeps it a few seconds for late Informationals, then frees it. */
+	assert_non_null(w->b.e->v1_sas);
+	wait_ms(w, IKEV1_DELETED_LINGER_MS + 1000);
+	assert_null(w->b.e->v1_sas);
+	free_world(w);
+}
+
+/* The ISAKMP SA's DELETE overtakes the pair's (two CPUs' backlogs
+ * reorder a burst; seen against charon): the pair still goes. */
+static void test_delete_after_isakmp_delete(void **state)
+{
+	struct world *w = acquired();
+	struct pkt *k;
+
+	(void)state;
+	ikev1_shutdown(w->a.e);
+	assert_int_equal(w->nq, 2);
+	k = w->q[0];
+	w->q[0] = w->q[1];
+	w->q[1] = k;
+	run(w);
+	assert_true(fake_log_has("deleted the ISAKMP-SA"));
+	assert_true(fake_log_has("deleted IPsec-SA spi="));
+	assert_int_equal(w->b.k->nsa, 0);
+	assert_null(w->b.e->v1_children);
+	assert_int_equal(nsa(&w->b), 0);
+	/* Deleted by the peer, it starts nothing: an ACQUIRE makes a new
+	 * phase 1. */
+	assert_int_equal(w->b.e->v1_sas->state, V1_DELETED);
+	wait_ms(w, IKEV1_DELETED_LINGER_MS + 1000);
+	assert_null(w->b.e->v1_sas);
 	free_world(w);
 }
 
@@ -191,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_acquire_passive),
 		cmocka_unit_test(test_acquire_phase1_fails),
 		cmocka_unit_test(test_shutdown_deletes),
+		cmocka_unit_test(test_delete_after_isakmp_delete),
 		cmocka_unit_test(test_hard_expire),
 		cmocka_unit_test(test_soft_expire_rekeys),
 	};
