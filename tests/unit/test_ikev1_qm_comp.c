@@ -190,8 +190,11 @@ static int choose_with(const uint8_t *cpi, uint8_t cpi_len, uint8_t xid,
 	struct isakmp_builder b;
 	struct isakmp_msg m;
 	struct ikev1_qm_x q;
+	static struct ikev1_sa sa;	/* the responder's, for proposal_check */
 
 	memset(&q, 0, sizeof(q));
+	sa.cfg.v1.check = IKE_V1_CHECK_OBEY;
+	q.sa = &sa;
 	q.cfg.nprop = 1;
 	q.cfg.prop[0].proto = IKE_PROTO_ESP;
 	q.cfg.prop[0].nencr = 1;
