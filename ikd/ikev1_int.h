@@ -316,6 +316,12 @@ struct ikev1_qm_x {
 };
 
 void ikev1_qm_free_all(struct ikev1_sa *sa);
+/* The inbound (@spi_in, the larval SA updated) and outbound SA of @q
+ * into the kernel, their addresses and selectors set here from @sa and
+ * @q; the rest (protocol, keys, lifetimes) is the caller's. */
+int ikev1_qm_put_pair(const struct ikev1_sa *sa, const struct ikev1_qm_x *q,
+		      uint32_t spi_in, uint32_t spi_out,
+		      struct ikd_kernel_sa *in, struct ikd_kernel_sa *out);
 /* A Quick Mode message for established @sa: 0 or -EAGAIN (dropped). */
 int ikev1_qm_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
 

@@ -193,9 +193,35 @@ static size_t build_body(const struct ikev1_qm_x *q, struct isakmp_builder *b,
 
 /* --- the kernel --------------------------------------------------------- */
 
-static int install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
+int ikev1_qm_put_pair(const struct ikev1_sa *sa, const struct ikev1_qm_x *q,
+		      uint32_t spi_in, uint32_t spi_out,
+		      struct ikd_kernel_sa *in, struct ikd_kernel_sa *out)
 {
 	struct ikd_kernel *k = sa->eng->env.kernel;
+	int err;
+
+	in->spi = spi_in;
+	in->src = sa->remote;
+	in->dst = sa->local;
+	in->sel.src = q->sel.dst;
+	in->sel.src_plen = q->sel.dst_plen;
+	in->sel.dst = q->sel.src;
+	in->sel.dst_plen = q->sel.src_plen;
+	in->sel.proto = q->sel.proto;
+	out->spi = spi_out;
+	out->src = sa->local;
+	out->dst = sa->remote;
+	out->sel = q->sel;
+	in->src.port = in->dst.port = out->src.port = out->dst.port = 0;
+	/* Inbound first: the peer's first packet must find it. */
+	err = k->ops->update_sa(k, in);
+	if (!err)
+		err = k->ops->add_sa(k, out);
+	return err;
+}
+
+static int install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
+{
 	const struct ike_encr_info *ei = ike_encr_info(q->encr, q->keybits);
 	const struct ike_integ_info *ii = ike_integ_info(q->integ);
 	struct ikev1_qm km = {
@@ -238,23 +264,7 @@ static int install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	out = in;
 	out.enc_key = keys + 2 * IKE_MAX_KEY;
 	out.auth_key = keys + 3 * IKE_MAX_KEY;
-	in.spi = q->spi_in;
-	in.src = sa->remote;
-	in.dst = sa->local;
-	in.sel.src = q->sel.dst;
-	in.sel.src_plen = q->sel.dst_plen;
-	in.sel.dst = q->sel.src;
-	in.sel.dst_plen = q->sel.src_plen;
-	in.sel.proto = q->sel.proto;
-	out.spi = q->spi_out;
-	out.src = sa->local;
-	out.dst = sa->remote;
-	out.sel = q->sel;
-	in.src.port = in.dst.port = out.src.port = out.dst.port = 0;
-	/* Inbound first: the peer's first packet must find it. */
-	err = k->ops->update_sa(k, &in);
-	if (!err)
-		err = k->ops->add_sa(k, &out);
+	err = ikev1_qm_put_pair(sa, q, q->spi_in, q->spi_out, &in, &out);
 	if (err)
 		log_error("cannot install the IPsec-SAs spi=0x%08x/0x%08x: %s",
 			  ntohl(q->spi_in), ntohl(q->spi_out), strerror(-err));

@@ -124,7 +124,6 @@ int ikev1_qm_comp_getspi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 
 int ikev1_qm_comp_install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 {
-	struct ikd_kernel *k = sa->eng->env.kernel;
 	struct ikd_kernel_sa in = { 0 }, out;
 	int err;
 
@@ -136,22 +135,7 @@ int ikev1_qm_comp_install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	 * both; the margin makes that one come first. */
 	in.hard_secs = (uint64_t)q->life_secs + 60;
 	out = in;
-	in.spi = q->cpi_in;
-	in.src = sa->remote;
-	in.dst = sa->local;
-	in.sel.src = q->sel.dst;
-	in.sel.src_plen = q->sel.dst_plen;
-	in.sel.dst = q->sel.src;
-	in.sel.dst_plen = q->sel.src_plen;
-	in.sel.proto = q->sel.proto;
-	out.spi = q->cpi_out;
-	out.src = sa->local;
-	out.dst = sa->remote;
-	out.sel = q->sel;
-	in.src.port = in.dst.port = out.src.port = out.dst.port = 0;
-	err = k->ops->update_sa(k, &in);
-	if (!err)
-		err = k->ops->add_sa(k, &out);
+	err = ikev1_qm_put_pair(sa, q, q->cpi_in, q->cpi_out, &in, &out);
 	if (err)
 		log_error("cannot install the IPcomp SAs cpi=0x%04x/0x%04x: %s",
 			  ntohl(q->cpi_in), ntohl(q->cpi_out), strerror(-err));
