@@ -473,8 +473,11 @@ kt_pluto_unload() {
 
 kt_pluto_sas() { kt_pluto_whack "$1" --showstates; }
 
+# An established child SA: IKEv2's, or IKEv1's Quick Mode done as
+# initiator (QUICK_I2) or responder (QUICK_R2).
 kt_pluto_established() {
-	kt_pluto_whack "$1" --showstates 2>/dev/null | grep -q "\"$2\".*STATE_V2_ESTABLISHED_CHILD_SA"
+	kt_pluto_whack "$1" --showstates 2>/dev/null |
+		grep -Eq "\"$2\".*STATE_(V2_ESTABLISHED_CHILD_SA|QUICK_I2|QUICK_R2)"
 }
 
 kt_pluto_wait() {
