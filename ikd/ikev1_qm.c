@@ -524,7 +524,7 @@ int ikev1_qm_initiate(struct ike_engine *e, const struct ikd_acquire *acq)
 	q->reqid = acq->reqid;
 	q->seq = acq->seq;
 	q->cfg = *ccfg;
-	q->life_secs = ccfg->hard_secs ? (uint32_t)ccfg->hard_secs : 28800;
+	q->life_secs = ikev1_qm_our_life(q);
 	q->ni_len = IKEV1_NONCE_LEN;
 	q->dh_group = ccfg->pfs_group;
 	q->no_ids = ids_implied(sa, q);
@@ -641,7 +641,7 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 	if (!ccfg)
 		goto fail;
 	q->cfg = *ccfg;
-	q->life_secs = ccfg->hard_secs ? (uint32_t)ccfg->hard_secs : 0;
+	/* The lifetime: proposal_check's verdict (ikev1_qm_choose()). */
 	if (ikev1_qm_choose(q, m)) {
 		log_error("no proposal chosen for Quick Mode with %s",
 			  ikd_addr_str(&sa->remote, true,
@@ -652,8 +652,6 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 		err = -ECONNREFUSED;	/* told and logged, not dropped */
 		goto fail;
 	}
-	if (!q->life_secs)
-		q->life_secs = 28800;
 	if (ikev1_qm_check_ids(sa, q)) {
 		e->stats.child_failed++;
 		ikev1_info_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);

@@ -24,14 +24,12 @@
 
 #include "log.h"
 
-#define QM_LIFE_DEFAULT	28800
-
 uint32_t ikev1_qm_our_life(const struct ikev1_qm_x *q)
 {
 	uint64_t h = q->cfg.hard_secs;
 
 	if (!h)
-		return QM_LIFE_DEFAULT;
+		return IKEV1_LIFETIME_DEFAULT;
 	return h > UINT32_MAX ? UINT32_MAX : (uint32_t)h;
 }
 
@@ -69,7 +67,7 @@ int ikev1_qm_judge(const struct ikev1_qm_x *q, uint8_t check, uint32_t life,
 
 	memset(v, 0, sizeof(*v));
 	v->check = check;
-	v->theirs_life = life ? life : QM_LIFE_DEFAULT;
+	v->theirs_life = life ? life : IKEV1_LIFETIME_DEFAULT;
 	v->ours_life = ours;
 	v->theirs_grp = pfs;
 	v->ours_grp = q->cfg.pfs_group;
