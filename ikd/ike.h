@@ -244,7 +244,7 @@ struct ike_child_cfg {
 	uint8_t mode;			/* responder with generate_policy: the
 					 * mode we accept (IKD_MODE_*); 0:
 					 * whatever the peer asks */
-	bool ipcomp;			/* not negotiated yet (see docs) */
+	bool ipcomp;			/* deflate: IKEv1 bundles IPcomp; IKEv2 not yet */
 	uint32_t replay_window;		/* packets; 0: 32 */
 };
 

@@ -24,7 +24,10 @@
  *   op 6  Quick Mode options from the record's first byte: bit 0 A's
  *         sainfo wants PFS (group 2), bit 1 B's does, bit 2 B's ISAKMP
  *         SA has generate_policy, bit 3 both sainfos offer AH too (after
- *         ESP, B's first), bit 4 op 5's ACQUIRE is for AH
+ *         ESP, B's first), bit 4 op 5's ACQUIRE is for AH, bit 5 B's
+ *         sainfo has compression_algorithm deflate (it takes IPCOMP
+ *         proposals), bits 6-7 B's proposal_check (obey, strict, claim,
+ *         exact)
  * B's SPD has an ESP tunnel policy 10.2/16 -> 10.1/16, so that A's
  * Quick Mode reaches installation.
  * After each record the engines exchange what they sent. FUZZ_LOG_ECHO
@@ -166,8 +169,11 @@ static void qm_options(uint8_t f)
 
 	a.ccfg.pfs_group = f & 1 ? 2 : 0;
 	b.ccfg.pfs_group = f & 2 ? 2 : 0;
-	if (b.e->v1_sas)
+	b.ccfg.ipcomp = f & 32;
+	if (b.e->v1_sas) {
 		b.e->v1_sas->cfg.generate_policy = f & 4;
+		b.e->v1_sas->cfg.v1.check = f >> 6;
+	}
 	if (f & 8) {
 		a.ccfg.prop[1] = ah;
 		b.ccfg.prop[1] = b.ccfg.prop[0];
