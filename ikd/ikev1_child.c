@@ -85,7 +85,7 @@ void ikev1_child_add(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 		c->cpi_out = q->cpi_out;
 		c->comp_reqid = q->comp_reqid;
 	}
-	c->comp_level = q->initiator ? q->comp_level : 0;
+	c->comp_level = q->comp_level;	/* the initiator's; it renews */
 	c->initiator = q->initiator;
 	memcpy(c->cky_i, sa->cky_i, sizeof(c->cky_i));
 	memcpy(c->cky_r, sa->cky_r, sizeof(c->cky_r));

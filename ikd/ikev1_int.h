@@ -286,10 +286,10 @@ struct ikev1_qm_x {
 	struct ike_child_cfg cfg;
 	/* IPcomp with the pair (RFC 2407 4.4.1, one proposal number):
 	 * comp_want the initiator's policy asks for it and its sainfo has
-	 * compression_algorithm (comp_opt: at level "use", ESP alone will
-	 * do); comp once chosen, then the CPIs (low 16 bits, network order)
-	 * and the reqid of the policy's IPcomp request. */
-	bool comp_want, comp_opt, comp;
+	 * compression_algorithm, at the request's level (at "use", ESP
+	 * alone will do); comp once chosen, then the CPIs (low 16 bits,
+	 * network order) and the reqid of the policy's IPcomp request. */
+	bool comp_want, comp;
 	uint8_t comp_level;
 	uint32_t cpi_in, cpi_out, comp_reqid;
 	/* PFS: the group (0: none), our key pair and public value, and

@@ -52,8 +52,6 @@ void ikev1_qm_comp_want(struct ikev1_qm_x *q, const struct ikd_acquire *acq)
 		}
 		q->comp_want = true;
 		q->comp_level = r->level;
-		q->comp_opt = r->level == IPSEC_LEVEL_USE ||
-			      r->level == IPSEC_LEVEL_DEFAULT;
 		q->comp_reqid = r->reqid;
 		return;
 	}

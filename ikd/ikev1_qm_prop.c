@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <linux/ipsec.h>
 
 #include "log.h"
 
@@ -131,6 +132,13 @@ static void build_offer(const struct ikev1_qm_x *q, struct isakmp_builder *b)
 	}
 }
 
+/* The initiator's IPcomp at level "use": ESP alone will do too. */
+static bool comp_optional(const struct ikev1_qm_x *q)
+{
+	return q->comp_level == IPSEC_LEVEL_USE ||
+	       q->comp_level == IPSEC_LEVEL_DEFAULT;
+}
+
 void ikev1_qm_build_prop(const struct ikev1_qm_x *q, struct isakmp_builder *b)
 {
 	uint8_t num = q->initiator ? 1 : q->pnum;
@@ -145,7 +153,7 @@ void ikev1_qm_build_prop(const struct ikev1_qm_x *q, struct isakmp_builder *b)
 	if (!comp)
 		return;
 	ikev1_qm_comp_build(q, b, num);
-	if (q->initiator && q->comp_opt) {
+	if (q->initiator && comp_optional(q)) {
 		isakmp_build_prop(b, 2, ikev1_qm_isakmp_proto(q->proto),
 				  (const uint8_t *)&q->spi_in, IKEV1_SPI_LEN);
 		build_offer(q, b);
@@ -344,7 +352,7 @@ static bool comp_fits(const struct ikev1_qm_x *q, const struct offer *o,
 		return false;
 	if (with)
 		return o->comp && want;
-	return !o->comp && (!q->initiator || !q->comp_want || q->comp_opt);
+	return !o->comp && (!q->initiator || !q->comp_want || comp_optional(q));
 }
 
 /*

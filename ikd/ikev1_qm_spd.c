@@ -33,7 +33,6 @@ struct id_match {
 	struct ike_ts local, remote;	/* the IDs: IDcr, IDci */
 	bool found, wrong_mode;
 	uint32_t reqid, comp_reqid;
-	uint8_t comp_level;
 };
 
 static void sel_ts(struct ike_ts *ts, const struct ikd_addr *a, uint8_t plen,
@@ -88,11 +87,9 @@ static int match_cb(void *arg, const struct ikd_kernel_policy *p)
 	m->reqid = r->level == IPSEC_LEVEL_UNIQUE ? r->reqid : 0;
 	/* The IPcomp SAs of a chosen bundle get its IPcomp's reqid. */
 	for (unsigned int i = 0; i < p->nreqs && i < IKD_KERNEL_MAX_REQS; i++)
-		if (p->req[i].proto == IPPROTO_COMP) {
-			m->comp_level = p->req[i].level;
+		if (p->req[i].proto == IPPROTO_COMP)
 			m->comp_reqid = p->req[i].level == IPSEC_LEVEL_UNIQUE ?
 					p->req[i].reqid : 0;
-		}
 	return 0;
 }
 
@@ -131,7 +128,6 @@ int ikev1_qm_check_ids(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	if (m.found) {
 		q->reqid = m.reqid;
 		q->comp_reqid = m.comp_reqid;
-		q->comp_level = m.comp_level;
 		return 0;
 	}
 	if (sa->cfg.generate_policy && q->cfg.mode && q->cfg.mode != q->mode) {
