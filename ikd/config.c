@@ -173,8 +173,19 @@ static void path_to_v2(char *dst, const char *src)
 		snprintf(dst, IKE_CFG_PATH_MAX, "%s", src);
 }
 
+/* The certificate statements of @r as the engine takes them. */
 static void cert_paths(const struct ikd_config *c, const struct ikd_remote *r,
-		       struct ike_cert_cfg *cc);
+		       struct ike_cert_cfg *cc)
+{
+	path_to_v2(cc->cert, r->cert_path);
+	path_to_v2(cc->key, r->key_path);
+	path_to_v2(cc->ca, r->ca_path);
+	path_to_v2(cc->peer_cert, r->peers_cert_path);
+	path_to_v2(cc->dir, c->conf->path_cert);
+	cc->verify_cert = r->verify_cert;
+	cc->send_cert = r->send_cert;
+	cc->send_cr = r->send_cr;
+}
 
 /* authentication_method rsasig (every proposal the same method: IKEv2
  * does not negotiate it) and the certificate statements. */
@@ -207,20 +218,6 @@ static int certs_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 			      "certificate: no peer certificate can verify");
 	cert_paths(c, r, cc);
 	return 0;
-}
-
-/* The certificate statements of @r as the engine takes them. */
-static void cert_paths(const struct ikd_config *c, const struct ikd_remote *r,
-		       struct ike_cert_cfg *cc)
-{
-	path_to_v2(cc->cert, r->cert_path);
-	path_to_v2(cc->key, r->key_path);
-	path_to_v2(cc->ca, r->ca_path);
-	path_to_v2(cc->peer_cert, r->peers_cert_path);
-	path_to_v2(cc->dir, c->conf->path_cert);
-	cc->verify_cert = r->verify_cert;
-	cc->send_cert = r->send_cert;
-	cc->send_cr = r->send_cr;
 }
 
 /* The engine's view of remote block @r; -errno with @d told why. */
