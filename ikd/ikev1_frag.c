@@ -109,6 +109,7 @@ bool ikev1_frag_send(struct ikev1_sa *sa)
 	size_t max = frag_max(sa), per = max - ISAKMP_HDR_LEN - V1F_PL_HDR;
 	size_t n = (sa->tx_len + per - 1) / per;
 	uint8_t buf[1280];
+	char rb[IKD_ADDR_STRLEN];
 	struct ike_wbuf w;
 	struct isakmp_builder b;
 	uint32_t msgid;
@@ -119,8 +120,8 @@ bool ikev1_frag_send(struct ikev1_sa *sa)
 		return false;
 	if (n > V1F_MAX_FRAGS) {
 		log_error("%zu-byte message to %s needs more than %u "
-			  "fragments: sent whole", sa->tx_len, sa->cfg.name,
-			  V1F_MAX_FRAGS);
+			  "fragments: sent whole", sa->tx_len,
+			  ikd_addr_str(&sa->remote, true, rb), V1F_MAX_FRAGS);
 		return false;
 	}
 	msgid = (uint32_t)sa->tx[20] << 24 | (uint32_t)sa->tx[21] << 16 |
@@ -144,8 +145,8 @@ bool ikev1_frag_send(struct ikev1_sa *sa)
 		e->env.send(e->env.arg, &sa->local, &sa->remote, buf, w.len);
 	}
 	log_debug("%s message to %s sent as %zu fragments (id %u) of at most "
-		  "%zu bytes", isakmp_exchange_name(sa->tx[18]), sa->cfg.name,
-		  n, sa->frag_id, max);
+		  "%zu bytes", isakmp_exchange_name(sa->tx[18]),
+		  ikd_addr_str(&sa->remote, true, rb), n, sa->frag_id, max);
 	return true;
 }
 
