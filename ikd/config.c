@@ -383,6 +383,10 @@ int ikd_config_remote_v1(const struct ikd_config *c, const struct ikd_remote *r,
 			v1->nprop++;
 	}
 	v1->check = check_to_v1(r->proposal_check);
+	/* racoon's default for ike_frag is off: an IKEv1 remote block
+	 * without it neither announces nor sends fragments. */
+	if (!r->ike_frag_pos.line)
+		out->ike_frag = IKE_FRAG_OFF;
 	/* IKEv1 negotiates the method: proposals may mix pre_shared_key
 	 * and rsasig, which IKEv2's mapping refused. */
 	if (r->cert_path && !out->cert.cert[0])

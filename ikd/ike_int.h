@@ -282,6 +282,7 @@ struct ike_engine {
 	struct ikev1_sa *v1_sas;
 	struct ikev1_child *v1_children;	/* IPsec SAs Quick Mode made */
 	unsigned int v1_half_open;
+	struct ikev1_frag_tab *v1_frag;	/* reassemblies (ikev1_frag.c) */
 	/* The responder's CERTREQ data, from the CA file as it was at
 	 * mtime/size: an unauthenticated IKE_SA_INIT must not make us read
 	 * and parse files (ike_auth_sig.c). */

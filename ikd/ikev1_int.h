@@ -20,6 +20,8 @@
  *   ikev1_child.c the IPsec SAs installed: ACQUIRE, EXPIRE, DELETE,
  *                 shutdown
  *   ikev1_show.c  what ikdctl shows of ISAKMP and IPsec SAs
+ *   ikev1_frag.c  IKE fragmentation (racoon's ike_frag): vendor ID,
+ *                 sending a large message as fragments, reassembly
  */
 #ifndef IKD_IKEV1_INT_H
 #define IKD_IKEV1_INT_H
@@ -131,6 +133,8 @@ struct ikev1_sa {
 	unsigned int tries;
 	uint32_t wait_ms;
 	struct ikd_timer *rtx_timer;
+	bool peer_frag;			/* its FRAGMENTATION vendor ID */
+	uint16_t frag_id;		/* of tx, should it go as fragments */
 	/* SHA-1 of the last datagram we accepted from the peer. */
 	uint8_t rx_digest[IKE_SHA1_LEN];
 	bool have_rx;
@@ -172,6 +176,21 @@ void ikev1_sa_peer_deleted(struct ikev1_sa *sa);
 /* "192.0.2.1[500]-192.0.2.2[500] spi:0123456789abcdef:..." parts */
 const char *ikev1_cky_str(const uint8_t *cky, char *buf);
 #define IKEV1_CKY_STRLEN	17
+
+/* ikev1_frag.c */
+/* The FRAGMENTATION vendor ID, unless ike_frag is off. */
+void ikev1_frag_add_vid(const struct ikev1_sa *sa, struct isakmp_builder *b);
+/* Notes the peer's FRAGMENTATION vendor ID, if @v is one. */
+void ikev1_frag_note_vid(struct ikev1_sa *sa, const struct isakmp_pl *v);
+/* Sends sa->tx as fragments when ike_frag and its size want it: true
+ * when it went so, false when it is the caller's to send whole. */
+bool ikev1_frag_send(struct ikev1_sa *sa);
+/* A datagram whose first payload is a fragment: kept, and once the
+ * message is whole, ikev1_receive() gets it; else dropped (logged). */
+void ikev1_frag_receive(struct ike_engine *e, const struct ikd_addr *local,
+			const struct ikd_addr *remote,
+			const struct isakmp_msg *m);
+void ikev1_frag_free_all(struct ike_engine *e);
 
 /* ikev1_prop.c */
 /* Our proposal (one, with a transform per configured proposal; only

@@ -133,6 +133,7 @@ static void note_vids(struct ikev1_sa *sa, const struct isakmp_msg *m)
 			sa->peer_natt = true;
 		if (v->body.len == 16 && !memcmp(v->body.ptr, vid_dpd, 16))
 			sa->peer_dpd = true;
+		ikev1_frag_note_vid(sa, v);
 	}
 }
 
@@ -332,6 +333,7 @@ static int start_main(struct ikev1_sa *sa)
 	out_clear(sa, o);
 	ikev1_prop_build(&sa->cfg, 0, &o->b);
 	add_vids(&o->b);
+	ikev1_frag_add_vid(sa, &o->b);
 	err = isakmp_build_end(&o->b);
 	if (!err)
 		err = keep_sai_b(sa, o);
@@ -364,6 +366,7 @@ static int start_aggressive(struct ikev1_sa *sa)
 	add_id(sa, &o->b);
 	ikev1_auth_add_cr(sa, &o->b);
 	add_vids(&o->b);
+	ikev1_frag_add_vid(sa, &o->b);
 	if (!err)
 		err = isakmp_build_end(&o->b);
 	if (!err)
@@ -584,6 +587,7 @@ static int mm_r_sa(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	out_clear(sa, o);
 	ikev1_prop_build_reply(&sa->ch, &o->b);
 	add_vids(&o->b);
+	ikev1_frag_add_vid(sa, &o->b);
 	err = send_clear(sa, o, true);
 	free(o);
 	sa->state = V1_MM_R1;
@@ -663,6 +667,7 @@ static int am_r_reply(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	ikev1_auth_add_cr(sa, &o->b);
 	ikev1_auth_add(sa, &o->b);
 	add_vids(&o->b);
+	ikev1_frag_add_vid(sa, &o->b);
 	err = send_clear(sa, o, true);
 	free(o);
 	sa->state = V1_AM_R1;

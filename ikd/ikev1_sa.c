@@ -207,6 +207,7 @@ void ikev1_free_all(struct ike_engine *e)
 	while (e->v1_sas)
 		ikev1_sa_destroy(e->v1_sas);
 	ikev1_children_free(e);
+	ikev1_frag_free_all(e);
 }
 
 /* --- sending ------------------------------------------------------------ */
@@ -215,6 +216,8 @@ static void send_raw(struct ikev1_sa *sa)
 {
 	struct ike_engine *e = sa->eng;
 
+	if (ikev1_frag_send(sa))
+		return;
 	e->stats.tx++;
 	e->env.send(e->env.arg, &sa->local, &sa->remote, sa->tx, sa->tx_len);
 }
@@ -260,6 +263,7 @@ int ikev1_sa_send(struct ikev1_sa *sa, const uint8_t *buf, size_t len,
 	free(sa->tx);
 	sa->tx = copy;
 	sa->tx_len = len;
+	sa->frag_id++;
 	sa->tx_waits = waits;
 	sa->tx_answers = true;
 	t->cancel(t, sa->rtx_timer);
@@ -359,7 +363,9 @@ void ikev1_receive(struct ike_engine *e, const struct ikd_addr *local,
 	if (!m)
 		return;
 	err = isakmp_msg_parse(m, buf, len);
-	if (err) {
+	if (!err && m->np == ISAKMP_PL_FRAG) {
+		ikev1_frag_receive(e, local, remote, m);
+	} else if (err) {
 		dropped(e, remote, m->err_text ? m->err_text : "malformed");
 	} else if (m->exchange == ISAKMP_EXCH_INFO) {
 		sa = ikev1_sa_find(e, m->cky_i, m->cky_r, remote);

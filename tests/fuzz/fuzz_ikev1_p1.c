@@ -10,7 +10,9 @@
  * Input: one byte of set-up (bit 0: Aggressive Mode; bits 1-3: how many
  * datagrams of the real exchange are delivered first: 6 or 3 complete
  * phase 1; bit 4: rsasig with self-signed RSA-1024 certificates, made
- * once per process and pinned by peers_certfile), then records of
+ * once per process and pinned by peers_certfile; bit 5: ike_frag force
+ * on both, so that large messages go as fragments and fragments sent to
+ * B are reassembled, ikev1_frag.c), then records of
  * [op][len][len bytes]:
  *   op 0  raw datagram to B from A's address
  *   op 1  raw datagram to A from B's address
@@ -355,6 +357,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		use_rsasig(&a, "a", "b");
 		use_rsasig(&b, "b", "a");
 	}
+	if (data[0] & 0x20)
+		a.cfg.ike_frag = b.cfg.ike_frag = IKE_FRAG_FORCE;
 	acquire_ah = false;
 	b_policy();
 	ikev1_initiate(a.e, &a.cfg, &a.addr, &b.addr);
