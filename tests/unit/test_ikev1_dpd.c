@@ -63,7 +63,8 @@ static void test_dpd_ack(void **state)
 	free_world(w);
 }
 
-/* B without dpd: no vendor ID from it, so A never asks. */
+/* B without dpd: no vendor ID from it, so A never asks; nor does B
+ * answer. */
 static void test_dpd_peer_without_vid(void **state)
 {
 	struct world *w = dpd_world(false);
@@ -74,6 +75,15 @@ static void test_dpd_peer_without_vid(void **state)
 	assert_null(sa_of(&w->a)->dpd.timer);
 	wait_ms(w, 35000);
 	assert_false(fake_log_has("R-U-THERE"));
+	/* B, with dpd off, does not answer one either. */
+	assert_int_equal(ikev1_info_notify_data(sa_of(&w->a),
+						ISAKMP_N_R_U_THERE,
+						(const uint8_t[4]){ 0, 0, 0, 9 },
+						4), 0);
+	run(w);
+	assert_true(fake_log_has("DPD: R-U-THERE from 192.0.2.1[500]: dpd is "
+				 "off, not answered"));
+	assert_false(fake_log_has("R-U-THERE-ACK"));
 	free_world(w);
 }
 
@@ -155,6 +165,47 @@ static void test_dpd_malformed(void **state)
 	free_world(w);
 }
 
+/* The SPI must be the ISAKMP SA's two cookies: an ACK naming another
+ * SA, or a short SPI, does not count as the answer A waits for. */
+static void test_dpd_wrong_cookies(void **state)
+{
+	struct world *w = dpd_world(true);
+	struct ikev1_sa *a = sa_of(&w->a);
+	uint8_t spi[2 * IKEV1_COOKIE_LEN], seq[4];
+	struct isakmp_notify n = { .doi = ISAKMP_DOI_IPSEC,
+				   .proto = ISAKMP_PROTO_ISAKMP,
+				   .type = ISAKMP_N_R_U_THERE_ACK };
+
+	(void)state;
+	w->b_dead = true;
+	wait_ms(w, 10000);	/* A's first R-U-THERE is out, unanswered */
+	assert_true(a->dpd.waiting);
+	seq[0] = (uint8_t)(a->dpd.seq >> 24);
+	seq[1] = (uint8_t)(a->dpd.seq >> 16);
+	seq[2] = (uint8_t)(a->dpd.seq >> 8);
+	seq[3] = (uint8_t)a->dpd.seq;
+	memcpy(spi, a->cky_i, IKEV1_COOKIE_LEN);
+	memcpy(spi + IKEV1_COOKIE_LEN, a->cky_r, IKEV1_COOKIE_LEN);
+	spi[15] ^= 1;
+	n.spi = (struct isakmp_chunk){ spi, sizeof(spi) };
+	n.data = (struct isakmp_chunk){ seq, sizeof(seq) };
+	ikev1_dpd_notify(a, &n);
+	assert_true(fake_log_has("DPD: R-U-THERE-ACK from 192.0.2.2[500] "
+				 "with wrong cookie(s): ignored"));
+	assert_true(a->dpd.waiting);
+	spi[15] ^= 1;
+	n.spi.len = IKEV1_COOKIE_LEN;
+	ikev1_dpd_notify(a, &n);
+	assert_int_equal(fake_log_count("with wrong cookie(s)"), 2);
+	assert_true(a->dpd.waiting);
+	/* The right one is taken. */
+	n.spi.len = sizeof(spi);
+	ikev1_dpd_notify(a, &n);
+	assert_false(a->dpd.waiting);
+	assert_int_equal(a->dpd.fails, 0);
+	free_world(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_dpd_peer_without_vid),
 		cmocka_unit_test(test_dpd_dead),
 		cmocka_unit_test(test_dpd_malformed),
+		cmocka_unit_test(test_dpd_wrong_cookies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
