@@ -290,6 +290,7 @@ static int peer_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 	out->dpd_delay_secs = r->dpd_delay;
 	out->dpd_retry_secs = r->dpd_retry;
 	out->dpd_maxfail = r->dpd_maxfail;
+	out->dpd = r->dpd;
 	out->passive = r->passive;
 	out->generate_policy = r->generate_policy != IKD_GENPOL_OFF;
 	out->initial_contact = r->initial_contact;

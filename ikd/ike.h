@@ -210,6 +210,10 @@ struct ike_peer_cfg {
 	uint32_t dpd_delay_secs;	/* 0: no liveness checks */
 	uint32_t dpd_retry_secs;
 	uint32_t dpd_maxfail;
+	/* IKEv1 (racoon's dpd): RFC 3706's vendor ID sent, R-U-THERE
+	 * answered; R-U-THERE sent every dpd_delay_secs when the peer sent
+	 * that vendor ID too (ikev1_dpd.c). */
+	bool dpd;
 	bool passive;			/* never initiate to this peer */
 	bool generate_policy;		/* as responder, install the peer's
 					 * (narrowed) selectors as policies

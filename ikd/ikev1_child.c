@@ -243,6 +243,18 @@ void ikev1_children_free(struct ike_engine *e)
 	}
 }
 
+void ikev1_children_purge(struct ike_engine *e,
+			  const struct ikd_addr *remote)
+{
+	struct ikev1_child *c, *next;
+
+	for (c = e->v1_children; c; c = next) {
+		next = c->next;
+		if (ikd_addr_eq_noport(&c->remote, remote))
+			child_remove(e, c, true, true);
+	}
+}
+
 /* --- ACQUIRE ------------------------------------------------------------- */
 
 static bool pending_has(const struct ikev1_sa *sa,

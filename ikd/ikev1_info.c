@@ -7,8 +7,8 @@
  * read on receipt, where it ends the other ISAKMP SAs with that peer;
  * INVALID-ID-INFORMATION and NO-PROPOSAL-CHOSEN sent when we refuse a
  * Quick Mode, and on receipt the end of ours; DELETE sent for our IPsec
- * SAs and ISAKMP SA (ikev1_child.c), and on receipt acted on. Every other
- * notify is logged.
+ * SAs and ISAKMP SA (ikev1_child.c), and on receipt acted on; RFC 3706's
+ * R-U-THERE and its ACK (ikev1_dpd.c). Every other notify is logged.
  */
 #include "ikev1_int.h"
 
@@ -27,6 +27,8 @@ struct info_pl {
 	const uint8_t *spi;
 	size_t spi_len;
 	uint16_t type;		/* notify */
+	const uint8_t *data;	/* its notification data */
+	size_t data_len;
 };
 
 static int info_send(struct ikev1_sa *sa, const struct info_pl *ip)
@@ -53,7 +55,8 @@ static int info_send(struct ikev1_sa *sa, const struct info_pl *ip)
 				    (uint8_t)ip->spi_len, ip->spi, 1);
 	else
 		isakmp_build_notify(&pb, ISAKMP_DOI_IPSEC, ip->proto, ip->spi,
-				    ip->spi_len, ip->type, NULL, 0);
+				    ip->spi_len, ip->type, ip->data,
+				    ip->data_len);
 	err = isakmp_build_end(&pb);
 	if (err)
 		return err;
@@ -87,9 +90,16 @@ static int info_send(struct ikev1_sa *sa, const struct info_pl *ip)
 
 int ikev1_info_notify(struct ikev1_sa *sa, uint16_t type)
 {
+	return ikev1_info_notify_data(sa, type, NULL, 0);
+}
+
+int ikev1_info_notify_data(struct ikev1_sa *sa, uint16_t type,
+			   const uint8_t *data, size_t len)
+{
 	uint8_t spi[2 * IKEV1_COOKIE_LEN];
 	struct info_pl ip = { .proto = ISAKMP_PROTO_ISAKMP, .spi = spi,
-			      .spi_len = sizeof(spi), .type = type };
+			      .spi_len = sizeof(spi), .type = type,
+			      .data = data, .data_len = len };
 
 	memcpy(spi, sa->cky_i, IKEV1_COOKIE_LEN);
 	memcpy(spi + IKEV1_COOKIE_LEN, sa->cky_r, IKEV1_COOKIE_LEN);
@@ -148,6 +158,10 @@ static bool notify(struct ikev1_sa *sa, const struct isakmp_pl *pl)
 		return false;
 	if (n.type == IPSEC_N_INITIAL_CONTACT) {
 		initial_contact(sa);
+		return false;
+	}
+	if (n.type == ISAKMP_N_R_U_THERE || n.type == ISAKMP_N_R_U_THERE_ACK) {
+		ikev1_dpd_notify(sa, &n);
 		return false;
 	}
 	/* The peer refused a Quick Mode of ours: no retransmission can

@@ -12,6 +12,7 @@
  *   ikev1_prop.c  phase 1 proposals: build, parse, choose, check, print
  *   ikev1_info.c  Informational exchanges: INITIAL-CONTACT, the notifies
  *                 refusing a Quick Mode, DELETE
+ *   ikev1_dpd.c   dead peer detection (RFC 3706): R-U-THERE and its ACK
  *   ikev1_qm.c    Quick Mode: one ESP or AH SA pair, with or without PFS
  *   ikev1_qm_prop.c Quick Mode proposals: build, choose
  *   ikev1_qm_comp.c IPcomp bundled with the ESP or AH pair
@@ -91,6 +92,14 @@ struct ikev1_child {
 	uint32_t hard_secs;
 };
 
+/* RFC 3706 on an established ISAKMP SA (ikev1_dpd.c). */
+struct ikev1_dpd {
+	struct ikd_timer *timer;	/* the next R-U-THERE, or its retry */
+	uint32_t seq;			/* of our last R-U-THERE */
+	unsigned int fails;		/* R-U-THEREs unanswered in a row */
+	bool waiting;			/* for the ACK of seq */
+};
+
 struct ikev1_sa {
 	struct ikev1_sa *next;		/* the engine's list */
 	struct ike_engine *eng;
@@ -120,6 +129,7 @@ struct ikev1_sa {
 	uint8_t peer_id_b[4 + IKE_ID_MAX];
 	size_t peer_id_b_len;
 	bool peer_natt, peer_dpd;	/* its vendor IDs */
+	struct ikev1_dpd dpd;
 
 	/* The last datagram we sent (retransmitted while an answer is
 	 * due, and sent again when the peer repeats its last one). */
@@ -261,6 +271,9 @@ bool ikev1_sel_eq(const struct ikd_sel *a, const struct ikd_sel *b);
 void ikev1_del_policies(struct ike_engine *e, const uint32_t *ids,
 			unsigned int n);
 void ikev1_children_free(struct ike_engine *e);
+/* The peer at @remote is dead: its pairs go from the kernel, untold. */
+void ikev1_children_purge(struct ike_engine *e,
+			  const struct ikd_addr *remote);
 
 /* ikev1_info.c */
 /* A DELETE for @spi (@spi_len bytes) of @proto, protected, sent once. */
@@ -269,10 +282,24 @@ int ikev1_info_delete(struct ikev1_sa *sa, uint8_t proto, const uint8_t *spi,
 /* A notify of @type about the ISAKMP SA (its cookies as the SPI),
  * protected with the phase 1 keys, sent once. */
 int ikev1_info_notify(struct ikev1_sa *sa, uint16_t type);
+/* The same with @len bytes of notification data (RFC 3706's sequence
+ * number). */
+int ikev1_info_notify_data(struct ikev1_sa *sa, uint16_t type,
+			   const uint8_t *data, size_t len);
 /* Our INITIAL-CONTACT, sent once after phase 1. */
 int ikev1_info_initial_contact(struct ikev1_sa *sa);
 /* An Informational for @sa: 0 acted on; -EAGAIN dropped (logged). */
 int ikev1_info_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
+
+/* ikev1_dpd.c: dead peer detection, RFC 3706 */
+/* Its vendor ID into a phase 1 message, when the remote block has dpd. */
+void ikev1_dpd_add_vid(const struct ikev1_sa *sa, struct isakmp_builder *b);
+/* Phase 1 is established: R-U-THERE every dpd_delay when both sides
+ * sent the vendor ID. */
+void ikev1_dpd_start(struct ikev1_sa *sa);
+void ikev1_dpd_stop(struct ikev1_sa *sa);
+/* An authentic R-U-THERE or R-U-THERE-ACK from @sa's peer. */
+void ikev1_dpd_notify(struct ikev1_sa *sa, const struct isakmp_notify *n);
 
 /* ikev1_qm.c */
 enum { QM_I1, QM_R1, QM_DONE };

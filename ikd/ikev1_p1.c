@@ -115,12 +115,12 @@ static int open_sealed(struct ikev1_sa *sa, struct isakmp_msg *m,
 	return err;
 }
 
-/* Our vendor IDs: none while NAT-T and DPD are not implemented. A peer
- * told we do NAT-T would float to port 4500 behind a NAT, and one told we
- * do DPD would declare us dead when its R-U-THERE goes unanswered. */
-static void add_vids(struct isakmp_builder *b)
+/* Our vendor IDs: not NAT-T's while it is not implemented (a peer told
+ * we do NAT-T would float to port 4500 behind a NAT). */
+static void add_vids(struct ikev1_sa *sa, struct isakmp_builder *b)
 {
-	(void)b;
+	ikev1_dpd_add_vid(sa, b);
+	ikev1_frag_add_vid(sa, b);
 }
 
 /* The peer's vendor IDs: only recorded for now. */
@@ -332,8 +332,7 @@ static int start_main(struct ikev1_sa *sa)
 		return -ENOMEM;
 	out_clear(sa, o);
 	ikev1_prop_build(&sa->cfg, 0, &o->b);
-	add_vids(&o->b);
-	ikev1_frag_add_vid(sa, &o->b);
+	add_vids(sa, &o->b);
 	err = isakmp_build_end(&o->b);
 	if (!err)
 		err = keep_sai_b(sa, o);
@@ -365,8 +364,7 @@ static int start_aggressive(struct ikev1_sa *sa)
 	isakmp_build_data(&o->b, ISAKMP_PL_NONCE, sa->ni, sa->ni_len);
 	add_id(sa, &o->b);
 	ikev1_auth_add_cr(sa, &o->b);
-	add_vids(&o->b);
-	ikev1_frag_add_vid(sa, &o->b);
+	add_vids(sa, &o->b);
 	if (!err)
 		err = isakmp_build_end(&o->b);
 	if (!err)
@@ -586,8 +584,7 @@ static int mm_r_sa(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	note_vids(sa, m);
 	out_clear(sa, o);
 	ikev1_prop_build_reply(&sa->ch, &o->b);
-	add_vids(&o->b);
-	ikev1_frag_add_vid(sa, &o->b);
+	add_vids(sa, &o->b);
 	err = send_clear(sa, o, true);
 	free(o);
 	sa->state = V1_MM_R1;
@@ -666,8 +663,7 @@ static int am_r_reply(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	add_id(sa, &o->b);
 	ikev1_auth_add_cr(sa, &o->b);
 	ikev1_auth_add(sa, &o->b);
-	add_vids(&o->b);
-	ikev1_frag_add_vid(sa, &o->b);
+	add_vids(sa, &o->b);
 	err = send_clear(sa, o, true);
 	free(o);
 	sa->state = V1_AM_R1;

@@ -173,6 +173,7 @@ void ikev1_sa_peer_deleted(struct ikev1_sa *sa)
 	struct ikd_timers *t = sa->eng->env.timers;
 
 	sa->state = V1_DELETED;
+	ikev1_dpd_stop(sa);
 	ikev1_qm_free_all(sa);
 	t->cancel(t, sa->rtx_timer);
 	sa->rtx_timer = NULL;
@@ -193,6 +194,7 @@ void ikev1_sa_destroy(struct ikev1_sa *sa)
 	unlink_sa(sa);
 	t->cancel(t, sa->rtx_timer);
 	t->cancel(t, sa->life_timer);
+	ikev1_dpd_stop(sa);
 	ikev1_qm_free_all(sa);
 	ike_dh_free(sa->dh);
 	free(sa->tx);
@@ -330,6 +332,7 @@ void ikev1_sa_established(struct ikev1_sa *sa)
 	if (sa->initiator && sa->cfg.initial_contact &&
 	    ikev1_info_initial_contact(sa))
 		log_error("INITIAL-CONTACT to %s not sent", rb);
+	ikev1_dpd_start(sa);
 	ikev1_sa_run_pending(sa);
 }
 

@@ -115,7 +115,8 @@ static void test_dpd_and_dos_limits(void **state)
 	assert_int_equal(load("listen { cookie_threshold 20; "
 			      "half_open_per_source 3; }\n"
 			      V2_REMOTE(" dpd_delay 30;\n dpd_retry 2;\n"
-					" dpd_maxfail 4;\n"), &c, &d), 0);
+					" dpd_maxfail 4;\n dpd off;\n"), &c, &d),
+			 0);
 	assert_int_equal(d.nwarnings, 0);
 	ikd_config_dos_limits(c, &lim);
 	assert_int_equal(lim.cookie_threshold, 20);
@@ -126,6 +127,7 @@ static void test_dpd_and_dos_limits(void **state)
 	assert_int_equal(peer->dpd_delay_secs, 30);
 	assert_int_equal(peer->dpd_retry_secs, 2);
 	assert_int_equal(peer->dpd_maxfail, 4);
+	assert_false(peer->dpd);
 	ikd_diag_free(&d);
 	ikd_config_free(c);
 	/* not written: racoon's dpd defaults, the engine's limits */
@@ -137,6 +139,7 @@ static void test_dpd_and_dos_limits(void **state)
 	assert_non_null(peer);
 	assert_int_equal(peer->dpd_retry_secs, 5);
 	assert_int_equal(peer->dpd_maxfail, 5);
+	assert_true(peer->dpd);		/* racoon's default: on */
 	ikd_diag_free(&d);
 	ikd_config_free(c);
 	/* 0 is not a threshold: an error at its line */
