@@ -84,7 +84,7 @@ static void send_r_u_there(struct ikev1_sa *sa)
 		log_warn("DPD: R-U-THERE to %s not sent",
 			 ikd_addr_str(&sa->remote, true, rb));
 	else
-		log_info("DPD: R-U-THERE sent to %s (seq %" PRIu32 ")",
+		log_debug("DPD: R-U-THERE sent to %s (seq %" PRIu32 ")",
 			 ikd_addr_str(&sa->remote, true, rb), sa->dpd.seq);
 	arm(sa, retry_secs(sa), retry_fired);
 }
@@ -179,7 +179,7 @@ void ikev1_dpd_notify(struct ikev1_sa *sa, const struct isakmp_notify *n)
 	seq = get_seq(n);
 	if (n->type == ISAKMP_N_R_U_THERE) {
 		if (!sa->cfg.dpd) {
-			log_info("DPD: R-U-THERE from %s: dpd is off, not "
+			log_debug("DPD: R-U-THERE from %s: dpd is off, not "
 				 "answered", rb);
 			return;
 		}
@@ -187,7 +187,7 @@ void ikev1_dpd_notify(struct ikev1_sa *sa, const struct isakmp_notify *n)
 					   n->data.ptr, DPD_SEQ_LEN))
 			log_warn("DPD: R-U-THERE-ACK to %s not sent", rb);
 		else
-			log_info("DPD: R-U-THERE from %s (seq %" PRIu32
+			log_debug("DPD: R-U-THERE from %s (seq %" PRIu32
 				 ") answered", rb, seq);
 		return;
 	}
@@ -197,7 +197,7 @@ void ikev1_dpd_notify(struct ikev1_sa *sa, const struct isakmp_notify *n)
 			 sa->dpd.seq);
 		return;
 	}
-	log_info("DPD: R-U-THERE-ACK from %s (seq %" PRIu32 ")", rb, seq);
+	log_debug("DPD: R-U-THERE-ACK from %s (seq %" PRIu32 ")", rb, seq);
 	sa->dpd.waiting = false;
 	sa->dpd.fails = 0;
 	arm(sa, sa->cfg.dpd_delay_secs, delay_fired);
