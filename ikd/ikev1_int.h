@@ -20,6 +20,7 @@
  *   ikev1_child.c the IPsec SAs installed: ACQUIRE, EXPIRE, DELETE,
  *                 shutdown
  *   ikev1_show.c  what ikdctl shows of ISAKMP and IPsec SAs
+ *   ikev1_natt.c  NAT traversal (RFC 3947, its drafts, RFC 3948)
  */
 #ifndef IKD_IKEV1_INT_H
 #define IKD_IKEV1_INT_H
@@ -27,6 +28,7 @@
 #include "ike_int.h"
 #include "ikev1.h"
 #include "ikev1_keys.h"
+#include "ikev1_natt.h"
 #include "isakmp_msg.h"
 
 #define IKEV1_NONCE_LEN		32	/* ours */
@@ -118,6 +120,7 @@ struct ikev1_sa {
 	uint8_t peer_id_b[4 + IKE_ID_MAX];
 	size_t peer_id_b_len;
 	bool peer_natt, peer_dpd;	/* its vendor IDs */
+	struct ikev1_natt natt;		/* ikev1_natt.c */
 
 	/* The last datagram we sent (retransmitted while an answer is
 	 * due, and sent again when the peer repeats its last one). */
@@ -276,6 +279,7 @@ struct ikev1_qm_x {
 	uint8_t xnum;			/* the chosen transform's number */
 	uint8_t pnum;			/* the chosen proposal's number */
 	bool no_ids;			/* IDci/IDcr left out: the peers' */
+	bool udp_encap;			/* chosen: ESP in UDP (NAT-T) */
 	uint32_t reqid, seq;
 	uint32_t spi_in, spi_out;	/* network order */
 	/* chosen: ESP transform id (= IKEv2 ENCR id; 0 for AH), key bits,

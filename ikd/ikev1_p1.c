@@ -115,12 +115,12 @@ static int open_sealed(struct ikev1_sa *sa, struct isakmp_msg *m,
 	return err;
 }
 
-/* Our vendor IDs: none while NAT-T and DPD are not implemented. A peer
- * told we do NAT-T would float to port 4500 behind a NAT, and one told we
- * do DPD would declare us dead when its R-U-THERE goes unanswered. */
-static void add_vids(struct isakmp_builder *b)
+/* Our vendor IDs: NAT-T's. None for DPD while it is not implemented: a
+ * peer told we do it would declare us dead when its R-U-THERE goes
+ * unanswered. */
+static void add_vids(struct ikev1_sa *sa, struct isakmp_builder *b)
 {
-	(void)b;
+	ikev1_natt_add_vids(sa, b);
 }
 
 /* The peer's vendor IDs: only recorded for now. */
@@ -133,6 +133,7 @@ static void note_vids(struct ikev1_sa *sa, const struct isakmp_msg *m)
 			sa->peer_natt = true;
 		if (v->body.len == 16 && !memcmp(v->body.ptr, vid_dpd, 16))
 			sa->peer_dpd = true;
+		ikev1_natt_note_vid(sa, v);
 	}
 }
 
@@ -331,7 +332,7 @@ static int start_main(struct ikev1_sa *sa)
 		return -ENOMEM;
 	out_clear(sa, o);
 	ikev1_prop_build(&sa->cfg, 0, &o->b);
-	add_vids(&o->b);
+	add_vids(sa, &o->b);
 	err = isakmp_build_end(&o->b);
 	if (!err)
 		err = keep_sai_b(sa, o);
@@ -363,7 +364,7 @@ static int start_aggressive(struct ikev1_sa *sa)
 	isakmp_build_data(&o->b, ISAKMP_PL_NONCE, sa->ni, sa->ni_len);
 	add_id(sa, &o->b);
 	ikev1_auth_add_cr(sa, &o->b);
-	add_vids(&o->b);
+	add_vids(sa, &o->b);
 	if (!err)
 		err = isakmp_build_end(&o->b);
 	if (!err)
@@ -440,6 +441,7 @@ static int mm_i_sa(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	isakmp_build_data(&o->b, ISAKMP_PL_KE, sa->gxi, sa->gxi_len);
 	isakmp_build_data(&o->b, ISAKMP_PL_NONCE, sa->ni, sa->ni_len);
 	ikev1_auth_add_cr(sa, &o->b);
+	ikev1_natt_add_natd(sa, &o->b);
 	err = send_clear(sa, o, true);
 	free(o);
 	sa->state = V1_MM_I2;
@@ -462,6 +464,8 @@ static int mm_i_ke(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	if (!(o = malloc(sizeof(*o))))
 		return -ENOMEM;
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
+	ikev1_natt_check(sa, m);
+	ikev1_natt_float(sa);
 	out_chain(o);
 	add_id(sa, &o->b);
 	ikev1_auth_add(sa, &o->b);
@@ -530,8 +534,11 @@ static int am_i_reply(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	if (!(o = malloc(sizeof(*o))))
 		return -ENOMEM;
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
+	ikev1_natt_check(sa, m);
+	ikev1_natt_float(sa);
 	out_chain(o);
 	ikev1_auth_add(sa, &o->b);
+	ikev1_natt_add_natd(sa, &o->b);
 	err = send_sealed(sa, o, false);
 	free(o);
 	if (!err)
@@ -583,7 +590,7 @@ static int mm_r_sa(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	note_vids(sa, m);
 	out_clear(sa, o);
 	ikev1_prop_build_reply(&sa->ch, &o->b);
-	add_vids(&o->b);
+	add_vids(sa, &o->b);
 	err = send_clear(sa, o, true);
 	free(o);
 	sa->state = V1_MM_R1;
@@ -608,10 +615,12 @@ static int mm_r_ke(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	if (!(o = malloc(sizeof(*o))))
 		return -ENOMEM;
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
+	ikev1_natt_check(sa, m);
 	out_clear(sa, o);
 	isakmp_build_data(&o->b, ISAKMP_PL_KE, sa->gxr, sa->gxr_len);
 	isakmp_build_data(&o->b, ISAKMP_PL_NONCE, sa->nr, sa->nr_len);
 	ikev1_auth_add_cr(sa, &o->b);
+	ikev1_natt_add_natd(sa, &o->b);
 	err = send_clear(sa, o, true);
 	free(o);
 	sa->state = V1_MM_R2;
@@ -629,6 +638,7 @@ static int mm_r_auth(struct ikev1_sa *sa, struct isakmp_msg *m)
 	if (!(o = malloc(sizeof(*o))))
 		return -ENOMEM;
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
+	ikev1_natt_follow(sa);
 	out_chain(o);
 	add_id(sa, &o->b);
 	ikev1_auth_add(sa, &o->b);
@@ -662,7 +672,8 @@ static int am_r_reply(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	add_id(sa, &o->b);
 	ikev1_auth_add_cr(sa, &o->b);
 	ikev1_auth_add(sa, &o->b);
-	add_vids(&o->b);
+	add_vids(sa, &o->b);
+	ikev1_natt_add_natd(sa, &o->b);
 	err = send_clear(sa, o, true);
 	free(o);
 	sa->state = V1_AM_R1;
@@ -685,6 +696,8 @@ static int am_r_hash(struct ikev1_sa *sa, struct isakmp_msg *m)
 	if (sealed)
 		ikev1_iv_confirm(&sa->iv);
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
+	ikev1_natt_check(sa, m);
+	ikev1_natt_follow(sa);
 	ikev1_sa_established(sa);
 	return 0;
 }

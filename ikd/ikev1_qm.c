@@ -213,6 +213,7 @@ int ikev1_qm_put_pair(const struct ikev1_sa *sa, const struct ikev1_qm_x *q,
 	out->dst = sa->remote;
 	out->sel = q->sel;
 	in->src.port = in->dst.port = out->src.port = out->dst.port = 0;
+	ikev1_natt_kernel_sa(sa, q, in, out);
 	/* Inbound first: the peer's first packet must find it. */
 	err = k->ops->update_sa(k, in);
 	if (!err)
