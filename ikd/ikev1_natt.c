@@ -264,7 +264,7 @@ void ikev1_natt_follow(struct ikev1_sa *sa)
 {
 	const struct ikd_addr *local = &sa->natt.rx_local;
 	const struct ikd_addr *remote = &sa->natt.rx_remote;
-	char ob[IKD_ADDR_STRLEN], nb[IKD_ADDR_STRLEN];
+	char ob[IKD_ADDR_STRLEN], nb[IKD_ADDR_STRLEN], lb[IKD_ADDR_STRLEN];
 	struct ikd_addr old = sa->remote;
 	bool established = sa->state == V1_ESTABLISHED;
 
@@ -281,7 +281,8 @@ void ikev1_natt_follow(struct ikev1_sa *sa)
 	ikd_addr_str(&old, true, ob);
 	ikd_addr_str(remote, true, nb);
 	if (!established) {
-		log_info("NAT-T: ports floated: %s, was %s", nb, ob);
+		log_info("NAT-T: ports floated: %s-%s", ikd_addr_str(local, true,
+			 lb), nb);
 		return;
 	}
 	log_notify("NAT-T: peer of ISAKMP-SA with %s moved from %s to %s: "
