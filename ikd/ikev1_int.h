@@ -280,6 +280,7 @@ struct ikev1_qm_x {
 	uint8_t pnum;			/* the chosen proposal's number */
 	bool no_ids;			/* IDci/IDcr left out: the peers' */
 	bool udp_encap;			/* chosen: ESP in UDP (NAT-T) */
+	struct ikd_addr natt_oa;	/* the peer's NAT-OA; family 0: none */
 	uint32_t reqid, seq;
 	uint32_t spi_in, spi_out;	/* network order */
 	/* chosen: ESP transform id (= IKEv2 ENCR id; 0 for AH), key bits,

@@ -19,7 +19,9 @@
  * `nat_traversal force` makes our own hash unmatchable, so that both
  * sides see a NAT and encapsulate, as ike_natt.c does for IKEv2. Quick
  * Mode then offers and takes only the UDP encapsulation modes, and the
- * kernel SAs carry ESP in UDP between the ISAKMP SA's ports (RFC 3948).
+ * kernel SAs carry ESP in UDP between the ISAKMP SA's ports (RFC 3948);
+ * in transport mode NAT-OA payloads give each side the other's address
+ * from before the NAT, for the kernel's checksum fix.
  * The side behind a NAT sends keepalives (natt_keepalive) while its
  * ISAKMP SA lives; when the NAT gives the peer another port, its next
  * authentic message moves the ISAKMP SA and the IPsec SAs it made.
@@ -373,6 +375,62 @@ bool ikev1_natt_encap_ok(const struct ikev1_sa *sa, uint16_t attr,
 	return false;
 }
 
+static bool oa_wanted(const struct ikev1_qm_x *q)
+{
+	return q->sa->natt.encap && q->mode == IKD_MODE_TRANSPORT &&
+	       q->proto == IPPROTO_ESP;
+}
+
+/*
+ * RFC 3947: NAT-OAi, the initiator's address, then NAT-OAr, the
+ * responder's, each as the sender knows it (its own from before the NAT,
+ * the peer's as the datagrams show it). The drafts: one NAT-OA, the
+ * sender's own address.
+ */
+void ikev1_natt_add_oa(const struct ikev1_qm_x *q, struct isakmp_builder *b)
+{
+	const struct ikev1_sa *sa = q->sa;
+	const struct ikd_addr *i = q->initiator ? &sa->local : &sa->remote;
+	const struct ikd_addr *r = q->initiator ? &sa->remote : &sa->local;
+
+	if (!oa_wanted(q))
+		return;
+	if (!rfc(sa)) {
+		isakmp_build_nat_oa(b, ISAKMP_PL_NAT_OA_DRAFT, sa->local.bytes, 4);
+		return;
+	}
+	isakmp_build_nat_oa(b, ISAKMP_PL_NAT_OA, i->bytes, 4);
+	isakmp_build_nat_oa(b, ISAKMP_PL_NAT_OA, r->bytes, 4);
+}
+
+void ikev1_natt_take_oa(struct ikev1_qm_x *q, const struct isakmp_msg *m)
+{
+	uint8_t type = rfc(q->sa) ? ISAKMP_PL_NAT_OA : ISAKMP_PL_NAT_OA_DRAFT;
+	/* The peer's own: NAT-OAi from an initiator, NAT-OAr from a
+	 * responder; the draft's only one. */
+	unsigned int want = rfc(q->sa) && q->initiator ? 1 : 0, n = 0;
+	const struct isakmp_pl *pl = NULL;
+	struct isakmp_nat_oa oa;
+	char ob[IKD_ADDR_STRLEN];
+
+	ikd_addr_zero(&q->natt_oa);
+	if (!oa_wanted(q))
+		return;
+	while ((pl = isakmp_msg_find(m, type, pl)) && n < want)
+		n++;
+	/* The codec checked each; an IPv6 one means nothing to IPv4 SAs. */
+	if (!pl || isakmp_dec_nat_oa(pl, &oa, NULL) ||
+	    oa.id_type != IPSEC_ID_IPV4_ADDR || oa.addr.len != 4) {
+		log_info("Quick Mode M-ID 0x%08x: no usable NAT-OA from the "
+			 "peer", q->msgid);
+		return;
+	}
+	q->natt_oa.family = AF_INET;
+	memcpy(q->natt_oa.bytes, oa.addr.ptr, 4);
+	log_info("NAT-OA: the peer's original address is %s",
+		 ikd_addr_str(&q->natt_oa, false, ob));
+}
+
 void ikev1_natt_kernel_sa(const struct ikev1_sa *sa,
 			  const struct ikev1_qm_x *q,
 			  struct ikd_kernel_sa *in, struct ikd_kernel_sa *out)
@@ -383,4 +441,11 @@ void ikev1_natt_kernel_sa(const struct ikev1_sa *sa,
 	in->encap_dport = sa->local.port;
 	out->encap_sport = sa->local.port;
 	out->encap_dport = sa->remote.port;
+	/* The kernel fixes the inbound checksums with it; when our own
+	 * address was translated too the fix would be half done, so none
+	 * (as ike_natt.c: the ESP ICV protected them). */
+	if (q->natt_oa.family && sa->natt.remote_behind &&
+	    !sa->natt.local_behind &&
+	    !ikd_addr_eq_noport(&q->natt_oa, &sa->remote))
+		in->natt_oa = q->natt_oa;
 }

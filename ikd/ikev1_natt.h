@@ -71,6 +71,12 @@ uint16_t ikev1_natt_encap_attr(const struct ikev1_sa *sa, uint8_t mode);
  * use, of the variant negotiated; *@mode and *@udp what it means. */
 bool ikev1_natt_encap_ok(const struct ikev1_sa *sa, uint16_t attr,
 			 uint8_t *mode, bool *udp);
+/* NAT-OA payloads (RFC 3947 5.2) after the IDs of a transport mode
+ * offer or answer in UDP. */
+void ikev1_natt_add_oa(const struct ikev1_qm_x *q, struct isakmp_builder *b);
+/* The peer's original address from @m's NAT-OA payloads into q->natt_oa
+ * (logged); none, or a malformed one, leaves it unset. */
+void ikev1_natt_take_oa(struct ikev1_qm_x *q, const struct isakmp_msg *m);
 /* ESP in UDP between the ISAKMP SA's ports for @q's kernel SAs. */
 void ikev1_natt_kernel_sa(const struct ikev1_sa *sa,
 			  const struct ikev1_qm_x *q,

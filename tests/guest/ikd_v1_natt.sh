@@ -17,6 +17,11 @@
 #  - on the NAT's outside wire: only UDP 500/4500 (no bare ESP, no clear
 #    inner traffic), IKE with the non-ESP marker on 4500, ESP in UDP from
 #    port 41000, and cli's one-byte keepalives (natt_keepalive 2 s).
+# Then transport mode between cli and srv1 themselves (setkey `any`
+# policies on cli, a dynamic transport child on charon): Quick Mode
+# without IDs, UDP-Encapsulated-Transport with NAT-OA payloads both ways
+# (cli logs charon's), pings in ESP in UDP, transport SAs with their
+# ports on both sides.
 # Not here: the NAT changing its mapping (the peer learns a new port only
 # from an authentic message, and IKEv1 has no liveness check in ikd yet).
 . "$KT_TOP/tests/vm/lib.sh"
@@ -115,6 +120,10 @@ connections {
         remote_ts = $CVIP/32
         esp_proposals = aes128-sha1-modp1024
       }
+      v1tr {
+        mode = transport
+        esp_proposals = aes128-sha1-modp1024
+      }
     }
   }
 }
@@ -142,10 +151,11 @@ diag() {
 child_up() {
 	grep -qF "IPsec-SA established: ESP/Tunnel $CLI[4500]->$1[4500] " "$(ikd_log cli)"
 }
-# esp_udp NS PATTERN: NS's SAD (setkey -D) has an esp-udp SA whose
-# address line matches PATTERN.
-esp_udp() {
-	ip netns exec "$1" "$setkey" -D | grep -A1 -E "$2" | grep -q "esp-udp mode=tunnel"
+# esp_udp NS PATTERN: NS's SAD (setkey -D) has an esp-udp tunnel SA
+# whose address line matches PATTERN (esp_udp_mode: in mode MODE).
+esp_udp() { esp_udp_mode "$1" "$2" tunnel; }
+esp_udp_mode() {
+	ip netns exec "$1" "$setkey" -D | grep -A1 -E "$2" | grep -q "esp-udp mode=$3"
 }
 
 # run_case NAME SERVER_NS INNER PUB SERVER
@@ -192,10 +202,36 @@ esp_udp srv2 "^$SRV2\[4500\] $PUB2\[$NATPORT\]" ||
 	kt_fail "ikd: srv2's outbound SA is not ESP in UDP to $PUB2[$NATPORT]: $(ip netns exec srv2 "$setkey" -D | head -6)"
 esp_udp srv2 "^$PUB2\[$NATPORT\] $SRV2\[4500\]" ||
 	kt_fail "ikd: srv2's inbound SA is not ESP in UDP from $PUB2[$NATPORT]"
+
+# Transport mode to srv1 itself, over the ISAKMP SA already there.
+ip netns exec cli "$setkey" -c <<EOF || kt_fail "setkey on cli failed (transport)"
+spdadd $CLI $SRV1 any -P out ipsec esp/transport//require;
+spdadd $SRV1 $CLI any -P in ipsec esp/transport//require;
+EOF
+t0=$(date +%s)
+f=$KT_TMP/transport.pcap
+kt_capture_start nat wan1 "$f"
+tr_up() { grep -qF "IPsec-SA established: ESP/Transport $CLI[4500]->$SRV1[4500] " "$(ikd_log cli)"; }
+ip netns exec cli ping -n -c 1 -W 1 $SRV1 >/dev/null 2>&1
+kt_ike_until 60 tr_up || kt_fail "transport: no transport SA from cli's ACQUIRE"
+ip netns exec cli ping -n -q -c 5 -i 0.3 -W 3 $SRV1 >/dev/null ||
+	{ diag srv1 "$f"; kt_fail "transport: ping in transport mode failed"; }
+kt_capture_stop
+out=$(python3 "$wire" "$f" $PUB1 $NATPORT) || kt_fail "transport: natt_wire.py failed: $out"
+[ "$(sed -n 's/^other //p' <<<"$out")" = 0 ] || kt_fail "transport: packets other than UDP 500/4500 on the wire: $out"
+[ "$(sed -n 's/^esp_new //p' <<<"$out")" -gt 0 ] || kt_fail "transport: no ESP in UDP from the NAT: $out"
+grep -qF "NAT-OA: the peer's original address is $SRV1" "$(ikd_log cli)" ||
+	kt_fail "transport: cli did not get charon's NAT-OA"
+esp_udp_mode cli "^$CLI\[4500\] $SRV1\[4500\]" transport ||
+	kt_fail "transport: cli's outbound SA is not ESP in UDP in transport mode: $(ip netns exec cli "$setkey" -D | head -12)"
+ip -n srv1 xfrm state | grep -A4 "mode transport" | grep -q "encap type espinudp sport $NATPORT dport 4500" ||
+	kt_fail "transport: srv1's transport SAs are not ESP in UDP from $NATPORT: $(ip -n srv1 xfrm state)"
+kt_log "transport: pings in ESP in UDP, transport mode; ok in $(($(date +%s) - t0)) s"
+
 for h in cli srv2; do
 	grep -qF "$PSK" "$(ikd_log $h)" && kt_fail "$h's log holds the PSK"
 done
 ikd_stop srv2
 ikd_stop cli
 kt_charon_stop c
-kt_log "ikd behind a NAT in IKEv1: charon and ikd detected it, ESP in UDP both ways"
+kt_log "ikd behind a NAT in IKEv1: charon and ikd detected it, ESP in UDP both ways, tunnel and transport"

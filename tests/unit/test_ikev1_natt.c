@@ -268,6 +268,48 @@ static void test_aggressive_mode_behind_nat(void **state)
 	free_world(w);
 }
 
+/* Transport mode between A (behind the NAT) and B: no IDs (the peers'
+ * addresses as each sees them), UDP-Encapsulated-Transport, NAT-OA
+ * payloads; B's inbound SA gets A's original address as its NAT-OA, A's
+ * none (its own address was translated). */
+static void test_transport_behind_nat(void **state)
+{
+	struct world *w = natt_world(ISAKMP_EXCH_IDPROT, IKE_NATT_ON, true);
+	struct ikd_acquire acq;
+	struct peer a_seen = w->a;
+	const struct fake_sa *b_in, *a_in;
+
+	(void)state;
+	a_seen.addr = nat.pub;
+	policy(&w->b, &a_seen, "192.0.2.2", 32, NAT_PUB, 32,
+	       IKD_MODE_TRANSPORT, IPSEC_LEVEL_UNIQUE, 300);
+	establish(w);
+	acquire(w, &acq);
+	acq.mode = IKD_MODE_TRANSPORT;
+	acq.pol.sel.src = w->a.addr;
+	acq.pol.sel.dst = w->b.addr;
+	acq.pol.sel.src.port = acq.pol.sel.dst.port = 0;
+	acq.pol.sel.src_plen = acq.pol.sel.dst_plen = 32;
+	assert_int_equal(ikev1_qm_initiate(w->a.e, &acq), 0);
+	nat_run(w);
+	assert_true(fake_log_has("IPsec-SA established: ESP/Transport"));
+	assert_true(fake_log_has("NAT-OA: the peer's original address is "
+				 "192.0.2.1"));
+	assert_true(fake_log_has("NAT-OA: the peer's original address is "
+				 "192.0.2.2"));
+	b_in = find(w->b.k, false, &w->b.addr);
+	a_in = find(w->a.k, false, &w->a.addr);
+	assert_non_null(b_in);
+	assert_non_null(a_in);
+	assert_int_equal(b_in->sa.mode, IKD_MODE_TRANSPORT);
+	assert_encap(b_in, 14500, 4500);
+	assert_encap(a_in, 4500, 4500);
+	assert_int_equal(b_in->sa.natt_oa.family, AF_INET);
+	assert_true(ikd_addr_eq_noport(&b_in->sa.natt_oa, &w->a.addr));
+	assert_int_equal(a_in->sa.natt_oa.family, 0);
+	free_world(w);
+}
+
 /* No NAT: negotiated, nothing moves, plain ESP. */
 static void test_no_nat(void **state)
 {
@@ -418,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_main_mode_behind_nat),
 		cmocka_unit_test(test_mapping_changes),
 		cmocka_unit_test(test_aggressive_mode_behind_nat),
+		cmocka_unit_test(test_transport_behind_nat),
 		cmocka_unit_test(test_no_nat),
 		cmocka_unit_test(test_off),
 		cmocka_unit_test(test_force),
