@@ -26,7 +26,7 @@
 
 #include "log.h"
 
-/* RFC 3706 10: the vendor ID (ikev1_p1.c recognises it). */
+/* RFC 3706 10: the vendor ID. */
 static const uint8_t vid_dpd[16] = {
 	0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
 	0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00,
@@ -38,6 +38,13 @@ void ikev1_dpd_add_vid(const struct ikev1_sa *sa, struct isakmp_builder *b)
 {
 	if (sa->cfg.dpd)
 		isakmp_build_data(b, ISAKMP_PL_VID, vid_dpd, sizeof(vid_dpd));
+}
+
+void ikev1_dpd_note_vid(struct ikev1_sa *sa, const struct isakmp_pl *v)
+{
+	if (v->body.len == sizeof(vid_dpd) &&
+	    !memcmp(v->body.ptr, vid_dpd, sizeof(vid_dpd)))
+		sa->peer_dpd = true;
 }
 
 /* "spi=0123456789abcdef:fedcba9876543210", as racoon names the SA */

@@ -23,6 +23,7 @@
  *   ikev1_show.c  what ikdctl shows of ISAKMP and IPsec SAs
  *   ikev1_frag.c  IKE fragmentation (racoon's ike_frag): vendor ID,
  *                 sending a large message as fragments, reassembly
+ *   ikev1_natt.c  NAT traversal (RFC 3947, its drafts, RFC 3948)
  */
 #ifndef IKD_IKEV1_INT_H
 #define IKD_IKEV1_INT_H
@@ -30,6 +31,7 @@
 #include "ike_int.h"
 #include "ikev1.h"
 #include "ikev1_keys.h"
+#include "ikev1_natt.h"
 #include "isakmp_msg.h"
 
 #define IKEV1_NONCE_LEN		32	/* ours */
@@ -128,8 +130,9 @@ struct ikev1_sa {
 	 * HASH_I over it a message later. */
 	uint8_t peer_id_b[4 + IKE_ID_MAX];
 	size_t peer_id_b_len;
-	bool peer_natt, peer_dpd;	/* its vendor IDs */
+	bool peer_dpd;			/* its vendor ID */
 	struct ikev1_dpd dpd;
+	struct ikev1_natt natt;		/* ikev1_natt.c */
 
 	/* The last datagram we sent (retransmitted while an answer is
 	 * due, and sent again when the peer repeats its last one). */
@@ -294,6 +297,7 @@ int ikev1_info_receive(struct ikev1_sa *sa, struct isakmp_msg *m);
 /* ikev1_dpd.c: dead peer detection, RFC 3706 */
 /* Its vendor ID into a phase 1 message, when the remote block has dpd. */
 void ikev1_dpd_add_vid(const struct ikev1_sa *sa, struct isakmp_builder *b);
+void ikev1_dpd_note_vid(struct ikev1_sa *sa, const struct isakmp_pl *v);
 /* Phase 1 is established: R-U-THERE every dpd_delay when both sides
  * sent the vendor ID. */
 void ikev1_dpd_start(struct ikev1_sa *sa);
@@ -322,6 +326,8 @@ struct ikev1_qm_x {
 	uint8_t xnum;			/* the chosen transform's number */
 	uint8_t pnum;			/* the chosen proposal's number */
 	bool no_ids;			/* IDci/IDcr left out: the peers' */
+	bool udp_encap;			/* chosen: ESP in UDP (NAT-T) */
+	struct ikd_addr natt_oa;	/* the peer's NAT-OA; family 0: none */
 	uint32_t reqid, seq;
 	uint32_t spi_in, spi_out;	/* network order */
 	/* chosen: ESP transform id (= IKEv2 ENCR id; 0 for AH), key bits,

@@ -32,16 +32,6 @@
 
 #include "log.h"
 
-/* RFC 3947's vendor ID (MD5 of "RFC 3947") and RFC 3706's DPD one. */
-static const uint8_t vid_natt[16] = {
-	0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45,
-	0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f,
-};
-static const uint8_t vid_dpd[16] = {
-	0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
-	0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00,
-};
-
 /* A message being built. */
 struct out {
 	struct ike_wbuf w;
@@ -115,24 +105,23 @@ static int open_sealed(struct ikev1_sa *sa, struct isakmp_msg *m,
 	return err;
 }
 
-/* Our vendor IDs: not NAT-T's while it is not implemented (a peer told
- * we do NAT-T would float to port 4500 behind a NAT). */
+/* Our vendor IDs: NAT-T's, DPD's and FRAGMENTATION, each as its remote
+ * block asks. */
 static void add_vids(struct ikev1_sa *sa, struct isakmp_builder *b)
 {
+	ikev1_natt_add_vids(sa, b);
 	ikev1_dpd_add_vid(sa, b);
 	ikev1_frag_add_vid(sa, b);
 }
 
-/* The peer's vendor IDs: only recorded for now. */
+/* The peer's vendor IDs: each module notes its own. */
 static void note_vids(struct ikev1_sa *sa, const struct isakmp_msg *m)
 {
 	const struct isakmp_pl *v = NULL;
 
 	while ((v = isakmp_msg_find(m, ISAKMP_PL_VID, v))) {
-		if (v->body.len == 16 && !memcmp(v->body.ptr, vid_natt, 16))
-			sa->peer_natt = true;
-		if (v->body.len == 16 && !memcmp(v->body.ptr, vid_dpd, 16))
-			sa->peer_dpd = true;
+		ikev1_natt_note_vid(sa, v);
+		ikev1_dpd_note_vid(sa, v);
 		ikev1_frag_note_vid(sa, v);
 	}
 }
@@ -441,6 +430,7 @@ static int mm_i_sa(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	isakmp_build_data(&o->b, ISAKMP_PL_KE, sa->gxi, sa->gxi_len);
 	isakmp_build_data(&o->b, ISAKMP_PL_NONCE, sa->ni, sa->ni_len);
 	ikev1_auth_add_cr(sa, &o->b);
+	ikev1_natt_add_natd(sa, &o->b);
 	err = send_clear(sa, o, true);
 	free(o);
 	sa->state = V1_MM_I2;
@@ -463,6 +453,8 @@ static int mm_i_ke(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	if (!(o = malloc(sizeof(*o))))
 		return -ENOMEM;
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
+	ikev1_natt_check(sa, m);
+	ikev1_natt_float(sa);
 	out_chain(o);
 	add_id(sa, &o->b);
 	ikev1_auth_add(sa, &o->b);
@@ -531,8 +523,11 @@ static int am_i_reply(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	if (!(o = malloc(sizeof(*o))))
 		return -ENOMEM;
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
+	ikev1_natt_check(sa, m);
+	ikev1_natt_float(sa);
 	out_chain(o);
 	ikev1_auth_add(sa, &o->b);
+	ikev1_natt_add_natd(sa, &o->b);
 	err = send_sealed(sa, o, false);
 	free(o);
 	if (!err)
@@ -609,10 +604,12 @@ static int mm_r_ke(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	if (!(o = malloc(sizeof(*o))))
 		return -ENOMEM;
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
+	ikev1_natt_check(sa, m);
 	out_clear(sa, o);
 	isakmp_build_data(&o->b, ISAKMP_PL_KE, sa->gxr, sa->gxr_len);
 	isakmp_build_data(&o->b, ISAKMP_PL_NONCE, sa->nr, sa->nr_len);
 	ikev1_auth_add_cr(sa, &o->b);
+	ikev1_natt_add_natd(sa, &o->b);
 	err = send_clear(sa, o, true);
 	free(o);
 	sa->state = V1_MM_R2;
@@ -630,6 +627,7 @@ static int mm_r_auth(struct ikev1_sa *sa, struct isakmp_msg *m)
 	if (!(o = malloc(sizeof(*o))))
 		return -ENOMEM;
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
+	ikev1_natt_follow(sa);
 	out_chain(o);
 	add_id(sa, &o->b);
 	ikev1_auth_add(sa, &o->b);
@@ -664,6 +662,7 @@ static int am_r_reply(struct ikev1_sa *sa, const struct isakmp_msg *m)
 	ikev1_auth_add_cr(sa, &o->b);
 	ikev1_auth_add(sa, &o->b);
 	add_vids(sa, &o->b);
+	ikev1_natt_add_natd(sa, &o->b);
 	err = send_clear(sa, o, true);
 	free(o);
 	sa->state = V1_AM_R1;
@@ -686,6 +685,8 @@ static int am_r_hash(struct ikev1_sa *sa, struct isakmp_msg *m)
 	if (sealed)
 		ikev1_iv_confirm(&sa->iv);
 	ikev1_sa_accepted(sa, m->raw, m->raw_len);
+	ikev1_natt_check(sa, m);
+	ikev1_natt_follow(sa);
 	ikev1_sa_established(sa);
 	return 0;
 }

@@ -179,15 +179,16 @@ static size_t build_body(const struct ikev1_qm_x *q, struct isakmp_builder *b,
 	if (q->dh)
 		isakmp_build_data(b, ISAKMP_PL_KE, q->ke, q->ke_len);
 	/* IDci is the initiator's side, IDcr the responder's. */
-	if (q->no_ids)
-		return rest;
-	if (q->initiator) {
+	if (q->no_ids) {
+		/* none: the peers' addresses */
+	} else if (q->initiator) {
 		add_sel_id(b, &q->sel.src, q->sel.src_plen, q->sel.proto);
 		add_sel_id(b, &q->sel.dst, q->sel.dst_plen, q->sel.proto);
 	} else {
 		add_sel_id(b, &q->sel.dst, q->sel.dst_plen, q->sel.proto);
 		add_sel_id(b, &q->sel.src, q->sel.src_plen, q->sel.proto);
 	}
+	ikev1_natt_add_oa(q, b);
 	return rest;
 }
 
@@ -213,6 +214,7 @@ int ikev1_qm_put_pair(const struct ikev1_sa *sa, const struct ikev1_qm_x *q,
 	out->dst = sa->remote;
 	out->sel = q->sel;
 	in->src.port = in->dst.port = out->src.port = out->dst.port = 0;
+	ikev1_natt_kernel_sa(sa, q, in, out);
 	/* Inbound first: the peer's first packet must find it. */
 	err = k->ops->update_sa(k, in);
 	if (!err)
@@ -658,6 +660,7 @@ static int qm_respond(struct ikev1_sa *sa, struct isakmp_msg *m)
 		err = -ECONNREFUSED;
 		goto fail;
 	}
+	ikev1_natt_take_oa(q, m);
 	err = pfs_start(q);
 	if (!err)
 		err = pfs_finish(q, m);
@@ -714,6 +717,7 @@ static int qm_second(struct ikev1_sa *sa, struct ikev1_qm_x *q,
 	ikev1_iv_confirm(&q->iv);
 	ikev1_qm_accepted(q, m->raw, m->raw_len);
 	ikev1_qm_comp_drop(sa, q);
+	ikev1_natt_take_oa(q, m);
 	err = install(sa, q);
 	ike_wbuf_init(&w, plain, sizeof(plain));
 	isakmp_build_chain(&b, &w);

@@ -91,8 +91,7 @@ static uint8_t cfg_proto(uint8_t ipproto)
 static void build_one(const struct ikev1_qm_x *q, struct isakmp_builder *b,
 		      uint8_t num, uint16_t e, uint16_t kb, uint16_t a)
 {
-	uint8_t encap = q->mode == IKD_MODE_TUNNEL ? IPSEC_ENCAP_TUNNEL :
-			IPSEC_ENCAP_TRANSPORT;
+	uint16_t encap = ikev1_natt_encap_attr(q->sa, q->mode);
 
 	isakmp_build_xform(b, num, q->proto == IPPROTO_AH ? ah_id(a) :
 			   (uint8_t)e);
@@ -325,9 +324,8 @@ static void take(struct ikev1_qm_x *q, const struct offer *o,
 	} else {
 		q->life_secs = v->life;
 		q->claimed = v->claimed;
-		q->mode = o->encap == IPSEC_ENCAP_TRANSPORT ?
-			  IKD_MODE_TRANSPORT : IKD_MODE_TUNNEL;
 	}
+	ikev1_natt_encap_ok(q->sa, o->encap, &q->mode, &q->udp_encap);
 	q->spi_out = o->spi;
 	q->pnum = o->pnum;
 	q->comp = o->comp;
@@ -355,6 +353,17 @@ static bool comp_fits(const struct ikev1_qm_x *q, const struct offer *o,
 	return !o->comp && (!q->initiator || !q->comp_want || comp_optional(q));
 }
 
+/* The offer's encapsulation mode on this ISAKMP SA (ESP in UDP across
+ * a NAT, not otherwise); the initiator's, the mode it asked for. */
+static bool encap_fits(const struct ikev1_qm_x *q, const struct offer *o)
+{
+	uint8_t mode;
+	bool udp;
+
+	return ikev1_natt_encap_ok(q->sa, o->encap, &mode, &udp) &&
+	       (!q->initiator || mode == q->mode);
+}
+
 /*
  * The first offer with this algorithm that we take, with IPcomp first if
  * we want it. The initiator takes only the group it offered (RFC 2409
@@ -372,7 +381,8 @@ static const struct offer *offered(const struct ikev1_qm_x *q,
 	for (int with = 1; with >= 0; with--)
 		for (unsigned int i = 0; i < n; i++) {
 			if (!same_alg(&o[i], proto, encr, keybits, integ) ||
-			    !comp_fits(q, &o[i], with))
+			    !comp_fits(q, &o[i], with) ||
+			    !encap_fits(q, &o[i]))
 				continue;
 			if (q->initiator) {
 				if (o[i].grp == q->dh_group)

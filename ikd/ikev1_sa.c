@@ -195,6 +195,7 @@ void ikev1_sa_destroy(struct ikev1_sa *sa)
 	t->cancel(t, sa->rtx_timer);
 	t->cancel(t, sa->life_timer);
 	ikev1_dpd_stop(sa);
+	ikev1_natt_stop(sa);
 	ikev1_qm_free_all(sa);
 	ike_dh_free(sa->dh);
 	free(sa->tx);
@@ -329,6 +330,7 @@ void ikev1_sa_established(struct ikev1_sa *sa)
 		   isakmp_exchange_name(sa->mode), x);
 	arm_life(sa, (uint64_t)(sa->ch.life_secs ? sa->ch.life_secs :
 				IKEV1_LIFETIME_DEFAULT) * 1000);
+	ikev1_natt_established(sa);
 	if (sa->initiator && sa->cfg.initial_contact &&
 	    ikev1_info_initial_contact(sa))
 		log_error("INITIAL-CONTACT to %s not sent", rb);
@@ -377,9 +379,13 @@ void ikev1_receive(struct ike_engine *e, const struct ikd_addr *local,
 				"established ISAKMP-SA, or not authentic");
 	} else if (m->exchange == ISAKMP_EXCH_QUICK) {
 		sa = ikev1_sa_find(e, m->cky_i, m->cky_r, remote);
+		if (sa)
+			ikev1_natt_rx(sa, local, remote);
 		if (!sa || ikev1_qm_receive(sa, m))
 			dropped(e, remote, "Quick Mode message not for an "
 				"established ISAKMP-SA, or not authentic");
+		else
+			ikev1_natt_follow(sa);
 	} else if ((m->exchange != ISAKMP_EXCH_IDPROT &&
 		    m->exchange != ISAKMP_EXCH_AGGRESSIVE) || m->msgid) {
 		dropped(e, remote, "exchange not handled yet");
@@ -392,6 +398,7 @@ void ikev1_receive(struct ike_engine *e, const struct ikd_addr *local,
 	} else if (sa->mode != m->exchange) {
 		dropped(e, remote, "exchange type of another mode");
 	} else if (!ikev1_sa_repeated(sa, buf, len)) {
+		ikev1_natt_rx(sa, local, remote);
 		err = ikev1_p1_dispatch(sa, m);
 		if (err == -EAGAIN)
 			dropped(e, remote,

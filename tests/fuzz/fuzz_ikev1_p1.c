@@ -10,9 +10,12 @@
  * Input: one byte of set-up (bit 0: Aggressive Mode; bits 1-3: how many
  * datagrams of the real exchange are delivered first: 6 or 3 complete
  * phase 1; bit 4: rsasig with self-signed RSA-1024 certificates, made
- * once per process and pinned by peers_certfile; bit 5: ike_frag force
- * on both, so that large messages go as fragments and fragments sent to
- * B are reassembled, ikev1_frag.c), then records of
+ * once per process and pinned by peers_certfile; bit 5: nat_traversal
+ * on both sides (vendor IDs, NAT-D), bit 6 with it: force on A, so that
+ * both float to port 4500 and Quick Mode takes the UDP encapsulation
+ * modes); bit 7: ike_frag force on both, so that large messages go as
+ * fragments and fragments sent to B are reassembled, ikev1_frag.c), then
+ * records of
  * [op][len][len bytes]:
  *   op 0  raw datagram to B from A's address
  *   op 1  raw datagram to A from B's address
@@ -185,12 +188,21 @@ static void qm_options(uint8_t f)
 	acquire_ah = f & 16;
 }
 
+static void no_keepalive(void *arg, const struct ikd_addr *local,
+			 const struct ikd_addr *remote)
+{
+	(void)arg;
+	(void)local;
+	(void)remote;
+}
+
 static void node_init(struct node *n, const char *ip, const struct node *o,
 		      uint8_t mode)
 {
 	struct ike_env env = {
 		.timers = &clock_.ops, .arg = n, .send = net_send,
 		.peer_by_addr = cb_peer, .psk = cb_psk, .child_cfg = cb_child,
+		.keepalive = no_keepalive,
 	};
 
 	memset(&n->cfg, 0, sizeof(n->cfg));
@@ -353,11 +365,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a.cfg.remote = b.addr;
 	if (!a.e || !b.e)
 		abort();
+	if (data[0] & 0x20) {
+		a.cfg.nat_traversal = data[0] & 0x40 ? IKE_NATT_FORCE :
+						      IKE_NATT_ON;
+		b.cfg.nat_traversal = IKE_NATT_ON;
+		a.cfg.natt_keepalive_secs = b.cfg.natt_keepalive_secs = 20;
+	}
 	if (data[0] & 0x10) {
 		use_rsasig(&a, "a", "b");
 		use_rsasig(&b, "b", "a");
 	}
-	if (data[0] & 0x20)
+	if (data[0] & 0x80)
 		a.cfg.ike_frag = b.cfg.ike_frag = IKE_FRAG_FORCE;
 	acquire_ah = false;
 	b_policy();

@@ -22,8 +22,8 @@ static void assert_established(struct world *w)
 	assert_int_equal(a->k.prflen, b->k.prflen);
 	assert_memory_equal(&a->k, &b->k, sizeof(a->k));
 	assert_memory_equal(a->iv.cur, b->iv.cur, a->iv.len);
-	/* Neither claims NAT-T or DPD, which it does not do yet. */
-	assert_false(a->peer_natt || a->peer_dpd || b->peer_natt || b->peer_dpd);
+	/* The world's remote blocks have NAT-T and DPD off. */
+	assert_false(a->natt.ver || a->peer_dpd || b->natt.ver || b->peer_dpd);
 	assert_int_equal(a->peer_id.type, IPSEC_ID_IPV4_ADDR);
 	assert_memory_equal(a->peer_id.data, &w->b.addr.v4, 4);
 	assert_true(fake_log_has("ISAKMP-SA established "
