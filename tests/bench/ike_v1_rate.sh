@@ -53,8 +53,8 @@
 #
 # Writes $KT_OUT/raw.txt (one line per run) and $KT_OUT/table.txt.
 # Environment (defaults): V1_PAIRS ("ikd-ikd ikd-charon charon-ikd
-# charon-charon"), V1_RUNS (3), V1_N (20), V1_WARM (2), V1_STALL (60 s). About 11 minutes
-# under TCG at a host load of 10 (guest 650 s).
+# charon-charon"), V1_RUNS (3), V1_N (20), V1_WARM (2), V1_STALL (60 s).
+# About 11 minutes under TCG at a host load of 10 (guest 650 s).
 # shellcheck disable=SC2317 # the start/sad/stop functions are called by name
 . "$KT_TOP/tests/vm/lib.sh"
 . "$KT_TOP/tests/vm/ike.sh"
