@@ -29,9 +29,13 @@
 # charon: unique = never, which also keeps charon's responder from
 # replacing SAs): a responder takes it as the initiator's reboot and
 # deletes the older ISAKMP SAs of that peer, in ikd's case every other
-# ISAKMP SA from 10.0.0.1, some of them with a Quick Mode still to come.
-# The same, with identical identities and no unique = never, is the likely
-# cause of an earlier draft's charon responder keeping 35 SAs of 68.
+# ISAKMP SA from 10.0.0.1, some of them with a Quick Mode still to come
+# (seen with it on: ikd-ikd, 2 of 7 exchanges done, the rest stalled).
+# An earlier draft (charon initiating over vici, all Quick Modes on one
+# reused ISAKMP SA, the same selectors each time) saw charon's responder
+# keep 35 SAs of 68: probably its IKEv1 Quick Mode taking a new pair for
+# the same selectors on the same ISAKMP SA as a rekey and retiring the
+# old; not reproduced here, where no two exchanges share a selector.
 #
 # A run: fresh daemons, V1_WARM exchanges not counted (the first CBC SA of
 # a boot loads the kernel's crypto modules), then V1_N exchanges started
