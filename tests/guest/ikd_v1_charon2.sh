@@ -7,7 +7,10 @@
 # psk.txt keyed by the peer's FQDN). One charon connection with two
 # children, loaded once:
 #  - tun: tunnel mode between the inner addresses 10.99.1.1 and 10.99.2.1
-#    (setkey esp/tunnel policies on h1);
+#    (setkey esp/tunnel/.../unique policies on h1: `unique` without a
+#    number gives the in and out policies different reqids, and the
+#    inbound SA must carry the inbound policy's, or h1 drops every
+#    packet from h2);
 #  - comp: transport mode between the hosts with IPcomp (charon's
 #    `ipcomp = yes`; ikd's `compression_algorithm deflate` and policies
 #    bundling ipcomp/transport//use with esp/transport//require).
@@ -63,8 +66,8 @@ sainfo anonymous {
 EOF
 ip netns exec h1 "$IKD" -n -f "$IKD_DIR/h1.conf" || kt_fail "ikd -n refuses h1's configuration"
 ip netns exec h1 "$setkey" -c <<EOF || kt_fail "setkey on h1 failed"
-spdadd 10.99.1.1 10.99.2.1 any -P out ipsec esp/tunnel/10.1.1.1-20.1.1.1/require;
-spdadd 10.99.2.1 10.99.1.1 any -P in ipsec esp/tunnel/20.1.1.1-10.1.1.1/require;
+spdadd 10.99.1.1 10.99.2.1 any -P out ipsec esp/tunnel/10.1.1.1-20.1.1.1/unique;
+spdadd 10.99.2.1 10.99.1.1 any -P in ipsec esp/tunnel/20.1.1.1-10.1.1.1/unique;
 spdadd 10.1.1.1 20.1.1.1 any -P out ipsec ipcomp/transport//use esp/transport//require;
 spdadd 20.1.1.1 10.1.1.1 any -P in ipsec ipcomp/transport//use esp/transport//require;
 EOF
