@@ -264,6 +264,7 @@ static int install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	in.hard_secs = q->life_secs;
 	in.soft_secs = (uint64_t)q->life_secs * 4 / 5;
 	out = in;
+	in.reqid = q->reqid_in;
 	out.enc_key = keys + 2 * IKE_MAX_KEY;
 	out.auth_key = keys + 3 * IKE_MAX_KEY;
 	err = ikev1_qm_put_pair(sa, q, q->spi_in, q->spi_out, &in, &out);
@@ -304,7 +305,8 @@ static int get_spi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	int err;
 
 	src.port = dst.port = 0;
-	err = k->ops->getspi(k, q->proto, q->mode, &src, &dst, q->reqid,
+	q->reqid_in = ikev1_qm_in_reqid(sa, q, q->proto, q->reqid);
+	err = k->ops->getspi(k, q->proto, q->mode, &src, &dst, q->reqid_in,
 			     q->seq, &q->spi_in);
 	if (!err && (q->initiator ? q->comp_want : q->comp))
 		err = ikev1_qm_comp_getspi(sa, q);

@@ -116,8 +116,10 @@ int ikev1_qm_comp_getspi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	struct ikd_addr src = sa->remote, dst = sa->local;
 
 	src.port = dst.port = 0;
+	q->comp_reqid_in = ikev1_qm_in_reqid(sa, q, IPPROTO_COMP,
+					     q->comp_reqid);
 	return k->ops->getspi(k, IPPROTO_COMP, q->mode, &src, &dst,
-			      q->comp_reqid, 0, &q->cpi_in);
+			      q->comp_reqid_in, 0, &q->cpi_in);
 }
 
 int ikev1_qm_comp_install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
@@ -133,6 +135,7 @@ int ikev1_qm_comp_install(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	 * both; the margin makes that one come first. */
 	in.hard_secs = (uint64_t)q->life_secs + 60;
 	out = in;
+	in.reqid = q->comp_reqid_in;
 	err = ikev1_qm_put_pair(sa, q, q->cpi_in, q->cpi_out, &in, &out);
 	if (err)
 		log_error("cannot install the IPcomp SAs cpi=0x%04x/0x%04x: %s",

@@ -33,8 +33,9 @@ static void test_quick_mode_esp_tunnel(void **state)
 	assert_int_equal(b_in->sa.reqid, 200);
 	assert_int_equal(b_out->sa.reqid, 200);
 	/* Inbound first on both sides. */
-	assert_int_equal(fake_kernel_call_index(w->a.k, FK_UPDATE,
-						a_in->sa.spi), 1);
+	assert_in_range(fake_kernel_call_index(w->a.k, FK_UPDATE, a_in->sa.spi),
+			0, fake_kernel_call_index(w->a.k, FK_ADD,
+						  a_out->sa.spi) - 1);
 	assert_int_equal(fake_kernel_ncalls(w->b.k, FK_UPDATE), 1);
 	assert_int_equal(fake_kernel_ncalls(w->b.k, FK_ADD), 1);
 	assert_true(fake_log_has("IPsec-SA established: ESP/Tunnel "
@@ -257,6 +258,36 @@ static void test_ids_mode_mismatch_refused(void **state)
 	free_world(w);
 }
 
+/* setkey's `unique` without a number gives the inbound policy a reqid
+ * of its own, which the kernel checks inbound packets' SAs against: each
+ * side's inbound SA takes it (racoon's reqid_in), the outbound SA the
+ * outbound policy's. */
+static void test_unique_in_reqid(void **state)
+{
+	struct world *w = phase1_bare();
+	struct ikd_acquire acq;
+
+	(void)state;
+	policy(&w->a, &w->b, "10.1.0.0", 16, "10.2.0.0", 16, IKD_MODE_TUNNEL,
+	       IPSEC_LEVEL_UNIQUE, 16384);
+	policy(&w->b, &w->a, "10.2.0.0", 16, "10.1.0.0", 16, IKD_MODE_TUNNEL,
+	       IPSEC_LEVEL_UNIQUE, 200);
+	/* policy() adds out, then in: the in ones get their own. */
+	assert_int_equal(w->a.k->spd[1].dir, IKD_DIR_IN);
+	w->a.k->spd[1].req[0].reqid = 16385;
+	w->b.k->spd[1].req[0].reqid = 201;
+	acquire(w, &acq);
+	assert_int_equal(ikev1_qm_initiate(w->a.e, &acq), 0);
+	run(w);
+	assert_int_equal(w->a.k->nsa, 2);
+	assert_int_equal(w->b.k->nsa, 2);
+	assert_int_equal(find(w->a.k, false, &w->a.addr)->sa.reqid, 16385);
+	assert_int_equal(find(w->a.k, false, &w->b.addr)->sa.reqid, 16384);
+	assert_int_equal(find(w->b.k, false, &w->b.addr)->sa.reqid, 201);
+	assert_int_equal(find(w->b.k, false, &w->a.addr)->sa.reqid, 200);
+	free_world(w);
+}
+
 /* Level require: no reqid of its own, the SAs get 0. */
 static void test_ids_require_policy_reqid0(void **state)
 {
@@ -448,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_ids_narrower_accepted),
 		cmocka_unit_test(test_ids_mode_mismatch_refused),
 		cmocka_unit_test(test_ids_require_policy_reqid0),
+		cmocka_unit_test(test_unique_in_reqid),
 		cmocka_unit_test(test_ids_generate_policy),
 		cmocka_unit_test(test_ids_generate_policy_mode),
 		cmocka_unit_test(test_ids_implied_transport),
