@@ -229,6 +229,7 @@ static int install(struct ike_sa *sa, struct ike_child *c, bool we_init,
 	in.soft_secs = c->cfg.soft_secs;
 	in.hard_secs = c->cfg.hard_secs;
 	out = in;
+	in.reqid = c->reqid_in;
 
 	ike_ts_child_sel(c, &sel);
 	in.spi = c->spi_in;
@@ -320,12 +321,16 @@ static int alloc_spi(struct ike_sa *sa, struct ike_child *c)
 {
 	struct ikd_kernel *k = sa->eng->env.kernel;
 	struct ikd_addr src = sa->remote, dst = sa->local;
+	struct ikd_sel sel;
 	int err;
 
 	if (c->spi_in)
 		return 0;
 	src.port = dst.port = 0;
-	err = k->ops->getspi(k, c->proto, c->mode, &src, &dst, c->reqid,
+	ike_ts_child_sel(c, &sel);
+	c->reqid_in = ikd_kernel_in_reqid(k, &sel, c->proto, c->mode,
+					  c->reqid);
+	err = k->ops->getspi(k, c->proto, c->mode, &src, &dst, c->reqid_in,
 			     c->seq, &c->spi_in);
 	if (err) {
 		log_error("cannot allocate an inbound SPI: %s", strerror(-err));

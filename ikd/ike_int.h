@@ -103,6 +103,7 @@ struct ike_child {
 	uint8_t mode;		/* IKD_MODE_* */
 	uint32_t spi_in, spi_out;	/* network order */
 	uint32_t reqid, seq;
+	uint32_t reqid_in;	/* our inbound SA's (ikd_kernel_in_reqid()) */
 	uint32_t pol_id;	/* the policy whose ACQUIRE made it (initiator) */
 	bool has_larval;	/* getspi done, SA not yet completed */
 	bool in_installed, out_installed;

@@ -345,7 +345,7 @@ struct ikev1_qm_x {
 	uint8_t comp_level;
 	uint32_t cpi_in, cpi_out, comp_reqid;
 	/* Our inbound SAs' reqids: the inbound policy's (see
-	 * ikev1_qm_in_reqid()). */
+	 * ikd_kernel_in_reqid()). */
 	uint32_t reqid_in, comp_reqid_in;
 	/* PFS: the group (0: none), our key pair and public value, and
 	 * g(qm)^xy for KEYMAT once the peer's KE came. */
@@ -443,12 +443,6 @@ void ikev1_qm_comp_log(const struct ikev1_sa *sa, const struct ikev1_qm_x *q);
  * policy for q->proto of our SPD for this peer, or installed as policies under
  * generate_policy; q->reqid from the policy. 0, or -ENOENT (logged). */
 int ikev1_qm_check_ids(struct ikev1_sa *sa, struct ikev1_qm_x *q);
-/* The reqid of our inbound SA of @proto: that of the inbound policy
- * mirroring q->sel, when its @proto request is at the unique level;
- * else @out_reqid (the outbound policy's, or 0). */
-uint32_t ikev1_qm_in_reqid(const struct ikev1_sa *sa,
-			   const struct ikev1_qm_x *q, uint8_t proto,
-			   uint32_t out_reqid);
 
 /* ikev1_qm_tx.c */
 /* Sends @msg (copied); @waits: retransmitted until answered. */

@@ -305,7 +305,8 @@ static int get_spi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	int err;
 
 	src.port = dst.port = 0;
-	q->reqid_in = ikev1_qm_in_reqid(sa, q, q->proto, q->reqid);
+	q->reqid_in = ikd_kernel_in_reqid(k, &q->sel, q->proto, q->mode,
+					  q->reqid);
 	err = k->ops->getspi(k, q->proto, q->mode, &src, &dst, q->reqid_in,
 			     q->seq, &q->spi_in);
 	if (!err && (q->initiator ? q->comp_want : q->comp))

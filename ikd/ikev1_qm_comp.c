@@ -116,8 +116,8 @@ int ikev1_qm_comp_getspi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	struct ikd_addr src = sa->remote, dst = sa->local;
 
 	src.port = dst.port = 0;
-	q->comp_reqid_in = ikev1_qm_in_reqid(sa, q, IPPROTO_COMP,
-					     q->comp_reqid);
+	q->comp_reqid_in = ikd_kernel_in_reqid(k, &q->sel, IPPROTO_COMP,
+					       q->mode, q->comp_reqid);
 	return k->ops->getspi(k, IPPROTO_COMP, q->mode, &src, &dst,
 			      q->comp_reqid_in, 0, &q->cpi_in);
 }

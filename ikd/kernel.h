@@ -169,6 +169,12 @@ struct ikd_kernel {
 
 /* kernel_pfkey.c */
 struct ikd_kernel *ikd_kernel_pfkey_new(void);
+/* kernel_reqid.c: the reqid for our inbound SA of @proto in @mode whose
+ * outbound twin has @out_reqid and selector @out (src ours): that of the
+ * inbound policy mirroring @out when its request is at the unique level,
+ * else @out_reqid (0 below unique). */
+uint32_t ikd_kernel_in_reqid(struct ikd_kernel *k, const struct ikd_sel *out,
+			     uint8_t proto, uint8_t mode, uint32_t out_reqid);
 void ikd_kernel_free(struct ikd_kernel *k);
 
 #endif /* IKD_KERNEL_H */

@@ -773,6 +773,56 @@ static void test_ts_narrowing(void **state)
 	free_world(w);
 }
 
+/* A unique-level policy pair of setkey's `unique` without a number: the
+ * out and in policies have reqids of their own. @p is the out policy in
+ * @k; its mirror goes in as the in policy, with @reqid + 1. */
+static void unique_pair(struct peer *p, const struct peer *peer,
+			struct ikd_kernel_policy *out, uint32_t reqid)
+{
+	struct ikd_kernel_policy in;
+	char src[64], dst[64];
+
+	out->req[0].level = IPSEC_LEVEL_UNIQUE;
+	out->req[0].reqid = reqid;
+	ikd_addr_str(&out->sel.dst, false, src);
+	ikd_addr_str(&out->sel.src, false, dst);
+	in = policy(peer, p, src, out->sel.dst_plen, dst, out->sel.src_plen,
+		    out->req[0].mode);
+	in.dir = IKD_DIR_IN;
+	in.req[0].level = IPSEC_LEVEL_UNIQUE;
+	in.req[0].reqid = reqid + 1;
+	fake_kernel_add_policy(p->k, &in);
+}
+
+/* The kernel checks an inbound SA against the inbound policy's reqid:
+ * each side's inbound SA takes it, its outbound SA the out policy's
+ * (racoon's reqid_in; IKEv1's Quick Mode does the same). */
+static void test_unique_in_reqid(void **state)
+{
+	struct world *w = new_world(false);
+	struct ikd_acquire acq;
+
+	(void)state;
+	start(w);
+	acq = setup_policies(w, &nets4, IKD_MODE_TUNNEL);
+	acq.pol.req[0].level = IPSEC_LEVEL_UNIQUE;
+	acq.pol.req[0].reqid = 100;
+	unique_pair(&w->a, &w->b, &w->a.k->spd[0], 100);
+	unique_pair(&w->b, &w->a, &w->b.k->spd[0], 200);
+	assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg), 0);
+	run(w);
+	/* check_pair() would want one reqid per side */
+	assert_int_equal(fake_kernel_count(w->a.k, true), 2);
+	assert_int_equal(fake_kernel_count(w->b.k, true), 2);
+	assert_int_equal(sa_to(&w->a, &w->b)->sa.spi,
+			 sa_to(&w->b, &w->b)->sa.spi);
+	assert_int_equal(sa_to(&w->a, &w->b)->sa.reqid, 100);
+	assert_int_equal(sa_to(&w->a, &w->a)->sa.reqid, 101);
+	assert_int_equal(sa_to(&w->b, &w->a)->sa.reqid, 200);
+	assert_int_equal(sa_to(&w->b, &w->b)->sa.reqid, 201);
+	free_world(w);
+}
+
 static void test_ts_unacceptable(void **state)
 {
 	struct world *w = new_world(false);
@@ -1596,6 +1646,7 @@ int main(void)
 		cmocka_unit_test(test_no_proposal_chosen),
 		cmocka_unit_test(test_child_no_proposal_keeps_ike_sa),
 		cmocka_unit_test(test_ts_narrowing),
+		cmocka_unit_test(test_unique_in_reqid),
 		cmocka_unit_test(test_ts_unacceptable),
 		cmocka_unit_test(test_generate_policy),
 		cmocka_unit_test(test_generated_policies_outlive_their_child),
