@@ -18,6 +18,7 @@
 . "$KT_TOP/tests/vm/lib.sh"
 . "$KT_TOP/tests/vm/ike.sh"
 . "$KT_TOP/tests/guest/ikd.bash"
+. "$KT_TOP/tests/guest/v1_certs.bash"
 # ikd's logs where the host can read them, also after a time-out.
 IKD_DIR=$KT_IKE_LOGS/ikd
 mkdir -p "$IKD_DIR"
@@ -141,12 +142,7 @@ kt_log "ikd stopped: its DELETEs took the SAs down on charon; no SA left"
 # initiates Main Mode. Both sides check the other's SIG, which shows
 # ikd's PKCS#1 signature of the raw HASH is what charon makes and takes.
 C=$IKD_DIR/certs
-mkdir -p "$C"
-for h in h1 h2; do
-	openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 \
-		-subj "/O=kipsec test/CN=$h" -keyout "$C/$h.key" -out "$C/$h.pem" \
-		>"$KT_TMP/openssl-$h.out" 2>&1 || kt_fail "openssl for $h: $(cat "$KT_TMP/openssl-$h.out")"
-done
+v1_certs "$C"
 ikd_conf h1 <<EOF
 path certificate "$C";
 timer { counter 5; interval 2 sec; }
@@ -172,13 +168,7 @@ EOF
 ip netns exec h1 "$IKD" -n -f "$IKD_DIR/h1.conf" || kt_fail "ikd -n refuses h1's rsasig configuration"
 : >"$(ikd_log h1)"
 ikd_start h1 h1 -dd
-# swanctl parses the private key itself: give it the RSA plugin.
-sed -i 's/^  load = pem pkcs1 pkcs8 x509 pubkey$/  load = pem pkcs1 pkcs8 x509 pubkey openssl/' \
-	"$KT_IKE_DIR/c/strongswan.conf"
-sw=$KT_IKE_DIR/c/swanctl
-mkdir -p "$sw/x509" "$sw/private"
-cp "$C/h1.pem" "$C/h2.pem" "$sw/x509/"
-cp "$C/h2.key" "$sw/private/"
+v1_charon_certs c "$C"
 kt_charon_load c <<EOF
 connections {
   v1cert {

@@ -20,9 +20,18 @@
 # between the inner addresses; large compressible pings (-s 1200 -p 00)
 # flow between the hosts and h1's IPcomp SAs count what they compressed
 # and decompressed; charon's terminate leaves no SA on either host.
+# Then Aggressive Mode with RSA signatures: self-signed certificates
+# pinned on each side (tests/guest/v1_certs.bash, as in ikd_v1_charon.sh),
+# asn1dn identities, the tunnel child; charon without the Aggressive Mode
+# PSK override (removed and its settings reloaded), ikd as a second
+# instance. Each side initiates; each time both hosts have the ESP tunnel
+# pair with the same SPIs, inner pings flow both ways, ikd logs the
+# ISAKMP-SA (Aggressive Mode, .../rsasig/...) and charon's SIG verified,
+# and charon's terminate leaves no SA.
 . "$KT_TOP/tests/vm/lib.sh"
 . "$KT_TOP/tests/vm/ike.sh"
 . "$KT_TOP/tests/guest/ikd.bash"
+. "$KT_TOP/tests/guest/v1_certs.bash"
 IKD_DIR=$KT_IKE_LOGS/ikd
 mkdir -p "$IKD_DIR"
 
@@ -171,8 +180,9 @@ check_comp() {
 	kt_log "$1 comp: CPIs $(h1_spis ipcomp transport | tr '\n' ' ')on both hosts; large pings: h1 compressed $((c1 - c0)), decompressed $((d1 - d0))"
 }
 
+# terminate R [IKE]: charon deletes IKE (aggr) and its children.
 terminate() {
-	kt_charon_terminate c aggr || kt_fail "$1: charon could not terminate"
+	kt_charon_terminate c "${2:-aggr}" || kt_fail "$1: charon could not terminate"
 	kt_ike_until 20 no_sa ||
 		kt_fail "$1: SAs left after charon's DELETEs: h1 $(ip netns exec h1 "$setkey" -D | head -6) h2 $(ip -n h2 xfrm state | head -4)"
 	kt_log "$1: charon's DELETEs emptied both SADs"
@@ -201,4 +211,94 @@ terminate charon-initiated
 
 grep -qF "$PSK" "$(ikd_log h1)" && kt_fail "h1's log holds the PSK"
 ikd_stop h1
+
+# rsasig: self-signed certificates pinned on each side, asn1dn identities,
+# the tunnel child only. A second ikd instance (h1c, its own log) on the
+# same policies; charon drops the PSK connection and the Aggressive Mode
+# PSK override, so it takes Aggressive Mode with signatures as it is
+# shipped.
+C=$IKD_DIR/certs
+v1_certs "$C"
+ikd_conf h1c <<EOF
+path certificate "$C";
+timer { counter 5; interval 2 sec; }
+remote 20.1.1.1 {
+	exchange_mode aggressive;
+	my_identifier asn1dn;
+	peers_identifier asn1dn;
+	certificate_type x509 "h1.pem" "h1.key";
+	peers_certfile "h2.pem";
+	proposal {
+		encryption_algorithm 3des;
+		hash_algorithm sha1;
+		authentication_method rsasig;
+		dh_group 2;
+	}
+}
+sainfo anonymous {
+	pfs_group 2;
+	encryption_algorithm aes 128;
+	authentication_algorithm hmac_sha1;
+}
+EOF
+ip netns exec h1 "$IKD" -n -f "$IKD_DIR/h1c.conf" || kt_fail "ikd -n refuses h1's rsasig configuration"
+ikd_start h1c h1 -dd
+sed -i '/i_dont_care_about_security_and_use_aggressive_mode_psk/d' "$KT_IKE_DIR/c/strongswan.conf"
+grep -q i_dont_care "$KT_IKE_DIR/c/strongswan.conf" && kt_fail "charon's PSK override is still set"
+v1_charon_certs c "$C"
+kt_charon_swanctl c --reload-settings >>"$KT_IKE_LOGS/c.out" 2>&1 ||
+	kt_fail "charon could not reload its settings"
+kt_charon_load c <<EOF
+connections {
+  aggrcert {
+    version = 1
+    aggressive = yes
+    local_addrs = 20.1.1.1
+    remote_addrs = 10.1.1.1
+    proposals = 3des-sha1-modp1024
+    local {
+      auth = pubkey
+      certs = h2.pem
+      id = "O=kipsec test, CN=h2"
+    }
+    remote {
+      auth = pubkey
+      certs = h1.pem
+      id = "O=kipsec test, CN=h1"
+    }
+    children {
+      ctun {
+        mode = tunnel
+        local_ts = 10.99.2.1/32
+        remote_ts = 10.99.1.1/32
+        esp_proposals = aes128-sha1-modp1024
+      }
+    }
+  }
+}
+EOF
+# n_log REGEX: how many lines of h1c's log match.
+n_log() { grep -cE "$1" "$(ikd_log h1c)"; }
+est="ISAKMP-SA established .*\(Aggressive Mode, .*rsasig"
+sig="certificate /O=kipsec test/CN=h2, SIG verified"
+
+# ikd initiates on the inner ping's ACQUIRE.
+ip netns exec h1 ping -n -c 1 -W 1 -I 10.99.1.1 10.99.2.1 >/dev/null 2>&1
+kt_charon_wait c aggrcert 60 || kt_fail "rsasig ikd-initiated: no IKE SA with a child on charon"
+check_tun rsasig-ikd-initiated
+ikd_wait_log h1c "$est" 1 ||
+	kt_fail "rsasig: h1's log does not say ISAKMP-SA established in Aggressive Mode with rsasig"
+[ "$(n_log "$sig")" = 1 ] || kt_fail "rsasig: ikd did not verify charon's SIG as initiator"
+terminate rsasig-ikd-initiated aggrcert
+
+# charon initiates: ikd answers Aggressive Mode with its certificate.
+kt_charon_initiate c ctun aggrcert || kt_fail "rsasig: charon could not initiate"
+check_tun rsasig-charon-initiated
+[ "$(n_log "respond new phase 1 negotiation: .*\(Aggressive Mode\)")" = 1 ] ||
+	kt_fail "rsasig-charon-initiated: h1's log does not say it responded to Aggressive Mode"
+[ "$(n_log "$est")" = 2 ] ||
+	kt_fail "rsasig-charon-initiated: h1's log does not say a second ISAKMP-SA was established in Aggressive Mode with rsasig"
+[ "$(n_log "$sig")" = 2 ] || kt_fail "rsasig-charon-initiated: ikd did not verify charon's SIG as responder"
+terminate rsasig-charon-initiated aggrcert
+ikd_stop h1c
 kt_charon_stop c
