@@ -327,9 +327,13 @@ static int alloc_spi(struct ike_sa *sa, struct ike_child *c)
 	if (c->spi_in)
 		return 0;
 	src.port = dst.port = 0;
-	ike_ts_child_sel(c, &sel);
-	c->reqid_in = ikd_kernel_in_reqid(k, &sel, c->proto, c->mode,
-					  c->reqid);
+	c->reqid_in = c->reqid;
+	if (c->reqid_unique) {
+		/* Only then: reading the SPD costs a dump per child. */
+		ike_ts_child_sel(c, &sel);
+		c->reqid_in = ikd_kernel_in_reqid(k, &sel, c->proto, c->mode,
+						  c->reqid);
+	}
 	err = k->ops->getspi(k, c->proto, c->mode, &src, &dst, c->reqid_in,
 			     c->seq, &c->spi_in);
 	if (err) {

@@ -388,8 +388,9 @@ static bool same_request(const struct ike_child *c,
 }
 
 static uint32_t acquire_reqid(struct ike_engine *e,
-			      const struct ikd_acquire *acq)
+			      const struct ikd_acquire *acq, bool *unique)
 {
+	*unique = true;
 	for (unsigned int i = 0; i < acq->pol.nreqs && i < IKD_KERNEL_MAX_REQS; i++) {
 		const struct ikd_kernel_req *r = &acq->pol.req[i];
 
@@ -397,6 +398,7 @@ static uint32_t acquire_reqid(struct ike_engine *e,
 		    r->reqid)
 			return r->reqid;
 	}
+	*unique = false;
 	return e->next_reqid++;
 }
 
@@ -494,7 +496,7 @@ int ike_engine_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
 		  IKD_MODE_TUNNEL;
 	c->seq = acq->seq;
 	c->pol_id = acq->pol.id;
-	c->reqid = acquire_reqid(e, acq);
+	c->reqid = acquire_reqid(e, acq, &c->reqid_unique);
 	acquire_ts(c, acq);
 	{
 		struct ikd_sel sel = acq->pol.sel;

@@ -103,7 +103,10 @@ struct ike_child {
 	uint8_t mode;		/* IKD_MODE_* */
 	uint32_t spi_in, spi_out;	/* network order */
 	uint32_t reqid, seq;
-	uint32_t reqid_in;	/* our inbound SA's (ikd_kernel_in_reqid()) */
+	/* reqid from a unique-level policy; then our inbound SA's may be
+	 * the inbound policy's (ikd_kernel_in_reqid()) */
+	bool reqid_unique;
+	uint32_t reqid_in;
 	uint32_t pol_id;	/* the policy whose ACQUIRE made it (initiator) */
 	bool has_larval;	/* getspi done, SA not yet completed */
 	bool in_installed, out_installed;

@@ -137,6 +137,7 @@ int ike_rekey_child(struct ike_sa *sa, struct ike_child *old, const char *why)
 	c->proto = old->proto;
 	c->mode = old->mode;
 	c->reqid = old->reqid;
+	c->reqid_unique = old->reqid_unique;
 	c->pol_id = old->pol_id;
 	c->cfg = cfg ? *cfg : old->cfg;
 	c->nlocal = old->nlocal;

@@ -388,6 +388,7 @@ int ike_ts_narrow(struct ike_sa *sa, struct ike_child *c,
 	c->local_ts[0] = n->local;
 	c->nremote = c->nlocal = 1;
 	c->reqid = n->reqid;
+	c->reqid_unique = n->reqid != 0;
 	free(n);
 	return 0;
 }
