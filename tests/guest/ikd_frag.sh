@@ -38,7 +38,14 @@ ip -n h1 route add default via 10.1.1.254
 ip -n h2 route add default via 20.1.1.254
 ip netns exec r iptables -A FORWARD -f -j DROP || kt_fail "iptables on r failed"
 kt_ping_ok h1 20.1.1.1
+# r passes the first fragment of the big ping (`-f` matches the others):
+# h2 answers it with an ICMP time exceeded when its reassembly times out,
+# 30 s later by default. Once h2's policies exist that ICMP raises an
+# ACQUIRE and h2 starts an IKE SA of its own, crossing h1's (seen in CI
+# when the PKI took 40 s). A 1-second reassembly time ends it here.
+ip netns exec h2 sysctl -qw net.ipv4.ipfrag_time=1 || kt_fail "sysctl ipfrag_time on h2 failed"
 kt_ping_fails h1 20.1.1.1 -s 3000
+sleep 2
 kt_log "path: small ping passes r, a 3000-byte one does not"
 
 # --- the PKI: root -> I1 -> I2 -> I3 -> hosts -------------------------------
