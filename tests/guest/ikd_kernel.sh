@@ -15,7 +15,7 @@
 #     ACQUIRE for ESP with reqid 100 and the policy's id, GETSPI with its
 #     seq takes over the kernel's larval SA, UPDATE completes it, and the
 #     next ping raises the ACQUIRE for AH with reqid 200;
-#  5. soft and hard EXPIRE of a 2 s / 4 s SA, and the SA gone;
+#  5. soft and hard EXPIRE of a 2 s / 8 s SA, and the SA gone;
 #  6. IKE sockets under `require` everything, both ways, both hosts: UDP
 #     500 (IPv4, IPv6) and 4500 (NAT-T, the non-ESP marker on the wire)
 #     between two probes gets through; an ordinary socket does not;
@@ -244,8 +244,11 @@ run_stack() {
 	P events 30 2 >"$KT_TMP/exp.$stack" 2>&1 &
 	KT_PIDS+=($!)
 	kt_wait_for 20 grep -q '^ready' "$KT_TMP/exp.$stack" || kt_fail "events: $(cat "$KT_TMP/exp.$stack")"
-	expect "add 2 s/4 s SA" ok K add proto=esp mode=transport spi=0x5005 src=10.1.1.1 dst=20.1.1.1 \
-		encr=12 keybits=128 ekey=$CBC integ=2 akey=$SHA1 soft_secs=2 hard_secs=4
+	# Hard well after soft: an expiry pass that runs late on a loaded TCG
+	# guest and finds both lifetimes over reports only the hard one (seen
+	# in CI with 2 s between them).
+	expect "add 2 s/8 s SA" ok K add proto=esp mode=transport spi=0x5005 src=10.1.1.1 dst=20.1.1.1 \
+		encr=12 keybits=128 ekey=$CBC integ=2 akey=$SHA1 soft_secs=2 hard_secs=8
 	wait "${KT_PIDS[-1]}" || kt_fail "EXPIREs: $(cat "$KT_TMP/exp.$stack")"
 	expect "EXPIREs" "EXPIRE soft proto=esp spi=0x00005005 src=10.1.1.1 dst=20.1.1.1 bytes=0
 EXPIRE hard proto=esp spi=0x00005005 src=10.1.1.1 dst=20.1.1.1 bytes=0" grep ^EXPIRE "$KT_TMP/exp.$stack"
