@@ -25,6 +25,8 @@
  *   op 4  Quick Mode to B under the established ISAKMP SA: [M-ID 4]
  *         [next payload] + payloads; the harness puts a correct HASH(1)
  *         before them and encrypts with that M-ID's IV
+ *   op 7  as op 4, an Informational (notifies such as DPD's R-U-THERE,
+ *         DELETE)
  *   op 5  A starts Quick Mode (an ACQUIRE for 10.1/16 -> 10.2/16)
  *   op 6  Quick Mode options from the record's first byte: bit 0 A's
  *         sainfo wants PFS (group 2), bit 1 B's does, bit 2 B's ISAKMP
@@ -300,7 +302,9 @@ static void sealed_to_b(const uint8_t *body, size_t len)
 	ikev1_receive(b.e, &b.addr, &a.addr, msg, ISAKMP_HDR_LEN + clen);
 }
 
-static void quick_to_b(const uint8_t *d, size_t len)
+/* Quick Mode (or, @exch, an Informational: its HASH(1) is made the same
+ * way, RFC 2409 5.7) to B under its ISAKMP SA. */
+static void protected_to_b(uint8_t exch, const uint8_t *d, size_t len)
 {
 	struct ikev1_sa *sa = b.e->v1_sas;
 	uint8_t plain[2100], msg[IKEV1_MSG_MAX];
@@ -326,8 +330,8 @@ static void quick_to_b(const uint8_t *d, size_t len)
 	    ikev1_iv_exchange(&iv, &sa->k, &sa->iv, msgid))
 		return;
 	ike_wbuf_init(&w, msg, sizeof(msg));
-	isakmp_build_hdr(&h, &w, sa->cky_i, sa->cky_r, ISAKMP_EXCH_QUICK,
-			 ISAKMP_FLAG_E, msgid);
+	isakmp_build_hdr(&h, &w, sa->cky_i, sa->cky_r, exch, ISAKMP_FLAG_E,
+			 msgid);
 	ike_wbuf_set8(&w, 16, ISAKMP_PL_HASH);
 	if (w.err || ikev1_encrypt(&sa->k, &iv, msgid, plain, plen,
 				   msg + ISAKMP_HDR_LEN,
@@ -405,7 +409,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fake_timers_advance(&clock_, (uint64_t)len * 500);
 			break;
 		case 4:
-			quick_to_b(data, len);
+			protected_to_b(ISAKMP_EXCH_QUICK, data, len);
+			break;
+		case 7:
+			protected_to_b(ISAKMP_EXCH_INFO, data, len);
 			break;
 		case 5:
 			quick_from_a();
