@@ -24,4 +24,23 @@ enum {
 };
 #define IFLA_KIPSEC_MAX		(__IFLA_KIPSEC_MAX - 1)
 
+/*
+ * Counters (struct rtnl_link_stats64, `ip -s -s link`), as KLIPS kept them:
+ *  rx_packets/bytes   clear packets that came out of the interface
+ *  tx_packets/bytes   clear packets encrypted and sent to the remote
+ *  rx_errors          the sum of:
+ *    rx_missed_errors   no SA: ESP/AH from remote to local, unknown SPI
+ *    rx_fifo_errors     replayed (outside the window or seen)
+ *    rx_crc_errors      authentication failed (ICV)
+ *    rx_length_errors   malformed: bad length, padding, inner header
+ *  tx_dropped         the sum of:
+ *    tx_carrier_errors  no SA (an ACQUIRE was raised)
+ *    tx_aborted_errors  no route to the remote, or a loop through itself
+ *    tx_fifo_errors     no memory, or the transform failed
+ *
+ * A packet routed into an interface whose SA is missing raises an ACQUIRE
+ * like a policy's: ESP, tunnel mode, local -> remote, level unique with the
+ * interface's reqid; its policy extension has id 0 and direction out.
+ */
+
 #endif /* KIPSEC_IF_KIPSEC_H */
