@@ -25,8 +25,11 @@ LDLIBS   := -lssl -lcrypto -lmnl -ljansson
 # holding main() is named main.c (or <tool>_main.c) so the rest links into
 # unit tests and fuzz targets.
 LIBPFKEY_SRCS := $(sort $(wildcard libpfkey/*.c))
+# setkey/ifnl.c (rtnetlink, libmnl: ipsecstat -i and ipsecif) is named
+# outright so that a tree without it stops at the missing file, not at
+# undefined references.
 SETKEY_SRCS   := $(filter-out setkey/main.c setkey/ipsecstat_main.c, \
-                   $(sort $(wildcard setkey/*.c)))
+                   $(sort $(wildcard setkey/*.c) setkey/ifnl.c))
 LIB_SRCS      := $(LIBPFKEY_SRCS) $(SETKEY_SRCS)
 # ikd: everything but the files holding main() goes into libikd.a, so that
 # unit tests and fuzz targets link the real code. The configuration grammar
@@ -153,7 +156,8 @@ $(O)/bin/setkey: $(O)/setkey/main.o $(O)/libkipsec.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/bin/ipsecstat: $(O)/setkey/ipsecstat_main.o $(O)/libkipsec.a
+$(O)/bin/ipsecstat: $(O)/setkey/ipsecstat_main.o $(O)/setkey/ifnl.o \
+                    $(O)/libkipsec.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

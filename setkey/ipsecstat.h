@@ -110,6 +110,8 @@ struct ips_opts {
 	bool family[IPS_NFAMILIES];	/* which families to print */
 	bool sas;			/* -s */
 	bool json;			/* -j */
+	bool ifs;			/* -i */
+	const char *ifname;		/* -i NAME, or NULL: every interface */
 };
 
 void ips_print_text(FILE *out, const struct ips_stat *st,
@@ -119,6 +121,21 @@ void ips_print_sas(FILE *out, const struct ips_sa_list *l,
 /* sas is printed only when o->sas (and may then be NULL = empty). */
 void ips_print_json(FILE *out, const struct ips_stat *st,
 		    const struct ips_sa_list *sas, const struct ips_opts *o);
+
+/*
+ * -i: kipsec interfaces (setkey/ifnl.h's struct kif_info), in the layout
+ * ipsecstat(8) describes; "no kipsec interfaces" when n is 0.
+ */
+struct kif_info;
+struct ips_if_list {
+	struct kif_info *v;
+	size_t n, cap;
+};
+
+void ips_print_ifs(FILE *out, const struct kif_info *v, size_t n);
+/* The interfaces of this namespace, or only @name: 0 or -errno. */
+int ips_load_ifs(const char *name, struct ips_if_list *l);
+void ips_if_list_free(struct ips_if_list *l);
 
 /* The whole command; KIPSEC_PROC_DIR overrides /proc/net.  Returns the
  * exit status. */

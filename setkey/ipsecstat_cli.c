@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,11 +16,13 @@
 static void usage(FILE *out)
 {
 	fputs("usage: ipsecstat [-46js]\n"
+	      "       ipsecstat -i [NAME]\n"
 	      "       ipsecstat -h\n"
 	      "  -4  IPv4 counters only (with -s: IPv4 SAs only)\n"
 	      "  -6  IPv6 counters only (with -s: IPv6 SAs only)\n"
 	      "  -s  also list the counters of each SA\n"
 	      "  -j  print JSON\n"
+	      "  -i  kipsec interfaces (all, or NAME) and their counters\n"
 	      "  -h  this help\n"
 	      "The files are read from $KIPSEC_PROC_DIR (default "
 	      DEFAULT_PROC_DIR ").\n", out);
@@ -71,6 +74,32 @@ static int load(const char *name, FILE *err, bool is_stat,
 	return r;
 }
 
+/* -i [NAME]: the interfaces' counters are their own report, so the
+ * options that shape the stack's report do not apply. */
+static int if_options(int argc, char **argv, struct ips_opts *o,
+		      const bool *only, FILE *err)
+{
+	if (o->sas || o->json || only[IPS_INET] || only[IPS_INET6]) {
+		fprintf(err, "ipsecstat: -i takes no other option\n");
+		usage(err);
+		return -1;
+	}
+	if (optind < argc)
+		o->ifname = argv[optind++];
+	if (optind < argc) {
+		fprintf(err, "ipsecstat: unexpected argument '%s'\n",
+			argv[optind]);
+		usage(err);
+		return -1;
+	}
+	if (o->ifname && (!*o->ifname || strlen(o->ifname) >= IF_NAMESIZE)) {
+		fprintf(err, "ipsecstat: '%s' is not an interface name\n",
+			o->ifname);
+		return -1;
+	}
+	return 0;
+}
+
 /* Returns -1 after printing a usage error, 1 for -h, 0 to go on. */
 static int options(int argc, char **argv, struct ips_opts *o, FILE *out,
 		   FILE *err)
@@ -80,7 +109,7 @@ static int options(int argc, char **argv, struct ips_opts *o, FILE *out,
 
 	opterr = 0;
 	optind = 0;	/* glibc: restart scanning (tests call us repeatedly) */
-	while ((c = getopt(argc, argv, "+46hjs")) != -1) {
+	while ((c = getopt(argc, argv, "+46hijs")) != -1) {
 		switch (c) {
 		case '4':
 			only[IPS_INET] = true;
@@ -94,6 +123,9 @@ static int options(int argc, char **argv, struct ips_opts *o, FILE *out,
 		case 's':
 			o->sas = true;
 			break;
+		case 'i':
+			o->ifs = true;
+			break;
 		case 'h':
 			usage(out);
 			return 1;
@@ -103,6 +135,8 @@ static int options(int argc, char **argv, struct ips_opts *o, FILE *out,
 			return -1;
 		}
 	}
+	if (o->ifs)
+		return if_options(argc, argv, o, only, err);
 	if (optind < argc) {
 		fprintf(err, "ipsecstat: unexpected argument '%s'\n",
 			argv[optind]);
@@ -129,6 +163,35 @@ static void print(FILE *out, const struct ips_stat *st,
 	}
 }
 
+/* Returns 0, or -1 after reporting the problem. */
+static int show_ifs(const char *name, FILE *out, FILE *err)
+{
+	struct ips_if_list l = { 0 };
+	int r = ips_load_ifs(name, &l);
+
+	if (r == -ENODEV && name)
+		fprintf(err, "ipsecstat: %s: no such interface\n", name);
+	else if (r < 0)
+		fprintf(err, "ipsecstat: cannot list the kipsec interfaces: "
+			"%s\n", strerror(-r));
+	else if (name && !l.n)
+		fprintf(err, "ipsecstat: %s is not a kipsec interface\n", name);
+	else
+		ips_print_ifs(out, l.v, l.n);
+	r = r < 0 || (name && !l.n) ? -1 : 0;
+	ips_if_list_free(&l);
+	return r;
+}
+
+static int finish(FILE *out, FILE *err, int r)
+{
+	if (r == 0 && (fflush(out) != 0 || ferror(out))) {
+		fprintf(err, "ipsecstat: write error: %s\n", strerror(errno));
+		r = -1;
+	}
+	return r < 0 ? 1 : 0;
+}
+
 int ipsecstat_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct ips_opts o = { 0 };
@@ -138,6 +201,8 @@ int ipsecstat_main(int argc, char **argv, FILE *out, FILE *err)
 
 	if (r)
 		return r < 0 ? 1 : 0;
+	if (o.ifs)
+		return finish(out, err, show_ifs(o.ifname, out, err));
 	st = malloc(sizeof(*st));	/* ~25 KiB of histograms */
 	if (!st) {
 		fprintf(err, "ipsecstat: out of memory\n");
@@ -150,9 +215,5 @@ int ipsecstat_main(int argc, char **argv, FILE *out, FILE *err)
 		print(out, st, &sas, &o);
 	ips_sa_list_free(&sas);
 	free(st);
-	if (r == 0 && (fflush(out) != 0 || ferror(out))) {
-		fprintf(err, "ipsecstat: write error: %s\n", strerror(errno));
-		r = -1;
-	}
-	return r < 0 ? 1 : 0;
+	return finish(out, err, r);
 }
