@@ -60,6 +60,9 @@ const struct ike_peer_cfg *ikd_config_peer_by_name(struct ikd_config *c,
  * configuration (ike_version 1), or NULL. */
 const struct ike_peer_cfg *ikd_config_peer_v1(struct ikd_config *c,
 					      const struct ikd_addr *remote);
+/* The engine's view of IKEv2 remote block @r; -errno with @d told why. */
+int ikd_config_remote_v2(const struct ikd_config *c, const struct ikd_remote *r,
+			 struct ike_peer_cfg *out, struct ikd_diag *d);
 /* The same for block @r; 0, or -ENOENT when no proposal is usable. */
 int ikd_config_remote_v1(const struct ikd_config *c, const struct ikd_remote *r,
 			 struct ike_peer_cfg *out);

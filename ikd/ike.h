@@ -215,6 +215,10 @@ struct ike_peer_cfg {
 	 * that vendor ID too (ikev1_dpd.c). */
 	bool dpd;
 	bool passive;			/* never initiate to this peer */
+	/* A kipsec interface carries this peer's child SAs (route-based:
+	 * the kernel picks the SA by the interface's reqid, no SPD); "":
+	 * none (ike_kif.c). */
+	char ifname[16];
 	bool generate_policy;		/* as responder, install the peer's
 					 * (narrowed) selectors as policies
 					 * when our SPD has none */
