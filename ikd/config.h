@@ -49,6 +49,13 @@ void ikd_config_dos_limits(const struct ikd_config *c,
 const struct ike_peer_cfg *ikd_config_peer(struct ikd_config *c,
 					   const struct ikd_addr *remote);
 
+/* config_kif.c: the IKEv2 remote block whose `interface` raised @acq (an
+ * ACQUIRE without policy: id 0), the interfaces read from @k now; NULL
+ * if none (logged). */
+const struct ike_peer_cfg *ikd_config_peer_kif(struct ikd_config *c,
+					       struct ikd_kernel *k,
+					       const struct ikd_acquire *acq);
+
 /* ikdctl's peer by name: the IKEv2 remote block named @name (remote
  * "NAME"), or the one for the address @name is written as; NULL if none. */
 const struct ike_peer_cfg *ikd_config_peer_by_name(struct ikd_config *c,
