@@ -480,6 +480,9 @@ int ike_kif_get(struct ike_engine *e, const struct ike_peer_cfg *peer,
 /* Initiator: @c for the interface, proposing 0.0.0.0/0 and ::/0. */
 void ike_kif_child_init(struct ike_child *c, const struct ike_peer_cfg *peer,
 			const struct ikd_kif *kif);
+/* Our rekey of @c: the interface as it is now (it may have been created
+ * anew); 0 or -errno (logged). */
+int ike_kif_refresh(struct ike_sa *sa, struct ike_child *c);
 /* Responder: ike_ts_narrow() for a remote block with an interface; 0 or
  * -errno (logged). */
 int ike_kif_narrow(struct ike_sa *sa, struct ike_child *c,

@@ -86,6 +86,16 @@ void ike_kif_child_init(struct ike_child *c, const struct ike_peer_cfg *peer,
 	c->nremote = (uint8_t)all_ts(c->remote_ts);
 }
 
+int ike_kif_refresh(struct ike_sa *sa, struct ike_child *c)
+{
+	struct ikd_kif kif;
+	int err = ike_kif_get(sa->eng, sa->cfg, &kif);
+
+	if (!err)
+		take_kif(c, sa->cfg, &kif);
+	return err;
+}
+
 /* The peer's selectors, each within 0.0.0.0/0 or ::/0: all of them
  * (as many as a child keeps), as a prefix the logs can show. */
 static uint8_t take_ts(struct ike_ts *out, const struct ike_ts_pl *pl)

@@ -139,9 +139,13 @@ int ike_rekey_child(struct ike_sa *sa, struct ike_child *old, const char *why)
 	c->reqid = old->reqid;
 	c->reqid_unique = old->reqid_unique;
 	c->pol_id = old->pol_id;
-	memcpy(c->ifname, old->ifname, sizeof(c->ifname));
-	c->kif_local = old->kif_local;
-	c->kif_remote = old->kif_remote;
+	if (old->ifname[0]) {
+		err = ike_kif_refresh(sa, c);
+		if (err) {
+			ike_child_free(sa, c, false);
+			return err;
+		}
+	}
 	c->cfg = cfg ? *cfg : old->cfg;
 	c->nlocal = old->nlocal;
 	c->nremote = old->nremote;

@@ -130,11 +130,14 @@ static void test_kif_acquire_rekey_delete(void **state)
 	assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg),
 			 -EALREADY);
 
-	/* Rekey: the same paths as an SPD child's, the interface read anew. */
+	/* Rekey: the same paths as an SPD child's, the interface read anew
+	 * (A's was created again meanwhile, with another reqid). */
+	w->a.k->kifs[0].kif.reqid = A_REQID + 2;
 	assert_int_equal(ike_engine_rekey(w->a.e, "to-B", false), 1);
 	run(w);
 	wait_ms(w, IKE_REKEY_INBOUND_DELAY_MS + 100);
-	check_kif_pair(&w->a, "192.0.2.1", "192.0.2.2", A_REQID, &ai2, &ao2);
+	check_kif_pair(&w->a, "192.0.2.1", "192.0.2.2", A_REQID + 2, &ai2,
+		       &ao2);
 	check_kif_pair(&w->b, "192.0.2.2", "192.0.2.1", B_REQID, &bi2, &bo2);
 	assert_int_equal(ao2, bi2);
 	assert_int_equal(bo2, ai2);
@@ -142,6 +145,16 @@ static void test_kif_acquire_rekey_delete(void **state)
 	assert_int_not_equal(bi2, bi);
 	check_all_ts(&w->a);
 	check_all_ts(&w->b);
+
+	/* A rekey while the interface is gone fails, the child stays. */
+	w->a.k->nkif = 0;
+	assert_int_equal(ike_engine_rekey(w->a.e, "to-B", false), 0);
+	assert_true(fake_log_has("remote \"to-B\": interface ipsec0: no such "
+				 "interface"));
+	run(w);
+	expect_counts(&w->a, 1, 1, 1);
+	check_kif_pair(&w->a, "192.0.2.1", "192.0.2.2", A_REQID + 2, &ai, &ao);
+	assert_int_equal(ao, ao2);
 
 	/* Delete: both kernels empty, the IKE SA stays. */
 	assert_int_equal(ike_engine_delete_children(w->b.e), 1);
