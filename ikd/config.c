@@ -725,10 +725,6 @@ static void check_v2(struct ikd_config *c, struct ikd_diag *d)
 				ikd_diag_warn(d, &r->pos, "this IKEv1 remote "
 					      "block has no proposal ikd can "
 					      "use (pre_shared_key or rsasig)");
-			if (r->ifname[0])
-				ikd_diag_error(d, &r->ifname_pos, "interface: "
-					       "IKEv1 has no kipsec interfaces "
-					       "yet (ike_version 2 has)");
 			continue;
 		}
 		v2 = true;

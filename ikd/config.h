@@ -49,9 +49,10 @@ void ikd_config_dos_limits(const struct ikd_config *c,
 const struct ike_peer_cfg *ikd_config_peer(struct ikd_config *c,
 					   const struct ikd_addr *remote);
 
-/* config_kif.c: the IKEv2 remote block whose `interface` raised @acq (an
- * ACQUIRE without policy: id 0), the interfaces read from @k now; NULL
- * if none (logged). */
+/* config_kif.c: the remote block whose `interface` raised @acq (an
+ * ACQUIRE without policy: id 0), the interfaces read from @k now, as the
+ * configuration of its engine (ike_version 2 or 1); NULL if none
+ * (logged). */
 const struct ike_peer_cfg *ikd_config_peer_kif(struct ikd_config *c,
 					       struct ikd_kernel *k,
 					       const struct ikd_acquire *acq);

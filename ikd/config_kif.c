@@ -31,7 +31,7 @@ const struct ike_peer_cfg *ikd_config_peer_kif(struct ikd_config *c,
 	int err;
 
 	for (r = c->conf->remotes; r; r = r->next) {
-		if (!r->ifname[0] || r->ike_version != IKD_IKEV2)
+		if (!r->ifname[0])
 			continue;
 		err = k->ops->kif_get ? k->ops->kif_get(k, r->ifname, &kif) :
 		      -EOPNOTSUPP;
@@ -46,7 +46,9 @@ const struct ike_peer_cfg *ikd_config_peer_kif(struct ikd_config *c,
 		if (!kif_matches(&kif, acq))
 			continue;
 		ikd_diag_init(&d);
-		err = ikd_config_remote_v2(c, r, &c->peer, &d);
+		err = r->ike_version == IKD_IKEV2 ?
+		      ikd_config_remote_v2(c, r, &c->peer, &d) :
+		      ikd_config_remote_v1(c, r, &c->peer);
 		ikd_diag_free(&d);	/* checked at load */
 		if (err)
 			return NULL;

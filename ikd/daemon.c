@@ -121,7 +121,9 @@ static void on_acquire(void *arg, const struct ikd_acquire *acq)
 		peer = ikd_config_peer_kif(d->config, d->kernel, acq);
 		if (!peer)
 			return;
-		err = ike_engine_acquire(d->engine, acq, peer);
+		err = peer->ike_version == 1 ?
+		      ikev1_acquire(d->engine, acq, peer) :
+		      ike_engine_acquire(d->engine, acq, peer);
 	} else if ((peer = ikd_config_peer_v1(d->config, &acq->dst))) {
 		err = ikev1_acquire(d->engine, acq, peer);
 	} else {

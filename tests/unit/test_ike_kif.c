@@ -7,7 +7,8 @@
  * interface's endpoints with its reqid, 0.0.0.0/0 and ::/0 negotiated,
  * no policy read or added; and the failures: a missing interface, one of
  * another kind, an ACQUIRE that is not the interface's. The daemon's
- * lookup of the remote block for an ACQUIRE (config_kif.c) closes it.
+ * lookup of the remote block for an ACQUIRE (config_kif.c) closes it;
+ * IKEv1's are test_ikev1_kif.c's.
  */
 #define main exchange_main
 #include "test_ike_exchange.c"
@@ -367,14 +368,18 @@ static void test_kif_config_lookup(void **state)
 			 2);
 	ikd_config_free(c);
 
-	/* IKEv1 blocks cannot have one yet: a load error, not a surprise. */
-	c = load_conf(dir, "remote 192.0.2.2 {\n exchange_mode main;\n"
-		      " interface ipsec0;\n proposal { encryption_algorithm "
+	/* An IKEv1 block: its engine's configuration. */
+	c = load_conf(dir, "remote 192.0.2.3 {\n exchange_mode main;\n"
+		      " interface ipsec1;\n proposal { encryption_algorithm "
 		      "aes; hash_algorithm sha1;\n  authentication_method "
 		      "pre_shared_key; dh_group 14; }\n}\n", why, sizeof(why));
-	assert_null(c);
-	assert_string_equal(why, "4:2: interface: IKEv1 has no kipsec "
-			    "interfaces yet (ike_version 2 has)");
+	assert_non_null(c);
+	acq = kif_acquire("192.0.2.1", "192.0.2.3", 7);
+	p = ikd_config_peer_kif(c, &k->base, &acq);
+	assert_non_null(p);
+	assert_int_equal(p->ike_version, 1);
+	assert_string_equal(p->ifname, "ipsec1");
+	ikd_config_free(c);
 	rmdir(dir);
 	fake_kernel_free(k);
 }
