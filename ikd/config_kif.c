@@ -39,8 +39,8 @@ const struct ike_peer_cfg *ikd_config_peer_kif(struct ikd_config *c,
 			log_warn("interface %s (%s:%u): %s", r->ifname,
 				 r->ifname_pos.file, r->ifname_pos.line,
 				 err == -ENODEV ? "no such interface" :
-				 err == -EMEDIUMTYPE ? "not a kipsec interface" :
-				 strerror(-err));
+				 err == -EMEDIUMTYPE ?
+				 "not a kipsec interface" : strerror(-err));
 			continue;
 		}
 		if (!kif_matches(&kif, acq))

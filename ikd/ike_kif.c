@@ -44,9 +44,11 @@ int ike_kif_get(struct ike_engine *e, const struct ike_peer_cfg *peer,
 		return err;
 	}
 	out->local.port = out->remote.port = 0;
-	if (peer->remote.family && !ikd_addr_eq_noport(&peer->remote, &out->remote))
+	if (peer->remote.family &&
+	    !ikd_addr_eq_noport(&peer->remote, &out->remote))
 		log_notify("remote \"%s\": interface %s goes to %s, not to the "
-			   "IKE peer %s: its SAs take the interface's endpoints",
+			   "IKE peer %s: its SAs take the interface's "
+			   "endpoints",
 			   peer->name, peer->ifname,
 			   ikd_addr_str(&out->remote, false, a),
 			   ikd_addr_str(&peer->remote, false, b));
