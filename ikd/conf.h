@@ -245,6 +245,10 @@ struct ikd_remote {
 	struct ikd_pos verify_identifier_pos;
 	char *xauth_login;
 	struct ikd_pos xauth_login_pos;
+	/* interface NAME: a kipsec interface (route-based, no SPD); "":
+	 * none. Linux's names are at most 15 bytes (IFNAMSIZ - 1). */
+	char ifname[16];
+	struct ikd_pos ifname_pos;
 
 	/* certificate_type x509 "cert" "key": as written, and resolved
 	 * against `path certificate` (or the directory of the file that says

@@ -72,6 +72,7 @@ static const struct ikd_keyword keywords[] = {
 	{ "peers_identifier", T_PEERS_IDENTIFIER, KW_PEERS_IDENTIFIER,
 	  "in a remote block" },
 	{ "xauth_login", T_XAUTH_LOGIN, KW_XAUTH_LOGIN, "in a remote block" },
+	{ "interface", T_INTERFACE, KW_INTERFACE, "in a remote block" },
 	{ "certificate_type", T_CERTIFICATE_TYPE, KW_CERTIFICATE_TYPE,
 	  "in a remote block" },
 	{ "peers_certfile", T_PEERS_CERTFILE, KW_PEERS_CERTFILE,

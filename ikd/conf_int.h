@@ -58,7 +58,7 @@ enum ikd_kw {
 	KW_COMPRESSION_ALGORITHM, KW_HASH_ALGORITHM, KW_AUTHENTICATION_METHOD,
 	/* remote */
 	KW_INHERIT, KW_REMOTE_ADDRESS, KW_EXCHANGE_MODE, KW_PEERS_IDENTIFIER,
-	KW_XAUTH_LOGIN, KW_CERTIFICATE_TYPE, KW_PEERS_CERTFILE, KW_CA_TYPE,
+	KW_XAUTH_LOGIN, KW_INTERFACE, KW_CERTIFICATE_TYPE, KW_PEERS_CERTFILE, KW_CA_TYPE,
 	KW_DH_GROUP, KW_PROPOSAL,
 	KW_VERIFY_IDENTIFIER, KW_VERIFY_CERT, KW_SEND_CERT, KW_SEND_CR,
 	KW_MATCH_EMPTY_CR, KW_PASSIVE, KW_SUPPORT_PROXY, KW_INITIAL_CONTACT,
@@ -276,6 +276,9 @@ void cb_peers_identifier(struct ikd_cparse *p, const struct ikd_tok *kw,
 			 const struct ikd_tok *id);
 void cb_xauth_login(struct ikd_cparse *p, const struct ikd_tok *kw,
 		    const struct ikd_tok *v);
+/* interface NAME: a kipsec interface instead of the SPD. */
+void cb_interface(struct ikd_cparse *p, const struct ikd_tok *kw,
+		  const struct ikd_tok *v);
 /* certificate_type / peers_certfile / ca_type: @type is x509,
  * plain_rsa, dnssec or absent; files absent when not written. */
 void cb_certificate_type(struct ikd_cparse *p, const struct ikd_tok *kw,

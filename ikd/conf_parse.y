@@ -99,6 +99,7 @@ static void yyerror(const YYLTYPE *loc, struct ikd_cparse *p, void *scanner,
 %token EXCHANGE_MODE	"exchange_mode"
 %token PEERS_IDENTIFIER	"peers_identifier"
 %token XAUTH_LOGIN	"xauth_login"
+%token INTERFACE	"interface"
 %token CERTIFICATE_TYPE	"certificate_type"
 %token PEERS_CERTFILE	"peers_certfile"
 %token CA_TYPE		"ca_type"
@@ -226,6 +227,8 @@ rspec:	REMOTE_ADDRESS ADDR port ';'	{ cb_remote_address(p, TK($1, @1), TK($2, @2
 	| MY_IDENTIFIER idspec ';'	{ cb_my_identifier(p, TK($1, @1), $2.ptr); }
 	| PEERS_IDENTIFIER idspec ';'	{ cb_peers_identifier(p, TK($1, @1), $2.ptr); }
 	| XAUTH_LOGIN idval ';'		{ cb_xauth_login(p, TK($1, @1), TK($2, @2)); }
+	| INTERFACE WORD ';'		{ cb_interface(p, TK($1, @1), TK($2, @2)); }
+	| INTERFACE STRING ';'		{ cb_interface(p, TK($1, @1), TK($2, @2)); }
 	| CERTIFICATE_TYPE WORD STRING STRING ';'
 		{ cb_certificate_type(p, TK($1, @1), TK($2, @2), TK($3, @3), TK($4, @4)); }
 	| CERTIFICATE_TYPE WORD STRING ';'
@@ -424,7 +427,7 @@ gword:	WORD | PATH | INCLUDE | LOG | PADDING | LISTEN | TIMER | SAINFO
 	| STRICT_ADDRESS | TIMERKW | LISTENKW | ANONYMOUS | CLIENTADDR | FROM | GROUP
 	| PFS_GROUP | REMOTEID | LIFETIME | MY_IDENTIFIER | ALGCLASS | INHERIT
 	| REMOTE_ADDRESS | EXCHANGE_MODE | PEERS_IDENTIFIER | XAUTH_LOGIN
-	| CERTIFICATE_TYPE | PEERS_CERTFILE | CA_TYPE | DH_GROUP | PROPOSAL
+	| INTERFACE | CERTIFICATE_TYPE | PEERS_CERTFILE | CA_TYPE | DH_GROUP | PROPOSAL
 	| RVALUE
 	;
 

@@ -220,9 +220,8 @@ static int certs_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 	return 0;
 }
 
-/* The engine's view of remote block @r; -errno with @d told why. */
-static int peer_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
-		      struct ike_peer_cfg *out, struct ikd_diag *d)
+int ikd_config_remote_v2(const struct ikd_config *c, const struct ikd_remote *r,
+			 struct ike_peer_cfg *out, struct ikd_diag *d)
 {
 	int err = 0, e;
 	size_t i;
@@ -292,6 +291,7 @@ static int peer_to_v2(const struct ikd_config *c, const struct ikd_remote *r,
 	out->dpd_maxfail = r->dpd_maxfail;
 	out->dpd = r->dpd;
 	out->passive = r->passive;
+	memcpy(out->ifname, r->ifname, sizeof(out->ifname));
 	out->generate_policy = r->generate_policy != IKD_GENPOL_OFF;
 	out->initial_contact = r->initial_contact;
 	/* The enums have racoon's values, in the same order. */
@@ -358,7 +358,7 @@ int ikd_config_remote_v1(const struct ikd_config *c, const struct ikd_remote *r,
 	size_t i;
 
 	ikd_diag_init(&d);
-	peer_to_v2(c, r, out, &d);	/* its IKEv2 complaints do not apply */
+	ikd_config_remote_v2(c, r, out, &d);	/* its IKEv2 complaints do not apply */
 	ikd_diag_free(&d);
 	out->ike_version = 1;
 	v1 = &out->v1;
@@ -500,7 +500,7 @@ const struct ike_peer_cfg *ikd_config_peer(struct ikd_config *c,
 	if (!r)
 		return NULL;
 	ikd_diag_init(&d);
-	err = peer_to_v2(c, r, &c->peer, &d);
+	err = ikd_config_remote_v2(c, r, &c->peer, &d);
 	ikd_diag_free(&d);	/* checked at load */
 	if (err)
 		return NULL;
@@ -521,7 +521,7 @@ const struct ike_peer_cfg *ikd_config_peer_by_name(struct ikd_config *c,
 		if (r->ike_version != IKD_IKEV2 || r->anonymous)
 			continue;
 		ikd_diag_init(&d);
-		err = peer_to_v2(c, r, &c->peer, &d);
+		err = ikd_config_remote_v2(c, r, &c->peer, &d);
 		ikd_diag_free(&d);	/* checked at load */
 		if (!err && !strcmp(c->peer.name, name))
 			return &c->peer;
@@ -576,7 +576,7 @@ static const struct ike_peer_cfg *cb_peer_by_id(void *arg,
 	if (!r)
 		return NULL;
 	ikd_diag_init(&d);
-	err = peer_to_v2(c, r, &c->peer, &d);
+	err = ikd_config_remote_v2(c, r, &c->peer, &d);
 	ikd_diag_free(&d);
 	if (err)
 		return NULL;
@@ -728,7 +728,7 @@ static void check_v2(struct ikd_config *c, struct ikd_diag *d)
 			continue;
 		}
 		v2 = true;
-		peer_to_v2(c, r, &c->peer, d);
+		ikd_config_remote_v2(c, r, &c->peer, d);
 		warn_unused(r, remote_unused, sizeof(remote_unused) /
 			    sizeof(remote_unused[0]), d);
 	}

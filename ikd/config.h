@@ -49,6 +49,14 @@ void ikd_config_dos_limits(const struct ikd_config *c,
 const struct ike_peer_cfg *ikd_config_peer(struct ikd_config *c,
 					   const struct ikd_addr *remote);
 
+/* config_kif.c: the remote block whose `interface` raised @acq (an
+ * ACQUIRE without policy: id 0), the interfaces read from @k now, as the
+ * configuration of its engine (ike_version 2 or 1); NULL if none
+ * (logged). */
+const struct ike_peer_cfg *ikd_config_peer_kif(struct ikd_config *c,
+					       struct ikd_kernel *k,
+					       const struct ikd_acquire *acq);
+
 /* ikdctl's peer by name: the IKEv2 remote block named @name (remote
  * "NAME"), or the one for the address @name is written as; NULL if none. */
 const struct ike_peer_cfg *ikd_config_peer_by_name(struct ikd_config *c,
@@ -60,6 +68,9 @@ const struct ike_peer_cfg *ikd_config_peer_by_name(struct ikd_config *c,
  * configuration (ike_version 1), or NULL. */
 const struct ike_peer_cfg *ikd_config_peer_v1(struct ikd_config *c,
 					      const struct ikd_addr *remote);
+/* The engine's view of IKEv2 remote block @r; -errno with @d told why. */
+int ikd_config_remote_v2(const struct ikd_config *c, const struct ikd_remote *r,
+			 struct ike_peer_cfg *out, struct ikd_diag *d);
 /* The same for block @r; 0, or -ENOENT when no proposal is usable. */
 int ikd_config_remote_v1(const struct ikd_config *c, const struct ikd_remote *r,
 			 struct ike_peer_cfg *out);

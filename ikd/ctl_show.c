@@ -234,18 +234,31 @@ static int remember_sa(void *arg, const struct ike_sa_info *i)
 	return 0;
 }
 
+/* One direction's SA endpoints: a kipsec interface's, or the IKE SA's. */
+static void sa_ends(const struct show *sh, const struct ike_child_info *i,
+		    bool in, const struct ikd_addr **src,
+		    const struct ikd_addr **dst)
+{
+	const struct ikd_addr *l = i->ifname ? i->sa_local : &sh->local;
+	const struct ikd_addr *r = i->ifname ? i->sa_remote : &sh->remote;
+
+	*src = in ? r : l;
+	*dst = in ? l : r;
+}
+
 /* The kernel's counts of one direction; false when it has no such SA. */
 static bool sa_use(const struct show *sh, const struct ike_child_info *i,
 		   bool in, struct ikd_sa_use *u)
 {
 	struct ikd_kernel *k = sh->env->kernel;
 	uint32_t spi = in ? i->spi_in : i->spi_out;
+	const struct ikd_addr *src, *dst;
 
 	memset(u, 0, sizeof(*u));
 	if (!k || !spi || strcmp(i->state, "installed"))
 		return false;
-	return !k->ops->sa_use(k, i->proto, spi, in ? &sh->remote : &sh->local,
-			       in ? &sh->local : &sh->remote, u);
+	sa_ends(sh, i, in, &src, &dst);
+	return !k->ops->sa_use(k, i->proto, spi, src, dst, u);
 }
 
 static json_t *child_json(const struct show *sh, const struct ike_child_info *i,
@@ -293,11 +306,13 @@ static void child_dir_text(struct show *sh, const struct ike_child_info *i,
 {
 	char s[IKD_ADDR_STRLEN], d[IKD_ADDR_STRLEN];
 	uint32_t spi = ntohl(in ? i->spi_in : i->spi_out);
+	const struct ikd_addr *src, *dst;
 	struct ikd_sa_use u;
 
+	sa_ends(sh, i, in, &src, &dst);
 	ikd_ctl_printf(sh->o, "  %-3s spi 0x%08x (%u) %s -> %s", in ? "in" : "out",
-		       spi, spi, ikd_addr_str(in ? &sh->remote : &sh->local, false, s),
-		       ikd_addr_str(in ? &sh->local : &sh->remote, false, d));
+		       spi, spi, ikd_addr_str(src, false, s),
+		       ikd_addr_str(dst, false, d));
 	if (sa_use(sh, i, in, &u))
 		ikd_ctl_printf(sh->o, ", %" PRIu64 " bytes, %" PRIu64 " packets",
 			       u.bytes, u.packets);
@@ -309,11 +324,13 @@ static void child_text(struct show *sh, const struct ike_child_info *i,
 {
 	char lt[IKD_ADDR_STRLEN + 16], rt[IKD_ADDR_STRLEN + 16], a[32], b[32];
 
-	ikd_ctl_printf(sh->o, "CHILD SA \"%s\": %s/%s reqid %u, %s, IKE SA "
+	ikd_ctl_printf(sh->o, "CHILD SA \"%s\": %s/%s reqid %u, %s, %s%s%sIKE SA "
 		       "%016" PRIx64 ":%016" PRIx64 "\n", sh->peer,
 		       i->proto == IPPROTO_AH ? "ah" : "esp",
 		       i->mode == IKD_MODE_TUNNEL ? "tunnel" : "transport",
-		       i->reqid, i->state, i->ike_spi_i, i->ike_spi_r);
+		       i->reqid, i->state, i->ifname ? "interface " : "",
+		       i->ifname ? i->ifname : "", i->ifname ? ", " : "",
+		       i->ike_spi_i, i->ike_spi_r);
 	child_dir_text(sh, i, true);
 	child_dir_text(sh, i, false);
 	ikd_ctl_printf(sh->o, "  %s%s%s, esn %s\n", i->encr ? i->encr : "-",
@@ -347,6 +364,11 @@ static int child_cb(void *arg, const struct ike_child_info *i)
 	if (sh->list) {
 		json_t *v = child_json(sh, i, est, exp);
 
+		if (v && i->ifname &&
+		    json_object_set_new(v, "interface", json_string(i->ifname))) {
+			json_decref(v);
+			v = NULL;
+		}
 		return v ? json_array_append_new(sh->list, v) : -ENOMEM;
 	}
 	child_text(sh, i, est, exp);

@@ -116,8 +116,15 @@ static void on_acquire(void *arg, const struct ikd_acquire *acq)
 		 acq->pol.id);
 	if (d->stopping)
 		return;
-	peer = ikd_config_peer_v1(d->config, &acq->dst);
-	if (peer) {
+	if (!acq->pol.id) {
+		/* A kipsec interface's, told by its endpoints. */
+		peer = ikd_config_peer_kif(d->config, d->kernel, acq);
+		if (!peer)
+			return;
+		err = peer->ike_version == 1 ?
+		      ikev1_acquire(d->engine, acq, peer) :
+		      ike_engine_acquire(d->engine, acq, peer);
+	} else if ((peer = ikd_config_peer_v1(d->config, &acq->dst))) {
 		err = ikev1_acquire(d->engine, acq, peer);
 	} else {
 		peer = ikd_config_peer(d->config, &acq->dst);

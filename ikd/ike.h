@@ -215,6 +215,10 @@ struct ike_peer_cfg {
 	 * that vendor ID too (ikev1_dpd.c). */
 	bool dpd;
 	bool passive;			/* never initiate to this peer */
+	/* A kipsec interface carries this peer's child SAs (route-based:
+	 * the kernel picks the SA by the interface's reqid, no SPD); "":
+	 * none (ike_kif.c). */
+	char ifname[16];
 	bool generate_policy;		/* as responder, install the peer's
 					 * (narrowed) selectors as policies
 					 * when our SPD has none */
@@ -398,6 +402,10 @@ struct ike_child_info {
 	struct ikd_sel sel;		/* negotiated: src ours, dst the peer's */
 	uint64_t established_ms;
 	uint64_t hard_secs;		/* the kernel's hard lifetime; 0: none */
+	/* Of a kipsec interface: its name and its SAs' endpoints (ports
+	 * 0); NULL: the SAs are between the IKE SA's addresses. */
+	const char *ifname;
+	const struct ikd_addr *sa_local, *sa_remote;
 };
 
 /* Calls @sa_cb for each IKE SA, then @child_cb for each of its child SAs

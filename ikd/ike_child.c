@@ -97,7 +97,7 @@ struct ike_child *ike_child_covering(struct ike_sa *sa,
 {
 	const struct ikd_sel *f = &acq->flow, *s = &acq->pol.sel;
 	struct ikd_kernel *k = sa->eng->env.kernel;
-	struct ikd_addr src = sa->local, dst = sa->remote;
+	struct ikd_addr src, dst;
 	struct ikd_sa_use use;
 	struct ike_ts l, r;
 	uint8_t mode = acq->mode == IKD_MODE_TRANSPORT ? IKD_MODE_TRANSPORT :
@@ -114,26 +114,29 @@ struct ike_child *ike_child_covering(struct ike_sa *sa,
 		ike_ts_from_sel(&r, &s->dst, s->dst_plen, s->proto,
 				s->dst.port);
 	}
-	src.port = dst.port = 0;
-	for (struct ike_child *c = sa->children; c; c = c->next)
-		if (c->state == CHILD_ST_INSTALLED && c->out_installed &&
-		    c->proto == acq->proto && c->mode == mode &&
-		    child_carries(c, &l, &r) &&
-		    !k->ops->sa_use(k, c->proto, c->spi_out, &src, &dst, &use))
+	for (struct ike_child *c = sa->children; c; c = c->next) {
+		if (c->state != CHILD_ST_INSTALLED || !c->out_installed ||
+		    c->proto != acq->proto || c->mode != mode ||
+		    !(c->ifname[0] ? ike_kif_wants(c, acq) :
+		      child_carries(c, &l, &r)))
+			continue;
+		ike_child_ends(sa, c, &src, &dst);
+		if (!k->ops->sa_use(k, c->proto, c->spi_out, &src, &dst, &use))
 			return c;
+	}
 	return NULL;
 }
 
 static void kernel_del(struct ike_sa *sa, struct ike_child *c, bool inbound)
 {
 	struct ikd_kernel *k = sa->eng->env.kernel;
-	struct ikd_addr src = inbound ? sa->remote : sa->local;
-	struct ikd_addr dst = inbound ? sa->local : sa->remote;
+	struct ikd_addr local, remote;
 	int err;
 
-	src.port = dst.port = 0;
+	ike_child_ends(sa, c, &local, &remote);
 	err = k->ops->del_sa(k, c->proto, inbound ? c->spi_in : c->spi_out,
-			     &src, &dst);
+			     inbound ? &remote : &local,
+			     inbound ? &local : &remote);
 	if (err && err != -ENOENT && err != -ESRCH)
 		log_warn("cannot delete %s SA spi=0x%08x: %s",
 			 c->proto == IPPROTO_AH ? "AH" : "ESP",
@@ -233,8 +236,7 @@ static int install(struct ike_sa *sa, struct ike_child *c, bool we_init,
 
 	ike_ts_child_sel(c, &sel);
 	in.spi = c->spi_in;
-	in.src = sa->remote;
-	in.dst = sa->local;
+	ike_child_ends(sa, c, &in.dst, &in.src);
 	in.sel.src = sel.dst;
 	in.sel.src_plen = sel.dst_plen;
 	in.sel.dst = sel.src;
@@ -243,8 +245,8 @@ static int install(struct ike_sa *sa, struct ike_child *c, bool we_init,
 	in.enc_key = we_init ? r2i : i2r;
 	in.auth_key = in.enc_key + elen;
 	out.spi = c->spi_out;
-	out.src = sa->local;
-	out.dst = sa->remote;
+	out.src = in.dst;
+	out.dst = in.src;
 	out.sel = sel;
 	out.enc_key = we_init ? i2r : r2i;
 	out.auth_key = out.enc_key + elen;
@@ -296,13 +298,15 @@ static void established(struct ike_sa *sa, struct ike_child *c)
 	char lb[IKD_ADDR_STRLEN], rb[IKD_ADDR_STRLEN], pb[IKE_PROP_STRLEN];
 	char a[IKE_TS_STRLEN], b[IKE_TS_STRLEN];
 	const char *p = c->proto == IPPROTO_AH ? "AH" : "ESP";
+	struct ikd_addr l, r;
 
 	c->state = CHILD_ST_INSTALLED;
 	c->established_ms = t->now(t);
 	sa->eng->stats.child_established++;
 	ike_rekey_arm(sa, c);
-	ikd_addr_str(&sa->local, false, lb);
-	ikd_addr_str(&sa->remote, false, rb);
+	ike_child_ends(sa, c, &l, &r);
+	ikd_addr_str(&l, false, lb);
+	ikd_addr_str(&r, false, rb);
 	/* racoon's wording, one line per direction */
 	log_notify("CHILD_SA established: %s/%s %s->%s spi=%u(0x%08x)", p,
 		   ike_mode_name(c->mode), rb, lb, ntohl(c->spi_in),
@@ -311,22 +315,22 @@ static void established(struct ike_sa *sa, struct ike_child *c)
 		   ike_mode_name(c->mode), lb, rb, ntohl(c->spi_out),
 		   ntohl(c->spi_out));
 	ike_prop_str_chosen(&c->ch, false, pb, sizeof(pb));
-	log_info("CHILD_SA %s === %s, %s, reqid %u",
+	log_info("CHILD_SA %s === %s, %s, reqid %u%s%s",
 		 ike_ts_str(c->local_ts, c->nlocal, a, sizeof(a)),
 		 ike_ts_str(c->remote_ts, c->nremote, b, sizeof(b)), pb,
-		 c->reqid);
+		 c->reqid, c->ifname[0] ? ", interface " : "", c->ifname);
 }
 
 static int alloc_spi(struct ike_sa *sa, struct ike_child *c)
 {
 	struct ikd_kernel *k = sa->eng->env.kernel;
-	struct ikd_addr src = sa->remote, dst = sa->local;
+	struct ikd_addr src, dst;
 	struct ikd_sel sel;
 	int err;
 
 	if (c->spi_in)
 		return 0;
-	src.port = dst.port = 0;
+	ike_child_ends(sa, c, &dst, &src);
 	c->reqid_in = c->reqid;
 	if (c->reqid_unique) {
 		/* Only then: reading the SPD costs a dump per child. */
@@ -581,7 +585,7 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 	size_t girlen = 0, publen = 0;
 	char a[IKE_PROP_STRLEN], b[IKE_PROP_STRLEN];
 	struct ike_ts_pl tsi, tsr;
-	bool generate;
+	bool generate = false;
 	int err;
 
 	if (!in_auth && ike_msg_has(m, IKE_PL_SA) &&
@@ -618,7 +622,9 @@ void ike_child_respond(struct ike_sa *sa, const struct ike_msg *m,
 	tsr = m->tsr;
 	if (c->mode == IKD_MODE_TRANSPORT)
 		ike_natt_transport_ts(sa, &tsr, &tsi, &c->natt_oa);
-	if (ike_ts_narrow(sa, c, &tsi, &tsr, &generate)) {
+	/* A remote block with an interface has no SPD (ike_kif.c). */
+	if (sa->cfg->ifname[0] ? ike_kif_narrow(sa, c, &tsi, &tsr) :
+	    ike_ts_narrow(sa, c, &tsi, &tsr, &generate)) {
 		ike_child_free(sa, c, false);
 		e->stats.child_failed++;
 		ike_stats_fail(e, IKE_N_TS_UNACCEPTABLE);

@@ -364,189 +364,6 @@ out:
 	free(m);
 }
 
-/* --- acquire ------------------------------------------------------------ */
-
-static bool negotiating(const struct ike_child *c)
-{
-	return c->state == CHILD_ST_QUEUED || c->state == CHILD_ST_NEGOTIATING;
-}
-
-static bool same_request(const struct ike_child *c,
-			 const struct ikd_acquire *acq)
-{
-	struct ike_ts l, r;
-
-	if (acq->pol.id)
-		return c->pol_id == acq->pol.id;
-	ike_ts_from_sel(&l, &acq->pol.sel.src, acq->pol.sel.src_plen,
-			acq->pol.sel.proto, acq->pol.sel.src.port);
-	ike_ts_from_sel(&r, &acq->pol.sel.dst, acq->pol.sel.dst_plen,
-			acq->pol.sel.proto, acq->pol.sel.dst.port);
-	return c->nlocal && c->nremote &&
-	       !memcmp(&c->local_ts[c->nlocal - 1], &l, sizeof(l)) &&
-	       !memcmp(&c->remote_ts[c->nremote - 1], &r, sizeof(r));
-}
-
-static uint32_t acquire_reqid(struct ike_engine *e,
-			      const struct ikd_acquire *acq, bool *unique)
-{
-	*unique = true;
-	for (unsigned int i = 0; i < acq->pol.nreqs && i < IKD_KERNEL_MAX_REQS; i++) {
-		const struct ikd_kernel_req *r = &acq->pol.req[i];
-
-		if (r->proto == acq->proto && r->level == IPSEC_LEVEL_UNIQUE &&
-		    r->reqid)
-			return r->reqid;
-	}
-	*unique = false;
-	return e->next_reqid++;
-}
-
-/* TSi/TSr from the policy; the packet's own selector first (2.9), which
- * helps a responder narrow to what this traffic needs. */
-static void acquire_ts(struct ike_child *c, const struct ikd_acquire *acq)
-{
-	const struct ikd_sel *s = &acq->pol.sel;
-	const struct ikd_sel *f = &acq->flow;
-	struct ike_ts l, r, fl, fr;
-
-	ike_ts_from_sel(&l, &s->src, s->src_plen, s->proto, s->src.port);
-	ike_ts_from_sel(&r, &s->dst, s->dst_plen, s->proto, s->dst.port);
-	c->nlocal = c->nremote = 0;
-	if (f->src.family && f->src.family == s->src.family &&
-	    f->dst.family == s->dst.family) {
-		ike_ts_from_sel(&fl, &f->src, ikd_addr_bits(f->src.family),
-				f->proto, f->src.port);
-		ike_ts_from_sel(&fr, &f->dst, ikd_addr_bits(f->dst.family),
-				f->proto, f->dst.port);
-		if (ike_ts_subset(&fl, &l) && ike_ts_subset(&fr, &r) &&
-		    memcmp(&fl, &l, sizeof(l))) {
-			c->local_ts[c->nlocal++] = fl;
-			c->remote_ts[c->nremote++] = fr;
-		}
-	}
-	c->local_ts[c->nlocal++] = l;
-	c->remote_ts[c->nremote++] = r;
-}
-
-int ike_engine_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
-		       const struct ike_peer_cfg *peer)
-{
-	const struct ike_child_cfg *ccfg;
-	struct ike_sa *sa, *found = NULL;
-	struct ike_child *c;
-	struct ikd_addr local = acq->src, remote = acq->dst;
-	char rb[IKD_ADDR_STRLEN];
-	int err;
-
-	ikd_addr_str(&remote, false, rb);
-	if (!peer || peer->ike_version != 2) {
-		log_error("ACQUIRE for %s: no IKEv2 remote configuration", rb);
-		return -ENOENT;
-	}
-	if (acq->proto != IPPROTO_ESP && acq->proto != IPPROTO_AH) {
-		log_error("ACQUIRE for %s: protocol %u is not negotiated by "
-			  "IKEv2 here", rb, acq->proto);
-		return -ENOTSUP;
-	}
-	for (sa = e->sas; sa; sa = sa->next) {
-		if (sa->state == IKE_ST_DEAD || sa->state == IKE_ST_DELETING ||
-		    !ikd_addr_eq_noport(&sa->remote, &remote))
-			continue;
-		for (c = sa->children; c; c = c->next)
-			if (negotiating(c) && same_request(c, acq)) {
-				log_debug("ACQUIRE for %s: policy %u is already "
-					  "being negotiated", rb, acq->pol.id);
-				return -EALREADY;
-			}
-		c = sa->state == IKE_ST_ESTABLISHED ?
-		    ike_child_covering(sa, acq) : NULL;
-		if (c) {
-			log_info("ACQUIRE for %s: CHILD_SA spi=0x%08x already "
-				 "carries this traffic, ignored", rb,
-				 ntohl(c->spi_out));
-			return -EALREADY;
-		}
-		if (!found || sa->state == IKE_ST_ESTABLISHED)
-			found = sa;
-	}
-	if (!found && peer->passive) {
-		log_notify("ACQUIRE for %s: remote \"%s\" is passive, not "
-			   "initiating", rb, peer->name);
-		return -EPERM;
-	}
-	if (found) {
-		sa = found;
-	} else {
-		local.port = peer->local.port ? peer->local.port : 500;
-		remote.port = peer->remote.port ? peer->remote.port : 500;
-		if (!local.family || ikd_addr_is_any(&local))
-			local = peer->local;
-		sa = ike_sa_new(e, true, &local, &remote, peer);
-		if (!sa)
-			return -ENOMEM;
-	}
-	c = ike_child_new(sa);
-	if (!c) {
-		err = -ENOMEM;
-		goto fail;
-	}
-	c->proto = acq->proto;
-	c->mode = acq->mode == IKD_MODE_TRANSPORT ? IKD_MODE_TRANSPORT :
-		  IKD_MODE_TUNNEL;
-	c->seq = acq->seq;
-	c->pol_id = acq->pol.id;
-	c->reqid = acquire_reqid(e, acq, &c->reqid_unique);
-	acquire_ts(c, acq);
-	{
-		struct ikd_sel sel = acq->pol.sel;
-
-		ccfg = e->env.child_cfg(e->env.arg, sa->cfg, &sel);
-	}
-	if (!ccfg) {
-		char a[IKE_TS_STRLEN], b[IKE_TS_STRLEN];
-
-		log_error("ACQUIRE for %s: no sainfo for %s === %s", rb,
-			  ike_ts_str(c->local_ts, c->nlocal, a, sizeof(a)),
-			  ike_ts_str(c->remote_ts, c->nremote, b, sizeof(b)));
-		ike_child_free(sa, c, false);
-		err = -ENOENT;
-		goto fail;
-	}
-	c->cfg = *ccfg;
-	if (found) {
-		log_info("ACQUIRE for %s: queued on IKE SA %016" PRIx64
-			 ":%016" PRIx64 " (%s)", rb, sa->spi_i, sa->spi_r,
-			 ike_state_name(sa->state));
-		err = ike_sa_queue(sa, REQ_CHILD, c, 0);
-		if (err) {
-			ike_child_free(sa, c, false);
-			return err;
-		}
-		ike_sa_run_queue(sa);
-		return 0;
-	}
-	{
-		char lb[IKD_ADDR_STRLEN];
-
-		/* racoon's words for the same moment */
-		log_notify("initiate new phase 1 negotiation: %s<=>%s "
-			   "(remote \"%s\", IKEv2)",
-			   ikd_addr_str(&sa->local, true, lb),
-			   ikd_addr_str(&sa->remote, true, rb), sa->cfg->name);
-	}
-	err = ike_init_start(sa);
-	if (err)
-		goto fail;
-	return 0;
-fail:
-	if (!found) {
-		e->stats.ike_failed++;
-		ike_sa_destroy(sa);
-	}
-	return err;
-}
-
 /* --- expire ------------------------------------------------------------- */
 
 void ike_engine_expire(struct ike_engine *e, const struct ikd_expire *exp)
@@ -557,13 +374,13 @@ void ike_engine_expire(struct ike_engine *e, const struct ikd_expire *exp)
 
 		if (sa->state == IKE_ST_DEAD)
 			continue;
-		if (ikd_addr_eq_noport(&exp->dst, &sa->local))
-			inbound = true;
-		else if (ikd_addr_eq_noport(&exp->dst, &sa->remote))
-			inbound = false;
-		else
-			continue;
-		c = ike_child_find_spi(sa, exp->proto, exp->spi, inbound);
+		c = NULL;
+		inbound = ikd_addr_eq_noport(&exp->dst, &sa->local);
+		if (inbound || ikd_addr_eq_noport(&exp->dst, &sa->remote))
+			c = ike_child_find_spi(sa, exp->proto, exp->spi, inbound);
+		/* An interface's SAs may have other endpoints. */
+		if (!c)
+			c = ike_kif_child_by_expire(sa, exp, &inbound);
 		if (!c)
 			continue;
 		if (!exp->hard) {
@@ -786,6 +603,11 @@ int ike_engine_foreach(struct ike_engine *e,
 			ike_ts_child_sel(c, &ci.sel);
 			ci.established_ms = c->established_ms;
 			ci.hard_secs = c->cfg.hard_secs;
+			if (c->ifname[0]) {
+				ci.ifname = c->ifname;
+				ci.sa_local = &c->kif_local;
+				ci.sa_remote = &c->kif_remote;
+			}
 			rc = child_cb(arg, &ci);
 			if (rc)
 				return rc;

@@ -216,9 +216,9 @@ static int info_request(struct ike_sa *sa, const struct ike_msg *m,
 				 * answer to our own request, and our answer
 				 * names nothing. */
 				struct ikd_kernel *kr = sa->eng->env.kernel;
-				struct ikd_addr s = sa->local, dd = sa->remote;
+				struct ikd_addr s, dd;
 
-				s.port = dd.port = 0;
+				ike_child_ends(sa, c, &s, &dd);
 				if (c->out_installed)
 					kr->ops->del_sa(kr, c->proto, c->spi_out,
 							&s, &dd);

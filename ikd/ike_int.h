@@ -108,6 +108,10 @@ struct ike_child {
 	bool reqid_unique;
 	uint32_t reqid_in;
 	uint32_t pol_id;	/* the policy whose ACQUIRE made it (initiator) */
+	/* Of kipsec interface ifname (ike_kif.c), whose endpoints its SAs
+	 * take rather than the IKE SA's; "": of the SPD. */
+	char ifname[16];
+	struct ikd_addr kif_local, kif_remote;
 	bool has_larval;	/* getspi done, SA not yet completed */
 	bool in_installed, out_installed;
 	struct ike_child_cfg cfg;
@@ -468,6 +472,31 @@ int ike_gen_policies_add(struct ikd_kernel *k, const struct ikd_sel *out_sel,
 int ike_ts_install_policies(struct ike_sa *sa, struct ike_child *c);
 void ike_ts_remove_policies(struct ike_sa *sa, struct ike_child *c);
 void ike_ts_child_sel(const struct ike_child *c, struct ikd_sel *sel);
+
+/* ike_kif.c: child SAs of kipsec interfaces. The interface of @peer as
+ * the kernel has it now: 0, or -errno logged with its name. */
+int ike_kif_get(struct ike_engine *e, const struct ike_peer_cfg *peer,
+		struct ikd_kif *out);
+/* Initiator: @c for the interface, proposing 0.0.0.0/0 and ::/0. */
+void ike_kif_child_init(struct ike_child *c, const struct ike_peer_cfg *peer,
+			const struct ikd_kif *kif);
+/* Our rekey of @c: the interface as it is now (it may have been created
+ * anew); 0 or -errno (logged). */
+int ike_kif_refresh(struct ike_sa *sa, struct ike_child *c);
+/* Responder: ike_ts_narrow() for a remote block with an interface; 0 or
+ * -errno (logged). */
+int ike_kif_narrow(struct ike_sa *sa, struct ike_child *c,
+		   const struct ike_ts_pl *tsi, const struct ike_ts_pl *tsr);
+/* The outer endpoints of @c's SAs (ports 0): its interface's, or the IKE
+ * SA's. */
+void ike_child_ends(const struct ike_sa *sa, const struct ike_child *c,
+		    struct ikd_addr *local, struct ikd_addr *remote);
+/* Is @c (of an interface) what the interface's ACQUIRE asks for? */
+bool ike_kif_wants(const struct ike_child *c, const struct ikd_acquire *acq);
+/* The interface child with the SA that expired, or NULL. */
+struct ike_child *ike_kif_child_by_expire(struct ike_sa *sa,
+					  const struct ikd_expire *exp,
+					  bool *inbound);
 
 /* ike_init.c */
 int ike_init_start(struct ike_sa *sa);

@@ -139,6 +139,13 @@ int ike_rekey_child(struct ike_sa *sa, struct ike_child *old, const char *why)
 	c->reqid = old->reqid;
 	c->reqid_unique = old->reqid_unique;
 	c->pol_id = old->pol_id;
+	if (old->ifname[0]) {
+		err = ike_kif_refresh(sa, c);
+		if (err) {
+			ike_child_free(sa, c, false);
+			return err;
+		}
+	}
 	c->cfg = cfg ? *cfg : old->cfg;
 	c->nlocal = old->nlocal;
 	c->nremote = old->nremote;
@@ -355,7 +362,7 @@ bool ike_rekey_retire(struct ike_sa *sa, struct ike_child *c)
 {
 	struct ikd_kernel *k = sa->eng->env.kernel;
 	struct ikd_timers *t = sa->eng->env.timers;
-	struct ikd_addr src = sa->local, dst = sa->remote;
+	struct ikd_addr src, dst;
 	struct ike_child *x;
 
 	/* Replaced by a rekey, or the redundant child of a simultaneous
@@ -365,7 +372,7 @@ bool ike_rekey_retire(struct ike_sa *sa, struct ike_child *c)
 			break;
 	if ((!x && !c->redundant) || !c->in_installed)
 		return false;
-	src.port = dst.port = 0;
+	ike_child_ends(sa, c, &src, &dst);
 	if (c->out_installed)
 		k->ops->del_sa(k, c->proto, c->spi_out, &src, &dst);
 	c->out_installed = false;

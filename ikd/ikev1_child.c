@@ -339,11 +339,19 @@ int ikev1_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
 		  const struct ike_peer_cfg *peer)
 {
 	struct ikev1_child *c;
+	struct ikd_acquire kacq;
 	char rb[IKD_ADDR_STRLEN];
+	int err;
 
 	ikd_addr_str(&acq->dst, false, rb);
 	if (!peer || peer->ike_version != 1)
 		return -ENOENT;
+	if (peer->ifname[0]) {
+		err = ikev1_kif_acquire(e, acq, peer, &kacq);
+		if (err)
+			return err;
+		acq = &kacq;
+	}
 	/* The ESP (AH) request's ACQUIRE, from the same packet, negotiates
 	 * the IPcomp of the bundle; this one also comes again while the
 	 * pair has no IPcomp (the peer took ESP alone). */

@@ -444,6 +444,13 @@ void ikev1_qm_comp_log(const struct ikev1_sa *sa, const struct ikev1_qm_x *q);
  * generate_policy; q->reqid from the policy. 0, or -ENOENT (logged). */
 int ikev1_qm_check_ids(struct ikev1_sa *sa, struct ikev1_qm_x *q);
 
+/* ikev1_kif.c: kipsec interfaces. The ACQUIRE @out to negotiate for the
+ * interface's @acq (IDs 0.0.0.0/0, its reqid); 0 or -errno (logged). */
+int ikev1_kif_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
+		      const struct ike_peer_cfg *peer, struct ikd_acquire *out);
+/* Responder: ikev1_qm_check_ids() for a block with an interface. */
+int ikev1_kif_ids(struct ikev1_sa *sa, struct ikev1_qm_x *q);
+
 /* ikev1_qm_tx.c */
 /* Sends @msg (copied); @waits: retransmitted until answered. */
 int ikev1_qm_tx(struct ikev1_qm_x *q, const uint8_t *msg, size_t len,

@@ -305,8 +305,9 @@ static int get_spi(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	int err;
 
 	src.port = dst.port = 0;
-	q->reqid_in = ikd_kernel_in_reqid(k, &q->sel, q->proto, q->mode,
-					  q->reqid);
+	/* An interface's reqid is both directions' (no SPD). */
+	q->reqid_in = sa->cfg.ifname[0] ? q->reqid :
+		      ikd_kernel_in_reqid(k, &q->sel, q->proto, q->mode, q->reqid);
 	err = k->ops->getspi(k, q->proto, q->mode, &src, &dst, q->reqid_in,
 			     q->seq, &q->spi_in);
 	if (!err && (q->initiator ? q->comp_want : q->comp))

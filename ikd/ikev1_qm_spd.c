@@ -116,6 +116,8 @@ int ikev1_qm_check_ids(struct ikev1_sa *sa, struct ikev1_qm_x *q)
 	char lb[IKE_TS_STRLEN], rb[IKE_TS_STRLEN], pb[IKD_ADDR_STRLEN];
 	int err;
 
+	if (sa->cfg.ifname[0])
+		return ikev1_kif_ids(sa, q);
 	sel_ts(&m.local, &q->sel.src, q->sel.src_plen, q->sel.proto);
 	sel_ts(&m.remote, &q->sel.dst, q->sel.dst_plen, q->sel.proto);
 	ike_ts_str(&m.local, 1, lb, sizeof(lb));

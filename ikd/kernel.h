@@ -96,6 +96,13 @@ struct ikd_acquire {
 	struct ikd_sel flow;		/* the packet's, where the kernel says */
 };
 
+/* A kipsec interface (include/kipsec/if_kipsec.h): its SAs are ESP in
+ * tunnel mode from local to remote with its reqid. */
+struct ikd_kif {
+	struct ikd_addr local, remote;	/* ports 0 */
+	uint32_t reqid;
+};
+
 struct ikd_expire {
 	bool hard;
 	uint8_t proto;
@@ -159,6 +166,11 @@ struct ikd_kernel_ops {
 	/* Adds @p and sets p->id to the kernel's id (generate_policy). */
 	int (*spd_add)(struct ikd_kernel *k, struct ikd_kernel_policy *p);
 	int (*spd_del)(struct ikd_kernel *k, uint32_t id);
+	/* Optional (NULL: none). The kipsec interface @name as it is now
+	 * (interfaces come and go: never cached): 0, -ENODEV when there is
+	 * no such interface, -EMEDIUMTYPE when it is of another kind. */
+	int (*kif_get)(struct ikd_kernel *k, const char *name,
+		       struct ikd_kif *out);
 };
 
 /* Each implementation embeds this first in its own state. */
@@ -176,5 +188,8 @@ struct ikd_kernel *ikd_kernel_pfkey_new(void);
 uint32_t ikd_kernel_in_reqid(struct ikd_kernel *k, const struct ikd_sel *out,
 			     uint8_t proto, uint8_t mode, uint32_t out_reqid);
 void ikd_kernel_free(struct ikd_kernel *k);
+/* kernel_kif.c: kif_get over rtnetlink (setkey/ifnl.h). */
+int ikd_kernel_kif_get(struct ikd_kernel *k, const char *name,
+		       struct ikd_kif *out);
 
 #endif /* IKD_KERNEL_H */

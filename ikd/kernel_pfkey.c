@@ -294,13 +294,34 @@ static int pf_fd(struct ikd_kernel *k)
 
 /* ---- events ------------------------------------------------------------------ */
 
-static void on_acquire(struct pfkey_kernel *p, const struct pfkey_msg *m)
+/* The policy that wants the SA: neither kernel says which request does
+ * (af_key sends no SA2). A kipsec interface's ACQUIRE has no policy to
+ * fetch (id 0): its request is in its own policy extension (if_kipsec.h). */
+static int acquire_policy(struct pfkey_kernel *p, const struct pfkey_msg *m,
+			  uint32_t id, struct ikd_acquire *acq)
 {
 	_Alignas(8) uint8_t q[64];
-	char s[IKD_ADDR_STRLEN], d[IKD_ADDR_STRLEN];
-	struct ikd_acquire acq;
 	struct pfkey_msg r;
 	struct pfkey_buf b;
+	int err;
+
+	if (!id)
+		return ikd_pf_parse_policy(m, &acq->pol);
+	pfkey_buf_init(&b, q, sizeof(q));
+	err = ikd_pf_build_spd_id(&b, SADB_X_SPDGET, id, pfkey_next_seq(),
+				  my_pid());
+	if (!err)
+		err = request(p, &b, &r);
+	if (!err)
+		err = ikd_pf_parse_policy(&r, &acq->pol);
+	done(p, NULL);
+	return err;
+}
+
+static void on_acquire(struct pfkey_kernel *p, const struct pfkey_msg *m)
+{
+	char s[IKD_ADDR_STRLEN], d[IKD_ADDR_STRLEN];
+	struct ikd_acquire acq;
 	uint32_t id;
 	int err = ikd_pf_parse_acquire(m, &acq, &id);
 
@@ -310,23 +331,18 @@ static void on_acquire(struct pfkey_kernel *p, const struct pfkey_msg *m)
 	}
 	ikd_addr_str(&acq.src, false, s);
 	ikd_addr_str(&acq.dst, false, d);
-	/* Neither kernel says which request wants the SA: the policy does
-	 * (af_key sends no SA2). */
-	pfkey_buf_init(&b, q, sizeof(q));
-	err = ikd_pf_build_spd_id(&b, SADB_X_SPDGET, id, pfkey_next_seq(),
-				  my_pid());
-	if (!err)
-		err = request(p, &b, &r);
-	if (!err)
-		err = ikd_pf_parse_policy(&r, &acq.pol);
-	done(p, NULL);
+	err = acquire_policy(p, m, id, &acq);
 	if (err) {
 		log_warn("PF_KEY: ACQUIRE %s %s->%s for policy %u: cannot read "
 			 "the policy: %s", pfkey_satype_name(m->hdr->sadb_msg_satype),
 			 s, d, id, strerror(-err));
 		return;
 	}
-	if (ikd_pf_acquire_pick(&acq)) {
+	if (!id && !acq.pol.nreqs) {
+		/* An interface's without its request: tunnel mode, and the
+		 * endpoints tell the interface (ike_kif.c). */
+		acq.mode = IKD_MODE_TUNNEL;
+	} else if (ikd_pf_acquire_pick(&acq)) {
 		log_warn("PF_KEY: ACQUIRE %s %s->%s: policy %u has no %s "
 			 "request", pfkey_satype_name(m->hdr->sadb_msg_satype),
 			 s, d, id, pfkey_satype_name(m->hdr->sadb_msg_satype));
@@ -634,6 +650,7 @@ static const struct ikd_kernel_ops pfkey_ops = {
 	.spd_get = pf_spd_get,
 	.spd_add = pf_spd_add,
 	.spd_del = pf_spd_del,
+	.kif_get = ikd_kernel_kif_get,
 };
 
 struct ikd_kernel *ikd_kernel_pfkey_new(void)

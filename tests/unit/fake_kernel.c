@@ -232,6 +232,40 @@ static int fk_update_encap(struct ikd_kernel *k, const struct ikd_kernel_sa *sa)
 	return 0;
 }
 
+static int fk_kif_get(struct ikd_kernel *k, const char *name,
+		      struct ikd_kif *out)
+{
+	struct fake_kernel *fk = fk_of(k);
+
+	record(fk, FK_KIF_GET, 0, 0);
+	for (unsigned int i = 0; i < fk->nkif; i++)
+		if (!strcmp(fk->kifs[i].name, name)) {
+			if (fk->kifs[i].err)
+				return fk->kifs[i].err;
+			*out = fk->kifs[i].kif;
+			return 0;
+		}
+	return -ENODEV;
+}
+
+struct fake_kif *fake_kernel_add_kif(struct fake_kernel *fk, const char *name,
+				     const char *local, const char *remote,
+				     uint32_t reqid)
+{
+	struct fake_kif *f;
+
+	if (fk->nkif == FK_MAX_KIF)
+		abort();
+	f = &fk->kifs[fk->nkif++];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	if (ikd_addr_parse(&f->kif.local, local) ||
+	    ikd_addr_parse(&f->kif.remote, remote))
+		abort();
+	f->kif.reqid = reqid;
+	return f;
+}
+
 static const struct ikd_kernel_ops fk_ops = {
 	.name = "fake",
 	.open = fk_open,
@@ -248,6 +282,7 @@ static const struct ikd_kernel_ops fk_ops = {
 	.spd_get = fk_spd_get,
 	.spd_add = fk_spd_add,
 	.spd_del = fk_spd_del,
+	.kif_get = fk_kif_get,
 };
 
 struct fake_kernel *fake_kernel_new(uint32_t spi_base)

@@ -20,6 +20,15 @@
 #define FK_MAX_SA	64
 #define FK_MAX_POL	64
 #define FK_MAX_CALLS	256
+#define FK_MAX_KIF	4
+
+/* A kipsec interface as kif_get() finds it; err: what it answers then
+ * (-EMEDIUMTYPE: an interface of another kind). */
+struct fake_kif {
+	char name[16];
+	struct ikd_kif kif;
+	int err;
+};
 
 struct fake_sa {
 	struct ikd_kernel_sa sa;	/* keys point into the arrays below */
@@ -28,7 +37,7 @@ struct fake_sa {
 };
 
 enum fk_op { FK_GETSPI, FK_UPDATE, FK_ADD, FK_DEL, FK_SPD_DUMP, FK_SPD_ADD,
-	     FK_SPD_DEL, FK_UPDATE_ENCAP };
+	     FK_SPD_DEL, FK_UPDATE_ENCAP, FK_KIF_GET };
 
 struct fk_call {
 	enum fk_op op;
@@ -46,6 +55,8 @@ struct fake_kernel {
 	struct fk_call calls[FK_MAX_CALLS];
 	unsigned int ncalls;
 	int fail_add;			/* next add_sa fails with this */
+	struct fake_kif kifs[FK_MAX_KIF];
+	unsigned int nkif;
 };
 
 /* SPIs are handed out from spi_base up (host order). */
@@ -54,6 +65,10 @@ void fake_kernel_free(struct fake_kernel *fk);
 /* A policy of the test's own SPD (as setkey would have put it). */
 uint32_t fake_kernel_add_policy(struct fake_kernel *fk,
 				const struct ikd_kernel_policy *p);
+/* An interface kif_get() finds (ip link add NAME type kipsec ...). */
+struct fake_kif *fake_kernel_add_kif(struct fake_kernel *fk, const char *name,
+				     const char *local, const char *remote,
+				     uint32_t reqid);
 struct fake_sa *fake_kernel_find(struct fake_kernel *fk, uint8_t proto,
 				 uint32_t spi, const struct ikd_addr *dst);
 unsigned int fake_kernel_count(const struct fake_kernel *fk, bool larval);

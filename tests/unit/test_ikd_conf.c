@@ -511,6 +511,27 @@ static void test_ike_version(void **state)
 	ikd_conf_free(c);
 }
 
+/* interface NAME (kipsec interfaces): a word or a string, inherited. */
+static void test_interface(void **state)
+{
+	struct ikd_conf *c;
+
+	(void)state;
+	c = load("remote 192.0.2.9 {\nike_version 2;\ninterface ipsec0;\n"
+		 P1 "}\nremote \"q\" {\nike_version 2;\n"
+		 "interface \"ipsec-q.1\";\n" P1 "}\n"
+		 "remote \"r\" inherit \"q\";\n"
+		 "remote \"none\" {\nike_version 2;\n" P1 "}\n");
+	assert_non_null(c);
+	assert_int_equal(D.n, 0);
+	assert_string_equal(c->remotes->ifname, "ipsec0");
+	assert_pos(&c->remotes->ifname_pos, 3, 1);
+	assert_string_equal(c->remotes->next->ifname, "ipsec-q.1");
+	assert_string_equal(c->remotes->next->next->ifname, "ipsec-q.1");
+	assert_string_equal(c->remotes->next->next->next->ifname, "");
+	ikd_conf_free(c);
+}
+
 /* ------------------------------------------------------------------------
  * Lookups
  */
@@ -661,6 +682,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_all_statements, teardown),
 		cmocka_unit_test_teardown(test_warnings, teardown),
 		cmocka_unit_test_teardown(test_ike_version, teardown),
+		cmocka_unit_test_teardown(test_interface, teardown),
 		cmocka_unit_test_teardown(test_find_remote, teardown),
 		cmocka_unit_test_teardown(test_find_sainfo, teardown),
 		cmocka_unit_test_teardown(test_names, teardown),

@@ -49,6 +49,16 @@ static const struct bad bad[] = {
 	  "t.conf:3:9: error: expected on or off, found 'yes'", 1 },
 	{ RA "nat_traversal maybe;\n" P1 "}\n",
 	  "t.conf:3:15: error: expected on, off or force, found 'maybe'", 1 },
+	{ RA "interface \"ipsec/0\";\n" P1 "}\n",
+	  "t.conf:3:11: error: interface \"ipsec/0\" is not a valid interface "
+	  "name (1 to 15 characters, none of '/', ':' or blanks)", 1 },
+	{ RA "interface abcdefghijklmnop;\n" P1 "}\n",
+	  "t.conf:3:11: error: interface \"abcdefghijklmnop\" is not a valid "
+	  "interface name (1 to 15 characters, none of '/', ':' or blanks)",
+	  1 },
+	{ RA "interface;\n" P1 "}\n",
+	  "t.conf:3:10: error: unexpected ';' (expected a word or a quoted "
+	  "string)", 1 },
 	{ RA "nonce_size 4;\n" P1 "}\n",
 	  "t.conf:3:12: error: nonce_size must be between 8 and 256, not 4",
 	  1 },

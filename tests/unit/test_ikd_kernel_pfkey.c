@@ -588,6 +588,44 @@ static void test_acquire(void **state)
 	assert_int_equal(ikd_pf_parse_acquire(&m, &acq, &id), -EINVAL);
 }
 
+/* A kipsec interface's ACQUIRE (if_kipsec.h): policy id 0, its request
+ * (ESP, tunnel, unique with the interface's reqid) in the x_policy, which
+ * on_acquire() reads in place of a policy fetched by id. */
+static void test_acquire_interface(void **state)
+{
+	struct ikd_addr s = A("192.0.2.1"), d = A("198.51.100.2");
+	struct sockaddr_storage ss, ds;
+	struct pfkey_policy_req r = { IPPROTO_ESP, IPSEC_MODE_TUNNEL,
+				      IPSEC_LEVEL_UNIQUE, 100,
+				      (void *)&ss, (void *)&ds };
+	struct ikd_acquire acq;
+	uint32_t id = 1;
+
+	(void)state;
+	ikd_addr_to_sockaddr(&s, &ss);
+	ikd_addr_to_sockaddr(&d, &ds);
+	pfkey_buf_init(&b, buf, sizeof(buf));
+	pfkey_msg_begin(&b, SADB_ACQUIRE, SADB_SATYPE_ESP, 32, 0);
+	pfkey_add_address(&b, SADB_EXT_ADDRESS_SRC, (void *)&ss, 32, 0);
+	pfkey_add_address(&b, SADB_EXT_ADDRESS_DST, (void *)&ds, 32, 0);
+	assert_int_equal(pfkey_add_policy_reqs(&b, IPSEC_POLICY_IPSEC,
+					       IPSEC_DIR_OUTBOUND, 0, 0, &r, 1),
+			 0);
+	assert_int_equal(pfkey_msg_end(&b), 0);
+	assert_int_equal(pfkey_parse(buf, b.len, &m), 0);
+	assert_int_equal(ikd_pf_parse_acquire(&m, &acq, &id), 0);
+	assert_int_equal(id, 0);
+	assert_int_equal(ikd_pf_parse_policy(&m, &acq.pol), 0);
+	assert_int_equal(acq.pol.id, 0);
+	assert_int_equal(acq.pol.dir, IKD_DIR_OUT);
+	assert_int_equal(acq.pol.nreqs, 1);
+	assert_int_equal(ikd_pf_acquire_pick(&acq), 0);
+	assert_int_equal(acq.mode, IKD_MODE_TUNNEL);
+	assert_int_equal(acq.reqid, 100);
+	assert_true(ikd_addr_eq(&acq.src, &s));
+	assert_true(ikd_addr_eq(&acq.dst, &d));
+}
+
 static void kernel_expire(bool soft, bool hard)
 {
 	struct sockaddr_in s = { .sin_family = AF_INET }, d = s;
@@ -651,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_getspi_get_delete),
 		cmocka_unit_test(test_spd_round_trip),
 		cmocka_unit_test(test_acquire),
+		cmocka_unit_test(test_acquire_interface),
 		cmocka_unit_test(test_expire_and_use),
 	};
 
