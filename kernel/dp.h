@@ -276,6 +276,8 @@ struct kipsec_plan {
 void kipsec_plan_release(struct kipsec_plan *p);
 struct dst_entry *kipsec_route(struct net *net, u32 mark,
 			       const struct kipsec_sa *sa);
+void kipsec_out_iface(struct net *net, struct sk_buff *skb,
+		      struct kipsec_sa *sa, u16 family);
 struct kipsec_sa *kipsec_out_sa(struct kipsec_net *kn,
 				const struct kipsec_req *r,
 				const struct kipsec_addr *src,
