@@ -18,7 +18,12 @@
 
 static noinline void kipsec_if_acquire(struct kipsec_if *ifp)
 {
-	struct kipsec_policy pol = { .dir = KIPSEC_DIR_OUT };
+	struct kipsec_policy pol = {
+		.dir = KIPSEC_DIR_OUT, .action = IPSEC_POLICY_IPSEC, .nreqs = 1,
+		.req[0] = { .proto = IPPROTO_ESP, .mode = IPSEC_MODE_TUNNEL,
+			    .level = IPSEC_LEVEL_UNIQUE, .reqid = ifp->reqid,
+			    .tsrc = ifp->local, .tdst = ifp->remote },
+	};
 
 	kipsec_km_acquire(ifp->net, SADB_SATYPE_ESP, &ifp->local,
 			  &ifp->remote, &pol, IPSEC_MODE_TUNNEL, ifp->reqid);
