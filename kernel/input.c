@@ -201,6 +201,9 @@ unsigned int kipsec_fwd_hook(void *priv, struct sk_buff *skb,
 {
 	u16 family = st->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
 
+	/* Routed into an interface: the SPD is not asked (iface.c). */
+	if (kipsec_is_iface(st->out))
+		return NF_ACCEPT;
 	if (kipsec_in_check(st->net, skb, family, true) == NF_DROP)
 		return NF_DROP;
 	return kipsec_out_hook(priv, skb, st);
