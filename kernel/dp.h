@@ -3,7 +3,8 @@
  * The packet path: output.c (SPD on the way out), proto.c (how ESP, AH
  * and IPcomp come in), input.c (decapsulation and the inbound policy
  * check), esp.c, ah.c and ipcomp.c (the transforms), sa_crypto.c (per-SA
- * crypto and replay state) and stats.c (counters).
+ * crypto and replay state) and stats.c (counters); iface_dp.c for kipsec
+ * interfaces (iface.h).
  */
 #ifndef KIPSEC_DP_H
 #define KIPSEC_DP_H

@@ -151,6 +151,8 @@ static void kipsec_if_setup(struct net_device *dev)
 	dev->flags = IFF_NOARP | IFF_POINTOPOINT;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->features |= NETIF_F_LLTX;
+	/* The clear side's route, for ICMP to the sender (iface_dp.c). */
+	netif_keep_dst(dev);
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
 	dev->mtu = ETH_DATA_LEN - kipsec_if_overhead(AF_INET);

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# kt-timeout: 400
+# kt-timeout: 300
 # Route-based tunnels (issue 18): gw1 and gw2 each have ipsec0 (IPv4
 # outer) and ipsec1 (IPv6 outer), made with ipsecif; SAs from setkey with
 # reqids, no policy at all; the hosts' subnets routed into the interfaces.
 # Pings both ways 4-in-4, 6-in-6, 4-in-6 and 6-in-4, a TCP transfer; only
 # ESP on the wire between the gateways; tcpdump on ipsec0 sees clear ICMP;
-# the interface counters count exactly what was sent; discard policies for
+# the interface counters count exactly what was sent; PMTU discovery
+# through it; discard policies for
 # the same traffic change nothing; a wrong key counts rx_crc_errors on the
 # receiver's interface; a missing SA counts tx_dropped and raises an
 # ACQUIRE with the interface's reqid; the clear side moved to another
@@ -98,6 +99,18 @@ got="$(( $(stat_of gw1 ipsec0 tx_packets) - tp )) $(( $(stat_of gw1 ipsec0 tx_by
 got="$got $(( $(stat_of gw1 ipsec0 rx_packets) - rp )) $(( $(stat_of gw1 ipsec0 rx_bytes) - rb ))"
 kt_expect_eq "gw1 ipsec0 tx/rx packets and bytes of 5 pings" "5 420 5 420" "$got"
 ip -n gw1 -s link show ipsec0
+
+# PMTU discovery through the interface: a path smaller than the default
+# MTU assumes; a DF packet too big gets ICMP with the MTU left after ESP.
+ip -n gw1 link set wan0 mtu 1300 || kt_fail "gw1: wan0 mtu"
+ip netns exec left ping -n -c 2 -i 0.3 -W 2 -M do -s 1300 10.0.2.2 >/dev/null 2>&1 &&
+	kt_fail "1328 bytes with DF went through a 1300-byte path"
+pmtu=$(ip -n left route get 10.0.2.2 | sed -n 's/.* mtu \([0-9]*\).*/\1/p')
+[ -n "$pmtu" ] && [ "$pmtu" -ge 1200 ] && [ "$pmtu" -lt 1300 ] ||
+	kt_fail "left learned no path MTU below 1300: $(ip -n left route get 10.0.2.2)"
+kt_ping_ok left 10.0.2.2 -M do -s $((pmtu - 28))
+ip -n gw1 link set wan0 mtu 1500
+echo "# PMTU through ipsec0 over a 1300-byte path: $pmtu"
 
 # Policies that would drop the same traffic, into and out of the tunnel,
 # are not asked.
