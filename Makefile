@@ -25,11 +25,9 @@ LDLIBS   := -lssl -lcrypto -lmnl -ljansson
 # holding main() is named main.c (or <tool>_main.c) so the rest links into
 # unit tests and fuzz targets.
 LIBPFKEY_SRCS := $(sort $(wildcard libpfkey/*.c))
-# setkey/ifnl.c (rtnetlink, libmnl: ipsecstat -i and ipsecif) is named
-# outright so that a tree without it stops at the missing file, not at
-# undefined references.
-SETKEY_SRCS   := $(filter-out setkey/main.c setkey/ipsecstat_main.c, \
-                   $(sort $(wildcard setkey/*.c) setkey/ifnl.c))
+SETKEY_SRCS   := $(filter-out setkey/main.c setkey/ipsecstat_main.c \
+                   setkey/ipsecif_main.c, \
+                   $(sort $(wildcard setkey/*.c)))
 LIB_SRCS      := $(LIBPFKEY_SRCS) $(SETKEY_SRCS)
 # ikd: everything but the files holding main() goes into libikd.a, so that
 # unit tests and fuzz targets link the real code. The configuration grammar
@@ -42,6 +40,7 @@ IKD_GEN_HDRS  := $(if $(wildcard ikd/conf_parse.y),$(O)/gen/conf_parse.h)
 IKD_GEN_OBJS  := $(patsubst $(O)/gen/%.c,gen/%.o,$(IKD_GEN_SRCS))
 PROGS         := $(if $(wildcard setkey/main.c),$(O)/bin/setkey) \
                  $(if $(wildcard setkey/ipsecstat_main.c),$(O)/bin/ipsecstat) \
+                 $(if $(wildcard setkey/ipsecif_main.c),$(O)/bin/ipsecif) \
                  $(if $(wildcard ikd/main.c),$(O)/bin/ikd) \
                  $(if $(wildcard ikd/ikdctl_main.c),$(O)/bin/ikdctl)
 UNIT_TESTS    := $(patsubst tests/unit/%.c,$(O)/san/%, \
@@ -158,6 +157,10 @@ $(O)/bin/setkey: $(O)/setkey/main.o $(O)/libkipsec.a
 
 $(O)/bin/ipsecstat: $(O)/setkey/ipsecstat_main.o $(O)/setkey/ifnl.o \
                     $(O)/libkipsec.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/bin/ipsecif: $(O)/setkey/ipsecif_main.o $(O)/libkipsec.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -25,12 +25,15 @@ static struct sk_buff *kipsec_acquire_msg(const struct kipsec_sa *sa,
 	unsigned int alen = kipsec_address_ext_len(sa->dst.family);
 	unsigned int plen = n ? sizeof(struct sadb_prop) +
 				n * sizeof(struct sadb_comb) : 0;
+	unsigned int i, xlen = sizeof(struct sadb_x_policy);
 	struct sadb_x_policy *xp;
 	struct sadb_prop *prop;
 	struct sadb_msg *hdr;
 	struct sk_buff *skb;
 
-	skb = kipsec_msg_new(sizeof(*hdr) + 2 * alen + sizeof(*xp) + plen,
+	for (i = 0; pol && i < pol->nreqs; i++)
+		xlen += kipsec_req_len(&pol->req[i]);
+	skb = kipsec_msg_new(sizeof(*hdr) + 2 * alen + xlen + plen,
 			     GFP_ATOMIC);
 	if (!skb)
 		return NULL;
@@ -46,6 +49,10 @@ static struct sk_buff *kipsec_acquire_msg(const struct kipsec_sa *sa,
 		xp->sadb_x_policy_dir = pol->dir + 1;
 		xp->sadb_x_policy_id = pol->id;
 		xp->sadb_x_policy_priority = pol->priority;
+		/* An interface's ACQUIRE says its reqid (iface_dp.c). */
+		for (i = 0; i < pol->nreqs; i++)
+			kipsec_put_req(skb, &pol->req[i]);
+		xp->sadb_x_policy_len = xlen / 8;
 	}
 	if (n) {
 		prop = kipsec_put_ext(skb, SADB_EXT_PROPOSAL, plen);

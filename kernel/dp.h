@@ -3,7 +3,8 @@
  * The packet path: output.c (SPD on the way out), proto.c (how ESP, AH
  * and IPcomp come in), input.c (decapsulation and the inbound policy
  * check), esp.c, ah.c and ipcomp.c (the transforms), sa_crypto.c (per-SA
- * crypto and replay state) and stats.c (counters).
+ * crypto and replay state) and stats.c (counters); iface_dp.c for kipsec
+ * interfaces (iface.h).
  */
 #ifndef KIPSEC_DP_H
 #define KIPSEC_DP_H
@@ -276,6 +277,8 @@ struct kipsec_plan {
 void kipsec_plan_release(struct kipsec_plan *p);
 struct dst_entry *kipsec_route(struct net *net, u32 mark,
 			       const struct kipsec_sa *sa);
+void kipsec_out_iface(struct net *net, struct sk_buff *skb,
+		      struct kipsec_sa *sa, u16 family);
 struct kipsec_sa *kipsec_out_sa(struct kipsec_net *kn,
 				const struct kipsec_req *r,
 				const struct kipsec_addr *src,

@@ -33,6 +33,7 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <net/xfrm.h>
 #include "dp.h"
+#include "iface.h"
 
 static u16 kipsec_skb_family(const struct sk_buff *skb)
 {
@@ -120,8 +121,9 @@ static unsigned int kipsec_in_check(struct net *net, struct sk_buff *skb,
 	struct kipsec_pol_snap ps;
 	struct kipsec_flow fl;
 
+	/* Only what came through its SA comes out of an interface. */
 	if (!READ_ONCE(kn->spd.count) || kipsec_in_delivering(skb) ||
-	    secpath_exists(skb))
+	    secpath_exists(skb) || kipsec_is_iface(skb->dev))
 		return NF_ACCEPT;
 	/* Protected packets are checked once decapsulated. */
 	if (kipsec_flow_of(skb, family, &fl) || kipsec_ipsec_proto(fl.proto))
@@ -199,6 +201,9 @@ unsigned int kipsec_fwd_hook(void *priv, struct sk_buff *skb,
 {
 	u16 family = st->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
 
+	/* Routed into an interface: the SPD is not asked (iface.c). */
+	if (kipsec_is_iface(st->out))
+		return NF_ACCEPT;
 	if (kipsec_in_check(st->net, skb, family, true) == NF_DROP)
 		return NF_DROP;
 	return kipsec_out_hook(priv, skb, st);
@@ -266,6 +271,7 @@ void kipsec_in_fail(struct kipsec_net *kn, struct kipsec_sa *sa,
 {
 	struct kipsec_sa_dp *dp = sa->dp;
 
+	kipsec_if_in_fail(kn, sa, err);
 	switch (err) {
 	case -EBADMSG:
 		kipsec_stat(kn, family, KIPSEC_IN_AUTHFAIL);
@@ -294,15 +300,20 @@ void kipsec_in_fail(struct kipsec_net *kn, struct kipsec_sa *sa,
 	}
 }
 
-/* The end of a packet in kipsec: delivered (@ok) or dropped. */
+/*
+ * The end of a packet in kipsec: out of interface @via if not NULL, else
+ * delivered (@ok) or dropped.
+ */
 static void kipsec_in_end(struct kipsec_net *kn, struct sk_buff *skb,
-			  bool ok)
+			  bool ok, struct kipsec_if *via)
 {
 	struct net_device *dev = skb->dev;
 	struct kipsec_secpath sp;
 
 	kipsec_sp_detach(kipsec_cb(skb), &sp);
-	if (ok)
+	if (via)
+		kipsec_if_rx(via, skb);
+	else if (ok)
 		kipsec_in_deliver(kn->net, skb, &sp);
 	else
 		kfree_skb(skb);
@@ -459,6 +470,7 @@ static void kipsec_in_step(struct sk_buff *skb)
 	struct kipsec_net *kn = kipsec_pernet(dev_net(skb->dev));
 	struct kipsec_sa *sa = kipsec_sp_top(cb), *next;
 	u16 family = sa->dst.family;
+	struct kipsec_if *via;
 	int err = cb->in.err;
 	bool bare = false;
 	u8 nh = 0;
@@ -479,16 +491,18 @@ static void kipsec_in_step(struct sk_buff *skb)
 	}
 	if (err)
 		goto drop;
-	if (!kipsec_in_final_ok(kn, skb)) {
+	/* An interface's tunnel: the interface, not the SPD, takes it. */
+	via = cb->in.tunnel & 1 ? kipsec_if_of_sa(kn, cb->in.sa0) : NULL;
+	if (!via && !kipsec_in_final_ok(kn, skb)) {
 		kipsec_stat(kn, family, KIPSEC_IN_POLVIO);
-		kipsec_in_end(kn, skb, false);
+		kipsec_in_end(kn, skb, false, NULL);
 		return;
 	}
-	kipsec_in_end(kn, skb, true);
+	kipsec_in_end(kn, skb, true, via);
 	return;
 drop:
 	kipsec_in_fail(kn, sa, family, err);
-	kipsec_in_end(kn, skb, false);
+	kipsec_in_end(kn, skb, false, NULL);
 }
 
 struct kipsec_inq {

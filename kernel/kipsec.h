@@ -64,6 +64,9 @@ struct kipsec_spd {
 
 struct kipsec_mib;
 
+/* kipsec interfaces whose encrypted side is a namespace (iface.c). */
+#define KIPSEC_IF_BITS	6
+
 /* Everything kipsec keeps is per network namespace. */
 struct kipsec_net {
 	struct net *net;
@@ -78,6 +81,10 @@ struct kipsec_net {
 	struct ctl_table_header *sysctl;
 	struct kipsec_mib __percpu *mib;	/* packet counters (stats.c) */
 	atomic_t inflight;		/* packets inside the crypto API */
+	/* Interfaces, written under RTNL, read under RCU (iface.c). */
+	struct hlist_head if_reqid[1 << KIPSEC_IF_BITS];
+	struct hlist_head if_ep[1 << KIPSEC_IF_BITS];
+	unsigned int nr_ifs;
 };
 
 extern unsigned int kipsec_net_id;

@@ -10,6 +10,7 @@
 #include "sad.h"
 #include "spd.h"
 #include "dp.h"
+#include "iface.h"
 
 struct workqueue_struct *kipsec_wq;
 
@@ -70,13 +71,18 @@ static int __init kipsec_init(void)
 			goto err_pfkey;
 	}
 	kipsec_skpol_init();
+	err = kipsec_iface_init();
+	if (err)
+		goto err_skpol;
 	/* Last: packets may arrive as soon as the handlers are in. */
 	err = kipsec_input_init();
 	if (err)
-		goto err_skpol;
+		goto err_iface;
 	pr_info("kipsec " KIPSEC_VERSION " loaded\n");
 	return 0;
 
+err_iface:
+	kipsec_iface_exit();
 err_skpol:
 	kipsec_skpol_exit();
 err_pfkey:
@@ -95,6 +101,8 @@ static void __exit kipsec_exit(void)
 {
 	/* The probe a REGISTER started, if any (alg.c). */
 	kipsec_alg_exit();
+	/* The interfaces before the SADs they use. */
+	kipsec_iface_exit();
 	kipsec_input_exit();
 	kipsec_skpol_exit();
 	kipsec_pfkey_exit();

@@ -13,6 +13,7 @@
 #include "sad.h"
 #include "spd.h"
 #include "dp.h"
+#include "iface.h"
 
 unsigned int kipsec_net_id __read_mostly;
 
@@ -200,6 +201,8 @@ static void __net_exit kipsec_net_exit(struct net *net)
 {
 	struct kipsec_net *kn = kipsec_pernet(net);
 
+	/* Interfaces elsewhere whose encrypted side this is, first. */
+	kipsec_iface_net_exit(kn);
 	kipsec_hooks_net_exit(net);
 	/* Packets inside the crypto API still count into kn. */
 	while (atomic_read(&kn->inflight))

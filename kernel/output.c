@@ -34,6 +34,7 @@
 #include <net/tcp.h>
 #include <net/xfrm.h>
 #include "dp.h"
+#include "iface.h"
 
 static bool kipsec_transformed(const struct sk_buff *skb, u16 family)
 {
@@ -382,6 +383,19 @@ static void kipsec_out_segments(struct net *net, struct sk_buff *skb,
 	kipsec_plan_release(p);
 }
 
+/*
+ * A packet routed into a kipsec interface (iface_dp.c), through its SA
+ * @sa (the reference is taken over) in tunnel mode, as if forwarded.
+ */
+void kipsec_out_iface(struct net *net, struct sk_buff *skb,
+		      struct kipsec_sa *sa, u16 family)
+{
+	struct kipsec_plan p = { .sa = { sa }, .mode = { IPSEC_MODE_TUNNEL },
+				 .n = 1 };
+
+	kipsec_out_segments(net, skb, &p, family, true);
+}
+
 /* ---- the SPD's answer ----------------------------------------------- */
 
 static noinline void kipsec_out_acquire(struct net *net,
@@ -484,7 +498,8 @@ unsigned int kipsec_out_hook(void *priv, struct sk_buff *skb,
 	struct kipsec_plan plan;
 	struct sock *sk = NULL;
 
-	if (kipsec_transformed(skb, family))
+	/* Routed into an interface: its SA, not the SPD, protects it. */
+	if (kipsec_transformed(skb, family) || kipsec_is_iface(st->out))
 		return NF_ACCEPT;
 	if (st->hook == NF_INET_LOCAL_OUT)
 		sk = kipsec_skpol_sk(skb, XFRM_POLICY_OUT);

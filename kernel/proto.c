@@ -16,6 +16,7 @@
 #include <net/ipv6.h>
 #include <net/xfrm.h>
 #include "dp.h"
+#include "iface.h"
 
 /* The source (@src) or destination address of @skb's IP header. */
 void kipsec_hdr_addr(const struct sk_buff *skb, u16 family, bool src,
@@ -84,6 +85,8 @@ static int kipsec_xf_rcv(struct sk_buff *skb, u16 family, u8 proto, bool udp)
 		/* Not ours: native XFRM may know it. */
 		if (!READ_ONCE(net->xfrm.state_num))
 			kipsec_stat(kn, family, KIPSEC_IN_NOSA);
+		if (READ_ONCE(kn->nr_ifs))
+			kipsec_if_nosa(kn, skb, family);
 		return -EINVAL;
 	}
 	if (!kipsec_in_src_ok(skb, family, sa))

@@ -94,4 +94,8 @@ struct sk_buff *kipsec_policy_msg(const struct kipsec_policy *pol,
 				  const struct sadb_msg *req, u8 type,
 				  gfp_t gfp);
 
+/* A request in a policy extension (spd_msg.c), for ACQUIREs too. */
+unsigned int kipsec_req_len(const struct kipsec_req *r);
+void kipsec_put_req(struct sk_buff *skb, const struct kipsec_req *r);
+
 #endif /* KIPSEC_SPD_H */

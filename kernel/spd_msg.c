@@ -114,7 +114,7 @@ int kipsec_policy_from_msg(struct kipsec_policy *pol,
 	return 0;
 }
 
-static unsigned int kipsec_req_len(const struct kipsec_req *r)
+unsigned int kipsec_req_len(const struct kipsec_req *r)
 {
 	unsigned int len = sizeof(struct sadb_x_ipsecrequest);
 
@@ -138,7 +138,7 @@ static void kipsec_put_sockaddr(void *p, const struct kipsec_addr *a)
 	}
 }
 
-static void kipsec_put_req(struct sk_buff *skb, const struct kipsec_req *r)
+void kipsec_put_req(struct sk_buff *skb, const struct kipsec_req *r)
 {
 	unsigned int len = kipsec_req_len(r);
 	struct sadb_x_ipsecrequest *rq = skb_put_zero(skb, len);

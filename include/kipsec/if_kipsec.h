@@ -22,6 +22,7 @@ enum {
 	IFLA_KIPSEC_REQID,	/* u32, 1..IPSEC_MANUAL_REQID_MAX (0x3fff) */
 	__IFLA_KIPSEC_MAX
 };
+
 #define IFLA_KIPSEC_MAX		(__IFLA_KIPSEC_MAX - 1)
 
 /*

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# kt-boot: slub
+# kt-timeout: 200
+# kipsec interfaces go with what they depend on (issue 18), under
+# slub_debug: h1's ipsec0 has its clear side moved to namespace c; when h1
+# (its encrypted side, with the SAD) is deleted, the interface goes from c
+# too. h2's ipsec0, its peer gone, counts tx_aborted_errors; rmmod kipsec
+# under that traffic deletes it. Nothing may oops or leak.
+. "$KT_TOP/tests/vm/lib.sh"
+
+setkey=$KT_BUILD/bin/setkey
+ipsecif=$KT_BUILD/bin/ipsecif
+[ -x "$setkey" ] && [ -x "$ipsecif" ] || kt_fail "setkey or ipsecif not built"
+kt_load_kipsec
+kt_topo_h2h
+kt_ns c
+
+ekey=0x$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+akey=0x$(head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n')
+for h in h1:10.1.1.1:20.1.1.1:192.168.1:192.168.2 h2:20.1.1.1:10.1.1.1:192.168.2:192.168.1; do
+	IFS=: read -r ns l r mine theirs <<<"$h"
+	kt_assert ip netns exec "$ns" "$ipsecif" add ipsec0 local "$l" remote "$r" reqid 1
+	# No link-local address: no packets of its own to count.
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.ipsec0.addr_gen_mode=1
+	ip -n "$ns" link set ipsec0 up && kt_addr "$ns" ipsec0 "$mine.1/32" &&
+		ip -n "$ns" route add "$theirs.0/24" dev ipsec0 || kt_fail "$ns: ipsec0"
+	ip netns exec "$ns" "$setkey" -c <<SAS >/dev/null || kt_fail "$ns: SAs"
+add 10.1.1.1 20.1.1.1 esp 0x501 -m tunnel -u 1 -E aes-cbc $ekey -A hmac-sha1 $akey;
+add 20.1.1.1 10.1.1.1 esp 0x502 -m tunnel -u 1 -E aes-cbc $ekey -A hmac-sha1 $akey;
+SAS
+done
+kt_ping_ok h1 192.168.2.1
+stat_of() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
+
+# The clear side in c; the encrypted side, and the SAs, stay in h1.
+ip -n h1 link set ipsec0 netns c && ip -n c link set ipsec0 up &&
+	kt_addr c ipsec0 192.168.1.1/32 && ip -n c route add 192.168.2.0/24 dev ipsec0 ||
+	kt_fail "c: ipsec0"
+kt_ping_ok c 192.168.2.1
+[ "$(stat_of c ipsec0 rx_packets)" = 4 ] || kt_fail "c ipsec0 rx_packets (2 in h1, 2 in c): $(stat_of c ipsec0 rx_packets)"
+
+# h1 goes: so does c's ipsec0 (and the veth, h2's route to 10.1.1.1).
+ip netns del h1
+kt_wait_for 30 eval '! ip -n c link show ipsec0' || kt_fail "c's ipsec0 outlived h1"
+kt_wait_for 30 eval '! ip -n h2 link show eth0' || kt_fail "h2's eth0 outlived h1"
+echo "# h1 deleted: c's ipsec0 went with it"
+
+KT_PING_COUNT=3 kt_ping_fails h2 192.168.1.1
+[ "$(stat_of h2 ipsec0 tx_aborted_errors)" = 3 ] && [ "$(stat_of h2 ipsec0 tx_dropped)" = 3 ] ||
+	kt_fail "h2 ipsec0 without a route: tx_aborted_errors $(stat_of h2 ipsec0 tx_aborted_errors), tx_dropped $(stat_of h2 ipsec0 tx_dropped)"
+ip netns exec h2 ping -q -i 0.05 192.168.1.1 >/dev/null 2>&1 &
+p=$!
+sleep 1
+rmmod kipsec || kt_fail "rmmod kipsec with h2's ipsec0"
+kill $p
+ip -n h2 link show ipsec0 >/dev/null 2>&1 && kt_fail "h2's ipsec0 left after rmmod"
+echo "# rmmod with h2's ipsec0 under traffic: gone, no oops"
