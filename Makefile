@@ -155,8 +155,7 @@ $(O)/bin/setkey: $(O)/setkey/main.o $(O)/libkipsec.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/bin/ipsecstat: $(O)/setkey/ipsecstat_main.o $(O)/setkey/ifnl.o \
-                    $(O)/libkipsec.a
+$(O)/bin/ipsecstat: $(O)/setkey/ipsecstat_main.o $(O)/libkipsec.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
