@@ -60,9 +60,9 @@ ikd_wait_log() {
 ikd_stop() {
 	local pid=${IKD_PID[$1]} i st
 	kill -TERM "$pid" 2>/dev/null || kt_fail "ikd $1 is not running"
-	for i in $(seq 300); do
+	for ((i = 0; i < 300; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
+		kt_nap 0.1
 	done
 	kill -0 "$pid" 2>/dev/null && kt_fail "ikd $1 did not stop within 30 s"
 	wait "$pid"; st=$?

@@ -76,7 +76,7 @@ hup() {
 # time (kt_wait_for counts tries, and each try is slow in the guest).
 until_s() {
 	local end=$((SECONDS + $1)); shift
-	while [ $SECONDS -lt $end ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+	while [ $SECONDS -lt $end ]; do "$@" >/dev/null 2>&1 && return 0; kt_nap 0.2; done
 	return 1
 }
 # count HOST REGEX: lines of HOST's ikd log that match.

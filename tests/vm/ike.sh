@@ -115,7 +115,7 @@ kt_ike_until() {
 	while :; do
 		"$@" >/dev/null 2>&1 && return 0
 		[ $SECONDS -lt $end ] || return 1
-		sleep 0.2
+		kt_nap 0.2
 	done
 }
 
