@@ -99,8 +99,7 @@ sa() { echo "add $1 $2 esp $3 -m tunnel -u $4 -E aes-cbc $5 -A hmac-sha2-256 $6;
 } | ip netns exec gw3 "$setkey" -c >/dev/null || kt_fail "gw3: SAs"
 # Policy routing on gw1 picks the tunnel by the client's LAN; IPv6 (left
 # only) in the main table. No clear route between the LANs is left. Strict
-# reverse-path filtering: rules by source send its check of a decrypted
-# packet's source back into the interface the packet came out of.
+# reverse-path filtering, as docs/ipsec-interfaces.md says it works.
 ip netns exec gw1 sysctl -qw net.ipv4.conf.all.rp_filter=1 || kt_fail "gw1: rp_filter"
 nsb gw1 <<EOF
 link set lan1 up
