@@ -49,6 +49,9 @@ FUZZ_TARGETS  := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%, \
                    $(sort $(wildcard tests/fuzz/fuzz_*.c)))
 GUEST_PROGS   := $(patsubst tests/guest/%.c,$(O)/guest/%, \
                    $(sort $(wildcard tests/guest/*.c)))
+# Benchmark drivers: tests/bench/run builds them too, and the guest test
+# esp_tput_smoke needs udp_window from `make all`.
+BENCH_PROGS   := $(if $(wildcard tests/bench/udp_window.c),$(O)/bench/udp_window)
 EXAMPLES      := $(patsubst docs/examples/%.c,$(O)/examples/%, \
                    $(sort $(wildcard docs/examples/*.c)))
 
@@ -63,7 +66,7 @@ KDIR     ?= $(if $(wildcard /lib/modules/$(shell uname -r)/build/Makefile), \
 
 all: userland kernel
 
-userland: $(PROGS) lib $(GUEST_PROGS) $(EXAMPLES)
+userland: $(PROGS) lib $(GUEST_PROGS) $(BENCH_PROGS) $(EXAMPLES)
 
 help:
 	@echo "make            build userland and kernel/kipsec.ko"
@@ -184,6 +187,10 @@ lib: $(LIBPFKEY_SO) $(O)/lib/libpfkey.a
 $(O)/guest/%: $(O)/tests/guest/%.o $(O)/libikd.a $(O)/libkipsec.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/bench/udp_window: tests/bench/udp_window.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CSTD) $(CWARN) -pthread $(LDFLAGS) -o $@ $<
 
 # The example programs of docs/examples (the guest tests use them too).
 $(O)/examples/%: $(O)/docs/examples/%.o $(O)/libkipsec.a

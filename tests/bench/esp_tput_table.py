@@ -21,6 +21,12 @@ their lowest and highest: less sensitive to the machine changing speed
 during the benchmark, and a direct view of the noise. "spread" is
 (max - min) / median over a stack's runs. "share" is the lowest vCPU 1
 share seen in the row.
+
+With the route-based stacks in the run (BENCH_STACKS ipsecif, xfrmif), a
+second table: kipsec's ipsec0 and an XFRM interface carrying the same
+tunnel, with ipsec0's ratios to kipsec's policy-based tunnel ("/kip") and
+to the XFRM interface ("/xfi"), each as a ratio of medians and paired run
+by run as above.
 """
 import json
 import os
@@ -98,6 +104,103 @@ def num(v, digits=0):
     return "-" if v is None else "%.*f" % (digits, v)
 
 
+STACKS = ("kipsec", "native", "ipsecif", "xfrmif")
+
+
+def cell(runs, a, sz, st, what, rate, raw_lines):
+    """One stack's results in one row: medians, run-by-run rates, spread."""
+    c = {"med": None, "per_run": {}, "spread": None, "n": 0, "via": set(), "shares": []}
+    good = []
+    for r, kv, m in runs:
+        c["via"].add(kv["via"])
+        if not m:
+            raw_lines.append("stack=%s alg=%s size=%s run=%d: no receiver result (%s)"
+                             % (st, a, sz, r, kv["id"]))
+            continue
+        sh = m["share"]
+        raw_lines.append(
+            "stack=%s via=%s alg=%s size=%s run=%d pps=%s mbps=%.2f "
+            "lost=%s vcpu0=%s vcpu1=%s" % (
+                st, kv["via"], a, sz, r, num(m["pps"]), m["mbps"],
+                "-" if m["lost"] is None else m["lost"],
+                num(sh[0], 2) if sh else "-", num(sh[1], 2) if sh else "-"))
+        if sh:
+            c["shares"].append(sh[ENGINE])
+        if rate(m, what) is not None:
+            good.append((r, m))
+    if not good:
+        return c
+    vals = [rate(m, what) for _, m in good]
+    c["med"] = (statistics.median([rate(m, "pps") for _, m in good])
+                if what == "pps" else None,
+                statistics.median([rate(m, "mbps") for _, m in good]))
+    c["per_run"] = {r: rate(m, what) for r, m in good}
+    mid = statistics.median(vals)
+    c["spread"] = (max(vals) - min(vals)) / mid * 100 if mid else 0
+    c["n"] = len(good)
+    return c
+
+
+def ratios(x, y, sz):
+    """(ratio of medians, paired ratios with their range) of cell x over y."""
+    i = 1 if sz == "tcp" else 0
+    k, n = x["med"], y["med"]
+    ratio = "%.2f" % (k[i] / n[i]) if k and n and n[i] else "-"
+    pairs = [v / y["per_run"][r] for r, v in x["per_run"].items() if y["per_run"].get(r)]
+    prange = ("%.2f (%.2f-%.2f)" % (statistics.median(pairs), min(pairs), max(pairs))
+              if pairs else "-")
+    return ratio, prange
+
+
+def rates(c):
+    k = c["med"]
+    return num(k[0] if k else None), num(k[1] if k else None, 2)
+
+
+def sizes_of(rows, a, stacks):
+    return sorted({k[1] for k in rows if k[0] == a and k[2] in stacks},
+                  key=lambda s: 1 << 30 if s == "tcp" else int(s))
+
+
+def share(*cs):
+    low = [v for c in cs for v in c["shares"]]
+    return "%.2f" % min(low) if low else "-"
+
+
+def policy_table(algs, rows, cells):
+    """kipsec against native XFRM, both policy-based (the original table)."""
+    fmt = "%-16s %5s %10s %8s %10s %8s %6s %17s %9s %6s %5s"
+    print(fmt % ("alg", "size", "kipsec pps", "Mbit/s", "native pps", "Mbit/s",
+                 "ratio", "paired (range)", "spread", "share", "runs"))
+    for a in algs:
+        for sz in sizes_of(rows, a, ("kipsec", "native")):
+            k, n = cells[(a, sz, "kipsec")], cells[(a, sz, "native")]
+            ratio, prange = ratios(k, n, sz)
+            spr = "/".join("-" if c["spread"] is None else "%.0f%%" % c["spread"]
+                           for c in (k, n))
+            label = ALG_NAMES.get(a, a) + (" *" if "ip-xfrm" in k["via"] else "")
+            print(fmt % ((label, sz) + rates(k) + rates(n) +
+                         (ratio, prange, spr, share(k, n), "%d/%d" % (k["n"], n["n"]))))
+
+
+def route_table(algs, rows, cells):
+    """Route-based: kipsec's ipsec0 against kipsec's policies and against an
+    XFRM interface."""
+    fmt = "%-14s %5s %10s %8s %10s %8s %5s %17s %5s %17s %6s %7s"
+    print("# route-based: ipsec0 = kipsec interface (ipsecif), xfrmif = XFRM interface;"
+          " ratios ipsec0/kipsec (policies) and ipsec0/xfrmif")
+    print(fmt % ("alg", "size", "ipsec0 pps", "Mbit/s", "xfrmif pps", "Mbit/s",
+                 "/kip", "paired (range)", "/xfi", "paired (range)", "share", "runs"))
+    for a in algs:
+        for sz in sizes_of(rows, a, ("ipsecif", "xfrmif")):
+            i, x = cells[(a, sz, "ipsecif")], cells[(a, sz, "xfrmif")]
+            k = cells[(a, sz, "kipsec")]
+            rk, pk = ratios(i, k, sz)
+            rx, px = ratios(i, x, sz)
+            print(fmt % ((ALG_NAMES.get(a, a), sz) + rates(i) + rates(x) +
+                         (rk, pk, rx, px, share(i, x), "%d/%d" % (i["n"], x["n"]))))
+
+
 def main():
     args = sys.argv[1:]
     wall = "--wall" in args
@@ -119,65 +222,26 @@ def main():
         print("# wall-clock rates%s" % ("" if have_shares else
                                          " (no vcpu.txt: not divided by vCPU share)"))
     algs = sorted({k[0] for k in rows}, key=lambda a: (ALG_ORDER.get(a, 9), a))
-    fmt = "%-16s %5s %10s %8s %10s %8s %6s %17s %9s %6s %5s"
-    print(fmt % ("alg", "size", "kipsec pps", "Mbit/s", "native pps", "Mbit/s",
-                 "ratio", "paired (range)", "spread", "share", "runs"))
+    stacks = {k[2] for k in rows}
     footnote = False
     raw_lines = []
+    cells = {}
     for a in algs:
         sizes = sorted({k[1] for k in rows if k[0] == a},
                        key=lambda s: 1 << 30 if s == "tcp" else int(s))
         for sz in sizes:
             what = "mbps" if sz == "tcp" else "pps"
-            med, per_run, spread, nruns, via, low_share = {}, {}, {}, {}, set(), []
-            for st in ("kipsec", "native"):
-                good = []
-                for r, kv, m in rows.get((a, sz, st), []):
-                    if st == "kipsec":
-                        via.add(kv["via"])
-                    if not m:
-                        raw_lines.append("stack=%s alg=%s size=%s run=%d: no receiver "
-                                         "result (%s)" % (st, a, sz, r, kv["id"]))
-                        continue
-                    sh = m["share"]
-                    raw_lines.append(
-                        "stack=%s via=%s alg=%s size=%s run=%d pps=%s mbps=%.2f "
-                        "lost=%s vcpu0=%s vcpu1=%s" % (
-                            st, kv["via"], a, sz, r, num(m["pps"]), m["mbps"],
-                            "-" if m["lost"] is None else m["lost"],
-                            num(sh[0], 2) if sh else "-", num(sh[1], 2) if sh else "-"))
-                    if sh:
-                        low_share.append(sh[ENGINE])
-                    if rate(m, what) is not None:
-                        good.append((r, m))
-                if not good:
-                    continue
-                vals = [rate(m, what) for _, m in good]
-                med[st] = (statistics.median([rate(m, "pps") for _, m in good])
-                           if what == "pps" else None,
-                           statistics.median([rate(m, "mbps") for _, m in good]))
-                per_run[st] = {r: rate(m, what) for r, m in good}
-                mid = statistics.median(vals)
-                spread[st] = (max(vals) - min(vals)) / mid * 100 if mid else 0
-                nruns[st] = len(good)
-            k, n = med.get("kipsec"), med.get("native")
-            i = 1 if what == "mbps" else 0
-            ratio = "%.2f" % (k[i] / n[i]) if k and n and n[i] else "-"
-            pairs = [v / per_run["native"][r] for r, v in per_run.get("kipsec", {}).items()
-                     if per_run.get("native", {}).get(r)]
-            prange = ("%.2f (%.2f-%.2f)" % (statistics.median(pairs), min(pairs), max(pairs))
-                      if pairs else "-")
-            spr = "/".join("%.0f%%" % spread[s] if s in spread else "-"
-                           for s in ("kipsec", "native"))
-            label = ALG_NAMES.get(a, a)
-            if "ip-xfrm" in via:
-                label += " *"
+            for st in STACKS:
+                cells[(a, sz, st)] = cell(rows.get((a, sz, st), []), a, sz, st, what,
+                                          rate, raw_lines)
+            if "ip-xfrm" in cells[(a, sz, "kipsec")]["via"]:
                 footnote = True
-            print(fmt % (label, sz, num(k[0] if k else None), num(k[1] if k else None, 2),
-                         num(n[0] if n else None), num(n[1] if n else None, 2),
-                         ratio, prange, spr,
-                         "%.2f" % min(low_share) if low_share else "-",
-                         "%d/%d" % (nruns.get("kipsec", 0), nruns.get("native", 0))))
+    if stacks & {"kipsec", "native"}:
+        policy_table(algs, rows, cells)
+    if stacks & {"ipsecif", "xfrmif"}:
+        if stacks & {"kipsec", "native"}:
+            print()
+        route_table(algs, rows, cells)
     shares = [m["share"][ENGINE] for v in rows.values() for _, _, m in v
               if m and m["share"]]
     if shares and statistics.median(shares) < 0.25:
