@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * kipsec's virtual interfaces (iface.c, iface_rx.c): route-based tunnels
+ * kipsec's virtual interfaces (iface.c, iface_dp.c): route-based tunnels
  * bound to SAs by reqid. include/kipsec/if_kipsec.h has the ABI.
  */
 #ifndef KIPSEC_IFACE_H
@@ -35,7 +35,7 @@ int kipsec_iface_init(void);
 void kipsec_iface_exit(void);
 void kipsec_iface_net_exit(struct kipsec_net *kn);
 
-/* The packet path, under RCU (iface_rx.c). */
+/* The packet path, under RCU (iface_dp.c). */
 struct kipsec_if *kipsec_if_of_reqid(struct kipsec_net *kn, u32 reqid);
 struct kipsec_if *kipsec_if_of_sa(struct kipsec_net *kn,
 				  const struct kipsec_sa *sa);
