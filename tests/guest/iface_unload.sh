@@ -5,7 +5,9 @@
 # slub_debug: h1's ipsec0 has its clear side moved to namespace c; when h1
 # (its encrypted side, with the SAD) is deleted, the interface goes from c
 # too. h2's ipsec0, its peer gone, counts tx_aborted_errors; rmmod kipsec
-# under that traffic deletes it. Nothing may oops or leak.
+# under that traffic deletes it. Nothing may oops or leak. Before that:
+# an interface without attributes is refused, and an outer route through
+# the interface itself drops (tx_aborted_errors) instead of looping.
 . "$KT_TOP/tests/vm/lib.sh"
 
 setkey=$KT_BUILD/bin/setkey
@@ -32,12 +34,27 @@ done
 kt_ping_ok h1 192.168.2.1
 stat_of() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
 
+# iproute2 can only send the kind: refused, with the kernel's reason.
+ip -n h2 link add ipsec9 type kipsec 2>"$KT_TMP/err" && kt_fail "an interface without attributes was made"
+ip -n h2 link show ipsec9 >/dev/null 2>&1 && kt_fail "ipsec9 exists after a refused add"
+[ -s "$KT_TMP/err" ] || kt_fail "the refused add said nothing"
+echo "# no attributes: $(head -1 "$KT_TMP/err")"
+
+# The way to the remote through ipsec0 itself: each packet dropped, once.
+ip -n h2 route replace 10.1.1.1/32 dev ipsec0 || kt_fail "h2: looping route"
+KT_PING_COUNT=3 kt_ping_fails h2 192.168.1.1
+[ "$(stat_of h2 ipsec0 tx_aborted_errors)" = 3 ] ||
+	kt_fail "h2 ipsec0 through itself: tx_aborted_errors $(stat_of h2 ipsec0 tx_aborted_errors)"
+ip -n h2 route replace 10.1.1.1/32 dev eth0 || kt_fail "h2: route back"
+kt_ping_ok h2 192.168.1.1
+echo "# outer route through ipsec0: 3 packets dropped, counted as aborted"
+
 # The clear side in c; the encrypted side, and the SAs, stay in h1.
 ip -n h1 link set ipsec0 netns c && ip -n c link set ipsec0 up &&
 	kt_addr c ipsec0 192.168.1.1/32 && ip -n c route add 192.168.2.0/24 dev ipsec0 ||
 	kt_fail "c: ipsec0"
 kt_ping_ok c 192.168.2.1
-[ "$(stat_of c ipsec0 rx_packets)" = 4 ] || kt_fail "c ipsec0 rx_packets (2 in h1, 2 in c): $(stat_of c ipsec0 rx_packets)"
+[ "$(stat_of c ipsec0 rx_packets)" = 6 ] || kt_fail "c ipsec0 rx_packets (2 replies and 2 requests in h1, 2 replies in c): $(stat_of c ipsec0 rx_packets)"
 
 # h1 goes: so does c's ipsec0 (and the veth, h2's route to 10.1.1.1).
 ip netns del h1
@@ -46,8 +63,8 @@ kt_wait_for 30 eval '! ip -n h2 link show eth0' || kt_fail "h2's eth0 outlived h
 echo "# h1 deleted: c's ipsec0 went with it"
 
 KT_PING_COUNT=3 kt_ping_fails h2 192.168.1.1
-[ "$(stat_of h2 ipsec0 tx_aborted_errors)" = 3 ] && [ "$(stat_of h2 ipsec0 tx_dropped)" = 3 ] ||
-	kt_fail "h2 ipsec0 without a route: tx_aborted_errors $(stat_of h2 ipsec0 tx_aborted_errors), tx_dropped $(stat_of h2 ipsec0 tx_dropped)"
+[ "$(stat_of h2 ipsec0 tx_aborted_errors)" = 6 ] && [ "$(stat_of h2 ipsec0 tx_dropped)" = 6 ] ||
+	kt_fail "h2 ipsec0 without a route (3 + the 3 above): tx_aborted_errors $(stat_of h2 ipsec0 tx_aborted_errors), tx_dropped $(stat_of h2 ipsec0 tx_dropped)"
 ip netns exec h2 ping -q -i 0.05 192.168.1.1 >/dev/null 2>&1 &
 p=$!
 sleep 1
