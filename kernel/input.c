@@ -16,7 +16,9 @@
  * it is and its secpath, so that the LOCAL_IN and FORWARD hooks know it
  * was checked, and a socket's own policy can be checked against the same
  * SAs. A packet that reaches kipsec's protocol handlers again while being
- * delivered (nesting through the stack) is dropped.
+ * delivered (nesting through the stack) is dropped, and so is one that
+ * comes out of a kipsec interface (iface_dp.c): netif_rx() starts it
+ * afresh, and no depth would bound it.
  *
  * The LOCAL_IN and FORWARD hooks drop clear packets that an inbound policy
  * says must be protected (KAME's ipsec4_in_reject). Forwarded packets are

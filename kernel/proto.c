@@ -93,7 +93,7 @@ static int kipsec_xf_rcv(struct sk_buff *skb, u16 family, u8 proto, bool udp)
 		err = -ENOENT;
 	else if (!kipsec_encap_ok(skb, sa, udp))
 		err = -EINVAL;
-	else if (kipsec_in_delivering(skb))
+	else if (kipsec_in_delivering(skb) || kipsec_is_iface(skb->dev))
 		err = -ELOOP;	/* nested through the stack: see input.c */
 	if (err) {
 		kipsec_in_fail(kn, sa, family, err);

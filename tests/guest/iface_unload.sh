@@ -7,7 +7,9 @@
 # too. h2's ipsec0, its peer gone, counts tx_aborted_errors; rmmod kipsec
 # under that traffic deletes it. Nothing may oops or leak. Before that:
 # an interface without attributes is refused, and an outer route through
-# the interface itself drops (tx_aborted_errors) instead of looping.
+# the interface itself drops (tx_aborted_errors) instead of looping; ESP
+# that comes out of an interface is not taken by kipsec again (nesting
+# through netif_rx would have no bound), but dropped as nested.
 . "$KT_TOP/tests/vm/lib.sh"
 
 setkey=$KT_BUILD/bin/setkey
@@ -48,6 +50,32 @@ KT_PING_COUNT=3 kt_ping_fails h2 192.168.1.1
 ip -n h2 route replace 10.1.1.1/32 dev eth0 || kt_fail "h2: route back"
 kt_ping_ok h2 192.168.1.1
 echo "# outer route through ipsec0: 3 packets dropped, counted as aborted"
+
+# h1 sends ESP (null, transport: SA 0x601) to h2's inner address through
+# ipsec0: h2 decrypts the interface's SA, and the ESP inside comes out of
+# ipsec0 for h2 itself. Dropped, counted as nested, its SA never used.
+for ns in h1 h2; do
+	ip netns exec "$ns" "$setkey" -c <<<'add 192.168.1.1 192.168.2.1 esp 0x601 -E null;' ||
+		kt_fail "$ns: null SA"
+done
+nested=$(kt_stat h2 ipv4 in_nested)
+ip netns exec h1 python3 - <<'PY' || kt_fail "h1: cannot send the inner ESP"
+import socket, struct
+icmp = bytearray(struct.pack("!BBHHH", 8, 0, 0, 0x601, 1))
+c = sum(struct.unpack("!4H", icmp))
+c = (c & 0xFFFF) + (c >> 16)
+icmp[2:4] = struct.pack("!H", ~c & 0xFFFF)
+esp = struct.pack("!II", 0x601, 1) + bytes(icmp) + bytes([1, 2, 2, 1])
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ESP)
+s.bind(("192.168.1.1", 0))
+for _ in range(3):
+    s.sendto(esp, ("192.168.2.1", 0))
+PY
+kt_wait_for 10 eval '[ "$(kt_stat h2 ipv4 in_nested)" -ge $((nested + 3)) ]' ||
+	kt_fail "h2: in_nested $nested -> $(kt_stat h2 ipv4 in_nested) after 3 ESP packets out of ipsec0"
+ip netns exec h2 "$setkey" -D | grep -A8 'spi=1537(' | grep -q 'current: 0(bytes)' ||
+	kt_fail "h2 used SA 0x601 for ESP that came out of ipsec0: $(ip netns exec h2 "$setkey" -D)"
+echo "# ESP inside ipsec0's tunnel: in_nested $nested -> $(kt_stat h2 ipv4 in_nested), SA 0x601 unused"
 
 # The clear side in c; the encrypted side, and the SAs, stay in h1.
 ip -n h1 link set ipsec0 netns c && ip -n c link set ipsec0 up &&
