@@ -297,25 +297,15 @@ static int pf_fd(struct ikd_kernel *k)
 /* The policy that wants the SA: neither kernel says which request does
  * (af_key sends no SA2). A kipsec interface's ACQUIRE has no policy to
  * fetch (id 0): its request is in its own policy extension (if_kipsec.h). */
+static int pf_spd_get(struct ikd_kernel *k, uint32_t id,
+		      struct ikd_kernel_policy *out);
+
 static int acquire_policy(struct pfkey_kernel *p, const struct pfkey_msg *m,
 			  uint32_t id, struct ikd_acquire *acq)
 {
-	_Alignas(8) uint8_t q[64];
-	struct pfkey_msg r;
-	struct pfkey_buf b;
-	int err;
-
 	if (!id)
 		return ikd_pf_parse_policy(m, &acq->pol);
-	pfkey_buf_init(&b, q, sizeof(q));
-	err = ikd_pf_build_spd_id(&b, SADB_X_SPDGET, id, pfkey_next_seq(),
-				  my_pid());
-	if (!err)
-		err = request(p, &b, &r);
-	if (!err)
-		err = ikd_pf_parse_policy(&r, &acq->pol);
-	done(p, NULL);
-	return err;
+	return pf_spd_get(&p->k, id, &acq->pol);
 }
 
 static void on_acquire(struct pfkey_kernel *p, const struct pfkey_msg *m)
