@@ -131,11 +131,13 @@ static void kipsec_if_get_stats64(struct net_device *dev,
 	s->rx_length_errors = atomic_long_read(&ifp->rx_length);
 	s->rx_errors = s->rx_missed_errors + s->rx_fifo_errors +
 		       s->rx_crc_errors + s->rx_length_errors;
+	s->rx_dropped = atomic_long_read(&ifp->rx_dropped);
 	s->tx_carrier_errors = atomic_long_read(&ifp->tx_carrier);
 	s->tx_aborted_errors = atomic_long_read(&ifp->tx_aborted);
 	s->tx_fifo_errors = atomic_long_read(&ifp->tx_fifo);
 	s->tx_dropped = s->tx_carrier_errors + s->tx_aborted_errors +
 			s->tx_fifo_errors;
+	s->tx_errors = s->tx_dropped + atomic_long_read(&ifp->tx_toobig);
 }
 
 const struct net_device_ops kipsec_if_ops = {

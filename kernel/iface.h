@@ -20,8 +20,8 @@ struct kipsec_if {
 	struct hlist_node by_reqid;	/* in kipsec_net.if_reqid, RCU */
 	struct hlist_node by_ep;	/* in kipsec_net.if_ep, RCU */
 	/* the errors of if_kipsec.h, rare: shared counters */
-	atomic_long_t rx_missed, rx_fifo, rx_crc, rx_length;
-	atomic_long_t tx_carrier, tx_aborted, tx_fifo;
+	atomic_long_t rx_missed, rx_fifo, rx_crc, rx_length, rx_dropped;
+	atomic_long_t tx_carrier, tx_aborted, tx_fifo, tx_toobig;
 };
 
 extern const struct net_device_ops kipsec_if_ops;
@@ -45,6 +45,8 @@ struct kipsec_if *kipsec_if_of_ep(struct kipsec_net *kn,
 void kipsec_if_rx(struct kipsec_if *ifp, struct sk_buff *skb);
 void kipsec_if_in_fail(struct kipsec_net *kn, const struct kipsec_sa *sa,
 		       int err);
+void kipsec_if_out_fail(struct kipsec_net *kn, const struct kipsec_sa *sa,
+			int err);
 void kipsec_if_nosa(struct kipsec_net *kn, const struct sk_buff *skb,
 		    u16 family);
 netdev_tx_t kipsec_if_xmit(struct sk_buff *skb, struct net_device *dev);

@@ -51,6 +51,8 @@ static int kipsec_if_path(struct kipsec_if *ifp, struct sk_buff *skb,
 	err = kipsec_out_size(skb, sa->dp, family, 0, kipsec_ohl(sa),
 			      kipsec_path_mtu(dst, sa), true, &frag);
 	dst_release(dst);
+	if (err)
+		atomic_long_inc(&ifp->tx_toobig);
 	return err;
 }
 
@@ -101,6 +103,31 @@ drop:
 	return NETDEV_TX_OK;
 }
 
+/*
+ * A packet routed into an interface was dropped after kipsec_if_xmit()
+ * handed it over, on the way through its SA @sa (output.c); rare.
+ */
+void kipsec_if_out_fail(struct kipsec_net *kn, const struct kipsec_sa *sa,
+			int err)
+{
+	struct kipsec_if *ifp;
+
+	if (!READ_ONCE(kn->nr_ifs) || sa->mode != IPSEC_MODE_TUNNEL)
+		return;
+	rcu_read_lock();
+	ifp = kipsec_if_of_reqid(kn, sa->reqid);
+	if (!ifp || memcmp(&ifp->local, &sa->src, sizeof(sa->src)) ||
+	    memcmp(&ifp->remote, &sa->dst, sizeof(sa->dst)))
+		ifp = NULL;
+	else if (err == -EHOSTUNREACH)
+		atomic_long_inc(&ifp->tx_aborted);
+	else if (err == -EMSGSIZE)
+		atomic_long_inc(&ifp->tx_toobig);
+	else
+		atomic_long_inc(&ifp->tx_fifo);
+	rcu_read_unlock();
+}
+
 /* ---- in ------------------------------------------------------------- */
 
 /* The interface whose SA @sa is, if any. */
@@ -127,7 +154,8 @@ void kipsec_if_rx(struct kipsec_if *ifp, struct sk_buff *skb)
 	skb->dev = dev;
 	skb_reset_mac_header(skb);
 	dev_sw_netstats_rx_add(dev, skb->len);
-	netif_rx(skb);
+	if (netif_rx(skb) == NET_RX_DROP)
+		atomic_long_inc(&ifp->rx_dropped);
 }
 
 /* Inbound errors on an interface's SA (input.c's kipsec_in_fail()). */
@@ -149,6 +177,8 @@ void kipsec_if_in_fail(struct kipsec_net *kn, const struct kipsec_sa *sa,
 		atomic_long_inc(&ifp->rx_missed);
 		break;
 	case -ENOMEM:
+		atomic_long_inc(&ifp->rx_dropped);
+		break;
 	case -EPERM:
 	case -ELOOP:
 		break;

@@ -137,6 +137,7 @@ static void kipsec_out_done(struct sk_buff *skb, struct kipsec_sa *sa,
 	if (err) {
 		kipsec_stat(kn, family, err == -ENOMEM ? KIPSEC_OUT_NOMEM :
 			    KIPSEC_OUT_INVAL);
+		kipsec_if_out_fail(kn, sa, err);
 		kipsec_plan_free(skb);
 		kfree_skb(skb);
 	} else {
@@ -323,6 +324,7 @@ static void kipsec_out_one(struct net *net, struct sk_buff *skb,
 drop:
 	kipsec_stat(kn, family, err == -EHOSTUNREACH ? KIPSEC_OUT_NOROUTE :
 		    err == -ENOMEM ? KIPSEC_OUT_NOMEM : KIPSEC_OUT_INVAL);
+	kipsec_if_out_fail(kn, sa, err);
 	kipsec_plan_free(skb);
 	kfree_skb(skb);
 	kipsec_sa_put(sa);
@@ -369,6 +371,7 @@ static void kipsec_out_segments(struct net *net, struct sk_buff *skb,
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
 		kipsec_stat(kipsec_pernet(net), family, KIPSEC_OUT_NOMEM);
+		kipsec_if_out_fail(kipsec_pernet(net), p->sa[0], -ENOMEM);
 		kfree_skb(skb);
 		kipsec_plan_release(p);
 		return;

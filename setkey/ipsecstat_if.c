@@ -54,6 +54,8 @@ static void print_if(FILE *out, const struct kif_info *ki)
 	print_item(out, s->rx_fifo_errors, "replayed");
 	print_item(out, s->rx_crc_errors, "failed authentication");
 	print_item(out, s->rx_length_errors, "malformed");
+	print_count(out, "\t", s->rx_dropped, "packet",
+		    " dropped on input (no memory)");
 	snprintf(bytes, sizeof(bytes), " sent (%" PRIu64 " byte%s)",
 		 (uint64_t)s->tx_bytes, s->tx_bytes == 1 ? "" : "s");
 	print_count(out, "\t", s->tx_packets, "packet", bytes);
@@ -61,6 +63,9 @@ static void print_if(FILE *out, const struct kif_info *ki)
 	print_item(out, s->tx_carrier_errors, "with no SA");
 	print_item(out, s->tx_aborted_errors, "with no route to the remote");
 	print_item(out, s->tx_fifo_errors, "with no memory or a failed transform");
+	print_count(out, "\t", s->tx_errors > s->tx_dropped ?
+		    s->tx_errors - s->tx_dropped : 0, "packet",
+		    " too big for the path (ICMP sent back)");
 }
 
 void ips_print_ifs(FILE *out, const struct kif_info *v, size_t n)

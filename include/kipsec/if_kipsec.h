@@ -34,10 +34,16 @@ enum {
  *    rx_fifo_errors     replayed (outside the window or seen)
  *    rx_crc_errors      authentication failed (ICV)
  *    rx_length_errors   malformed: bad length, padding, inner header
+ *  rx_dropped         ESP on its SA dropped for want of memory
  *  tx_dropped         the sum of:
  *    tx_carrier_errors  no SA (an ACQUIRE was raised)
  *    tx_aborted_errors  no route to the remote, or a loop through itself
  *    tx_fifo_errors     no memory, or the transform failed
+ *  tx_errors          tx_dropped plus packets too big for the path (an
+ *                     ICMP error with the MTU left went back to the sender)
+ *
+ * tx_packets/bytes count a packet when the interface hands it to its SA;
+ * one lost after that (no memory, the transform) is in tx_dropped too.
  *
  * A packet routed into an interface whose SA is missing raises an ACQUIRE
  * like a policy's: ESP, tunnel mode, local -> remote, level unique with the

@@ -102,15 +102,19 @@ ip -n gw1 -s link show ipsec0
 
 # PMTU discovery through the interface: a path smaller than the default
 # MTU assumes; a DF packet too big gets ICMP with the MTU left after ESP.
+toobig() { echo $(( $(stat_of gw1 ipsec0 tx_errors) - $(stat_of gw1 ipsec0 tx_dropped) )); }
+big0=$(toobig)
 ip -n gw1 link set wan0 mtu 1300 || kt_fail "gw1: wan0 mtu"
 ip netns exec left ping -n -c 2 -i 0.3 -W 2 -M do -s 1300 10.0.2.2 >/dev/null 2>&1 &&
 	kt_fail "1328 bytes with DF went through a 1300-byte path"
 pmtu=$(ip -n left route get 10.0.2.2 | sed -n 's/.* mtu \([0-9]*\).*/\1/p')
 [ -n "$pmtu" ] && [ "$pmtu" -ge 1200 ] && [ "$pmtu" -lt 1300 ] ||
 	kt_fail "left learned no path MTU below 1300: $(ip -n left route get 10.0.2.2)"
+big=$(( $(toobig) - big0 ))
+[ "$big" -ge 1 ] || kt_fail "gw1 ipsec0: a too-big packet not in tx_errors"
 kt_ping_ok left 10.0.2.2 -M do -s $((pmtu - 28))
 ip -n gw1 link set wan0 mtu 1500
-echo "# PMTU through ipsec0 over a 1300-byte path: $pmtu"
+echo "# PMTU through ipsec0 over a 1300-byte path: $pmtu, $big too big in tx_errors"
 
 # Policies that would drop the same traffic, into and out of the tunnel,
 # are not asked.

@@ -9,7 +9,8 @@
 # an interface without attributes is refused, and an outer route through
 # the interface itself drops (tx_aborted_errors) instead of looping; ESP
 # that comes out of an interface is not taken by kipsec again (nesting
-# through netif_rx would have no bound), but dropped as nested.
+# through netif_rx would have no bound), but dropped as nested; failed
+# allocations after the handover count on the interface.
 . "$KT_TOP/tests/vm/lib.sh"
 
 setkey=$KT_BUILD/bin/setkey
@@ -84,6 +85,20 @@ ip -n h1 link set ipsec0 netns c && ip -n c link set ipsec0 up &&
 kt_ping_ok c 192.168.2.1
 [ "$(stat_of c ipsec0 rx_packets)" = 6 ] || kt_fail "c ipsec0 rx_packets (2 replies and 2 requests in h1, 2 replies in c): $(stat_of c ipsec0 rx_packets)"
 
+# Allocations that fail after ipsec0 took a packet: counted on the
+# interface that lost it, tx_fifo_errors out and rx_dropped in.
+param=/sys/module/kipsec/parameters/fault_alloc
+echo 2 >$param
+ip netns exec c ping -q -c 40 -i 0.02 -W 1 192.168.2.1 >/dev/null 2>&1
+echo 0 >$param
+fifo=$(stat_of c ipsec0 tx_fifo_errors) rxd=$(stat_of h2 ipsec0 rx_dropped)
+[ "$fifo" -gt 0 ] && [ "$(stat_of c ipsec0 tx_dropped)" = "$fifo" ] ||
+	kt_fail "c ipsec0 with failing allocations: tx_fifo_errors $fifo, tx_dropped $(stat_of c ipsec0 tx_dropped)"
+[ "$rxd" -gt 0 ] || kt_fail "h2 ipsec0 with failing allocations: rx_dropped $rxd"
+h2fifo=$(stat_of h2 ipsec0 tx_fifo_errors)
+kt_ping_ok c 192.168.2.1
+echo "# fault_alloc=2: c's ipsec0 tx_fifo_errors $fifo, h2's rx_dropped $rxd"
+
 # h1 goes: so does c's ipsec0 (and the veth, h2's route to 10.1.1.1).
 ip netns del h1
 kt_wait_for 30 eval '! ip -n c link show ipsec0' || kt_fail "c's ipsec0 outlived h1"
@@ -91,7 +106,7 @@ kt_wait_for 30 eval '! ip -n h2 link show eth0' || kt_fail "h2's eth0 outlived h
 echo "# h1 deleted: c's ipsec0 went with it"
 
 KT_PING_COUNT=3 kt_ping_fails h2 192.168.1.1
-[ "$(stat_of h2 ipsec0 tx_aborted_errors)" = 6 ] && [ "$(stat_of h2 ipsec0 tx_dropped)" = 6 ] ||
+[ "$(stat_of h2 ipsec0 tx_aborted_errors)" = 6 ] && [ "$(stat_of h2 ipsec0 tx_dropped)" = $((6 + h2fifo)) ] ||
 	kt_fail "h2 ipsec0 without a route (3 + the 3 above): tx_aborted_errors $(stat_of h2 ipsec0 tx_aborted_errors), tx_dropped $(stat_of h2 ipsec0 tx_dropped)"
 ip netns exec h2 ping -q -i 0.05 192.168.1.1 >/dev/null 2>&1 &
 p=$!

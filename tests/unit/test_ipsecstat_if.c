@@ -31,10 +31,11 @@ static struct kif_info if4(void)
 			.rx_packets = 4012, .rx_bytes = 1520345,
 			.rx_errors = 22, .rx_missed_errors = 11,
 			.rx_fifo_errors = 5, .rx_crc_errors = 4,
-			.rx_length_errors = 2,
+			.rx_length_errors = 2, .rx_dropped = 3,
 			.tx_packets = 3998, .tx_bytes = 1498720,
 			.tx_dropped = 9, .tx_carrier_errors = 6,
 			.tx_aborted_errors = 2, .tx_fifo_errors = 1,
+			.tx_errors = 12,
 		},
 	};
 
@@ -52,7 +53,7 @@ static struct kif_info if6(void)
 			.rx_packets = 1, .rx_bytes = 1, .rx_errors = 1,
 			.rx_crc_errors = 1,
 			.tx_packets = 70, .tx_bytes = 8400, .tx_dropped = 1,
-			.tx_carrier_errors = 1,
+			.tx_carrier_errors = 1, .tx_errors = 1,
 		},
 	};
 
@@ -69,11 +70,13 @@ static const char want_two[] =
 	"\t\t5 replayed\n"
 	"\t\t4 failed authentication\n"
 	"\t\t2 malformed\n"
+	"\t3 packets dropped on input (no memory)\n"
 	"\t3998 packets sent (1498720 bytes)\n"
 	"\t9 packets dropped on output\n"
 	"\t\t6 with no SA\n"
 	"\t\t2 with no route to the remote\n"
 	"\t\t1 with no memory or a failed transform\n"
+	"\t3 packets too big for the path (ICMP sent back)\n"
 	"\n"
 	"ipsec1: 2001:db8:1::1 -> 2001:db8:2::2 reqid 200 mtu 1418 down"
 	" link-netnsid 0\n"
@@ -83,11 +86,13 @@ static const char want_two[] =
 	"\t\t0 replayed\n"
 	"\t\t1 failed authentication\n"
 	"\t\t0 malformed\n"
+	"\t0 packets dropped on input (no memory)\n"
 	"\t70 packets sent (8400 bytes)\n"
 	"\t1 packet dropped on output\n"
 	"\t\t1 with no SA\n"
 	"\t\t0 with no route to the remote\n"
-	"\t\t0 with no memory or a failed transform\n";
+	"\t\t0 with no memory or a failed transform\n"
+	"\t0 packets too big for the path (ICMP sent back)\n";
 
 static char *print(const struct kif_info *v, size_t n)
 {
