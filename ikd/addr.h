@@ -46,6 +46,14 @@ bool ikd_addr_eq(const struct ikd_addr *a, const struct ikd_addr *b);
 bool ikd_addr_eq_noport(const struct ikd_addr *a, const struct ikd_addr *b);
 bool ikd_addr_is_any(const struct ikd_addr *a);
 unsigned int ikd_addr_bits(sa_family_t family);	/* 32 or 128 */
+/* An address prefix (port 0). */
+struct ikd_prefix {
+	struct ikd_addr addr;
+	uint8_t plen;
+};
+
+#define IKD_KIF_MAX_TS	4	/* prefixes per side of an interface block */
+
 /* Does @a lie in @net/@plen (ports ignored)? */
 bool ikd_addr_in_prefix(const struct ikd_addr *a, const struct ikd_addr *net,
 			unsigned int plen);

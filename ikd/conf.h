@@ -249,6 +249,11 @@ struct ikd_remote {
 	 * none. Linux's names are at most 15 bytes (IFNAMSIZ - 1). */
 	char ifname[16];
 	struct ikd_pos ifname_pos;
+	/* interface NAME { local P...; remote P...; }: the child SAs'
+	 * selectors ([0] local, [1] remote), address prefixes; a side with
+	 * none: 0.0.0.0/0 and ::/0. */
+	struct ikd_prefix kif_ts[2][IKD_KIF_MAX_TS];
+	uint8_t n_kif_ts[2];
 
 	/* certificate_type x509 "cert" "key": as written, and resolved
 	 * against `path certificate` (or the directory of the file that says

@@ -2,7 +2,7 @@
 /*
  * Inside the configuration parser: the state the scanner (conf_lex.l), the
  * grammar (conf_parse.y) and the builders (conf_build.c, conf_remote.c,
- * conf_sainfo.c, conf_generic.c) share. Not for the rest of ikd.
+ * conf_sainfo.c, conf_kif.c, conf_generic.c) share. Not for the rest of ikd.
  *
  * The grammar's actions stay one line long: they hand tokens to a cb_*()
  * builder, which validates the value at its position and stores it in the
@@ -152,6 +152,7 @@ struct ikd_cparse {
 	size_t sainfo_errors;
 	size_t prop_errors;
 	bool quiet_syntax;	/* the next syntax error is said already */
+	int kif_side;		/* interface { local|remote ... }: 0 or 1 */
 	struct ikd_remote **remote_tail;
 	struct ikd_sainfo **sainfo_tail;
 };
@@ -276,9 +277,14 @@ void cb_peers_identifier(struct ikd_cparse *p, const struct ikd_tok *kw,
 			 const struct ikd_tok *id);
 void cb_xauth_login(struct ikd_cparse *p, const struct ikd_tok *kw,
 		    const struct ikd_tok *v);
-/* interface NAME: a kipsec interface instead of the SPD. */
+/* interface NAME (conf_kif.c): a kipsec interface instead of the SPD. */
 void cb_interface(struct ikd_cparse *p, const struct ikd_tok *kw,
 		  const struct ikd_tok *v);
+/* interface NAME { local|remote PREFIX...; }: which side (@kw is
+ * "local" or the remote keyword), then each prefix. */
+void cb_interface_side(struct ikd_cparse *p, const struct ikd_tok *kw);
+void cb_interface_ts(struct ikd_cparse *p, const struct ikd_tok *addr,
+		     const struct ikd_tok *plen);
 /* certificate_type / peers_certfile / ca_type: @type is x509,
  * plain_rsa, dnssec or absent; files absent when not written. */
 void cb_certificate_type(struct ikd_cparse *p, const struct ikd_tok *kw,

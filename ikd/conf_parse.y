@@ -227,8 +227,8 @@ rspec:	REMOTE_ADDRESS ADDR port ';'	{ cb_remote_address(p, TK($1, @1), TK($2, @2
 	| MY_IDENTIFIER idspec ';'	{ cb_my_identifier(p, TK($1, @1), $2.ptr); }
 	| PEERS_IDENTIFIER idspec ';'	{ cb_peers_identifier(p, TK($1, @1), $2.ptr); }
 	| XAUTH_LOGIN idval ';'		{ cb_xauth_login(p, TK($1, @1), TK($2, @2)); }
-	| INTERFACE WORD ';'		{ cb_interface(p, TK($1, @1), TK($2, @2)); }
-	| INTERFACE STRING ';'		{ cb_interface(p, TK($1, @1), TK($2, @2)); }
+	| interface ';'
+	| interface '{' kifspecs '}'
 	| CERTIFICATE_TYPE WORD STRING STRING ';'
 		{ cb_certificate_type(p, TK($1, @1), TK($2, @2), TK($3, @3), TK($4, @4)); }
 	| CERTIFICATE_TYPE WORD STRING ';'
@@ -359,6 +359,29 @@ said:	WORD ADDR prefix port proto
 			t[0] = *TK($1, @1); t[1] = *TK($2, @2);
 			$$.ptr = t;
 		}
+	;
+
+interface: INTERFACE WORD		{ cb_interface(p, TK($1, @1), TK($2, @2)); }
+	| INTERFACE STRING		{ cb_interface(p, TK($1, @1), TK($2, @2)); }
+	;
+
+	/* interface NAME { local 10.1.0.0/16; remote 10.2.0.0/16 ::/0; } */
+kifspecs: %empty
+	| kifspecs kifspec
+	| kifspecs error ';'		{ yyerrok; }
+	;
+
+kifspec: kifside kifprefixes ';' ;
+
+kifside: WORD				{ cb_interface_side(p, TK($1, @1)); }
+	| REMOTE			{ cb_interface_side(p, TK($1, @1)); }
+	;
+
+kifprefixes: kifprefix
+	| kifprefixes kifprefix
+	;
+
+kifprefix: ADDR prefix			{ cb_interface_ts(p, TK($1, @1), TK($2, @2)); }
 	;
 
 prefix:	%empty				{ $$ = (struct ikd_cv){ 0 }; }

@@ -9,7 +9,6 @@
  * address, anonymous) is its own. Checks that need the whole block run at
  * its '}', so every error keeps the position of the statement at fault.
  */
-#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -424,35 +423,6 @@ void cb_xauth_login(struct ikd_cparse *p, const struct ikd_tok *kw,
 	free(p->remote->xauth_login);
 	p->remote->xauth_login = ikd_cp_strdup(p, v->v.s);
 	p->remote->xauth_login_pos = kw->pos;
-}
-
-/* Linux's dev_valid_name(): 1 to 15 bytes, no '/', ':' or blank, not
- * "." or "..". */
-static bool ifname_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n >= sizeof(((struct ikd_remote *)0)->ifname) ||
-	    !strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (; *s; s++)
-		if (*s == '/' || *s == ':' || isspace((unsigned char)*s) ||
-		    !isprint((unsigned char)*s))
-			return false;
-	return true;
-}
-
-void cb_interface(struct ikd_cparse *p, const struct ikd_tok *kw,
-		  const struct ikd_tok *v)
-{
-	if (!ifname_ok(v->v.s)) {
-		ikd_cp_error(p, &v->pos, "interface \"%.40s\" is not a valid "
-			     "interface name (1 to 15 characters, none of "
-			     "'/', ':' or blanks)", v->v.s);
-		return;
-	}
-	snprintf(p->remote->ifname, sizeof(p->remote->ifname), "%s", v->v.s);
-	p->remote->ifname_pos = kw->pos;
 }
 
 /* A file name of certificate_type, peers_certfile or ca_type. */

@@ -292,6 +292,8 @@ int ikd_config_remote_v2(const struct ikd_config *c, const struct ikd_remote *r,
 	out->dpd = r->dpd;
 	out->passive = r->passive;
 	memcpy(out->ifname, r->ifname, sizeof(out->ifname));
+	memcpy(out->kif_ts, r->kif_ts, sizeof(out->kif_ts));
+	memcpy(out->n_kif_ts, r->n_kif_ts, sizeof(out->n_kif_ts));
 	out->generate_policy = r->generate_policy != IKD_GENPOL_OFF;
 	out->initial_contact = r->initial_contact;
 	/* The enums have racoon's values, in the same order. */

@@ -11,7 +11,8 @@
  * would on the first packet: the IKE SA comes up with a child SA for each
  * policy (IKE_AUTH carries the first, CREATE_CHILD_SA the rest). An IKE
  * SA needs a child SA in IKE_AUTH here (no RFC 6023), so a peer without
- * such a policy cannot be initiated.
+ * such a policy cannot be initiated. A block with `interface` has no
+ * policy: it gets the ACQUIRE its kipsec interface would raise.
  */
 #include "ctl.h"
 
@@ -163,6 +164,40 @@ static void start_children(const struct ikd_ctl_env *env,
 		       started, started == 1 ? "" : "s", up, failed);
 }
 
+/* The ACQUIRE @peer's interface raises on its first packet (ike_kif.c).
+ * The IKE peer defaults to the interface's remote, as for that ACQUIRE. */
+static bool collect_kif(const struct ikd_ctl_env *env,
+			struct ike_peer_cfg *peer, struct collect *c,
+			struct ikd_ctl_out *o)
+{
+	struct ikd_kernel *k = env->kernel;
+	struct ikd_acquire *a = &c->acq[0];
+	struct ikd_kif kif;
+	int err = k->ops->kif_get ? k->ops->kif_get(k, peer->ifname, &kif) :
+		  -EOPNOTSUPP;
+
+	if (err) {
+		ikd_ctl_error(o, IKD_CTL_E_FAILED, "remote \"%s\": interface "
+			      "%s: %s", peer->name, peer->ifname,
+			      err == -ENODEV ? "no such interface" :
+			      err == -EMEDIUMTYPE ? "not a kipsec interface" :
+			      strerror(-err));
+		return false;
+	}
+	memset(a, 0, sizeof(*a));
+	a->proto = IPPROTO_ESP;
+	a->mode = IKD_MODE_TUNNEL;
+	a->reqid = kif.reqid;
+	a->src = kif.local;
+	a->dst = kif.remote;
+	a->pol.dir = IKD_DIR_OUT;
+	a->pol.action = IPSEC_POLICY_IPSEC;
+	c->n = 1;
+	if (!peer->remote.family || ikd_addr_is_any(&peer->remote))
+		peer->remote = kif.remote;
+	return true;
+}
+
 static void initiate_to(const struct ikd_ctl_env *env, const char *target,
 			struct ikd_ctl_out *o)
 {
@@ -173,11 +208,6 @@ static void initiate_to(const struct ikd_ctl_env *env, const char *target,
 
 	if (!find_peer(env, target, &peer, o))
 		return;
-	if (!peer.remote.family || ikd_addr_is_any(&peer.remote)) {
-		ikd_ctl_error(o, IKD_CTL_E_PEER, "remote \"%s\" has no address "
-			      "to initiate to", peer.name);
-		return;
-	}
 	if (peer.passive) {
 		ikd_ctl_error(o, IKD_CTL_E_FAILED, "remote \"%s\" is passive",
 			      peer.name);
@@ -186,6 +216,18 @@ static void initiate_to(const struct ikd_ctl_env *env, const char *target,
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		ikd_ctl_error(o, IKD_CTL_E_FAILED, "out of memory");
+		return;
+	}
+	if (peer.ifname[0]) {
+		if (collect_kif(env, &peer, c, o))
+			start_children(env, &peer, c, o);
+		free(c);
+		return;
+	}
+	if (!peer.remote.family || ikd_addr_is_any(&peer.remote)) {
+		ikd_ctl_error(o, IKD_CTL_E_PEER, "remote \"%s\" has no address "
+			      "to initiate to", peer.name);
+		free(c);
 		return;
 	}
 	c->peer = peer.remote;

@@ -219,6 +219,10 @@ struct ike_peer_cfg {
 	 * the kernel picks the SA by the interface's reqid, no SPD); "":
 	 * none (ike_kif.c). */
 	char ifname[16];
+	/* Its child SAs' selectors, [0] local and [1] remote; a side with
+	 * none: 0.0.0.0/0 and ::/0. */
+	struct ikd_prefix kif_ts[2][IKD_KIF_MAX_TS];
+	uint8_t n_kif_ts[2];
 	bool generate_policy;		/* as responder, install the peer's
 					 * (narrowed) selectors as policies
 					 * when our SPD has none */

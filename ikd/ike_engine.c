@@ -522,7 +522,9 @@ int ike_engine_initiate(struct ike_engine *e, const struct ikd_acquire *acq,
 			continue;
 		for (struct ike_child *c = sa->children; c; c = c->next)
 			if (c->state == CHILD_ST_INSTALLED &&
-			    c->pol_id == acq->pol.id && c->proto == acq->proto)
+			    (c->ifname[0] ? ike_kif_wants(c, acq) :
+			     c->pol_id == acq->pol.id &&
+			     c->proto == acq->proto))
 				return -EEXIST;
 	}
 	return ike_engine_acquire(e, acq, peer);

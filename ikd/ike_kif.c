@@ -3,8 +3,10 @@
  * Child SAs of kipsec interfaces (route-based tunnels, docs/ikd-guide.md):
  * a remote block with `interface NAME` has no SPD behind it. The kernel
  * picks the interface's SAs by its reqid (level unique), so its child SAs
- * carry any traffic, 0.0.0.0/0 and ::/0 both ways, in tunnel mode between
- * the interface's endpoints, and no policy is read or installed. The
+ * carry any traffic, 0.0.0.0/0 and ::/0 both ways unless the block says
+ * `interface NAME { local ...; remote ...; }` (the responder narrows the
+ * peer's selectors to those), in tunnel mode between the interface's
+ * endpoints, and no policy is read or installed. The
  * interface is asked for each time a child is made (ACQUIRE, the peer's
  * proposal, a rekey): it may have been recreated meanwhile.
  */
@@ -55,15 +57,25 @@ int ike_kif_get(struct ike_engine *e, const struct ike_peer_cfg *peer,
 	return 0;
 }
 
-/* Everything, both families: the interface's routes choose the traffic. */
-static unsigned int all_ts(struct ike_ts *ts)
+/* The selectors of one side ([0] local, [1] remote): the block's, or
+ * everything in both families, the interface's routes choosing. */
+static unsigned int conf_ts(struct ike_ts *ts, const struct ike_peer_cfg *peer,
+			    int side)
 {
 	struct ikd_addr any4 = { .family = AF_INET };
 	struct ikd_addr any6 = { .family = AF_INET6 };
+	unsigned int n = peer->n_kif_ts[side];
 
-	ike_ts_from_sel(&ts[0], &any4, 0, 0, 0);
-	ike_ts_from_sel(&ts[1], &any6, 0, 0, 0);
-	return 2;
+	_Static_assert(IKD_KIF_MAX_TS <= IKE_CHILD_MAX_TS, "selectors fit");
+	if (!n) {
+		ike_ts_from_sel(&ts[0], &any4, 0, 0, 0);
+		ike_ts_from_sel(&ts[1], &any6, 0, 0, 0);
+		return 2;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		ike_ts_from_sel(&ts[i], &peer->kif_ts[side][i].addr,
+				peer->kif_ts[side][i].plen, 0, 0);
+	return n;
 }
 
 static void take_kif(struct ike_child *c, const struct ike_peer_cfg *peer,
@@ -84,8 +96,8 @@ void ike_kif_child_init(struct ike_child *c, const struct ike_peer_cfg *peer,
 {
 	take_kif(c, peer, kif);
 	c->pol_id = 0;
-	c->nlocal = (uint8_t)all_ts(c->local_ts);
-	c->nremote = (uint8_t)all_ts(c->remote_ts);
+	c->nlocal = (uint8_t)conf_ts(c->local_ts, peer, 0);
+	c->nremote = (uint8_t)conf_ts(c->remote_ts, peer, 1);
 }
 
 int ike_kif_refresh(struct ike_sa *sa, struct ike_child *c)
@@ -98,14 +110,19 @@ int ike_kif_refresh(struct ike_sa *sa, struct ike_child *c)
 	return err;
 }
 
-/* The peer's selectors, each within 0.0.0.0/0 or ::/0: all of them
- * (as many as a child keeps), as a prefix the logs can show. */
-static uint8_t take_ts(struct ike_ts *out, const struct ike_ts_pl *pl)
+/* The peer's selectors @pl narrowed to side @side of the block (as many
+ * as a child keeps); without selectors there, all of them. */
+static uint8_t take_ts(struct ike_ts *out, const struct ike_ts_pl *pl,
+		       const struct ike_peer_cfg *peer, int side)
 {
+	struct ike_ts mine[IKE_CHILD_MAX_TS];
+	unsigned int nmine = conf_ts(mine, peer, side);
 	uint8_t n = 0;
 
-	for (unsigned int i = 0; i < pl->nts && n < IKE_CHILD_MAX_TS; i++)
-		out[n++] = pl->ts[i];
+	for (unsigned int i = 0; i < pl->nts; i++)
+		for (unsigned int j = 0; j < nmine && n < IKE_CHILD_MAX_TS; j++)
+			if (ike_ts_intersect(&pl->ts[i], &mine[j], &out[n]))
+				n++;
 	return n;
 }
 
@@ -129,8 +146,14 @@ int ike_kif_narrow(struct ike_sa *sa, struct ike_child *c,
 	if (!tsi->nts || !tsr->nts)
 		return -ENOENT;
 	take_kif(c, sa->cfg, &kif);
-	c->nremote = take_ts(c->remote_ts, tsi);
-	c->nlocal = take_ts(c->local_ts, tsr);
+	c->nremote = take_ts(c->remote_ts, tsi, sa->cfg, 1);
+	c->nlocal = take_ts(c->local_ts, tsr, sa->cfg, 0);
+	if (!c->nremote || !c->nlocal) {
+		log_error("remote \"%s\": interface %s: the peer's selectors "
+			  "lie outside the block's", sa->cfg->name,
+			  sa->cfg->ifname);
+		return -ENOENT;
+	}
 	return 0;
 }
 

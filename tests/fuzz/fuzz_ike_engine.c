@@ -8,7 +8,9 @@
  * payloads of a request or response with the SA's real keys: a peer that
  * knows the keys and sends anything at all.
  *
- * Input: one byte of set-up (bit 0: stop after IKE_SA_INIT), then records
+ * Input: one byte of set-up (bit 0: stop after IKE_SA_INIT; bit 1: B's
+ * remote block has a kipsec interface with its own selectors, so that
+ * B's children go through ike_kif.c's narrowing), then records
  * of [op][len][len bytes]:
  *   op 0  raw datagram to B from A's address
  *   op 1  request to B: [exchange][msgid delta][first payload] + inner
@@ -177,6 +179,24 @@ static void setup_node(struct node *n, const char *ip, const char *peer,
 		abort();
 }
 
+/* B's block names interface ipsec0 (its endpoints the IKE addresses),
+ * with selectors narrower than A's policy on one side. */
+static void kif_b(void)
+{
+	struct ike_peer_cfg *c = &b.cfg;
+
+	fake_kernel_add_kif(b.k, "ipsec0", "192.0.2.2", "192.0.2.1", 77);
+	strcpy(c->ifname, "ipsec0");
+	ikd_addr_parse(&c->kif_ts[0][0].addr, "10.2.1.0");
+	c->kif_ts[0][0].plen = 24;
+	ikd_addr_parse(&c->kif_ts[1][0].addr, "10.0.0.0");
+	c->kif_ts[1][0].plen = 8;
+	ikd_addr_parse(&c->kif_ts[1][1].addr, "fd00::");
+	c->kif_ts[1][1].plen = 8;
+	c->n_kif_ts[0] = 1;
+	c->n_kif_ts[1] = 2;
+}
+
 static void acquire(struct node *from, const struct ikd_addr *to, uint32_t id)
 {
 	struct ikd_acquire acq = { 0 };
@@ -292,6 +312,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	setup_node(&a, "192.0.2.1", "192.0.2.2", 0xa0000000);
 	setup_node(&b, "192.0.2.2", "192.0.2.1", 0xb0000000);
 	half_open = data[0] & 1;
+	if (data[0] & 2)
+		kif_b();
 	to_b = 0;
 	ikd_addr_parse(&c_addr, "192.0.2.3");
 	c_addr.port = 500;

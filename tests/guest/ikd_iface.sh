@@ -11,6 +11,8 @@
 #    the SPDs stay empty; the interfaces count the pings, and
 #    ipsecstat -i shows the same counts;
 #  - stopping ikd on gw1 removes every SA on both sides.
+# Then IKEv2 again, started by `ikdctl initiate` instead of a packet, with
+# the blocks' own selectors (each side's LANs) instead of 0/0.
 . "$KT_TOP/tests/vm/lib.sh"
 . "$KT_TOP/tests/guest/ikd.bash"
 
@@ -43,17 +45,27 @@ for gw in gw1 gw2; do
 	EOF
 done
 
-# conf VERSION_LINE: both gateways' ikd.conf.
+sock() { echo "/run/kt-ikd-$1.sock"; }
+
+# conf VERSION_LINE [selectors]: both gateways' ikd.conf; with
+# "selectors", the interface blocks name their LANs instead of 0/0.
 conf() {
-	local gw peer
+	local gw peer kif
 	for gw in gw1 gw2; do
 		if [ $gw = gw1 ]; then peer=20.0.0.2; else peer=20.0.0.1; fi
+		kif="interface ipsec0;"
+		if [ "${2:-}" = selectors ] && [ $gw = gw1 ]; then
+			kif="interface ipsec0 { local 10.0.1.0/24 fd00:a::/64; remote 10.0.2.0/24 fd00:b::/64; }"
+		elif [ "${2:-}" = selectors ]; then
+			kif="interface ipsec0 { local 10.0.2.0/24 fd00:b::/64; remote 10.0.1.0/24 fd00:a::/64; }"
+		fi
 		ikd_conf $gw <<-EOF
 		path pre_shared_key "$IKD_DIR/$gw.psk";
+		listen { adminsock "$(sock $gw)"; }
 		timer { counter 5; interval 2 sec; }
 		remote $peer {
 			$1
-			interface ipsec0;
+			$kif
 			proposal {
 				encryption_algorithm aes 128;
 				hash_algorithm sha256;
@@ -77,14 +89,23 @@ spis() { sas "$1" | awk '/^\tesp mode=tunnel/ { print $3 }' | sort; }
 stat_of() { ip netns exec "$1" cat "/sys/class/net/ipsec0/statistics/$2"; }
 no_sa() { [ "$(sas "$1")" = "No SAD entries." ]; }
 
-# run VERSION_LINE ESTABLISHED_REGEX
+# run VERSION_LINE ESTABLISHED_REGEX [initiate]: "initiate" starts with
+# ikdctl instead of a packet, and configures the blocks' selectors.
 run() {
 	local gw tx0 rx0
-	conf "$1"
+	conf "$1" "${3:+selectors}"
 	ikd_start gw1 gw1 -d
 	ikd_start gw2 gw2 -d
-	# The first packet raises the interface's ACQUIRE; ikd keys it.
-	kt_ping left 10.0.2.2 -c 1 -W 1 >/dev/null 2>&1
+	if [ "${3:-}" = initiate ]; then
+		# No packet: ikdctl asks for what the interface would.
+		ip netns exec gw1 "$KT_BUILD/bin/ikdctl" -s "$(sock gw1)" initiate 20.0.0.2 >"$KT_TMP/init" ||
+			kt_fail "$version: ikdctl initiate: $(cat "$KT_TMP/init")"
+		grep -q '1 child SA negotiated' "$KT_TMP/init" ||
+			kt_fail "$version: ikdctl initiate said: $(cat "$KT_TMP/init")"
+	else
+		# The first packet raises the interface's ACQUIRE; ikd keys it.
+		kt_ping left 10.0.2.2 -c 1 -W 1 >/dev/null 2>&1
+	fi
 	kt_wait_for 60 eval '[ "$(nsas gw1)" = 2 ] && [ "$(nsas gw2)" = 2 ]' ||
 		kt_fail "$version: no SA pair: gw1 $(nsas gw1), gw2 $(nsas gw2)"
 	grep -qE "$2" "$(ikd_log gw1)" ||
@@ -111,7 +132,9 @@ run() {
 			kt_fail "$version: $gw has policies: $(ip netns exec $gw "$setkey" -DP)"
 	done
 	kt_expect_eq "$version: SPIs" "$(spis gw1)" "$(spis gw2)"
-	echo "# $version: ACQUIRE of ipsec0 keyed, SPIs $(spis gw1 | tr '\n' ' ')"
+	[ "${3:-}" != initiate ] || [ "$(stat_of gw1 tx_carrier_errors)" = "$carrier0" ] ||
+		kt_fail "$version: a packet met ipsec0 without its SA after ikdctl initiate"
+	echo "# $version: ${3:-ACQUIRE} of ipsec0 keyed, SPIs $(spis gw1 | tr '\n' ' ')"
 	ikd_stop gw1
 	kt_wait_for 20 no_sa gw2 || kt_fail "$version: gw2 kept SAs after gw1's DELETE: $(sas gw2)"
 	no_sa gw1 || kt_fail "$version: gw1 kept SAs: $(sas gw1)"
@@ -123,5 +146,7 @@ run() {
 
 version=v2
 run "ike_version 2;" 'CHILD_SA .*0\.0\.0\.0/0.*interface ipsec0'
+version=v2-initiate carrier0=$(stat_of gw1 tx_carrier_errors)
+run "ike_version 2;" 'CHILD_SA \[10\.0\.1\.0/24, fd00:a::/64\] === \[10\.0\.2\.0/24, fd00:b::/64\].*interface ipsec0' initiate
 version=v1
 run "exchange_mode main;" 'IPsec-SA established'

@@ -529,6 +529,38 @@ static void test_interface(void **state)
 	assert_string_equal(c->remotes->next->ifname, "ipsec-q.1");
 	assert_string_equal(c->remotes->next->next->ifname, "ipsec-q.1");
 	assert_string_equal(c->remotes->next->next->next->ifname, "");
+	assert_int_equal(c->remotes->n_kif_ts[0], 0);
+	assert_int_equal(c->remotes->n_kif_ts[1], 0);
+	ikd_conf_free(c);
+}
+
+/* interface NAME { local ...; remote ...; }: the child SAs' selectors. */
+static void test_interface_ts(void **state)
+{
+	const struct ikd_remote *r;
+	struct ikd_conf *c;
+	char a[IKD_ADDR_STRLEN];
+
+	(void)state;
+	c = load("remote 192.0.2.9 {\nike_version 2;\ninterface ipsec0 {\n"
+		 "local 10.1.0.0/16 fd00:1::/48;\nremote 10.2.0.0/16;\n"
+		 "remote 10.3.0.1;\n}\n" P1 "}\n");
+	assert_non_null(c);
+	assert_int_equal(D.n, 0);
+	r = c->remotes;
+	assert_string_equal(r->ifname, "ipsec0");
+	assert_int_equal(r->n_kif_ts[0], 2);
+	assert_int_equal(r->n_kif_ts[1], 2);
+	assert_string_equal(ikd_addr_str(&r->kif_ts[0][0].addr, false, a),
+			    "10.1.0.0");
+	assert_int_equal(r->kif_ts[0][0].plen, 16);
+	assert_string_equal(ikd_addr_str(&r->kif_ts[0][1].addr, false, a),
+			    "fd00:1::");
+	assert_int_equal(r->kif_ts[0][1].plen, 48);
+	assert_int_equal(r->kif_ts[1][0].plen, 16);
+	assert_string_equal(ikd_addr_str(&r->kif_ts[1][1].addr, false, a),
+			    "10.3.0.1");
+	assert_int_equal(r->kif_ts[1][1].plen, 32);
 	ikd_conf_free(c);
 }
 
@@ -683,6 +715,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_warnings, teardown),
 		cmocka_unit_test_teardown(test_ike_version, teardown),
 		cmocka_unit_test_teardown(test_interface, teardown),
+		cmocka_unit_test_teardown(test_interface_ts, teardown),
 		cmocka_unit_test_teardown(test_find_remote, teardown),
 		cmocka_unit_test_teardown(test_find_sainfo, teardown),
 		cmocka_unit_test_teardown(test_names, teardown),

@@ -56,6 +56,18 @@ static const struct bad bad[] = {
 	  "t.conf:3:11: error: interface \"abcdefghijklmnop\" is not a valid "
 	  "interface name (1 to 15 characters, none of '/', ':' or blanks)",
 	  1 },
+	{ RA "interface ipsec0 { local 10.1.0.1/16; }\n" P1 "}\n",
+	  "t.conf:3:26: error: 10.1.0.1/16 has bits set beyond its prefix "
+	  "length", 1 },
+	{ RA "interface ipsec0 { remote 10.1.0.0/33; }\n" P1 "}\n",
+	  "t.conf:3:35: error: prefix length 33 is more than 32", 1 },
+	{ RA "interface ipsec0 { peer 10.1.0.0/16; }\n" P1 "}\n",
+	  "t.conf:3:20: error: an interface block has 'local' and 'remote' "
+	  "lines, not 'peer'", 1 },
+	{ RA "interface ipsec0 { local 1.0.0.0/8 2.0.0.0/8 3.0.0.0/8 4.0.0.0/8 "
+	  "5.0.0.0/8; }\n" P1 "}\n",
+	  "t.conf:3:66: error: an interface takes at most 4 local selectors",
+	  1 },
 	{ RA "interface;\n" P1 "}\n",
 	  "t.conf:3:10: error: unexpected ';' (expected a word or a quoted "
 	  "string)", 1 },

@@ -236,6 +236,66 @@ static void test_kif_responder_accepts(void **state)
 	free_world(w);
 }
 
+static void prefix(struct ikd_prefix *pf, const char *a, uint8_t plen)
+{
+	addr(&pf->addr, a);
+	pf->plen = plen;
+}
+
+/* The blocks' own selectors: A proposes its /16s, B takes only its /24
+ * of them (narrowing), both install that; a peer proposing what B's
+ * block does not cover gets nothing. */
+static void test_kif_configured_ts(void **state)
+{
+	struct world *w = new_world(false);
+	struct ikd_acquire acq;
+	const struct ike_child *c;
+	char a[IKE_TS_STRLEN], b[IKE_TS_STRLEN];
+	uint32_t ai, ao, bi, bo;
+
+	(void)state;
+	kifs(w, "192.0.2.1", "192.0.2.2");
+	prefix(&w->a.cfg.kif_ts[0][0], "10.1.0.0", 16);
+	prefix(&w->a.cfg.kif_ts[1][0], "10.2.0.0", 16);
+	w->a.cfg.n_kif_ts[0] = w->a.cfg.n_kif_ts[1] = 1;
+	prefix(&w->b.cfg.kif_ts[0][0], "10.2.1.0", 24);
+	prefix(&w->b.cfg.kif_ts[1][0], "10.0.0.0", 8);
+	w->b.cfg.n_kif_ts[0] = w->b.cfg.n_kif_ts[1] = 1;
+	start(w);
+	acq = kif_acquire("192.0.2.1", "192.0.2.2", A_REQID);
+	assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg), 0);
+	run(w);
+	check_kif_pair(&w->a, "192.0.2.1", "192.0.2.2", A_REQID, &ai, &ao);
+	check_kif_pair(&w->b, "192.0.2.2", "192.0.2.1", B_REQID, &bi, &bo);
+	c = w->b.e->sas->children;
+	assert_string_equal(ike_ts_str(c->local_ts, c->nlocal, a, sizeof(a)),
+			    "[10.2.1.0/24]");
+	assert_string_equal(ike_ts_str(c->remote_ts, c->nremote, b, sizeof(b)),
+			    "[10.1.0.0/16]");
+	c = w->a.e->sas->children;
+	assert_string_equal(ike_ts_str(c->local_ts, c->nlocal, a, sizeof(a)),
+			    "[10.1.0.0/16]");
+	assert_string_equal(ike_ts_str(c->remote_ts, c->nremote, b, sizeof(b)),
+			    "[10.2.1.0/24]");
+	free_world(w);
+
+	/* B's block covers none of what A proposes: no child. */
+	w = new_world(false);
+	kifs(w, "192.0.2.1", "192.0.2.2");
+	prefix(&w->b.cfg.kif_ts[1][0], "172.16.0.0", 12);
+	w->b.cfg.n_kif_ts[1] = 1;
+	prefix(&w->a.cfg.kif_ts[0][0], "10.1.0.0", 16);
+	w->a.cfg.n_kif_ts[0] = 1;
+	start(w);
+	acq = kif_acquire("192.0.2.1", "192.0.2.2", A_REQID);
+	assert_int_equal(ike_engine_acquire(w->a.e, &acq, &w->a.cfg), 0);
+	run(w);
+	assert_int_equal(fake_kernel_count(w->b.k, true), 0);
+	assert_true(fake_log_has("interface ipsec0: the peer's selectors lie "
+				 "outside the block's"));
+	free_world(w);
+}
+
 static void test_kif_missing(void **state)
 {
 	struct world *w = new_world(false);
@@ -391,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_kif_acquire_rekey_delete),
 		cmocka_unit_test(test_kif_other_endpoints),
 		cmocka_unit_test(test_kif_responder_accepts),
+		cmocka_unit_test(test_kif_configured_ts),
 		cmocka_unit_test(test_kif_missing),
 		cmocka_unit_test(test_kif_config_lookup),
 	};

@@ -112,11 +112,64 @@ static void test_v1_kif_failures(void **state)
 	free_world(w);
 }
 
+static void prefix(struct ike_peer_cfg *c, int side, const char *a,
+		   uint8_t plen)
+{
+	struct ikd_prefix *pf = &c->kif_ts[side][c->n_kif_ts[side]++];
+
+	assert_int_equal(ikd_addr_parse(&pf->addr, a), 0);
+	pf->plen = plen;
+}
+
+/* The blocks' selectors: A's first pair goes as IDs, B takes them when
+ * they lie within its prefixes, and refuses them when they do not. */
+static void test_v1_kif_selectors(void **state)
+{
+	struct world *w = kif_world(true);
+	struct ikd_acquire acq = kif_acquire("192.0.2.1", "192.0.2.2");
+	char s[IKD_ADDR_STRLEN];
+
+	(void)state;
+	prefix(&w->a.cfg, 0, "10.1.0.0", 16);
+	prefix(&w->a.cfg, 1, "10.2.0.0", 16);
+	prefix(&w->b.cfg, 0, "172.16.0.0", 12);
+	prefix(&w->b.cfg, 0, "10.2.0.0", 15);
+	prefix(&w->b.cfg, 1, "10.1.0.0", 16);
+	assert_int_equal(ikev1_acquire(w->a.e, &acq, &w->a.cfg), 0);
+	run(w);
+	wait_ms(w, 1000);
+	assert_installed_pairs(w);
+	for (unsigned int i = 0; i < w->b.k->nsa; i++) {
+		const struct ikd_kernel_sa *sa = &w->b.k->sad[i].sa;
+		bool in = sa->sel.src_plen == 16 &&
+			  !strcmp(ikd_addr_str(&sa->sel.src, false, s),
+				  "10.1.0.0");
+
+		assert_int_equal(sa->sel.src_plen, 16);
+		assert_int_equal(sa->sel.dst_plen, 16);
+		assert_string_equal(ikd_addr_str(&sa->sel.dst, false, s),
+				    in ? "10.2.0.0" : "10.1.0.0");
+	}
+	free_world(w);
+
+	w = kif_world(true);
+	prefix(&w->a.cfg, 0, "10.1.0.0", 16);
+	prefix(&w->b.cfg, 1, "10.1.0.0", 24);
+	assert_int_equal(ikev1_acquire(w->a.e, &acq, &w->a.cfg), 0);
+	run(w);
+	wait_ms(w, 1000);
+	assert_true(fake_log_has("interface ipsec0: the peer's IDs lie outside "
+				 "the block's selectors"));
+	assert_int_equal(fake_kernel_count(w->b.k, true), 0);
+	free_world(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v1_kif_acquire),
 		cmocka_unit_test(test_v1_kif_failures),
+		cmocka_unit_test(test_v1_kif_selectors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
