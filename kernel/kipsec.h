@@ -52,8 +52,10 @@ struct kipsec_spd {
 	seqcount_spinlock_t seq;	/* lockless lookups retry on change */
 	struct hlist_head *by_key;	/* (class, masked selector) */
 	struct hlist_head *by_id;	/* policy id */
+	struct hlist_head *by_dst;	/* (group, masked destination) */
 	unsigned int bits;
-	struct list_head classes[3];	/* selector classes per direction */
+	/* selector classes per direction, by destination prefix length */
+	struct list_head dgroups[3];
 	struct rb_root tree;		/* by (dir, priority, seq): SPD order */
 	unsigned int count;
 	u32 next_index;

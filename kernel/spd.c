@@ -7,10 +7,14 @@
  * Lookup never walks the policies. Policies are grouped in classes by the
  * shape of their selector (direction, family, both prefix lengths, and
  * whether protocol and ports are given); within a class a policy is found
- * by hashing the packet's fields masked to that shape. A lookup probes each
- * class of the direction once and keeps the best (priority, seq) match, so
- * its cost grows with the number of shapes in use, not of policies.
- * See docs/spd.md.
+ * by hashing the packet's fields masked to that shape. Classes are grouped
+ * by destination prefix length, and each group marks the destinations its
+ * policies have. A lookup probes each group's marks once for the packet's
+ * destination, then each class of the groups that have it, and keeps the
+ * best (priority, seq) match: its cost grows with the number of
+ * destination prefix lengths in use (at most 33 or 129), and with the
+ * shapes only of policies whose destination covers the packet's, never
+ * with the number of policies. See docs/spd.md.
  *
  * A red-black tree keeps the policies in SPD order, (direction, priority,
  * insertion): inserts cost O(log n), and DUMP resumes after the last
@@ -63,6 +67,54 @@ static struct hlist_head *kipsec_id_bucket(struct kipsec_spd *spd, u32 id)
 	return &spd->by_id[hash_32(id ^ spd->seed, spd->bits)];
 }
 
+/* @dst masked to @plen, its padding zero: a mark's key. */
+static void kipsec_mark_key(struct kipsec_addr *key,
+			    const struct kipsec_addr *dst, unsigned int plen)
+{
+	memset(key, 0, sizeof(*key));
+	key->family = dst->family;
+	if (dst->family == AF_INET)
+		key->v4 = dst->v4;
+	else
+		key->v6 = dst->v6;
+	kipsec_sel_mask(key, plen);
+}
+
+static u32 kipsec_mark_hash(const struct kipsec_spd *spd,
+			    const struct kipsec_spd_dgroup *g,
+			    const struct kipsec_addr *key)
+{
+	return jhash2((const u32 *)key, sizeof(*key) / 4, spd->seed ^ g->salt);
+}
+
+static struct hlist_head *kipsec_mark_bucket(struct kipsec_spd *spd,
+					     const struct kipsec_spd_dgroup *g,
+					     const struct kipsec_addr *key)
+{
+	return &spd->by_dst[hash_32(kipsec_mark_hash(spd, g, key), spd->bits)];
+}
+
+/* Does a policy of @g have the packet's destination @dst? Lockless. */
+static bool kipsec_spd_marked(struct kipsec_spd *spd,
+			      const struct kipsec_spd_dgroup *g,
+			      const struct kipsec_addr *dst)
+{
+	struct kipsec_spd_mark *m;
+	struct kipsec_addr key;
+	unsigned int bits;
+	u32 h;
+
+	kipsec_mark_key(&key, dst, g->dplen);
+	h = kipsec_mark_hash(spd, g, &key);
+	/* Pairs with the release in grow, as kipsec_key_bucket_rcu(). */
+	bits = smp_load_acquire(&spd->bits);
+	hlist_for_each_entry_rcu(m, &READ_ONCE(spd->by_dst)[hash_32(h, bits)],
+				 node, lockdep_is_held(&spd->lock))
+		if (m->grp == g && !memcmp(&m->dst, &key, sizeof(key)))
+			return true;
+	return false;
+}
+
 static bool kipsec_class_is(const struct kipsec_spd_class *c,
 			    const struct kipsec_sel *sel)
 {
@@ -71,29 +123,79 @@ static bool kipsec_class_is(const struct kipsec_spd_class *c,
 	       c->sport == !!sel->sport && c->dport == !!sel->dport;
 }
 
+static struct kipsec_spd_dgroup *kipsec_dgroup_find(struct kipsec_spd *spd,
+						    u8 dir,
+						    const struct kipsec_sel *sel)
+{
+	struct kipsec_spd_dgroup *g;
+
+	list_for_each_entry(g, &spd->dgroups[dir], node)
+		if (g->family == sel->src.family && g->dplen == sel->dplen)
+			return g;
+	return NULL;
+}
+
 static struct kipsec_spd_class *kipsec_class_find(struct kipsec_spd *spd,
 						  u8 dir,
 						  const struct kipsec_sel *sel)
 {
+	struct kipsec_spd_dgroup *g = kipsec_dgroup_find(spd, dir, sel);
 	struct kipsec_spd_class *c;
 
-	list_for_each_entry(c, &spd->classes[dir], node)
+	if (!g)
+		return NULL;
+	list_for_each_entry(c, &g->classes, node)
 		if (kipsec_class_is(c, sel))
 			return c;
 	return NULL;
 }
 
+static struct kipsec_spd_dgroup *kipsec_dgroup_get(struct kipsec_spd *spd,
+						   u8 dir,
+						   const struct kipsec_sel *sel)
+{
+	struct kipsec_spd_dgroup *g = kipsec_dgroup_find(spd, dir, sel);
+
+	if (g)
+		return g;
+	g = kzalloc(sizeof(*g), GFP_ATOMIC);
+	if (!g)
+		return NULL;
+	INIT_LIST_HEAD(&g->classes);
+	g->family = sel->src.family;
+	g->dplen = sel->dplen;
+	g->salt = get_random_u32();
+	list_add_tail_rcu(&g->node, &spd->dgroups[dir]);
+	return g;
+}
+
+static void kipsec_dgroup_put_unused(struct kipsec_spd_dgroup *g)
+{
+	if (g->refs)
+		return;
+	list_del_rcu(&g->node);
+	kfree_rcu(g, rcu);
+}
+
+/* The class of @sel, made if need be, with no reference taken. */
 static struct kipsec_spd_class *kipsec_class_get(struct kipsec_spd *spd,
 						 u8 dir,
 						 const struct kipsec_sel *sel)
 {
 	struct kipsec_spd_class *c = kipsec_class_find(spd, dir, sel);
+	struct kipsec_spd_dgroup *g;
 
 	if (c)
 		return c;
-	c = kzalloc(sizeof(*c), GFP_ATOMIC);
-	if (!c)
+	g = kipsec_dgroup_get(spd, dir, sel);
+	if (!g)
 		return NULL;
+	c = kzalloc(sizeof(*c), GFP_ATOMIC);
+	if (!c) {
+		kipsec_dgroup_put_unused(g);
+		return NULL;
+	}
+	c->grp = g;
 	c->family = sel->src.family;
 	c->splen = sel->splen;
 	c->dplen = sel->dplen;
@@ -101,16 +203,57 @@ static struct kipsec_spd_class *kipsec_class_get(struct kipsec_spd *spd,
 	c->sport = sel->sport;
 	c->dport = sel->dport;
 	c->salt = get_random_u32();
-	list_add_tail_rcu(&c->node, &spd->classes[dir]);
+	list_add_tail_rcu(&c->node, &g->classes);
+	g->refs++;
 	return c;
+}
+
+/* Free @c if no policy is in it (a new one that got none, or the last). */
+static void kipsec_class_put_unused(struct kipsec_spd_class *c)
+{
+	if (c->refs)
+		return;
+	list_del_rcu(&c->node);
+	c->grp->refs--;
+	kipsec_dgroup_put_unused(c->grp);
+	kfree_rcu(c, rcu);
 }
 
 static void kipsec_class_put(struct kipsec_spd_class *c)
 {
-	if (--c->refs)
+	c->refs--;
+	kipsec_class_put_unused(c);
+}
+
+/* The mark of @sel's destination in group @g, made if need be. */
+static struct kipsec_spd_mark *kipsec_mark_get(struct kipsec_spd *spd,
+					       const struct kipsec_spd_dgroup *g,
+					       const struct kipsec_sel *sel)
+{
+	struct kipsec_spd_mark *m;
+	struct kipsec_addr key;
+	struct hlist_head *b;
+
+	kipsec_mark_key(&key, &sel->dst, g->dplen);
+	b = kipsec_mark_bucket(spd, g, &key);
+	hlist_for_each_entry(m, b, node)
+		if (m->grp == g && !memcmp(&m->dst, &key, sizeof(key)))
+			return m;
+	m = kzalloc(sizeof(*m), GFP_ATOMIC);
+	if (!m)
+		return NULL;
+	m->grp = g;
+	m->dst = key;
+	hlist_add_head_rcu(&m->node, b);
+	return m;
+}
+
+static void kipsec_mark_put_unused(struct kipsec_spd_mark *m)
+{
+	if (m->refs)
 		return;
-	list_del_rcu(&c->node);
-	kfree_rcu(c, rcu);
+	hlist_del_rcu(&m->node);
+	kfree_rcu(m, rcu);
 }
 
 /* The policy of @dir with exactly this selector. Caller holds the lock. */
@@ -212,6 +355,29 @@ static struct kipsec_policy *kipsec_spd_first(struct kipsec_spd *spd)
 	return n ? rb_entry(n, struct kipsec_policy, node) : NULL;
 }
 
+/* @best, or a policy of group @g's classes for the packet that comes first. */
+static struct kipsec_policy *
+kipsec_dgroup_lookup(struct kipsec_spd *spd, const struct kipsec_spd_dgroup *g,
+		     const struct kipsec_flow *fl, struct kipsec_policy *best)
+{
+	struct kipsec_spd_class *c;
+	struct kipsec_policy *pol;
+	struct kipsec_sel key;
+
+	list_for_each_entry_rcu(c, &g->classes, node,
+				lockdep_is_held(&spd->lock)) {
+		kipsec_flow_key(&key, c, fl);
+		hlist_for_each_entry_rcu(pol, kipsec_key_bucket_rcu(spd, c, &key),
+					 by_key, lockdep_is_held(&spd->lock)) {
+			if (pol->cls != c || memcmp(&pol->sel, &key, sizeof(key)))
+				continue;
+			if (!best || kipsec_policy_before(pol, best))
+				best = pol;
+		}
+	}
+	return best;
+}
+
 /*
  * The policy for a packet, or NULL. Caller holds the SPD lock, or is in an
  * RCU read section and checks spd->seq (kipsec_spd_snap()).
@@ -226,32 +392,39 @@ struct kipsec_policy *kipsec_spd_lookup(struct net *net, u8 dir,
 struct kipsec_policy *__kipsec_spd_lookup(struct kipsec_spd *spd, u8 dir,
 					  const struct kipsec_flow *fl)
 {
-	struct kipsec_policy *pol, *best = NULL;
-	struct kipsec_spd_class *c;
-	struct kipsec_sel key;
+	struct kipsec_policy *best = NULL;
+	struct kipsec_spd_dgroup *g;
 
-	list_for_each_entry_rcu(c, &spd->classes[dir], node,
+	list_for_each_entry_rcu(g, &spd->dgroups[dir], node,
 				lockdep_is_held(&spd->lock)) {
-		if (c->family != fl->src.family)
-			continue;
-		kipsec_flow_key(&key, c, fl);
-		hlist_for_each_entry_rcu(pol, kipsec_key_bucket_rcu(spd, c, &key),
-					 by_key, lockdep_is_held(&spd->lock)) {
-			if (pol->cls != c || memcmp(&pol->sel, &key, sizeof(key)))
-				continue;
-			if (!best || kipsec_policy_before(pol, best))
-				best = pol;
-		}
+		if (g->family == fl->src.family &&
+		    kipsec_spd_marked(spd, g, &fl->dst))
+			best = kipsec_dgroup_lookup(spd, g, fl, best);
 	}
 	return best;
 }
 
 /* ---- changing the SPD ------------------------------------------------ */
 
+/* Grow: every mark of the old table @old (of @obits) into the new one. */
+static void kipsec_marks_move(struct kipsec_spd *spd, struct hlist_head *old,
+			      unsigned int obits)
+{
+	struct kipsec_spd_mark *m;
+	struct hlist_node *next;
+	unsigned int i;
+
+	for (i = 0; i < 1u << obits; i++)
+		hlist_for_each_entry_safe(m, next, &old[i], node)
+			hlist_add_head_rcu(&m->node,
+					   kipsec_mark_bucket(spd, m->grp,
+							      &m->dst));
+}
+
 static void kipsec_spd_grow(struct kipsec_spd *spd)
 {
 	unsigned int bits = READ_ONCE(spd->bits) + 2;
-	struct hlist_head *key, *id, *okey, *oid;
+	struct hlist_head *key, *id, *dst, *okey, *oid, *odst;
 	struct kipsec_policy *pol;
 
 	if (READ_ONCE(spd->count) < (1u << READ_ONCE(spd->bits)) ||
@@ -259,7 +432,8 @@ static void kipsec_spd_grow(struct kipsec_spd *spd)
 		return;
 	key = kipsec_spd_table(bits);
 	id = kipsec_spd_table(bits);
-	if (!key || !id)
+	dst = kipsec_spd_table(bits);
+	if (!key || !id || !dst)
 		goto out;
 	spin_lock_bh(&spd->lock);
 	if (bits != spd->bits + 2) {
@@ -268,8 +442,10 @@ static void kipsec_spd_grow(struct kipsec_spd *spd)
 	}
 	okey = spd->by_key;
 	oid = spd->by_id;
+	odst = spd->by_dst;
 	write_seqcount_begin(&spd->seq);
 	WRITE_ONCE(spd->by_key, key);
+	WRITE_ONCE(spd->by_dst, dst);
 	spd->by_id = id;
 	/* Readers that see the new bits see the new, bigger table. */
 	smp_store_release(&spd->bits, bits);
@@ -278,15 +454,18 @@ static void kipsec_spd_grow(struct kipsec_spd *spd)
 				   kipsec_key_bucket(spd, pol->cls, &pol->sel));
 		hlist_add_head(&pol->by_id, kipsec_id_bucket(spd, pol->id));
 	}
+	kipsec_marks_move(spd, odst, bits - 2);
 	write_seqcount_end(&spd->seq);
 	spin_unlock_bh(&spd->lock);
 	/* Lockless readers may still walk the old table. */
 	synchronize_rcu();
 	key = okey;
 	id = oid;
+	dst = odst;
 out:
 	kvfree(key);
 	kvfree(id);
+	kvfree(dst);
 }
 
 /* af_key's policy ids: a counter in steps of 8, the direction below. */
@@ -309,6 +488,7 @@ static void kipsec_spd_link(struct kipsec_spd *spd, struct kipsec_policy *pol)
 			   kipsec_key_bucket(spd, pol->cls, &pol->sel));
 	hlist_add_head(&pol->by_id, kipsec_id_bucket(spd, pol->id));
 	pol->cls->refs++;
+	pol->mark->refs++;
 	WRITE_ONCE(spd->count, spd->count + 1);
 	write_seqcount_end(&spd->seq);
 }
@@ -320,6 +500,8 @@ static void kipsec_spd_unlink(struct kipsec_spd *spd,
 	rb_erase(&pol->node, &spd->tree);
 	hlist_del_rcu(&pol->by_key);
 	hlist_del(&pol->by_id);
+	pol->mark->refs--;
+	kipsec_mark_put_unused(pol->mark);
 	kipsec_class_put(pol->cls);
 	WRITE_ONCE(spd->count, spd->count - 1);
 	write_seqcount_end(&spd->seq);
@@ -346,13 +528,21 @@ static int kipsec_spd_insert(struct kipsec_spd *spd,
 	pol->cls = kipsec_class_get(spd, pol->dir, &pol->sel);
 	if (!pol->cls)
 		return -ENOMEM;
+	pol->mark = kipsec_mark_get(spd, pol->cls->grp, &pol->sel);
+	if (!pol->mark) {
+		kipsec_class_put_unused(pol->cls);
+		return -ENOMEM;
+	}
 	if (old) {
 		/* An update keeps the policy's place and id. */
 		pol->seq = old->seq;
 		pol->id = old->id;
-		pol->cls->refs++;	/* hold the class across the unlink */
+		/* hold the class and the mark across the unlink */
+		pol->cls->refs++;
+		pol->mark->refs++;
 		kipsec_spd_unlink(spd, old);
 		pol->cls->refs--;
+		pol->mark->refs--;
 	} else {
 		pol->seq = ++spd->next_seq;
 		pol->id = kipsec_spd_new_id(spd, pol->dir);
@@ -564,14 +754,16 @@ int kipsec_spd_init(struct kipsec_spd *spd)
 	seqcount_spinlock_init(&spd->seq, &spd->lock);
 	spd->tree = RB_ROOT;
 	for (dir = 0; dir < KIPSEC_DIR_MAX; dir++)
-		INIT_LIST_HEAD(&spd->classes[dir]);
+		INIT_LIST_HEAD(&spd->dgroups[dir]);
 	spd->bits = KIPSEC_SPD_MIN_BITS;
 	spd->seed = get_random_u32();
 	spd->by_key = kipsec_spd_table(spd->bits);
 	spd->by_id = kipsec_spd_table(spd->bits);
-	if (!spd->by_key || !spd->by_id) {
+	spd->by_dst = kipsec_spd_table(spd->bits);
+	if (!spd->by_key || !spd->by_id || !spd->by_dst) {
 		kvfree(spd->by_key);
 		kvfree(spd->by_id);
+		kvfree(spd->by_dst);
 		return -ENOMEM;
 	}
 	return 0;
@@ -582,4 +774,5 @@ void kipsec_spd_exit(struct kipsec_spd *spd)
 	kipsec_spd_clear(spd);
 	kvfree(spd->by_key);
 	kvfree(spd->by_id);
+	kvfree(spd->by_dst);
 }

@@ -21,9 +21,34 @@ struct kipsec_sel {
 	u8 proto, splen, dplen, pad;
 };
 
+/*
+ * The classes of one direction, family and destination prefix length.
+ * Its marks say which destinations its policies have: one probe for the
+ * packet's destination decides whether its classes are asked at all.
+ */
+struct kipsec_spd_dgroup {
+	struct list_head node;		/* in kipsec_spd.dgroups[dir] */
+	struct list_head classes;	/* its kipsec_spd_class.node */
+	struct rcu_head rcu;
+	u16 family;
+	u8 dplen;
+	unsigned int refs;		/* classes in it */
+	u32 salt;			/* hash salt of its marks */
+};
+
+/* A destination prefix that policies of group @grp have. */
+struct kipsec_spd_mark {
+	struct hlist_node node;		/* in kipsec_spd.by_dst */
+	struct rcu_head rcu;
+	const struct kipsec_spd_dgroup *grp;
+	struct kipsec_addr dst;		/* masked, zero-padded */
+	unsigned int refs;		/* policies with it */
+};
+
 /* The policies with one shape of selector: one hash probe per packet. */
 struct kipsec_spd_class {
-	struct list_head node;		/* in kipsec_spd.classes[dir] */
+	struct list_head node;		/* in kipsec_spd_dgroup.classes */
+	struct kipsec_spd_dgroup *grp;
 	struct rcu_head rcu;
 	u16 family;
 	u8 splen, dplen;
@@ -44,6 +69,7 @@ struct kipsec_policy {
 	struct hlist_node by_id;
 	struct rb_node node;		/* in kipsec_spd.tree */
 	struct kipsec_spd_class *cls;
+	struct kipsec_spd_mark *mark;	/* its destination in cls->grp */
 	u32 id, priority;
 	u64 seq;			/* insertion order among equals */
 	u8 dir, action;			/* KIPSEC_DIR_*, IPSEC_POLICY_* */
