@@ -38,9 +38,7 @@ const struct ike_peer_cfg *ikd_config_peer_kif(struct ikd_config *c,
 		if (err) {
 			log_warn("interface %s (%s:%u): %s", r->ifname,
 				 r->ifname_pos.file, r->ifname_pos.line,
-				 err == -ENODEV ? "no such interface" :
-				 err == -EMEDIUMTYPE ?
-				 "not a kipsec interface" : strerror(-err));
+				 ikd_kif_strerror(err));
 			continue;
 		}
 		if (!kif_matches(&kif, acq))

@@ -171,7 +171,6 @@ static bool collect_kif(const struct ikd_ctl_env *env,
 			struct ikd_ctl_out *o)
 {
 	struct ikd_kernel *k = env->kernel;
-	struct ikd_acquire *a = &c->acq[0];
 	struct ikd_kif kif;
 	int err = k->ops->kif_get ? k->ops->kif_get(k, peer->ifname, &kif) :
 		  -EOPNOTSUPP;
@@ -179,19 +178,10 @@ static bool collect_kif(const struct ikd_ctl_env *env,
 	if (err) {
 		ikd_ctl_error(o, IKD_CTL_E_FAILED, "remote \"%s\": interface "
 			      "%s: %s", peer->name, peer->ifname,
-			      err == -ENODEV ? "no such interface" :
-			      err == -EMEDIUMTYPE ? "not a kipsec interface" :
-			      strerror(-err));
+			      ikd_kif_strerror(err));
 		return false;
 	}
-	memset(a, 0, sizeof(*a));
-	a->proto = IPPROTO_ESP;
-	a->mode = IKD_MODE_TUNNEL;
-	a->reqid = kif.reqid;
-	a->src = kif.local;
-	a->dst = kif.remote;
-	a->pol.dir = IKD_DIR_OUT;
-	a->pol.action = IPSEC_POLICY_IPSEC;
+	ikd_kif_acquire(&kif, &c->acq[0]);
 	c->n = 1;
 	if (!peer->remote.family || ikd_addr_is_any(&peer->remote))
 		peer->remote = kif.remote;

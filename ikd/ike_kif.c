@@ -18,17 +18,6 @@
 
 #include "log.h"
 
-static const char *kif_why(int err)
-{
-	switch (err) {
-	case -ENODEV: return "no such interface";
-	case -EMEDIUMTYPE: return "not a kipsec interface";
-	case -EXDEV: return "its encrypted side is another network namespace";
-	case -EOPNOTSUPP: return "the kernel seam cannot read interfaces";
-	}
-	return strerror(-err);
-}
-
 int ike_kif_get(struct ike_engine *e, const struct ike_peer_cfg *peer,
 		struct ikd_kif *out)
 {
@@ -42,7 +31,7 @@ int ike_kif_get(struct ike_engine *e, const struct ike_peer_cfg *peer,
 		err = -EINVAL;
 	if (err) {
 		log_error("remote \"%s\": interface %s: %s", peer->name,
-			  peer->ifname, kif_why(err));
+			  peer->ifname, ikd_kif_strerror(err));
 		return err;
 	}
 	out->local.port = out->remote.port = 0;

@@ -92,14 +92,8 @@ int ikev1_kif_acquire(struct ike_engine *e, const struct ikd_acquire *acq,
 	if (peer->remote.family &&
 	    !ikd_addr_eq_noport(&peer->remote, &kif.remote))
 		return ends_differ(peer);
-	memset(out, 0, sizeof(*out));
+	ikd_kif_acquire(&kif, out);
 	out->seq = acq->seq;
-	out->proto = IPPROTO_ESP;
-	out->mode = IKD_MODE_TUNNEL;
-	out->reqid = kif.reqid;
-	out->src = kif.local;
-	out->dst = kif.remote;
-	out->pol.dir = IKD_DIR_OUT;
 	conf_ids(peer, &out->pol.sel);
 	return 0;
 }

@@ -188,6 +188,11 @@ struct ikd_kernel *ikd_kernel_pfkey_new(void);
 uint32_t ikd_kernel_in_reqid(struct ikd_kernel *k, const struct ikd_sel *out,
 			     uint8_t proto, uint8_t mode, uint32_t out_reqid);
 void ikd_kernel_free(struct ikd_kernel *k);
+/* kernel_kif.c: what a kif_get() error means, for logs. */
+const char *ikd_kif_strerror(int err);
+/* The ACQUIRE @kif raises for a packet routed into it without an SA
+ * (include/kipsec/if_kipsec.h): ESP, tunnel, its reqid, policy id 0. */
+void ikd_kif_acquire(const struct ikd_kif *kif, struct ikd_acquire *a);
 /* kernel_kif.c: kif_get over rtnetlink (setkey/ifnl.h). */
 int ikd_kernel_kif_get(struct ikd_kernel *k, const char *name,
 		       struct ikd_kif *out);

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <string.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <linux/ipsec.h>
 
 #include "../setkey/ifnl.h"
 
@@ -52,4 +54,27 @@ int ikd_kernel_kif_get(struct ikd_kernel *k, const char *name,
 		return w.err;
 	/* kif_dump() calls back for kipsec interfaces only. */
 	return if_nametoindex(name) ? -EMEDIUMTYPE : -ENODEV;
+}
+
+const char *ikd_kif_strerror(int err)
+{
+	switch (err) {
+	case -ENODEV: return "no such interface";
+	case -EMEDIUMTYPE: return "not a kipsec interface";
+	case -EXDEV: return "its encrypted side is another network namespace";
+	case -EOPNOTSUPP: return "the kernel seam cannot read interfaces";
+	}
+	return strerror(-err);
+}
+
+void ikd_kif_acquire(const struct ikd_kif *kif, struct ikd_acquire *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->proto = IPPROTO_ESP;
+	a->mode = IKD_MODE_TUNNEL;
+	a->reqid = kif->reqid;
+	a->src = kif->local;
+	a->dst = kif->remote;
+	a->pol.dir = IKD_DIR_OUT;
+	a->pol.action = IPSEC_POLICY_IPSEC;
 }
