@@ -131,7 +131,7 @@ fi
 # and is switched on and off through its control FIFO, as it takes long
 # to start under TCG. -B -N: no build-ids (slow on the 9p root).
 profile() {
-	local s=$1 dir=$KT_OUT/perf-$1 pid ppid begin cfd afd ack
+	local s=$1 dir=$KT_OUT/perf-$1 pid ppid begin cfd afd
 	begin=$dir/marks/$s-$perf_alg-udp$perf_size-r1.begin
 	rm -f "$KT_TMP/ctl" "$KT_TMP/ack"
 	mkfifo "$KT_TMP/ctl" "$KT_TMP/ack" || kt_fail "mkfifo"
@@ -140,7 +140,7 @@ profile() {
 		-e cpu-clock -C 1 -o "$KT_TMP/perf-$s.data" >"$KT_TMP/perf-rec-$s.log" 2>&1 &
 	ppid=$!
 	echo disable >&$cfd
-	read -r -t 300 -u $afd ack || kt_fail "perf record does not answer: $(tail -n 3 "$KT_TMP/perf-rec-$s.log")"
+	read -r -t 300 -u $afd _ || kt_fail "perf record does not answer: $(tail -n 3 "$KT_TMP/perf-rec-$s.log")"
 	KT_OUT=$dir BENCH_STACKS=$s ESP_ALGS=$perf_alg ESP_SIZES=$perf_size \
 		ESP_RUNS=1 ESP_SECS=$((perf_secs + 10)) ESP_TCP_RUNS=0 ESP_BUDGET=200 \
 		bash "$KT_TOP/tests/bench/esp_tput.sh" >"$KT_TMP/perf-$s.log" 2>&1 &
@@ -150,10 +150,10 @@ profile() {
 		kt_fail "perf: the $s turn never began: $(tail -n 5 "$KT_TMP/perf-$s.log")"
 	fi
 	echo enable >&$cfd
-	read -r -t 60 -u $afd ack || kt_fail "perf record: no ack to enable"
+	read -r -t 60 -u $afd _ || kt_fail "perf record: no ack to enable"
 	sleep "$perf_secs"
 	echo disable >&$cfd
-	read -r -t 60 -u $afd ack || kt_fail "perf record: no ack to disable"
+	read -r -t 60 -u $afd _ || kt_fail "perf record: no ack to disable"
 	test -e "$dir/marks/$s-$perf_alg-udp$perf_size-r1.end" &&
 		echo "# perf $s: the turn ended before perf stopped: the profile includes idle time" >>"$crypto"
 	kill -INT $ppid
