@@ -211,6 +211,8 @@ kernel:
 	@test -n "$(KDIR)" || { echo "no kernel headers found: run 'make deps' or pass KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 \
 		KCFLAGS="$(if $(CI),-Werror)" modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/aead_speed W=1 \
+		KCFLAGS="$(if $(CI),-Werror)" modules
 
 # --- install ----------------------------------------------------------------
 # GNU/FHS layout under PREFIX, each directory overridable; DESTDIR is
@@ -330,6 +332,7 @@ deps-if-missing:
 clean:
 	rm -rf $(O)
 	$(if $(KDIR),-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean)
+	$(if $(KDIR),-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/aead_speed clean)
 
 # Dependency files only: build/ also holds unpacked packages with *.d directories.
 -include $(shell find $(O) -path $(O)/libreswan -prune -o -name '*.d' -type f -print 2>/dev/null)
