@@ -49,7 +49,8 @@
 # issue 19, a run of over half an hour under TCG),
 # DUMP_RUNS (3), DUMP_CHECK (1), CHURN_RATE (10000), CHURN_SECS (3),
 # CHURN_RUNS (3), CHURN_POOL (1000), ACQ_N (10000), ACQ_RUNS (3),
-# CTL_ALG (null; also cbc-sha256, gcm), CTL_WARM (1; 0: no warm-up).
+# CTL_ALG (null; also cbc-sha256, gcm), CTL_WARM (1; 0: no warm-up),
+# ACQ_DEFAULT (1; 0: no burst with the defaults).
 . "$KT_TOP/tests/vm/lib.sh"
 
 stacks=${CTL_STACKS:-kipsec af_key}
@@ -355,7 +356,7 @@ for s in $stacks; do
 			acquire_test "$s"
 		fi
 		traffic_stop "$s"
-		has acquire && acquire_default "$s"
+		has acquire && [ "${ACQ_DEFAULT:-1}" = 1 ] && acquire_default "$s"
 	fi
 	unload "$s"
 done
