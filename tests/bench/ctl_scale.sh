@@ -18,9 +18,9 @@
 #    right, in namespaces t-*, CTL_ALG: null by default) carries 64-byte UDP
 #    from build/bench/udp_window (closed loop, window 128, applications on
 #    vCPU 0, packets on vCPU 1 by RPS) during every turn (stopped between
-#    turns, so that the steps between them do not crawl). kipsec's tunnel is keyed
-#    by setkey, af_key's by `ip xfrm` (af_key cannot key null encryption
-#    with our setkey; the data plane is XFRM's either way). On gw1 (the
+#    turns, so that the steps between them do not crawl). kipsec's tunnel
+#    is keyed by setkey, af_key's by `ip xfrm` (af_key cannot key null
+#    encryption with our setkey; the data plane is XFRM's either way). On gw1 (the
 #    tunnel's SAD), `ctl_scale churn` holds CHURN_POOL unrelated SAs and
 #    replaces them, SADB_ADD of a new one and SADB_DELETE of the oldest in
 #    turn, at CHURN_RATE requests per second (adds and deletes each count
@@ -40,14 +40,20 @@
 #    fresh namespace with the defaults (acq-default): how many ACQUIREs
 #    each stack delivers out of ACQ_N, and kipsec's acquire_refused.
 #
+# The stacks are measured one after the other, not alternating (a table
+# of DUMP_N entries would have to be installed again at every switch): a
+# change in the host's load between them lands in the ratios, which is why
+# each stack's "during/without" ratios pair turns next to each other.
+# CTL_STACKS="af_key kipsec" reverses the order.
+#
 # Appends one line per measurement to $KT_OUT/raw.txt; tests/bench/
 # ctl_scale_table.py makes the table. Exits non-zero at the first failed
 # step (a refused request, a missing reply, a dump short of entries, a
 # tunnel that passes nothing, a burst that brings no ACQUIRE).
 # Environment (defaults): CTL_STACKS ("kipsec af_key"), CTL_TESTS ("dump
 # churn acquire": which of the three), DUMP_N (10000; 100000 is the size of
-# issue 19, a run of over half an hour under TCG),
-# DUMP_RUNS (3), DUMP_CHECK (1), CHURN_RATE (10000), CHURN_SECS (3),
+# issue 19: CTL_TESTS=dump DUMP_N=100000 took 8 minutes at a host load of
+# 10), DUMP_RUNS (3), DUMP_CHECK (1), CHURN_RATE (10000), CHURN_SECS (3),
 # CHURN_RUNS (3), CHURN_POOL (1000), ACQ_N (10000), ACQ_RUNS (3),
 # CTL_ALG (null; also cbc-sha256, gcm), CTL_WARM (1; 0: no warm-up),
 # ACQ_DEFAULT (1; 0: no burst with the defaults).
