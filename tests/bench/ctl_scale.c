@@ -24,20 +24,23 @@
  *       client's CPU time (user + system, which holds the kernel's work on
  *       the requests) per request, and the packets per second that IF in
  *       network namespace NS received meanwhile.
- *   ctl_scale acquire [-c NS:IF] [-e EXPECT] [-w WAIT_S] -n N BASE
- *       Registers a PF_KEY socket for ESP, then sends one UDP datagram to
- *       each of N addresses BASE+1 .. BASE+N (sendto one by one: a stack
- *       that refuses the datagram fails the call, and sendmmsg would stop
- *       there), reading ACQUIREs every 64 sends and then until EXPECT
- *       (default N) arrived or none came for WAIT_S (default 2) s. Prints
- *       sent, refused (datagrams the call refused), acquires, distinct
- *       (their distinct destinations in the range), send_ms, all_ms (first
- *       send to the last ACQUIRE read), acq_bytes (an ACQUIRE's mean
- *       length), register_ms (the SADB_REGISTER before, not in the
- *       burst: af_key probes the kernel's algorithms then), and the
- *       packets per second of IF in
- *       NS from the first send to the end of the burst (the later of the
- *       last send and the last ACQUIRE).
+ *   ctl_scale acquire [-c NS:IF] [-e EXPECT] [-w WAIT_S] [-R RUNS] [-i IDLE_S]
+ *                     -n N BASE
+ *       Registers a PF_KEY socket for ESP (once: af_key probes the kernel's
+ *       algorithms at every SADB_REGISTER, which takes seconds to minutes
+ *       under TCG), then RUNS (default 1) bursts: one UDP datagram to each
+ *       of N addresses, BASE+1 .. BASE+N in the first, the N after those
+ *       in the next, and so on (sendto one by one: a stack that refuses
+ *       the datagram fails the call, and sendmmsg would stop there),
+ *       reading ACQUIREs every 64 sends and then until EXPECT (default N)
+ *       arrived or none came for WAIT_S (default 2) s. With -i, a turn of
+ *       IDLE_S s without burst before each odd run's burst and after each
+ *       even run's. A line per turn: turn=acquire with run, sent, refused
+ *       (datagrams the call refused), acquires, distinct (their distinct
+ *       destinations in the range), send_ms, all_ms (first send to the
+ *       last ACQUIRE read), acq_bytes (an ACQUIRE's mean length),
+ *       register_ms, and the packets per second that IF in NS received
+ *       during the sends; turn=idle with run and that packet rate.
  * Every PF_KEY reply must match its request (type, seq, pid) with errno 0:
  * otherwise exit 1, so a failure is never measured as a rate.
  */
@@ -549,32 +552,20 @@ static unsigned int drain(int fd, int ms)
 	}
 }
 
-static int acquire(const char *base, unsigned int wait_s)
+/* One burst from @base; prints its line. */
+static void burst(int fd, int u, uint32_t base, unsigned int run, unsigned int wait_s,
+		  double treg)
 {
-	int fd = pfkey_socket(), u;
-	unsigned int refused = 0;
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
-	struct in_addr b;
+	unsigned int refused = 0;
 	uint64_t rx0, rx1;
-	double treg, t0, t1, tend;
+	double t0, t1;
 	ssize_t n;
 
-	CHECK(inet_pton(AF_INET, base, &b) == 1, "bad base address %s", base);
-	acq_base = ntohl(b.s_addr);
-	acq_seen = calloc(acq_n ? acq_n : 1, 1);
-	CHECK(acq_seen, "calloc");
-	treg = now();
-	kmsg_init(&scratch, SADB_REGISTER, SADB_SATYPE_ESP);
-	CHECK(ksend(fd, &scratch) == 0, "REGISTER: %s", strerror(errno));
-	do {
-		CHECK(krecv(fd, &scratch, 10000) > 0, "no REGISTER reply");
-	} while (kmsg_hdr(&scratch)->sadb_msg_type != SADB_REGISTER);
-	CHECK(kmsg_hdr(&scratch)->sadb_msg_errno == 0, "REGISTER: errno %u",
-	      kmsg_hdr(&scratch)->sadb_msg_errno);
-	treg = now() - treg;
-	u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	CHECK(u >= 0, "socket: %s", strerror(errno));
-
+	acq_base = base;
+	acq_count = acq_distinct = 0;
+	acq_bytes = 0;
+	memset(acq_seen, 0, acq_n);
 	rx0 = counter_read();
 	t0 = now();
 	acq_last = t0;
@@ -592,22 +583,68 @@ static int acquire(const char *base, unsigned int wait_s)
 			drain(fd, 0);
 	}
 	t1 = now();
+	/* The burst is the sends: ACQUIREs go out as they are made. */
+	rx1 = counter_read();
 	drain(fd, 0);
 	while (acq_count < acq_expect && drain(fd, (int)wait_s * 1000))
 		;
-	tend = acq_last > t1 ? acq_last : t1;
-	rx1 = counter_read();
-	/* rx1 is read after the wait for stragglers: count the packets of
-	 * the burst only when it ended with the sends or the last read. */
-	printf("n=%u sent=%u refused=%u acquires=%u distinct=%u send_ms=%.1f all_ms=%.1f "
-	       "acq_bytes=%.0f register_ms=%.1f",
-	       acq_n, acq_n, refused, acq_count, acq_distinct, (t1 - t0) * 1e3,
+	printf("turn=acquire run=%u n=%u sent=%u refused=%u acquires=%u distinct=%u "
+	       "send_ms=%.1f all_ms=%.1f acq_bytes=%.0f register_ms=%.1f",
+	       run, acq_n, acq_n, refused, acq_count, acq_distinct, (t1 - t0) * 1e3,
 	       acq_count ? (acq_last - t0) * 1e3 : 0.0,
 	       acq_count ? (double)acq_bytes / acq_count : 0.0, treg * 1e3);
 	if (ctr_fd >= 0)
-		printf(" pps=%.0f rx=%llu", (double)(rx1 - rx0) / (tend - t0),
+		printf(" pps=%.0f rx=%llu", (double)(rx1 - rx0) / (t1 - t0),
 		       (unsigned long long)(rx1 - rx0));
 	putchar('\n');
+	fflush(stdout);
+}
+
+/* A turn of @secs without burst; prints its line. */
+static void idle(unsigned int run, unsigned int secs)
+{
+	uint64_t rx0 = counter_read(), rx1;
+	double t0 = now(), t1;
+
+	usleep(secs * 1000000u);
+	t1 = now();
+	rx1 = counter_read();
+	printf("turn=idle run=%u secs=%.3f pps=%.0f rx=%llu\n", run, t1 - t0,
+	       (double)(rx1 - rx0) / (t1 - t0), (unsigned long long)(rx1 - rx0));
+	fflush(stdout);
+}
+
+static int acquire(const char *base, unsigned int wait_s, unsigned int runs,
+		   unsigned int idle_s)
+{
+	int fd = pfkey_socket(), u;
+	struct in_addr b;
+	double treg;
+
+	CHECK(inet_pton(AF_INET, base, &b) == 1, "bad base address %s", base);
+	acq_seen = calloc(acq_n, 1);
+	CHECK(acq_seen, "calloc");
+	treg = now();
+	kmsg_init(&scratch, SADB_REGISTER, SADB_SATYPE_ESP);
+	CHECK(ksend(fd, &scratch) == 0, "REGISTER: %s", strerror(errno));
+	do {
+		/* af_key probes the kernel's algorithms first: slow. */
+		CHECK(krecv(fd, &scratch, 600000) > 0, "no REGISTER reply");
+	} while (kmsg_hdr(&scratch)->sadb_msg_type != SADB_REGISTER);
+	CHECK(kmsg_hdr(&scratch)->sadb_msg_errno == 0, "REGISTER: errno %u",
+	      kmsg_hdr(&scratch)->sadb_msg_errno);
+	treg = now() - treg;
+	u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	CHECK(u >= 0, "socket: %s", strerror(errno));
+	for (unsigned int r = 1; r <= runs; r++) {
+		uint32_t from = ntohl(b.s_addr) + (r - 1) * acq_n;
+
+		if (idle_s && r % 2)
+			idle(r, idle_s);
+		burst(fd, u, from, r, wait_s, treg);
+		if (idle_s && !(r % 2))
+			idle(r, idle_s);
+	}
 	close(u);
 	close(fd);
 	free(acq_seen);
@@ -619,13 +656,13 @@ static void usage(void)
 	fprintf(stderr, "usage: ctl_scale fill N\n"
 		"       ctl_scale exec [-o FILE | -n] CMD [ARG...]\n"
 		"       ctl_scale churn [-c NS:IF] [-p POOL] -r RATE -t SECS\n"
-		"       ctl_scale acquire [-c NS:IF] [-e EXPECT] [-w WAIT_S] -n N BASE\n");
+		"       ctl_scale acquire [-c NS:IF] [-e EXPECT] [-w WAIT_S] [-R RUNS] [-i IDLE_S] -n N BASE\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	unsigned int rate = 0, secs = 0, wait_s = 2;
+	unsigned int rate = 0, secs = 0, wait_s = 2, runs = 1, idle_s = 0;
 	bool have_rate = false, have_expect = false;
 	const char *cmd;
 	int opt;
@@ -644,7 +681,7 @@ int main(int argc, char **argv)
 			usage();
 		return run_exec(NULL, false, argv + 1);
 	}
-	while ((opt = getopt(argc, argv, "c:p:r:t:n:e:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:p:r:t:n:e:w:R:i:")) != -1) {
 		switch (opt) {
 		case 'c': counter_open(optarg); break;
 		case 'p': pool = (unsigned int)strtoul(optarg, NULL, 0); break;
@@ -653,6 +690,8 @@ int main(int argc, char **argv)
 		case 'n': acq_n = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'e': acq_expect = (unsigned int)strtoul(optarg, NULL, 0); have_expect = true; break;
 		case 'w': wait_s = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'R': runs = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'i': idle_s = (unsigned int)strtoul(optarg, NULL, 0); break;
 		default: usage();
 		}
 	}
@@ -666,10 +705,11 @@ int main(int argc, char **argv)
 		CHECK(pool > 0 && pool < (1u << 20), "POOL out of range");
 		return churn(rate, secs);
 	}
-	if (!strcmp(cmd, "acquire") && optind == argc - 1 && acq_n > 0 && acq_n < (1u << 22)) {
+	if (!strcmp(cmd, "acquire") && optind == argc - 1 && acq_n > 0 && acq_n < (1u << 22) &&
+	    runs > 0 && (uint64_t)acq_n * runs < (1u << 24)) {
 		if (!have_expect)
 			acq_expect = acq_n;
-		return acquire(argv[optind], wait_s);
+		return acquire(argv[optind], wait_s, runs, idle_s);
 	}
 	usage();
 	return 2;
