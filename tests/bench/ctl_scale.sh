@@ -54,8 +54,8 @@
 # tunnel that passes nothing, a burst that brings no ACQUIRE).
 # Environment (defaults): CTL_STACKS ("kipsec af_key"), CTL_TESTS ("dump
 # churn acquire": which of the three), DUMP_N (10000; 100000 is the size of
-# issue 19: CTL_TESTS=dump DUMP_N=100000 took 8 minutes at a host load of
-# 10), DUMP_RUNS (3), DUMP_CHECK (1), CHURN_RATE (10000), CHURN_SECS (3),
+# issue 19: CTL_TESTS=dump DUMP_N=100000 took 4 to 8 minutes at a host
+# load of 7 to 10), DUMP_RUNS (3), DUMP_CHECK (1), CHURN_RATE (10000), CHURN_SECS (3),
 # CHURN_RUNS (3), CHURN_POOL (1000), ACQ_N (10000), ACQ_RUNS (3),
 # CTL_ALG (null; also cbc-sha256, gcm), CTL_WARM (1; 0: no warm-up),
 # ACQ_DEFAULT (1; 0: no burst with the defaults).
