@@ -50,8 +50,9 @@ FUZZ_TARGETS  := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%, \
 GUEST_PROGS   := $(patsubst tests/guest/%.c,$(O)/guest/%, \
                    $(sort $(wildcard tests/guest/*.c)))
 # Benchmark drivers: tests/bench/run builds them too, and the guest test
-# esp_tput_smoke needs udp_window from `make all`.
-BENCH_PROGS   := $(if $(wildcard tests/bench/udp_window.c),$(O)/bench/udp_window)
+# esp_tput_smoke needs udp_window and ctl_scale_smoke ctl_scale from `make all`.
+BENCH_PROGS   := $(if $(wildcard tests/bench/udp_window.c),$(O)/bench/udp_window) \
+                 $(if $(wildcard tests/bench/ctl_scale.c),$(O)/bench/ctl_scale)
 EXAMPLES      := $(patsubst docs/examples/%.c,$(O)/examples/%, \
                    $(sort $(wildcard docs/examples/*.c)))
 
@@ -191,6 +192,10 @@ $(O)/guest/%: $(O)/tests/guest/%.o $(O)/libikd.a $(O)/libkipsec.a
 $(O)/bench/udp_window: tests/bench/udp_window.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CSTD) $(CWARN) -pthread $(LDFLAGS) -o $@ $<
+
+$(O)/bench/ctl_scale: tests/bench/ctl_scale.c tests/guest/kpfkey_lib.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CSTD) -Itests/guest $(CWARN) $(LDFLAGS) -o $@ $<
 
 # The example programs of docs/examples (the guest tests use them too).
 $(O)/examples/%: $(O)/docs/examples/%.o $(O)/libkipsec.a
