@@ -9,8 +9,7 @@
 # skipped ("STACK/ALG ..." left out), and a (the algorithm row, for
 # check_wire's messages). Optional: tunnel_prio (the priority of the
 # tunnel's policies, in both stacks; unset: setkey's and ip xfrm's
-# defaults), udp_tag (appended to udp's labels) and udp_kv (key=value
-# words added to udp's raw lines).
+# defaults).
 
 # Test keys (AES-128; HMAC-SHA2-256 takes a 256-bit key; GCM a 128-bit
 # key followed by the 32-bit salt).
@@ -226,12 +225,11 @@ check_wire() {
 mark() { : >"$KT_OUT/marks/$1"; }
 
 # udp ALG SIZE: every stack still standing, ESP_RUNS turns each, taking
-# turns inside one udp_window process (labels STACK-ALG-udpSIZE, then
-# -$udp_tag if set).
+# turns inside one udp_window process (labels STACK-ALG-udpSIZE).
 udp() {
 	local s specs=() line label rc
 	for s in $stacks; do
-		ok "$s" "$1" && specs+=("$s-$1-udp$2${udp_tag:+-$udp_tag}:$(pfx "$s")-left:$(pfx "$s")-right")
+		ok "$s" "$1" && specs+=("$s-$1-udp$2:$(pfx "$s")-left:$(pfx "$s")-right")
 	done
 	[ ${#specs[@]} -gt 0 ] || return 0
 	timeout $((runs * ${#specs[@]} * (secs + 2) + 60)) "$udp_window" -a 10.0.2.2 -l "$2" \
@@ -240,7 +238,7 @@ udp() {
 	while read -r line; do
 		label=${line#label=}; label=${label%% *}; s=${label%%-*}
 		run=${line#* run=}; run=${run%% *}
-		echo "stack=$s via=$(via "$s" "$1") alg=$1 ${udp_kv:+$udp_kv }proto=udp id=$label-r$run $line" \
+		echo "stack=$s via=$(via "$s" "$1") alg=$1 proto=udp id=$label-r$run $line" \
 			"t=$((SECONDS - start))" | tee -a "$raw"
 	done
 	rc=${PIPESTATUS[0]}

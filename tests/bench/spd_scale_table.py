@@ -13,9 +13,10 @@ CPU; --wall for wall-clock rates), as in esp_tput_table.py.
 
   N/0     a stack's rate at N over its own rate at N = 0 in the same class
           (measured again at the start of each class): 1.00 = no slowdown
-  k/x     kipsec's rate over native XFRM's at the same N (>1 kipsec faster)
-  paired  the median of the turn-by-turn kipsec/XFRM ratios (neighbouring
-          turns), with their lowest and highest
+  k/x     kipsec's rate over native XFRM's at the same N (>1 kipsec faster;
+          "-" where XFRM delivered nothing: see the skip notes)
+  paired  the median of the run-by-run kipsec/XFRM ratios (run r of each
+          stack in the row), with their lowest and highest
   inst s  seconds to install the stack's extra entries up to N (all
           directions, both gateways for SAs; "-" at 0, "skip" when the
           stack sat the row out, see the notes)
