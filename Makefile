@@ -76,7 +76,7 @@ help:
 	@echo "make install    install under PREFIX (/usr/local), DESTDIR honoured; make uninstall"
 	@echo "make install-dkms  module sources into /usr/src/kipsec-VERSION for DKMS"
 	@echo "make demo       boot a guest: a tunnel keyed by setkey, then by ikd"
-	@echo "make bench      ESP throughput, IKE handshake (IKEv2, IKEv1)/rekey/COOKIE rates against native XFRM, strongSwan"
+	@echo "make bench      ESP throughput and packet cost against SPD/SAD size, IKE handshake (IKEv2, IKEv1)/rekey/COOKIE rates against native XFRM, strongSwan"
 	@echo "make fuzz       run every fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make KDIR=...   build the module against another kernel tree"
 
