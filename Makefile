@@ -193,7 +193,7 @@ $(O)/bench/udp_window: tests/bench/udp_window.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CSTD) $(CWARN) -pthread $(LDFLAGS) -o $@ $<
 
-$(O)/bench/ctl_scale: tests/bench/ctl_scale.c tests/guest/kpfkey_lib.h
+$(O)/bench/ctl_scale: tests/bench/ctl_scale.c tests/bench/pfkey_batch.h tests/guest/kpfkey_lib.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CSTD) -Itests/guest $(CWARN) $(LDFLAGS) -o $@ $<
 

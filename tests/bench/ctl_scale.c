@@ -52,24 +52,10 @@
 #include <stdbool.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 
-#define SLOT 512		/* bytes per request; ours are < 300 */
-#define RSLOT 4096		/* bytes per reply */
 #define WMAX 256
-
-static uint8_t reqbuf[WMAX][SLOT] __attribute__((aligned(8)));
-static uint8_t repbuf[WMAX][RSLOT] __attribute__((aligned(8)));
-static struct kmsg scratch;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "pfkey_batch.h"
 
 static double cpu_s(void)
 {
@@ -78,13 +64,6 @@ static double cpu_s(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static void ipv4(char *buf, uint32_t addr)
-{
-	struct in_addr a = { .s_addr = htonl(addr) };
-
-	inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
 
 static int pfkey_socket(void)
@@ -155,73 +134,7 @@ static uint64_t counter_read(void)
 	return 0;
 }
 
-/* ---- batched requests (as in pfkey_install.c) ---- */
-
-static void check_reply(const uint8_t *buf, ssize_t n, const struct sadb_msg *q)
-{
-	const struct sadb_msg *r = (const void *)buf;
-
-	CHECK(n >= (ssize_t)sizeof(*r) && (size_t)r->sadb_msg_len * 8 == (size_t)n,
-	      "reply of %zd bytes, length %u words", n,
-	      n >= (ssize_t)sizeof(*r) ? r->sadb_msg_len : 0);
-	CHECK(r->sadb_msg_type == q->sadb_msg_type && r->sadb_msg_seq == q->sadb_msg_seq &&
-	      r->sadb_msg_pid == q->sadb_msg_pid,
-	      "reply type %u seq %u pid %u to type %u seq %u pid %u",
-	      r->sadb_msg_type, r->sadb_msg_seq, r->sadb_msg_pid,
-	      q->sadb_msg_type, q->sadb_msg_seq, q->sadb_msg_pid);
-	CHECK(r->sadb_msg_errno == 0, "type %u seq %u: errno %u (%s)",
-	      q->sadb_msg_type, q->sadb_msg_seq, r->sadb_msg_errno,
-	      strerror(r->sadb_msg_errno));
-}
-
-static void wait_readable(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	CHECK(poll(&pfd, 1, 10000) == 1, "no reply within 10 s (dropped?)");
-}
-
-typedef void (*build_fn)(struct kmsg *m, unsigned int i);
-
-/* Requests build(i) for i in [i0, i0+w) in one sendmmsg(), then their replies. */
-static void batch(int fd, build_fn build, unsigned int i0, unsigned int w)
-{
-	static struct mmsghdr sv[WMAX], rv[WMAX];
-	static struct iovec siov[WMAX], riov[WMAX];
-	unsigned int sent = 0, got = 0;
-
-	for (unsigned int k = 0; k < w; k++) {
-		build(&scratch, i0 + k);
-		kmsg_finish(&scratch);
-		CHECK(scratch.len <= SLOT, "request of %zu bytes", scratch.len);
-		memcpy(reqbuf[k], scratch.buf, scratch.len);
-		siov[k] = (struct iovec){ reqbuf[k], scratch.len };
-		sv[k] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &siov[k], .msg_iovlen = 1 } };
-		riov[k] = (struct iovec){ repbuf[k], RSLOT };
-	}
-	while (sent < w) {
-		int n = sendmmsg(fd, sv + sent, w - sent, 0);
-
-		CHECK(n > 0, "sendmmsg: %s", strerror(errno));
-		sent += (unsigned int)n;
-	}
-	while (got < w) {
-		int n;
-
-		for (unsigned int k = got; k < w; k++)
-			rv[k] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &riov[k], .msg_iovlen = 1 } };
-		wait_readable(fd);
-		n = recvmmsg(fd, rv + got, w - got, MSG_DONTWAIT, NULL);
-		CHECK(n > 0, "recvmmsg: %s", strerror(errno));
-		for (int k = 0; k < n; k++) {
-			struct mmsghdr *h = &rv[got + k];
-
-			CHECK(!(h->msg_hdr.msg_flags & MSG_TRUNC), "reply truncated");
-			check_reply(repbuf[got + k], h->msg_len, (const void *)reqbuf[got + k]);
-		}
-		got += (unsigned int)n;
-	}
-}
+/* ---- batched requests (pfkey_batch.h) ---- */
 
 /* Requests build(i) for i in [i0, i1), WMAX at a time. */
 static void batches(int fd, build_fn build, unsigned int i0, unsigned int i1)
@@ -252,28 +165,6 @@ static long slab_kb(void)
 }
 
 /* ---- fill ---- */
-
-static void build_sa(struct kmsg *m, unsigned int i)
-{
-	char dst[INET_ADDRSTRLEN];
-
-	ipv4(dst, 0x0c000000u + i);
-	kmsg_init(m, SADB_ADD, SADB_SATYPE_ESP);
-	kmsg_sa(m, 0x10000 + i, SADB_AALG_SHA1HMAC, SADB_X_EALG_AESCBC);
-	kmsg_addr(m, SADB_EXT_ADDRESS_SRC, SRC, 32, 0, 0);
-	kmsg_addr(m, SADB_EXT_ADDRESS_DST, dst, 32, 0, 0);
-	kmsg_key(m, SADB_EXT_KEY_AUTH, 160);
-	kmsg_key(m, SADB_EXT_KEY_ENCRYPT, 128);
-}
-
-static void build_spd(struct kmsg *m, unsigned int i)
-{
-	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
-
-	ipv4(src, 0x0a000000u + i);
-	ipv4(dst, 0x0b000000u + i);
-	spd_msg(m, SADB_X_SPDADD, src, dst, 32, IPSEC_DIR_OUTBOUND, IPSEC_POLICY_IPSEC, 0);
-}
 
 static int fill(unsigned int n)
 {
