@@ -103,6 +103,32 @@ drop:
 	return NETDEV_TX_OK;
 }
 
+/* ---- an SA's interface ---------------------------------------------- */
+
+/* The interface of @sa's reqid whose endpoints are @local and @remote. */
+static struct kipsec_if *kipsec_if_bound(struct kipsec_net *kn,
+					 const struct kipsec_sa *sa,
+					 const struct kipsec_addr *local,
+					 const struct kipsec_addr *remote)
+{
+	struct kipsec_if *ifp;
+
+	if (!READ_ONCE(kn->nr_ifs) || sa->mode != IPSEC_MODE_TUNNEL)
+		return NULL;
+	ifp = kipsec_if_of_reqid(kn, sa->reqid);
+	if (!ifp || memcmp(&ifp->local, local, sizeof(*local)) ||
+	    memcmp(&ifp->remote, remote, sizeof(*remote)))
+		return NULL;
+	return ifp;
+}
+
+/* The interface whose inbound SA @sa is, if any. */
+struct kipsec_if *kipsec_if_of_sa(struct kipsec_net *kn,
+				  const struct kipsec_sa *sa)
+{
+	return kipsec_if_bound(kn, sa, &sa->dst, &sa->src);
+}
+
 /*
  * A packet routed into an interface was dropped after kipsec_if_xmit()
  * handed it over, on the way through its SA @sa (output.c); rare.
@@ -112,38 +138,16 @@ void kipsec_if_out_fail(struct kipsec_net *kn, const struct kipsec_sa *sa,
 {
 	struct kipsec_if *ifp;
 
-	if (!READ_ONCE(kn->nr_ifs) || sa->mode != IPSEC_MODE_TUNNEL)
-		return;
 	rcu_read_lock();
-	ifp = kipsec_if_of_reqid(kn, sa->reqid);
-	if (!ifp || memcmp(&ifp->local, &sa->src, sizeof(sa->src)) ||
-	    memcmp(&ifp->remote, &sa->dst, sizeof(sa->dst)))
-		ifp = NULL;
-	else if (err == -EHOSTUNREACH)
-		atomic_long_inc(&ifp->tx_aborted);
-	else if (err == -EMSGSIZE)
-		atomic_long_inc(&ifp->tx_toobig);
-	else
-		atomic_long_inc(&ifp->tx_fifo);
+	ifp = kipsec_if_bound(kn, sa, &sa->src, &sa->dst);
+	if (ifp)
+		atomic_long_inc(err == -EHOSTUNREACH ? &ifp->tx_aborted :
+				err == -EMSGSIZE ? &ifp->tx_toobig :
+				&ifp->tx_fifo);
 	rcu_read_unlock();
 }
 
 /* ---- in ------------------------------------------------------------- */
-
-/* The interface whose SA @sa is, if any. */
-struct kipsec_if *kipsec_if_of_sa(struct kipsec_net *kn,
-				  const struct kipsec_sa *sa)
-{
-	struct kipsec_if *ifp;
-
-	if (!READ_ONCE(kn->nr_ifs) || sa->mode != IPSEC_MODE_TUNNEL)
-		return NULL;
-	ifp = kipsec_if_of_reqid(kn, sa->reqid);
-	if (!ifp || memcmp(&ifp->local, &sa->dst, sizeof(sa->dst)) ||
-	    memcmp(&ifp->remote, &sa->src, sizeof(sa->src)))
-		return NULL;
-	return ifp;
-}
 
 /* @skb, clear, its data at the inner IP header, comes out of @ifp. */
 void kipsec_if_rx(struct kipsec_if *ifp, struct sk_buff *skb)

@@ -94,32 +94,38 @@ static struct hlist_head *kipsec_mark_bucket(struct kipsec_spd *spd,
 	return &spd->by_dst[hash_32(kipsec_mark_hash(spd, g, key), spd->bits)];
 }
 
-/* Does a policy of @g have the packet's destination @dst? Lockless. */
+/* The mark of @key in @g, or NULL: for writers, and lockless readers. */
+static struct kipsec_spd_mark *kipsec_mark_find(struct kipsec_spd *spd,
+						const struct kipsec_spd_dgroup *g,
+						const struct kipsec_addr *key)
+{
+	u32 h = kipsec_mark_hash(spd, g, key);
+	/* Pairs with the release in grow, as kipsec_key_bucket_rcu(). */
+	unsigned int bits = smp_load_acquire(&spd->bits);
+	struct kipsec_spd_mark *m;
+
+	hlist_for_each_entry_rcu(m, &READ_ONCE(spd->by_dst)[hash_32(h, bits)],
+				 node, lockdep_is_held(&spd->lock))
+		if (m->grp == g && !memcmp(&m->dst, key, sizeof(*key)))
+			return m;
+	return NULL;
+}
+
+/* Does a policy of @g have the packet's destination @dst? */
 static bool kipsec_spd_marked(struct kipsec_spd *spd,
 			      const struct kipsec_spd_dgroup *g,
 			      const struct kipsec_addr *dst)
 {
-	struct kipsec_spd_mark *m;
 	struct kipsec_addr key;
-	unsigned int bits;
-	u32 h;
 
 	kipsec_mark_key(&key, dst, g->dplen);
-	h = kipsec_mark_hash(spd, g, &key);
-	/* Pairs with the release in grow, as kipsec_key_bucket_rcu(). */
-	bits = smp_load_acquire(&spd->bits);
-	hlist_for_each_entry_rcu(m, &READ_ONCE(spd->by_dst)[hash_32(h, bits)],
-				 node, lockdep_is_held(&spd->lock))
-		if (m->grp == g && !memcmp(&m->dst, &key, sizeof(key)))
-			return true;
-	return false;
+	return kipsec_mark_find(spd, g, &key);
 }
 
 static bool kipsec_class_is(const struct kipsec_spd_class *c,
 			    const struct kipsec_sel *sel)
 {
-	return c->family == sel->src.family && c->splen == sel->splen &&
-	       c->dplen == sel->dplen && c->proto == !!sel->proto &&
+	return c->splen == sel->splen && c->proto == !!sel->proto &&
 	       c->sport == !!sel->sport && c->dport == !!sel->dport;
 }
 
@@ -196,9 +202,7 @@ static struct kipsec_spd_class *kipsec_class_get(struct kipsec_spd *spd,
 		return NULL;
 	}
 	c->grp = g;
-	c->family = sel->src.family;
 	c->splen = sel->splen;
-	c->dplen = sel->dplen;
 	c->proto = sel->proto;
 	c->sport = sel->sport;
 	c->dport = sel->dport;
@@ -232,19 +236,17 @@ static struct kipsec_spd_mark *kipsec_mark_get(struct kipsec_spd *spd,
 {
 	struct kipsec_spd_mark *m;
 	struct kipsec_addr key;
-	struct hlist_head *b;
 
 	kipsec_mark_key(&key, &sel->dst, g->dplen);
-	b = kipsec_mark_bucket(spd, g, &key);
-	hlist_for_each_entry(m, b, node)
-		if (m->grp == g && !memcmp(&m->dst, &key, sizeof(key)))
-			return m;
+	m = kipsec_mark_find(spd, g, &key);
+	if (m)
+		return m;
 	m = kzalloc(sizeof(*m), GFP_ATOMIC);
 	if (!m)
 		return NULL;
 	m->grp = g;
 	m->dst = key;
-	hlist_add_head_rcu(&m->node, b);
+	hlist_add_head_rcu(&m->node, kipsec_mark_bucket(spd, g, &key));
 	return m;
 }
 
@@ -290,9 +292,9 @@ static void kipsec_flow_key(struct kipsec_sel *key,
 	key->src = fl->src;
 	key->dst = fl->dst;
 	kipsec_sel_mask(&key->src, c->splen);
-	kipsec_sel_mask(&key->dst, c->dplen);
+	kipsec_sel_mask(&key->dst, c->grp->dplen);
 	key->splen = c->splen;
-	key->dplen = c->dplen;
+	key->dplen = c->grp->dplen;
 	if (c->proto)
 		key->proto = fl->proto;
 	if (c->sport)

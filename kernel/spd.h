@@ -48,10 +48,9 @@ struct kipsec_spd_mark {
 /* The policies with one shape of selector: one hash probe per packet. */
 struct kipsec_spd_class {
 	struct list_head node;		/* in kipsec_spd_dgroup.classes */
-	struct kipsec_spd_dgroup *grp;
+	struct kipsec_spd_dgroup *grp;	/* its family and dplen */
 	struct rcu_head rcu;
-	u16 family;
-	u8 splen, dplen;
+	u8 splen;
 	bool proto, sport, dport;	/* which of these it selects on */
 	unsigned int refs;		/* policies in the class */
 	u32 salt;			/* hash salt of the class */
