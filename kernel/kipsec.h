@@ -26,6 +26,25 @@ struct kipsec_addr {
 	u16 family;
 };
 
+/*
+ * Destination prefix lengths, IPv4's 0..32 then IPv6's 0..128; and their
+ * levels, lengths in steps of 8 (5 for IPv4, 17 for IPv6). See spd_dst.c.
+ */
+#define KIPSEC_SPD_NLEN		(33 + 129)
+#define KIPSEC_SPD_NLEVEL	(5 + 17)
+
+static inline unsigned int kipsec_len_index(u16 family, unsigned int plen)
+{
+	return family == AF_INET ? plen : 33 + plen;
+}
+
+static inline unsigned int kipsec_level_index(u16 family, unsigned int plen)
+{
+	return (family == AF_INET ? 0 : 5) + plen / 8;
+}
+
+struct kipsec_spd_dgroup;
+
 /* Security association database of one namespace (sad.c). */
 struct kipsec_sad {
 	spinlock_t lock;		/* writers, and everything below */
@@ -53,9 +72,13 @@ struct kipsec_spd {
 	struct hlist_head *by_key;	/* (class, masked selector) */
 	struct hlist_head *by_id;	/* policy id */
 	struct hlist_head *by_dst;	/* (group, masked destination) */
+	struct hlist_head *by_blk;	/* (dir, level, masked destination) */
 	unsigned int bits;
-	/* selector classes per direction, by destination prefix length */
-	struct list_head dgroups[3];
+	/* classes per direction, by family and destination prefix length */
+	struct kipsec_spd_dgroup __rcu *grp[3][KIPSEC_SPD_NLEN];
+	/* blocks per direction and level; a bit per level that has some */
+	unsigned int nblk[3][KIPSEC_SPD_NLEVEL];
+	unsigned long levels[3];
 	struct rb_root tree;		/* by (dir, priority, seq): SPD order */
 	unsigned int count;
 	u32 next_index;

@@ -3,7 +3,8 @@
  * In-module self-tests (as WireGuard's), run at load with "insmod kipsec.ko
  * selftest=1": the data plane's view of the SPD and SAD has no PF_KEY
  * message to test it through. SPD: KAME's order (priority, then insertion)
- * across selector classes, and lookup times among 10k port-only and 10k
+ * across selector classes, random policies and flows against a first-match
+ * walk, and lookup times among 10k port-only and 10k
  * mixed-prefix policies. SAD: SA selection (newest mature, dying as a
  * fallback, oldest with preferred_oldsa) and lookup by SPI. ACQUIRE: sent
  * to a registered PF_KEY socket (a kernel socket here), held back while
@@ -177,6 +178,204 @@ static int st_prefixes(struct kipsec_spd *spd, u64 *ns)
 	return 0;
 }
 
+/* xorshift32: the same "random" policies and flows on every run. */
+static u32 st_rand(u32 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/* An address in a small space, so that policies overlap often. */
+static void st_rand_addr(struct kipsec_addr *a, u32 *s, bool v6, u8 net)
+{
+	u32 host = st_rand(s) % 4 << 8 | st_rand(s) % 16;
+
+	memset(a, 0, sizeof(*a));
+	if (v6) {
+		a->family = AF_INET6;
+		a->v6.s6_addr[0] = 0xfd;
+		a->v6.s6_addr[1] = net;
+		a->v6.s6_addr32[3] = htonl(host);
+	} else {
+		a->family = AF_INET;
+		a->v4 = htonl(10 << 24 | net << 16 | host);
+	}
+}
+
+static const u8 st_protos[] = { 0, IPPROTO_TCP, IPPROTO_UDP };
+
+/* A policy the random test added, as the test remembers it. */
+struct st_pol {
+	struct kipsec_sel sel;
+	u64 seq;
+	u32 prio;
+	u8 dir;
+	bool live;
+};
+
+static int st_rand_add(struct kipsec_spd *spd, struct st_pol *p, u32 *s)
+{
+	bool v6 = st_rand(s) % 4 == 0;
+	unsigned int max = v6 ? 128 : 32;
+	struct kipsec_policy *pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	int err;
+
+	if (!pol)
+		return -ENOMEM;
+	pol->dir = st_rand(s) % KIPSEC_DIR_MAX;
+	pol->priority = st_rand(s) % 3 * 100;
+	pol->action = IPSEC_POLICY_NONE;
+	st_rand_addr(&pol->sel.src, s, v6, 1);
+	st_rand_addr(&pol->sel.dst, s, v6, 2);
+	/* Mostly long prefixes, where the small space has distinct ones. */
+	pol->sel.dplen = st_rand(s) % 2 ? max - st_rand(s) % 13 :
+					  st_rand(s) % (max + 1);
+	pol->sel.splen = st_rand(s) % 2 ? max - st_rand(s) % 5 : 0;
+	kipsec_sel_mask(&pol->sel.src, pol->sel.splen);
+	kipsec_sel_mask(&pol->sel.dst, pol->sel.dplen);
+	pol->sel.proto = st_protos[st_rand(s) % 3];
+	if (st_rand(s) % 2)
+		pol->sel.sport = htons(1 + st_rand(s) % 3);
+	if (st_rand(s) % 2)
+		pol->sel.dport = htons(1 + st_rand(s) % 3);
+	p->sel = pol->sel;
+	p->dir = pol->dir;
+	p->prio = pol->priority;
+	err = kipsec_spd_insert_new(spd, pol);
+	if (err) {
+		kfree(pol);
+		return err == -EEXIST ? 0 : err;
+	}
+	p->seq = pol->seq;
+	p->live = true;
+	return 0;
+}
+
+static bool st_addr_in(const struct kipsec_addr *a, const struct kipsec_addr *pfx,
+		       unsigned int plen)
+{
+	struct kipsec_addr m;
+
+	memcpy(&m, a, sizeof(m));
+	kipsec_sel_mask(&m, plen);
+	return !memcmp(&m, pfx, sizeof(m));
+}
+
+static bool st_matches(const struct st_pol *p, u8 dir,
+		       const struct kipsec_flow *fl)
+{
+	const struct kipsec_sel *sel = &p->sel;
+
+	return p->live && p->dir == dir &&
+	       sel->dst.family == fl->dst.family &&
+	       st_addr_in(&fl->src, &sel->src, sel->splen) &&
+	       st_addr_in(&fl->dst, &sel->dst, sel->dplen) &&
+	       (!sel->proto || sel->proto == fl->proto) &&
+	       (!sel->sport || sel->sport == fl->sport) &&
+	       (!sel->dport || sel->dport == fl->dport);
+}
+
+/* What a first-match walk of the policies in SPD order would find. */
+static u64 st_walk(const struct st_pol *p, unsigned int n, u8 dir,
+		   const struct kipsec_flow *fl)
+{
+	const struct st_pol *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (st_matches(&p[i], dir, fl) &&
+		    (!best || p[i].prio < best->prio ||
+		     (p[i].prio == best->prio && p[i].seq < best->seq)))
+			best = &p[i];
+	return best ? best->seq : 0;
+}
+
+/* Random flows: the lookup must find what the walk finds. */
+static int st_rand_check(struct kipsec_spd *spd, const struct st_pol *p,
+			 unsigned int n, u32 *s)
+{
+	struct kipsec_policy *pol;
+	struct kipsec_flow fl;
+	unsigned int i;
+	u64 got;
+	u8 dir;
+
+	for (i = 0; i < 3000; i++) {
+		bool v6 = st_rand(s) % 4 == 0;
+
+		memset(&fl, 0, sizeof(fl));
+		st_rand_addr(&fl.src, s, v6, 1);
+		st_rand_addr(&fl.dst, s, v6, 2);
+		fl.proto = st_rand(s) % 2 ? IPPROTO_TCP : IPPROTO_UDP;
+		fl.sport = htons(1 + st_rand(s) % 3);
+		fl.dport = htons(1 + st_rand(s) % 3);
+		dir = st_rand(s) % KIPSEC_DIR_MAX;
+		spin_lock_bh(&spd->lock);
+		pol = __kipsec_spd_lookup(spd, dir, &fl);
+		got = pol ? pol->seq : 0;
+		spin_unlock_bh(&spd->lock);
+		if (got != st_walk(p, n, dir, &fl))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+#define ST_RANDOM 1500
+
+/*
+ * Random policies of every shape, in both families and all directions,
+ * against a first-match walk; then half of them removed, then all: the
+ * lookup's structures must be empty again.
+ */
+static int st_random_on(struct kipsec_spd *spd, struct st_pol *p)
+{
+	unsigned int i, d;
+	u32 s = 2463534242u;
+	int err = 0;
+
+	for (i = 0; i < ST_RANDOM && !err; i++)
+		err = st_rand_add(spd, &p[i], &s);
+	if (!err)
+		err = st_rand_check(spd, p, ST_RANDOM, &s);
+	for (i = 0; i < ST_RANDOM && !err; i++) {
+		if (p[i].live && st_rand(&s) % 2) {
+			err = kipsec_spd_remove(spd, p[i].dir, &p[i].sel);
+			p[i].live = false;
+		}
+	}
+	if (!err)
+		err = st_rand_check(spd, p, ST_RANDOM, &s);
+	for (i = 0; i < ST_RANDOM && !err; i++) {
+		if (p[i].live)
+			err = kipsec_spd_remove(spd, p[i].dir, &p[i].sel);
+	}
+	for (d = 0; d < KIPSEC_DIR_MAX && !err; d++)
+		if (spd->levels[d] ||
+		    memchr_inv(spd->grp[d], 0, sizeof(spd->grp[d])))
+			err = -EUCLEAN;
+	return err;
+}
+
+/* The random test, on an SPD of its own. */
+static int st_random(void)
+{
+	struct st_pol *p = kvcalloc(ST_RANDOM, sizeof(*p), GFP_KERNEL);
+	struct kipsec_spd *spd = kzalloc(sizeof(*spd), GFP_KERNEL);
+	int err = -ENOMEM;
+
+	if (p && spd)
+		err = kipsec_spd_init(spd);
+	if (!err) {
+		err = st_random_on(spd, p);
+		kipsec_spd_exit(spd);
+	}
+	kfree(spd);
+	kvfree(p);
+	return err;
+}
+
 int kipsec_spd_selftest(void)
 {
 	struct kipsec_spd *spd = kzalloc(sizeof(*spd), GFP_KERNEL);
@@ -188,7 +387,9 @@ int kipsec_spd_selftest(void)
 	err = kipsec_spd_init(spd);
 	if (err)
 		goto out;
-	err = st_order(spd);
+	err = st_random();
+	if (!err)
+		err = st_order(spd);
 	if (!err)
 		err = st_ports(spd, &ns_ports);
 	if (!err)

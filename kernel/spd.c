@@ -8,13 +8,12 @@
  * shape of their selector (direction, family, both prefix lengths, and
  * whether protocol and ports are given); within a class a policy is found
  * by hashing the packet's fields masked to that shape. Classes are grouped
- * by destination prefix length, and each group marks the destinations its
- * policies have. A lookup probes each group's marks once for the packet's
- * destination, then each class of the groups that have it, and keeps the
- * best (priority, seq) match: its cost grows with the number of
- * destination prefix lengths in use (at most 33 or 129), and with the
- * shapes only of policies whose destination covers the packet's, never
- * with the number of policies. See docs/spd.md.
+ * by destination prefix length. A lookup finds, in one probe per 8
+ * destination lengths in use (spd_dst.c), the groups that have a policy
+ * whose destination covers the packet's; it asks each class of those
+ * groups, and keeps the best (priority, seq) match. Its cost grows with
+ * the shapes only of policies whose destination covers the packet's,
+ * never with the number of policies or of other shapes. See docs/spd.md.
  *
  * A red-black tree keeps the policies in SPD order, (direction, priority,
  * insertion): inserts cost O(log n), and DUMP resumes after the last
@@ -67,61 +66,6 @@ static struct hlist_head *kipsec_id_bucket(struct kipsec_spd *spd, u32 id)
 	return &spd->by_id[hash_32(id ^ spd->seed, spd->bits)];
 }
 
-/* @dst masked to @plen, its padding zero: a mark's key. */
-static void kipsec_mark_key(struct kipsec_addr *key,
-			    const struct kipsec_addr *dst, unsigned int plen)
-{
-	memset(key, 0, sizeof(*key));
-	key->family = dst->family;
-	if (dst->family == AF_INET)
-		key->v4 = dst->v4;
-	else
-		key->v6 = dst->v6;
-	kipsec_sel_mask(key, plen);
-}
-
-static u32 kipsec_mark_hash(const struct kipsec_spd *spd,
-			    const struct kipsec_spd_dgroup *g,
-			    const struct kipsec_addr *key)
-{
-	return jhash2((const u32 *)key, sizeof(*key) / 4, spd->seed ^ g->salt);
-}
-
-static struct hlist_head *kipsec_mark_bucket(struct kipsec_spd *spd,
-					     const struct kipsec_spd_dgroup *g,
-					     const struct kipsec_addr *key)
-{
-	return &spd->by_dst[hash_32(kipsec_mark_hash(spd, g, key), spd->bits)];
-}
-
-/* The mark of @key in @g, or NULL: for writers, and lockless readers. */
-static struct kipsec_spd_mark *kipsec_mark_find(struct kipsec_spd *spd,
-						const struct kipsec_spd_dgroup *g,
-						const struct kipsec_addr *key)
-{
-	u32 h = kipsec_mark_hash(spd, g, key);
-	/* Pairs with the release in grow, as kipsec_key_bucket_rcu(). */
-	unsigned int bits = smp_load_acquire(&spd->bits);
-	struct kipsec_spd_mark *m;
-
-	hlist_for_each_entry_rcu(m, &READ_ONCE(spd->by_dst)[hash_32(h, bits)],
-				 node, lockdep_is_held(&spd->lock))
-		if (m->grp == g && !memcmp(&m->dst, key, sizeof(*key)))
-			return m;
-	return NULL;
-}
-
-/* Does a policy of @g have the packet's destination @dst? */
-static bool kipsec_spd_marked(struct kipsec_spd *spd,
-			      const struct kipsec_spd_dgroup *g,
-			      const struct kipsec_addr *dst)
-{
-	struct kipsec_addr key;
-
-	kipsec_mark_key(&key, dst, g->dplen);
-	return kipsec_mark_find(spd, g, &key);
-}
-
 static bool kipsec_class_is(const struct kipsec_spd_class *c,
 			    const struct kipsec_sel *sel)
 {
@@ -129,16 +73,18 @@ static bool kipsec_class_is(const struct kipsec_spd_class *c,
 	       c->sport == !!sel->sport && c->dport == !!sel->dport;
 }
 
+static struct kipsec_spd_dgroup __rcu **
+kipsec_dgroup_slot(struct kipsec_spd *spd, u8 dir, const struct kipsec_sel *sel)
+{
+	return &spd->grp[dir][kipsec_len_index(sel->dst.family, sel->dplen)];
+}
+
 static struct kipsec_spd_dgroup *kipsec_dgroup_find(struct kipsec_spd *spd,
 						    u8 dir,
 						    const struct kipsec_sel *sel)
 {
-	struct kipsec_spd_dgroup *g;
-
-	list_for_each_entry(g, &spd->dgroups[dir], node)
-		if (g->family == sel->src.family && g->dplen == sel->dplen)
-			return g;
-	return NULL;
+	return rcu_dereference_protected(*kipsec_dgroup_slot(spd, dir, sel),
+					 lockdep_is_held(&spd->lock));
 }
 
 static struct kipsec_spd_class *kipsec_class_find(struct kipsec_spd *spd,
@@ -168,18 +114,21 @@ static struct kipsec_spd_dgroup *kipsec_dgroup_get(struct kipsec_spd *spd,
 	if (!g)
 		return NULL;
 	INIT_LIST_HEAD(&g->classes);
-	g->family = sel->src.family;
+	g->family = sel->dst.family;
+	g->dir = dir;
 	g->dplen = sel->dplen;
 	g->salt = get_random_u32();
-	list_add_tail_rcu(&g->node, &spd->dgroups[dir]);
+	rcu_assign_pointer(*kipsec_dgroup_slot(spd, dir, sel), g);
 	return g;
 }
 
-static void kipsec_dgroup_put_unused(struct kipsec_spd_dgroup *g)
+static void kipsec_dgroup_put_unused(struct kipsec_spd *spd,
+				     struct kipsec_spd_dgroup *g)
 {
 	if (g->refs)
 		return;
-	list_del_rcu(&g->node);
+	RCU_INIT_POINTER(spd->grp[g->dir][kipsec_len_index(g->family,
+							   g->dplen)], NULL);
 	kfree_rcu(g, rcu);
 }
 
@@ -198,7 +147,7 @@ static struct kipsec_spd_class *kipsec_class_get(struct kipsec_spd *spd,
 		return NULL;
 	c = kzalloc(sizeof(*c), GFP_ATOMIC);
 	if (!c) {
-		kipsec_dgroup_put_unused(g);
+		kipsec_dgroup_put_unused(spd, g);
 		return NULL;
 	}
 	c->grp = g;
@@ -213,49 +162,22 @@ static struct kipsec_spd_class *kipsec_class_get(struct kipsec_spd *spd,
 }
 
 /* Free @c if no policy is in it (a new one that got none, or the last). */
-static void kipsec_class_put_unused(struct kipsec_spd_class *c)
+static void kipsec_class_put_unused(struct kipsec_spd *spd,
+				    struct kipsec_spd_class *c)
 {
 	if (c->refs)
 		return;
 	list_del_rcu(&c->node);
 	c->grp->refs--;
-	kipsec_dgroup_put_unused(c->grp);
+	kipsec_dgroup_put_unused(spd, c->grp);
 	kfree_rcu(c, rcu);
 }
 
-static void kipsec_class_put(struct kipsec_spd_class *c)
+static void kipsec_class_put(struct kipsec_spd *spd,
+			     struct kipsec_spd_class *c)
 {
 	c->refs--;
-	kipsec_class_put_unused(c);
-}
-
-/* The mark of @sel's destination in group @g, made if need be. */
-static struct kipsec_spd_mark *kipsec_mark_get(struct kipsec_spd *spd,
-					       const struct kipsec_spd_dgroup *g,
-					       const struct kipsec_sel *sel)
-{
-	struct kipsec_spd_mark *m;
-	struct kipsec_addr key;
-
-	kipsec_mark_key(&key, &sel->dst, g->dplen);
-	m = kipsec_mark_find(spd, g, &key);
-	if (m)
-		return m;
-	m = kzalloc(sizeof(*m), GFP_ATOMIC);
-	if (!m)
-		return NULL;
-	m->grp = g;
-	m->dst = key;
-	hlist_add_head_rcu(&m->node, kipsec_mark_bucket(spd, g, &key));
-	return m;
-}
-
-static void kipsec_mark_put_unused(struct kipsec_spd_mark *m)
-{
-	if (m->refs)
-		return;
-	hlist_del_rcu(&m->node);
-	kfree_rcu(m, rcu);
+	kipsec_class_put_unused(spd, c);
 }
 
 /* The policy of @dir with exactly this selector. Caller holds the lock. */
@@ -394,39 +316,35 @@ struct kipsec_policy *kipsec_spd_lookup(struct net *net, u8 dir,
 struct kipsec_policy *__kipsec_spd_lookup(struct kipsec_spd *spd, u8 dir,
 					  const struct kipsec_flow *fl)
 {
+	u16 family = fl->dst.family;
+	unsigned int first = kipsec_level_index(family, 0);
+	unsigned int nlevels = family == AF_INET ? 5 : 17;
+	unsigned long levels = READ_ONCE(spd->levels[dir]) >> first;
+	struct kipsec_spd_dgroup __rcu **slot;
 	struct kipsec_policy *best = NULL;
 	struct kipsec_spd_dgroup *g;
+	unsigned long lens;
+	unsigned int lv, l;
 
-	list_for_each_entry_rcu(g, &spd->dgroups[dir], node,
-				lockdep_is_held(&spd->lock)) {
-		if (g->family == fl->src.family &&
-		    kipsec_spd_marked(spd, g, &fl->dst))
-			best = kipsec_dgroup_lookup(spd, g, fl, best);
+	for_each_set_bit(lv, &levels, nlevels) {
+		lens = kipsec_spd_dst_lens(spd, dir, &fl->dst, lv * 8);
+		for_each_set_bit(l, &lens, 8) {
+			slot = &spd->grp[dir][kipsec_len_index(family, lv * 8 + l)];
+			g = rcu_dereference_check(*slot,
+						  lockdep_is_held(&spd->lock));
+			if (g)
+				best = kipsec_dgroup_lookup(spd, g, fl, best);
+		}
 	}
 	return best;
 }
 
 /* ---- changing the SPD ------------------------------------------------ */
 
-/* Grow: every mark of the old table @old (of @obits) into the new one. */
-static void kipsec_marks_move(struct kipsec_spd *spd, struct hlist_head *old,
-			      unsigned int obits)
-{
-	struct kipsec_spd_mark *m;
-	struct hlist_node *next;
-	unsigned int i;
-
-	for (i = 0; i < 1u << obits; i++)
-		hlist_for_each_entry_safe(m, next, &old[i], node)
-			hlist_add_head_rcu(&m->node,
-					   kipsec_mark_bucket(spd, m->grp,
-							      &m->dst));
-}
-
 static void kipsec_spd_grow(struct kipsec_spd *spd)
 {
 	unsigned int bits = READ_ONCE(spd->bits) + 2;
-	struct hlist_head *key, *id, *dst, *okey, *oid, *odst;
+	struct hlist_head *key, *id, *dst, *blk, *okey, *oid, *odst, *oblk;
 	struct kipsec_policy *pol;
 
 	if (READ_ONCE(spd->count) < (1u << READ_ONCE(spd->bits)) ||
@@ -435,7 +353,8 @@ static void kipsec_spd_grow(struct kipsec_spd *spd)
 	key = kipsec_spd_table(bits);
 	id = kipsec_spd_table(bits);
 	dst = kipsec_spd_table(bits);
-	if (!key || !id || !dst)
+	blk = kipsec_spd_table(bits);
+	if (!key || !id || !dst || !blk)
 		goto out;
 	spin_lock_bh(&spd->lock);
 	if (bits != spd->bits + 2) {
@@ -445,9 +364,11 @@ static void kipsec_spd_grow(struct kipsec_spd *spd)
 	okey = spd->by_key;
 	oid = spd->by_id;
 	odst = spd->by_dst;
+	oblk = spd->by_blk;
 	write_seqcount_begin(&spd->seq);
 	WRITE_ONCE(spd->by_key, key);
-	WRITE_ONCE(spd->by_dst, dst);
+	WRITE_ONCE(spd->by_blk, blk);
+	spd->by_dst = dst;
 	spd->by_id = id;
 	/* Readers that see the new bits see the new, bigger table. */
 	smp_store_release(&spd->bits, bits);
@@ -456,7 +377,7 @@ static void kipsec_spd_grow(struct kipsec_spd *spd)
 				   kipsec_key_bucket(spd, pol->cls, &pol->sel));
 		hlist_add_head(&pol->by_id, kipsec_id_bucket(spd, pol->id));
 	}
-	kipsec_marks_move(spd, odst, bits - 2);
+	kipsec_spd_dst_move(spd, odst, oblk, bits - 2);
 	write_seqcount_end(&spd->seq);
 	spin_unlock_bh(&spd->lock);
 	/* Lockless readers may still walk the old table. */
@@ -464,10 +385,12 @@ static void kipsec_spd_grow(struct kipsec_spd *spd)
 	key = okey;
 	id = oid;
 	dst = odst;
+	blk = oblk;
 out:
 	kvfree(key);
 	kvfree(id);
 	kvfree(dst);
+	kvfree(blk);
 }
 
 /* af_key's policy ids: a counter in steps of 8, the direction below. */
@@ -503,8 +426,8 @@ static void kipsec_spd_unlink(struct kipsec_spd *spd,
 	hlist_del_rcu(&pol->by_key);
 	hlist_del(&pol->by_id);
 	pol->mark->refs--;
-	kipsec_mark_put_unused(pol->mark);
-	kipsec_class_put(pol->cls);
+	kipsec_mark_put_unused(spd, pol->mark);
+	kipsec_class_put(spd, pol->cls);
 	WRITE_ONCE(spd->count, spd->count - 1);
 	write_seqcount_end(&spd->seq);
 	kfree_rcu(pol, rcu);
@@ -532,7 +455,7 @@ static int kipsec_spd_insert(struct kipsec_spd *spd,
 		return -ENOMEM;
 	pol->mark = kipsec_mark_get(spd, pol->cls->grp, &pol->sel);
 	if (!pol->mark) {
-		kipsec_class_put_unused(pol->cls);
+		kipsec_class_put_unused(spd, pol->cls);
 		return -ENOMEM;
 	}
 	if (old) {
@@ -564,6 +487,20 @@ int kipsec_spd_insert_new(struct kipsec_spd *spd, struct kipsec_policy *pol)
 		err = kipsec_spd_insert(spd, pol, NULL);
 	spin_unlock_bh(&spd->lock);
 	return err;
+}
+
+/* Remove the policy of @dir with @sel (selftest); ENOENT if none. */
+int kipsec_spd_remove(struct kipsec_spd *spd, u8 dir,
+		      const struct kipsec_sel *sel)
+{
+	struct kipsec_policy *pol;
+
+	spin_lock_bh(&spd->lock);
+	pol = kipsec_spd_find(spd, dir, sel);
+	if (pol)
+		kipsec_spd_unlink(spd, pol);
+	spin_unlock_bh(&spd->lock);
+	return pol ? 0 : -ENOENT;
 }
 
 /* X_SPDADD and X_SPDSETIDX (EEXIST on a duplicate), X_SPDUPDATE. */
@@ -750,22 +687,17 @@ int kipsec_spd_dump_step(struct sock *sk, struct kipsec_dump *d)
 
 int kipsec_spd_init(struct kipsec_spd *spd)
 {
-	unsigned int dir;
-
 	spin_lock_init(&spd->lock);
 	seqcount_spinlock_init(&spd->seq, &spd->lock);
 	spd->tree = RB_ROOT;
-	for (dir = 0; dir < KIPSEC_DIR_MAX; dir++)
-		INIT_LIST_HEAD(&spd->dgroups[dir]);
 	spd->bits = KIPSEC_SPD_MIN_BITS;
 	spd->seed = get_random_u32();
 	spd->by_key = kipsec_spd_table(spd->bits);
 	spd->by_id = kipsec_spd_table(spd->bits);
 	spd->by_dst = kipsec_spd_table(spd->bits);
-	if (!spd->by_key || !spd->by_id || !spd->by_dst) {
-		kvfree(spd->by_key);
-		kvfree(spd->by_id);
-		kvfree(spd->by_dst);
+	spd->by_blk = kipsec_spd_table(spd->bits);
+	if (!spd->by_key || !spd->by_id || !spd->by_dst || !spd->by_blk) {
+		kipsec_spd_exit(spd);
 		return -ENOMEM;
 	}
 	return 0;
@@ -777,4 +709,5 @@ void kipsec_spd_exit(struct kipsec_spd *spd)
 	kvfree(spd->by_key);
 	kvfree(spd->by_id);
 	kvfree(spd->by_dst);
+	kvfree(spd->by_blk);
 }

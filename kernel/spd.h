@@ -22,18 +22,33 @@ struct kipsec_sel {
 };
 
 /*
- * The classes of one direction, family and destination prefix length.
- * Its marks say which destinations its policies have: one probe for the
- * packet's destination decides whether its classes are asked at all.
+ * The classes of one direction, family and destination prefix length: the
+ * lookup asks them only when the packet's destination is one of theirs.
  */
 struct kipsec_spd_dgroup {
-	struct list_head node;		/* in kipsec_spd.dgroups[dir] */
 	struct list_head classes;	/* its kipsec_spd_class.node */
 	struct rcu_head rcu;
 	u16 family;
-	u8 dplen;
+	u8 dir, dplen;
 	unsigned int refs;		/* classes in it */
 	u32 salt;			/* hash salt of its marks */
+};
+
+/*
+ * The destination prefixes of one direction and family whose lengths are
+ * level..level+7, below one prefix of length level (a multiple of 8): a
+ * bit for each of the 255 prefixes those lengths allow, set while a policy
+ * has it. See spd_dst.c.
+ */
+#define KIPSEC_BLOCK_BITS	255
+
+struct kipsec_spd_block {
+	struct hlist_node node;		/* in kipsec_spd.by_blk */
+	struct rcu_head rcu;
+	struct kipsec_addr pfx;		/* masked to level, zero-padded */
+	u8 dir, level;
+	unsigned int refs;		/* marks in it */
+	DECLARE_BITMAP(has, KIPSEC_BLOCK_BITS);
 };
 
 /* A destination prefix that policies of group @grp have. */
@@ -41,8 +56,10 @@ struct kipsec_spd_mark {
 	struct hlist_node node;		/* in kipsec_spd.by_dst */
 	struct rcu_head rcu;
 	const struct kipsec_spd_dgroup *grp;
+	struct kipsec_spd_block *blk;	/* where its bit is */
 	struct kipsec_addr dst;		/* masked, zero-padded */
 	unsigned int refs;		/* policies with it */
+	u8 bit;
 };
 
 /* The policies with one shape of selector: one hash probe per packet. */
@@ -104,7 +121,21 @@ struct kipsec_policy *kipsec_spd_lookup(struct net *net, u8 dir,
 struct kipsec_policy *__kipsec_spd_lookup(struct kipsec_spd *spd, u8 dir,
 					  const struct kipsec_flow *fl);
 int kipsec_spd_insert_new(struct kipsec_spd *spd, struct kipsec_policy *pol);
+int kipsec_spd_remove(struct kipsec_spd *spd, u8 dir,
+		      const struct kipsec_sel *sel);
 int kipsec_spd_init(struct kipsec_spd *spd);
+
+/* Marks and blocks (spd_dst.c); writers hold the SPD lock. */
+struct kipsec_spd_mark *kipsec_mark_get(struct kipsec_spd *spd,
+					const struct kipsec_spd_dgroup *g,
+					const struct kipsec_sel *sel);
+void kipsec_mark_put_unused(struct kipsec_spd *spd, struct kipsec_spd_mark *m);
+void kipsec_spd_dst_move(struct kipsec_spd *spd, struct hlist_head *odst,
+			 struct hlist_head *oblk, unsigned int obits);
+unsigned int kipsec_spd_dst_lens(struct kipsec_spd *spd, u8 dir,
+				 const struct kipsec_addr *dst,
+				 unsigned int level);
+
 void kipsec_spd_exit(struct kipsec_spd *spd);
 int kipsec_spd_selftest(void);
 
