@@ -29,6 +29,10 @@ hostile.py toobig FAM FROM TO QSRC QDST SPI MTU
     An ICMP "fragmentation needed" (IPv4) or "packet too big" (IPv6) from
     FROM to TO, quoting an ESP packet QSRC->QDST with SPI.
 Prints one line: what was sent and its size.
+hostile.py batch
+    The commands above, one per line on stdin (without "hostile.py"), each
+    answered by one line on stdout: what was sent, or "error: WHY". One
+    process for many packets: Python takes seconds to start under TCG.
 """
 import hashlib, hmac, socket, struct, sys, zlib
 
@@ -195,7 +199,8 @@ def toobig(fam, frm, to, qsrc, qdst, spi, mtu):
     return fam.ip(frm, to, 58, body)
 
 
-def main(argv):
+def run(argv):
+    """One command: send its packet, return what was sent."""
     if len(argv) < 2:
         sys.exit(__doc__)
     cmd, fam = argv[0], Fam(argv[1])
@@ -231,8 +236,21 @@ def main(argv):
     else:
         sys.exit(__doc__)
     n = send(fam, pkt, dst)
-    print(f"sent {cmd} len={len(pkt)} frames={n}")
+    return f"sent {cmd} len={len(pkt)} frames={n}"
+
+
+def batch():
+    for line in sys.stdin:
+        try:
+            out = run(line.split())
+        except (Exception, SystemExit) as e:
+            # One line, whatever went wrong (the usage is many).
+            out = "error: " + (" ".join(str(e).split())[:300] or repr(e))
+        print(out, flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:] == ["batch"]:
+        batch()
+    else:
+        print(run(sys.argv[1:]))

@@ -175,22 +175,24 @@ kt_ping_fails() {
 
 # kt_tcp_ok FROM TO DST [BYTES] [PORT]: send BYTES random bytes over TCP
 # from FROM to DST (in TO), compare what arrived with what was sent, print
-# the rate in MB/s. A file in place of BYTES is sent instead. Python only
-# moves the bytes (tests/guest/tcpxfer.py): hashing in Python is slow under
-# TCG. The rate is over the connection's life, as the sender timed it:
-# Python's start-up takes seconds under TCG, more than a short transfer.
+# the rate in MB/s. A file in place of BYTES is sent instead. A small C
+# program moves the bytes (tests/guest/tcpxfer.c; tcpxfer.py before it,
+# whose two Python start-ups per transfer took seconds under TCG), cmp
+# compares them. The rate is over the connection's life, as the sender
+# timed it.
 kt_tcp_ok() {
 	local from=$1 to=$2 dst=$3 bytes=${4:-1048576} port=${5:-5001} sink secs
 	local tx=$KT_TMP/tcp.tx.$bytes rx=$KT_TMP/tcp.rx ready=$KT_TMP/tcp.ready
-	local xfer=$KT_TOP/tests/guest/tcpxfer.py
+	local xfer=$KT_BUILD/guest/tcpxfer
+	[ -x "$xfer" ] || kt_fail "$xfer not built (make all)"
 	if [ -f "$bytes" ]; then tx=$bytes bytes=$(stat -c %s "$bytes"); fi
 	[ -s "$tx" ] || head -c "$bytes" /dev/urandom >"$tx"
 	rm -f "$rx" "$ready"
-	ip netns exec "$to" python3 "$xfer" recv "$port" "$rx" "$ready" 2>"$KT_TMP/tcp.rx.err" &
+	ip netns exec "$to" "$xfer" recv "$port" "$rx" "$ready" 2>"$KT_TMP/tcp.rx.err" &
 	sink=$!
 	kt_wait_for 30 test -e "$ready" ||
 		{ kill $sink 2>/dev/null; kt_fail "TCP receiver in $to did not start: $(cat "$KT_TMP/tcp.rx.err")"; }
-	secs=$(ip netns exec "$from" python3 "$xfer" send "$dst" "$port" "$tx" 2>"$KT_TMP/tcp.tx.err") ||
+	secs=$(ip netns exec "$from" "$xfer" send "$dst" "$port" "$tx" 2>"$KT_TMP/tcp.tx.err") ||
 		{ kill $sink 2>/dev/null; kt_fail "TCP from $from to $dst failed: $(tail -1 "$KT_TMP/tcp.tx.err")"; }
 	wait $sink || kt_fail "TCP receiver in $to failed: $(tail -1 "$KT_TMP/tcp.rx.err")"
 	cmp -s "$tx" "$rx" ||
