@@ -51,15 +51,13 @@ struct kipsec_spd_block {
 	DECLARE_BITMAP(has, KIPSEC_BLOCK_BITS);
 };
 
-/* A destination prefix that policies of group @grp have. */
+/* A destination prefix that policies of group @grp have; writers only. */
 struct kipsec_spd_mark {
 	struct hlist_node node;		/* in kipsec_spd.by_dst */
-	struct rcu_head rcu;
 	const struct kipsec_spd_dgroup *grp;
 	struct kipsec_spd_block *blk;	/* where its bit is */
 	struct kipsec_addr dst;		/* masked, zero-padded */
 	unsigned int refs;		/* policies with it */
-	u8 bit;
 };
 
 /* The policies with one shape of selector: one hash probe per packet. */

@@ -170,6 +170,13 @@ unsigned int kipsec_spd_dst_lens(struct kipsec_spd *spd, u8 dir,
 
 /* ---- for spd.c -------------------------------------------------------- */
 
+/* @m's bit in its block. */
+static unsigned int kipsec_mark_bit(const struct kipsec_spd_mark *m)
+{
+	return kipsec_block_bit(&m->dst, m->blk->level,
+				m->grp->dplen - m->blk->level);
+}
+
 /* The mark of @sel's destination in group @g, made if need be. */
 struct kipsec_spd_mark *kipsec_mark_get(struct kipsec_spd *spd,
 					const struct kipsec_spd_dgroup *g,
@@ -192,9 +199,8 @@ struct kipsec_spd_mark *kipsec_mark_get(struct kipsec_spd *spd,
 	}
 	m->grp = g;
 	m->dst = key;
-	m->bit = kipsec_block_bit(&key, m->blk->level, g->dplen % 8);
 	m->blk->refs++;
-	set_bit(m->bit, m->blk->has);
+	set_bit(kipsec_mark_bit(m), m->blk->has);
 	hlist_add_head(&m->node, kipsec_mark_bucket(spd, g, &key));
 	return m;
 }
@@ -204,7 +210,7 @@ void kipsec_mark_put_unused(struct kipsec_spd *spd, struct kipsec_spd_mark *m)
 {
 	if (m->refs)
 		return;
-	clear_bit(m->bit, m->blk->has);
+	clear_bit(kipsec_mark_bit(m), m->blk->has);
 	kipsec_block_put(spd, m->blk);
 	hlist_del(&m->node);
 	kfree(m);
