@@ -199,12 +199,7 @@ for fam in 4 6; do
 		"esp$sep$C$sep$B$sep$((s + 4))$sep$keya$sep$aseq" "echo$sep$(host $netA)$sep$B"
 
 	# 4. ICMP "too big" about h1's SA to P (SPI s+7).
-	pmtu() {
-		awk -v s="$(printf 'spi=0x%08x' $((s + 7)))" '
-			{ hit = 0; for (i = 1; i <= NF; i++) if ($i == s) hit = 1 }
-			hit { for (i = 1; i <= NF; i++) if (index($i, "pmtu=") == 1) { print substr($i, 6); exit } }' \
-			"$h1net/kipsec_sa"
-	}
+	pmtu() { kt_sa_stat "$h1net" $((s + 7)) pmtu; }
 	floor=1280
 	[ $fam = 4 ] && floor=$(ip netns exec h1 sysctl -n net.ipv4.route.min_pmtu)
 	kt_expect_eq "path MTU before any ICMP" 0 "$(pmtu)"

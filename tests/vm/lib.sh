@@ -24,7 +24,9 @@
 #                      (FAMILY ipv4|ipv6); fails when it is missing, so use
 #                      v=$(kt_stat ...) || exit 1
 #   kt_sa_stat NS SPI NAME   token NAME=N of the SA with that SPI in NS's
-#                      /proc/net/kipsec_sa (packets, bytes, replay, auth...)
+#                      /proc/net/kipsec_sa (packets, bytes, replay, auth...);
+#                      NS may be a /proc/PID/net directory, read without
+#                      an `ip netns exec`
 #   kt_link_wire NS1 IF1 NS2 IF2 WIRE   kt_link through a bridge in namespace
 #                      WIRE; capture there on port NS1-IF1 to see the frames
 #                      really on the wire (a host's own tcpdump also shows
@@ -264,12 +266,13 @@ kt_stat() {
 }
 
 kt_sa_stat() {
-	local v spi
+	local v spi in=(ip netns exec "$1") net=/proc/net
+	[[ $1 = /* ]] && in=() net=$1
 	spi=$(printf 'spi=0x%08x' "$2")
-	v=$(ip netns exec "$1" awk -v s="$spi" -v n="$3=" '
+	v=$("${in[@]}" awk -v s="$spi" -v n="$3=" '
 		{ hit = 0; for (i = 1; i <= NF; i++) if ($i == s) hit = 1 }
 		hit { for (i = 1; i <= NF; i++) if (index($i, n) == 1) { print substr($i, length(n) + 1); exit } }' \
-		/proc/net/kipsec_sa 2>/dev/null)
+		"$net/kipsec_sa" 2>/dev/null)
 	[ -n "$v" ] || kt_fail "no '$3' for $spi in /proc/net/kipsec_sa of $1"
 	echo "$v"
 }
